@@ -1,0 +1,53 @@
+import { z } from "zod";
+
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const port = z.coerce
+  .number({ error: "expected a port number" })
+  .int("expected a whole number")
+  .min(1, "expected a port from 1 to 65535")
+  .max(65535, "expected a port from 1 to 65535");
+
+/** Every environment variable the portal reads. `.env.example` documents each one. */
+const envSchema = z.object({
+  NODE_ENV: z
+    .enum(["production", "development", "test"], { error: "expected production, development or test" })
+    .default("production"),
+  HOST: z.string().min(1, "expected a host name or address").default("0.0.0.0"),
+  PORT: port.default(3000),
+  APP_URL: z
+    .url({ protocol: /^https?$/, error: "expected an absolute http(s) URL such as https://portal.example.com" })
+    .transform((url) => url.replace(/\/+$/, ""))
+    .optional(),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: "expected a postgres:// connection URL" })
+    .optional(),
+  DATA_DIR: z.string().min(1, "expected a folder path").default(".data"),
+  SEED_DEMO: z
+    .enum(["true", "false"], { error: "expected true or false" })
+    .default("true")
+    .transform((value) => value === "true"),
+  LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(", ")}` }).default("info"),
+});
+
+export type Env = z.infer<typeof envSchema> & { APP_URL: string };
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+/** Parses the environment; throws an EnvError naming each bad variable and what it expects. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const blankAsUnset = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
+  const result = envSchema.safeParse(blankAsUnset);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const got = source[name];
+      return `  ${name}: ${issue.message}${got === undefined ? "" : ` (got ${JSON.stringify(got)})`}`;
+    });
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const env = result.data;
+  return { ...env, APP_URL: env.APP_URL ?? `http://localhost:${env.PORT}` };
+}

