@@ -39,7 +39,7 @@ export function Layout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <SiteHeader />
-        <main id="main" className="flex-1">
+        <main id="main" className="w-full min-w-0 flex-1">
           {children}
         </main>
         <SiteFooter />

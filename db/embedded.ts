@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import getPort from "get-port";
 
@@ -25,6 +25,8 @@ export async function startEmbeddedPostgres({ dir, log = () => {}, durable = tru
   const dataDir = path.resolve(dir, "postgres");
   const passwordFile = path.resolve(dir, "postgres-password");
   await mkdir(dir, { recursive: true });
+  // As root, postgres runs as its own user, which must be able to reach its data folder.
+  if (process.getuid?.() === 0) await chmod(dir, 0o711);
   const password = await readOrCreatePassword(passwordFile);
   const port = await getPort({ host: "127.0.0.1" });
 
@@ -47,8 +49,8 @@ export async function startEmbeddedPostgres({ dir, log = () => {}, durable = tru
     ],
   });
 
+  await claimDataDir(dir, dataDir);
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) await server.initialise();
-  await stopOrphanedServer(dataDir);
   await server.start();
 
   return {
@@ -81,7 +83,20 @@ async function importWithoutSignalHandlers() {
   return EmbeddedPostgres;
 }
 
-/** A process killed with SIGKILL leaves its postgres running; stop it so the data folder can be reused. */
+/**
+ * One process owns a data folder at a time. A previous owner that was killed (SIGKILL, a crash)
+ * leaves its postgres running; stop that orphan so the folder can be reused.
+ */
+async function claimDataDir(dir: string, dataDir: string): Promise<void> {
+  const ownerFile = path.join(dir, "owner.pid");
+  const owner = existsSync(ownerFile) ? Number.parseInt(await readFile(ownerFile, "utf8"), 10) : NaN;
+  if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
+    throw new Error(`The database in ${dir} is in use by process ${owner}. Stop it, or set DATA_DIR or DATABASE_URL.`);
+  }
+  await writeFile(ownerFile, `${process.pid}\n`);
+  await stopOrphanedServer(dataDir);
+}
+
 async function stopOrphanedServer(dataDir: string): Promise<void> {
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (!existsSync(pidFile)) return;

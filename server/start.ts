@@ -6,17 +6,17 @@ import type { Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
-import { EnvError, parseEnv } from "../app/lib/env.server";
+import { EnvError, parseEnv, type Env } from "../app/lib/env.server";
 import { createLogger } from "../app/lib/logger.server";
 import { migrateDatabase } from "../db/migrate";
-import { openDatabase } from "../db/open";
+import { openDatabase, type OpenedDatabase } from "../db/open";
 import { seedDemo } from "../db/seed";
 import { ensureBuild } from "./build";
-import { createWebApp } from "./web";
+import { createWebApp, type WebApp } from "./web";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-let env;
+let env: Env;
 try {
   env = parseEnv();
 } catch (error) {
@@ -27,32 +27,47 @@ try {
 const logger = createLogger(env.LOG_LEVEL);
 const development = env.NODE_ENV === "development";
 
-const buildEntry = development ? null : await ensureBuild(root, (message) => logger.info(message));
-const database = await openDatabase({
-  databaseUrl: env.DATABASE_URL,
-  dataDir: env.DATA_DIR,
-  log: (message) => logger.child({ component: "postgres" }).debug(message),
-});
-await migrateDatabase(database);
-if (env.SEED_DEMO) await seedDemo(database.db);
-
-const vite = development
-  ? await import("vite").then(({ createServer }) => createServer({ server: { middlewareMode: true } }))
-  : null;
-const web = await createWebApp({
-  env,
-  database,
-  logger,
-  clientDir: path.join(root, "build/client"),
-  ...(vite ? { vite } : { build: (await import(pathToFileURL(buildEntry!).href)) as ServerBuild }),
-});
-
-const server: Server = web.app.listen(env.PORT, env.HOST, () => {
-  logger.info({ url: env.APP_URL, embeddedDatabase: database.embedded }, "portal ready");
-  console.log(`\n  Portal ready at ${env.APP_URL}\n`);
-});
-
+let database: OpenedDatabase | undefined;
+let vite: import("vite").ViteDevServer | undefined;
+let web: WebApp | undefined;
+let server: Server | undefined;
 let stopping = false;
+
+try {
+  const buildEntry = development ? null : await ensureBuild(root, (message) => logger.info(message));
+  database = await openDatabase({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    log: (message) => logger.child({ component: "postgres" }).debug(message),
+  });
+  await migrateDatabase(database);
+  if (env.SEED_DEMO) await seedDemo(database.db);
+
+  if (development) vite = await import("vite").then(({ createServer }) => createServer({ server: { middlewareMode: true } }));
+  web = await createWebApp({
+    env,
+    database,
+    logger,
+    clientDir: path.join(root, "build/client"),
+    ...(vite ? { vite } : { build: (await import(pathToFileURL(buildEntry!).href)) as ServerBuild }),
+  });
+  server = web.app.listen(env.PORT, env.HOST, () => {
+    logger.info({ url: env.APP_URL, embeddedDatabase: database?.embedded }, "portal ready");
+    console.log(`\n  Portal ready at ${env.APP_URL}\n`);
+  });
+  server.on("error", (error: NodeJS.ErrnoException) => {
+    fail(error.code === "EADDRINUSE" ? `Port ${env.PORT} is in use: stop what uses it, or set PORT.` : error.message);
+  });
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
+
+function fail(message: string) {
+  logger.fatal(message);
+  process.exitCode = 1;
+  void shutdown("SIGTERM");
+}
+
 async function shutdown(signal: NodeJS.Signals) {
   if (stopping) {
     logger.warn({ signal }, "second signal, exiting at once");
@@ -60,17 +75,19 @@ async function shutdown(signal: NodeJS.Signals) {
   }
   stopping = true;
   logger.info({ signal }, "shutting down");
-  // Finish in-flight requests, but do not wait on idle keep-alive sockets or slow clients for long.
-  const closed = new Promise((resolve) => server.close(resolve));
-  server.closeIdleConnections();
-  const force = setTimeout(() => server.closeAllConnections(), 10_000).unref();
-  await closed;
-  clearTimeout(force);
-  await web.close();
+  if (server?.listening) {
+    // Finish in-flight requests, but do not wait on idle keep-alive sockets or slow clients for long.
+    const closed = new Promise((resolve) => server!.close(resolve));
+    server.closeIdleConnections();
+    const force = setTimeout(() => server!.closeAllConnections(), 10_000).unref();
+    await closed;
+    clearTimeout(force);
+  }
+  await web?.close();
   await vite?.close();
-  await database.shutdown();
+  await database?.shutdown();
   logger.info("stopped");
-  process.exit(0);
+  process.exit();
 }
 process.on("SIGINT", shutdown);
 process.on("SIGTERM", shutdown);

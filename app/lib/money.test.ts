@@ -13,6 +13,6 @@ describe("formatMoney", () => {
     expect(formatMoney({ amount: 1200, currency: "JPY" })).toBe("¥1,200");
   });
   it("formats euros in a given locale", () => {
-    expect(formatMoney({ amount: 99000, currency: "EUR" }, "de-DE")).toBe("990 €");
+    expect(formatMoney({ amount: 99000, currency: "EUR" }, "de-DE")).toBe("990\u00a0€");
   });
 });

@@ -1,6 +1,5 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { PlanCta } from "~/components/pricing/plan-cta";
 import { PriceTag } from "~/components/pricing/price-tag";
 import { cachedPageHeaders } from "~/lib/page-cache";
 import { pageMeta } from "~/lib/seo";
@@ -46,7 +45,7 @@ export default function PlanPage() {
         <p className="mt-4 text-slate-700">{plan.description}</p>
       </header>
 
-      <section aria-labelledby="price-heading" className="mt-10 rounded-2xl p-6 ring-1 ring-slate-200" id="contact">
+      <section aria-labelledby="price-heading" className="mt-10 rounded-2xl p-6 ring-1 ring-slate-200">
         <h2 id="price-heading" className="sr-only">
           Price
         </h2>
@@ -66,9 +65,6 @@ export default function PlanPage() {
             ? `Try it free for ${plan.trialDays} days; no card needed.`
             : "Our team shapes this plan with you; there is no self-service trial."}
         </p>
-        <div className="mt-6">
-          <PlanCta plan={plan} />
-        </div>
       </section>
 
       <section aria-labelledby="features-heading" className="mt-12">

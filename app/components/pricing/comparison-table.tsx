@@ -6,7 +6,7 @@ import { CheckIcon } from "./plan-card";
 export function ComparisonTable({ catalog }: { catalog: Catalog }) {
   const groups = [...new Set(catalog.features.map((f) => f.group))];
   return (
-    <div className="overflow-x-auto rounded-xl ring-1 ring-slate-200" tabIndex={0} role="region" aria-labelledby="compare-heading">
+    <div className="relative overflow-x-auto rounded-xl ring-1 ring-slate-200" tabIndex={0} role="region" aria-labelledby="compare-heading">
       <table className="w-full min-w-[40rem] border-collapse text-left text-sm">
         <caption className="sr-only">Features included in each plan</caption>
         <thead className="bg-slate-50">

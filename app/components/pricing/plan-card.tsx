@@ -2,7 +2,7 @@ import { Link } from "@remix-run/react";
 import type { BillingInterval } from "#db/schema";
 import type { Catalog, CatalogPlan } from "~/modules/catalog/catalog.server";
 import { featureValueText, seatsText } from "~/modules/catalog/pricing";
-import { PlanCta } from "./plan-cta";
+import { ButtonLink } from "~/components/ui/button-link";
 import { PriceTag } from "./price-tag";
 
 type Props = { plan: CatalogPlan; features: Catalog["features"]; interval: BillingInterval };
@@ -38,13 +38,15 @@ export function PlanCard({ plan, features, interval }: Props) {
         {plan.trialDays > 0 ? `${plan.trialDays}-day free trial, no card needed` : "Tailored onboarding"}
       </p>
       <div className="mt-6">
-        <PlanCta plan={plan} block />
+        <ButtonLink to={`/plans/${plan.slug}`} variant={plan.highlighted ? "primary" : "secondary"} block>
+          Choose<span className="sr-only"> {plan.name}</span>
+        </ButtonLink>
       </div>
       <ul className="mt-6 space-y-2 text-sm text-slate-700">
         {limits.map((feature) => (
           <li key={feature.key}>
             <span className="font-medium text-slate-900">{featureValueText(feature, plan.features[feature.key])}</span>{" "}
-            {feature.name.toLowerCase()}
+            {lowerFirst(feature.name)}
           </li>
         ))}
         {included.map((feature) => (
@@ -56,6 +58,11 @@ export function PlanCard({ plan, features, interval }: Props) {
       </ul>
     </article>
   );
+}
+
+/** "Projects" → "projects", but "API calls" stays. */
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
 }
 
 export function CheckIcon() {

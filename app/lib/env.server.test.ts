@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, parseEnv } from "./env.server";
+
+describe("parseEnv", () => {
+  it("gives working defaults for a machine with no settings", () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({ NODE_ENV: "production", PORT: 3000, APP_URL: "http://localhost:3000", DATA_DIR: ".data", SEED_DEMO: true });
+    expect(env.DATABASE_URL).toBeUndefined();
+  });
+
+  it("treats blank values as unset", () => {
+    expect(parseEnv({ DATABASE_URL: "", PORT: "" }).PORT).toBe(3000);
+  });
+
+  it("strips the trailing slash of APP_URL", () => {
+    expect(parseEnv({ APP_URL: "https://portal.example.com/" }).APP_URL).toBe("https://portal.example.com");
+  });
+
+  it("names every malformed variable and what it expects", () => {
+    const parse = () => parseEnv({ PORT: "eighty", DATABASE_URL: "mysql://x", LOG_LEVEL: "loud" });
+    expect(parse).toThrow(EnvError);
+    expect(parse).toThrow(/PORT: expected a port number \(got "eighty"\)/);
+    expect(parse).toThrow(/DATABASE_URL: expected a postgres:\/\/ connection URL/);
+    expect(parse).toThrow(/LOG_LEVEL: expected one of fatal, error/);
+  });
+
+  it("refuses ports out of range", () => {
+    expect(() => parseEnv({ PORT: "70000" })).toThrow(/PORT: expected a port from 1 to 65535/);
+  });
+});
