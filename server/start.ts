@@ -6,6 +6,7 @@ import type { Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
+import type { ViteDevServer } from "vite";
 import { EnvError, parseEnv, type Env } from "../app/lib/env.server";
 import { createLogger } from "../app/lib/logger.server";
 import { migrateDatabase } from "../db/migrate";
@@ -28,7 +29,7 @@ const logger = createLogger(env.LOG_LEVEL);
 const development = env.NODE_ENV === "development";
 
 let database: OpenedDatabase | undefined;
-let vite: import("vite").ViteDevServer | undefined;
+let vite: ViteDevServer | undefined;
 let web: WebApp | undefined;
 let server: Server | undefined;
 let stopping = false;

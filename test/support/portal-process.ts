@@ -1,0 +1,57 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import getPort from "get-port";
+
+export type PortalProcess = {
+  url: string;
+  /** The embedded server's connection URL, read from its data folder. */
+  databaseUrl: () => Promise<string>;
+  /** The embedded PostgreSQL's process id. */
+  postgresPid: () => Promise<number>;
+  stop: () => Promise<void>;
+};
+
+/** Runs `npm start`'s entry with its own port and data folder, as a newcomer would. */
+export async function startPortal(): Promise<PortalProcess> {
+  const port = await getPort();
+  const dataDir = await mkdtemp(path.join(tmpdir(), "portal-process-"));
+  const url = `http://localhost:${port}`;
+  const child = spawn("node_modules/.bin/tsx", ["server/start.ts"], {
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, APP_URL: url, LOG_LEVEL: "warn", DATABASE_URL: "" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`The portal did not start in time:\n${output}`)), 90_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("Portal ready at")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`The portal exited with code ${code}:\n${output}`)));
+  });
+
+  const postmaster = async () => (await readFile(path.join(dataDir, "postgres/postmaster.pid"), "utf8")).split("\n");
+  return {
+    url,
+    databaseUrl: async () => {
+      const password = (await readFile(path.join(dataDir, "postgres-password"), "utf8")).trim();
+      return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${(await postmaster())[3]}/postgres`;
+    },
+    postgresPid: async () => Number((await postmaster())[0]),
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
