@@ -14,12 +14,12 @@ export type PortalProcess = {
 };
 
 /** Runs `npm start`'s entry with its own port and data folder, as a newcomer would. */
-export async function startPortal(): Promise<PortalProcess> {
+export async function startPortal(env: Record<string, string> = {}): Promise<PortalProcess> {
   const port = await getPort();
   const dataDir = await mkdtemp(path.join(tmpdir(), "portal-process-"));
   const url = `http://localhost:${port}`;
   const child = spawn("node_modules/.bin/tsx", ["server/start.ts"], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, APP_URL: url, LOG_LEVEL: "warn", DATABASE_URL: "" },
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, APP_URL: url, LOG_LEVEL: "warn", DATABASE_URL: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -36,6 +36,9 @@ export async function startPortal(): Promise<PortalProcess> {
     child.stderr.on("data", onData);
     child.on("exit", (code) => reject(new Error(`The portal exited with code ${code}:\n${output}`)));
   });
+  // Keep draining its output so a chatty portal never blocks on a full pipe.
+  child.stdout.removeAllListeners("data").resume();
+  child.stderr.removeAllListeners("data").resume();
 
   const postmaster = async () => (await readFile(path.join(dataDir, "postgres/postmaster.pid"), "utf8")).split("\n");
   return {

@@ -1,0 +1,47 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import getPort from "get-port";
+import { startPortal } from "../test/support/portal-process";
+import { load } from "./load";
+
+type Report = (name: string, value: number) => void;
+
+/**
+ * The pricing page under 50 connections against a bare Node server sending the same bytes,
+ * one after the other on the same machine. The portal runs as `npm start` does, request logs on.
+ */
+export async function pricingScenario(report: Report): Promise<void> {
+  const portal = await startPortal({ LOG_LEVEL: "info" });
+  const dir = await mkdtemp(path.join(tmpdir(), "portal-bench-"));
+  let baseline: ReturnType<typeof spawn> | undefined;
+  try {
+    const url = `${portal.url}/pricing`;
+    const body = Buffer.from(await (await fetch(url)).arrayBuffer());
+    await load(url, { seconds: 2 });
+    const pricing = await load(url);
+    if (pricing.errors || pricing.non2xx) throw new Error(`pricing: ${pricing.errors} errors, ${pricing.non2xx} non-2xx answers`);
+
+    const file = path.join(dir, "pricing.html");
+    await writeFile(file, body);
+    const port = await getPort();
+    baseline = spawn("node_modules/.bin/tsx", ["bench/baseline-server.ts", file, String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise((resolve) => baseline!.stdout!.once("data", resolve));
+    const baselineUrl = `http://127.0.0.1:${port}/pricing`;
+    await load(baselineUrl, { seconds: 2 });
+    const bare = await load(baselineUrl);
+
+    report("pricing.bytes", body.length);
+    report("pricing.rps", Math.round(pricing.rps));
+    report("pricing.p50_ms", pricing.p50Ms);
+    report("pricing.p99_ms", pricing.p99Ms);
+    report("baseline.rps", Math.round(bare.rps));
+    report("baseline.p99_ms", bare.p99Ms);
+    report("pricing.rps_ratio", Number((pricing.rps / bare.rps).toFixed(3)));
+  } finally {
+    baseline?.kill();
+    await portal.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
