@@ -3,12 +3,16 @@ import type { Database } from "#db/client";
 export type PortalConfig = {
   /** Public origin without a trailing slash, used for canonical URLs and links in emails. */
   appUrl: string;
+  /** Signs session cookies and emailed links. */
+  sessionSecret: string;
 };
 
 declare module "@remix-run/node" {
   interface AppLoadContext {
     db: Database;
     config: PortalConfig;
+    /** The caller's address as the server trusts it (proxies only on loopback); keys rate limits. */
+    clientIp: string;
     /** Nonce for this response's inline scripts; see server/security-headers.ts. */
     cspNonce: string;
   }

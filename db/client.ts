@@ -5,7 +5,11 @@ import * as schema from "./schema";
 export type Database = PostgresJsDatabase<typeof schema>;
 export type Sql = postgres.Sql;
 
-export type DbHandle = { db: Database; sql: Sql; close: () => Promise<void> };
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+/** Module functions take either, so callers decide which transaction a change belongs to. */
+export type DbOrTx = Database | Transaction;
+
+export type DbHandle = { db: Database; sql: Sql; url: string; close: () => Promise<void> };
 
 /** One pool per process; routes get it through the Remix load context. */
 export function connectDb(url: string, options: { max?: number } = {}): DbHandle {
@@ -16,5 +20,5 @@ export function connectDb(url: string, options: { max?: number } = {}): DbHandle
     onnotice: () => {},
     connection: { application_name: "portal" },
   });
-  return { db: drizzle(sql, { schema }), sql, close: () => sql.end({ timeout: 5 }) };
+  return { db: drizzle(sql, { schema }), sql, url, close: () => sql.end({ timeout: 5 }) };
 }

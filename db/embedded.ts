@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { localSecret } from "../app/lib/local-secret.server";
 import path from "node:path";
 import getPort from "get-port";
 
@@ -27,7 +27,7 @@ export async function startEmbeddedPostgres({ dir, log = () => {}, durable = tru
   await mkdir(dir, { recursive: true });
   // As root, postgres runs as its own user, which must be able to reach its data folder.
   if (process.getuid?.() === 0) await chmod(dir, 0o711);
-  const password = await readOrCreatePassword(passwordFile);
+  const password = await localSecret(passwordFile, 18);
   const port = await getPort({ host: "127.0.0.1" });
 
   const EmbeddedPostgres = await importWithoutSignalHandlers();
@@ -61,13 +61,6 @@ export async function startEmbeddedPostgres({ dir, log = () => {}, durable = tru
       if (await postmasterPid(dataDir)) await server.stop();
     },
   };
-}
-
-async function readOrCreatePassword(file: string): Promise<string> {
-  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
-  const password = randomBytes(18).toString("base64url");
-  await writeFile(file, `${password}\n`, { mode: 0o600 });
-  return password;
 }
 
 /**

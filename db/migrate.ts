@@ -1,18 +1,23 @@
 import { fileURLToPath } from "node:url";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
+import { Logger, runMigrations as migrateJobQueue } from "graphile-worker";
 import type { DbHandle } from "./client";
 
 const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
 // Any constant shared by every instance; it keeps two starting instances from migrating at once.
 const MIGRATION_LOCK_ID = 7_240_001;
 
-export async function migrateDatabase({ db, sql }: DbHandle): Promise<void> {
+/** Our schema, then graphile-worker's, whose `add_job` our transactions call. */
+export async function migrateDatabase({ db, sql, url }: DbHandle): Promise<void> {
   const lockConnection = await sql.reserve();
   try {
     await lockConnection`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
     await migrate(db, { migrationsFolder });
+    await migrateJobQueue({ connectionString: url, logger: silentLogger });
   } finally {
     await lockConnection`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
     lockConnection.release();
   }
 }
+
+const silentLogger = new Logger(() => () => {});

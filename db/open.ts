@@ -3,7 +3,6 @@ import { connectDb, type DbHandle } from "./client";
 import { startEmbeddedPostgres } from "./embedded";
 
 export type OpenedDatabase = DbHandle & {
-  url: string;
   embedded: boolean;
   /** Closes the pool, then stops the embedded server if this process started one. */
   shutdown: () => Promise<void>;
@@ -15,14 +14,13 @@ type Options = { databaseUrl?: string; dataDir: string; log?: (message: string) 
 export async function openDatabase({ databaseUrl, dataDir, log, poolSize }: Options): Promise<OpenedDatabase> {
   if (databaseUrl) {
     const handle = connectDb(databaseUrl, { max: poolSize });
-    return { ...handle, url: databaseUrl, embedded: false, shutdown: handle.close };
+    return { ...handle, embedded: false, shutdown: handle.close };
   }
   const server = await startEmbeddedPostgres({ dir: path.resolve(dataDir), log });
   const url = server.url("postgres");
   const handle = connectDb(url, { max: poolSize });
   return {
     ...handle,
-    url,
     embedded: true,
     shutdown: async () => {
       await handle.close();

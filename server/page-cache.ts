@@ -39,6 +39,8 @@ type Options = {
   render: RenderPage;
   /** Builds the CSP for a cached page from the hash sources of its inline scripts. */
   cspFor: (scriptSources: string[]) => string;
+  /** Requests that must always be rendered afresh. */
+  bypass?: (req: ExpressRequest) => boolean;
   maxEntries?: number;
 };
 
@@ -81,7 +83,7 @@ export class PageCache {
     if (req.method !== "GET" && req.method !== "HEAD") return false;
     // Remix's data and manifest requests are not documents.
     if (req.path.endsWith(".data") || req.path.startsWith("/__")) return false;
-    return true;
+    return !this.options.bypass?.(req);
   }
 
   private keyFor(path: string, query: URLSearchParams, params: string[]): string {

@@ -9,12 +9,14 @@ import type { Env } from "../app/lib/env.server";
 import type { Logger } from "../app/lib/logger.server";
 import type { DbHandle } from "../db/client";
 import { attributionCookie } from "./attribution";
+import { SESSION_COOKIE } from "../app/modules/accounts/sessions.server";
 import { PageCache } from "./page-cache";
+import { sameOriginMutations } from "./same-origin";
 import { contentSecurityPolicy, securityHeaders } from "./security-headers";
 
 type BuildSource = { build: ServerBuild } | { vite: ViteDevServer };
 
-type Options = { env: Env; database: DbHandle; logger: Logger; clientDir: string } & BuildSource;
+type Options = { env: Env; database: DbHandle; logger: Logger; clientDir: string; sessionSecret: string } & BuildSource;
 
 export type WebApp = { app: express.Express; pageCache: PageCache; close: () => Promise<void> };
 
@@ -24,9 +26,10 @@ export async function createWebApp(options: Options): Promise<WebApp> {
   const development = env.NODE_ENV === "development";
   const cspOptions = { development, https: env.APP_URL.startsWith("https:") };
   const build = "build" in options ? options.build : () => options.vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
-  const loadContext = (res: ExpressResponse): AppLoadContext => ({
+  const loadContext = (req: ExpressRequest, res: ExpressResponse): AppLoadContext => ({
     db: database.db,
-    config: { appUrl: env.APP_URL },
+    config: { appUrl: env.APP_URL, sessionSecret: options.sessionSecret },
+    clientIp: req.ip ?? "unknown",
     cspNonce: String(res.locals.cspNonce),
   });
 
@@ -54,15 +57,18 @@ export async function createWebApp(options: Options): Promise<WebApp> {
     app.use(express.static(clientDir, { maxAge: "1h" }));
   }
 
+  app.use(sameOriginMutations());
   app.use(attributionCookie({ secure: env.APP_URL.startsWith("https:"), appUrl: env.APP_URL }));
 
   const renderDocument = createRequestHandler(build, env.NODE_ENV);
   const pageCache = new PageCache({
-    render: (req, res) => renderDocument(toFetchRequest(req, res), loadContext(res)),
+    render: (req, res) => renderDocument(toFetchRequest(req, res), loadContext(req, res)),
     cspFor: (sources) => contentSecurityPolicy(sources, cspOptions),
+    // Signed-in pages show the person's name; only anonymous ones are shared.
+    bypass: (req) => (req.headers.cookie ?? "").includes(`${SESSION_COOKIE}=`),
   });
   if (!development) app.use(pageCache.middleware());
-  app.all("*", createExpressHandler({ build, mode: env.NODE_ENV, getLoadContext: (_req, res) => loadContext(res) }));
+  app.all("*", createExpressHandler({ build, mode: env.NODE_ENV, getLoadContext: (req, res) => loadContext(req as ExpressRequest, res as ExpressResponse) }));
 
   // Every instance drops its cached pages when any instance changes the catalog.
   const subscription = await database.sql.listen(

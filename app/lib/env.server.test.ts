@@ -28,3 +28,16 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ PORT: "70000" })).toThrow(/PORT: expected a port from 1 to 65535/);
   });
 });
+
+describe("secrets", () => {
+  it("requires SESSION_SECRET with a real database, and a long one", () => {
+    expect(() => parseEnv({ DATABASE_URL: "postgres://db.example.com/portal" })).toThrow(/SESSION_SECRET: required when DATABASE_URL is set/);
+    expect(() => parseEnv({ SESSION_SECRET: "short" })).toThrow(/SESSION_SECRET: expected at least 32 random characters/);
+    expect(parseEnv({ DATABASE_URL: "postgres://db/portal", SESSION_SECRET: "x".repeat(32) }).SESSION_SECRET).toHaveLength(32);
+  });
+
+  it("accepts only SMTP URLs for mail", () => {
+    expect(() => parseEnv({ SMTP_URL: "http://mail" })).toThrow(/SMTP_URL: expected an smtp:\/\/ or smtps:\/\/ URL/);
+    expect(parseEnv({ SMTP_URL: "smtp://u:p@mail.example.com:587" }).SMTP_URL).toBe("smtp://u:p@mail.example.com:587");
+  });
+});

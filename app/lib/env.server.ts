@@ -9,7 +9,8 @@ const port = z.coerce
   .max(65535, "expected a port from 1 to 65535");
 
 /** Every environment variable the portal reads. `.env.example` documents each one. */
-const envSchema = z.object({
+const envSchema = z
+  .object({
   NODE_ENV: z
     .enum(["production", "development", "test"], { error: "expected production, development or test" })
     .default("production"),
@@ -27,8 +28,16 @@ const envSchema = z.object({
     .enum(["true", "false"], { error: "expected true or false" })
     .default("true")
     .transform((value) => value === "true"),
+  SESSION_SECRET: z.string().min(32, "expected at least 32 random characters (e.g. openssl rand -hex 32)").optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: "expected an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587" }).optional(),
+  MAIL_FROM: z.string().min(3, "expected a sender such as Portal <no-reply@example.com>").default("Northwind Projects <no-reply@portal.localhost>"),
   LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(", ")}` }).default("info"),
-});
+  })
+  // The zero-setup demo keeps a generated secret in DATA_DIR; a real deployment must bring its own.
+  .refine((env) => env.SESSION_SECRET || !env.DATABASE_URL, {
+    path: ["SESSION_SECRET"],
+    message: "required when DATABASE_URL is set (at least 32 random characters)",
+  });
 
 export type Env = z.infer<typeof envSchema> & { APP_URL: string };
 

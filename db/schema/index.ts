@@ -1,1 +1,4 @@
 export * from "./catalog";
+export * from "./accounts";
+export * from "./audit";
+export * from "./qualification";

@@ -4,7 +4,7 @@ import { connectDb, type DbHandle } from "../../db/client";
 
 import { TEMPLATE_DATABASE } from "./template";
 
-export type TestDatabase = DbHandle & { url: string; name: string };
+export type TestDatabase = DbHandle & { name: string };
 
 function urlFor(database: string): string {
   const url = new URL(inject("postgresUrl"));
@@ -28,7 +28,7 @@ export async function createTestDatabase({ empty = false } = {}): Promise<TestDa
     admin.sql.unsafe(empty ? `create database ${name}` : `create database ${name} template ${TEMPLATE_DATABASE}`),
   );
   const url = urlFor(name);
-  return { ...connectDb(url, { max: 4 }), url, name };
+  return { ...connectDb(url, { max: 4 }), name };
 }
 
 export async function dropTestDatabase(database: TestDatabase): Promise<void> {

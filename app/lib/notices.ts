@@ -1,0 +1,20 @@
+/** Messages shown after a redirect, chosen by key so a link cannot put arbitrary text on our pages. */
+const notices = {
+  verified: "Your email address is confirmed. Log in to continue.",
+  "password-reset": "Your password was changed. Log in with the new one.",
+  "email-changed": "Your email address was changed.",
+  "logged-out": "You are logged out.",
+  joined: "Welcome! You joined the organisation.",
+} as const;
+
+export type NoticeKey = keyof typeof notices;
+
+export function noticeText(key: string | null): string | null {
+  return key && key in notices ? notices[key as NoticeKey] : null;
+}
+
+/** Only same-site paths, so a crafted login link cannot send people elsewhere afterwards. */
+export function safeRedirectPath(value: FormDataEntryValue | string | null | undefined, fallback = "/account"): string {
+  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
+  return value;
+}

@@ -1,0 +1,234 @@
+import { createHash } from "node:crypto";
+import type { AppLoadContext } from "@remix-run/node";
+import { eq, sql } from "drizzle-orm";
+import type { DbOrTx } from "#db/client";
+import { leads, memberships, organisations, users, type MembershipRole } from "#db/schema";
+import { recordAudit } from "~/lib/audit.server";
+import { queueEmail } from "~/modules/email/outbox.server";
+import {
+  accountExistsMessage,
+  changeEmailMessage,
+  emailChangedNotice,
+  passwordChangedNotice,
+  resetPasswordMessage,
+  verifyEmailMessage,
+} from "~/modules/email/templates";
+import { decoyPasswordHash, hashPassword, verifyPassword } from "./passwords.server";
+import { createSignedToken, readSignedToken } from "./signed-tokens.server";
+import { claimInvitation } from "./organisations.server";
+import { endOtherSessions } from "./sessions.server";
+
+type Deps = Pick<AppLoadContext, "db" | "config">;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const RESET_TTL_MS = 60 * 60 * 1000;
+
+function passwordFingerprint(passwordHash: string): string {
+  return createHash("sha256").update(passwordHash).digest("base64url").slice(0, 16);
+}
+
+export async function findUserByEmail(db: DbOrTx, email: string) {
+  const [user] = await db.select().from(users).where(eq(users.email, email));
+  return user ?? null;
+}
+
+type SignupInput = { name: string; email: string; password: string; company?: string };
+type SignupExtras = {
+  attribution?: Record<string, unknown> | null;
+  leadId?: string | null;
+  /** An open invitation for this address: the person joins that organisation instead of founding one. */
+  invitation?: { id: string; email: string; role: MembershipRole; organisationId: string } | null;
+};
+export type SignupOutcome = { kind: "check_email" } | { kind: "joined"; userId: string; organisationId: string };
+
+/**
+ * Creates the person, their organisation and its owner membership, and emails a verification
+ * link, all in one transaction. An address that already has an account gets an email saying so
+ * instead, and the caller answers both cases alike, so sign-up does not reveal who has an account.
+ * Invited people join the inviting organisation; the emailed invitation already proved the address.
+ */
+export async function signUp({ db, config }: Deps, input: SignupInput, extras: SignupExtras = {}): Promise<SignupOutcome> {
+  const passwordHash = await hashPassword(input.password);
+  const invitation = extras.invitation?.email === input.email ? extras.invitation : null;
+  if (!invitation && !input.company) throw new Error("A company name is needed to found an organisation");
+  return db.transaction(async (tx): Promise<SignupOutcome> => {
+    const [user] = await tx
+      .insert(users)
+      .values({ email: input.email, name: input.name, passwordHash, emailVerifiedAt: invitation ? new Date() : null })
+      .onConflictDoNothing({ target: users.email })
+      .returning({ id: users.id });
+    if (!user) {
+      const existing = (await findUserByEmail(tx, input.email))!;
+      await queueEmail(tx, {
+        to: existing.email,
+        ...accountExistsMessage(existing.name, `${config.appUrl}/login`, `${config.appUrl}/forgot-password`),
+      });
+      return { kind: "check_email" };
+    }
+    const actor = { type: "user", id: user.id } as const;
+    if (invitation) {
+      const joined = await claimInvitation(tx, invitation, user.id);
+      if (joined) {
+        await recordAudit(tx, actor, "user.signed_up", { type: "user", id: user.id }, { invitation: invitation.id }, invitation.organisationId);
+        return { kind: "joined", userId: user.id, organisationId: invitation.organisationId };
+      }
+    }
+    const [organisation] = await tx
+      .insert(organisations)
+      .values({ name: input.company ?? input.name, createdBy: user.id, attribution: extras.attribution ?? null })
+      .returning({ id: organisations.id });
+    await tx.insert(memberships).values({ organisationId: organisation!.id, userId: user.id, role: "owner" });
+    if (extras.leadId) {
+      await tx
+        .update(leads)
+        .set({ organisationId: organisation!.id, userId: user.id })
+        .where(sql`${leads.id} = ${extras.leadId} and ${leads.organisationId} is null`);
+    }
+    await recordAudit(tx, actor, "user.signed_up", { type: "user", id: user.id }, { company: input.company }, organisation!.id);
+    await queueVerificationEmail(tx, config, { id: user.id, email: input.email, name: input.name });
+    return { kind: "check_email" };
+  });
+}
+
+async function queueVerificationEmail(tx: DbOrTx, config: Deps["config"], user: { id: string; email: string; name: string }) {
+  const token = createSignedToken(config.sessionSecret, { purpose: "verify_email", userId: user.id, email: user.email }, DAY_MS);
+  await queueEmail(tx, { to: user.email, ...verifyEmailMessage(user.name, `${config.appUrl}/verify-email?token=${token}`) });
+}
+
+/** Sends a fresh verification link to a signed-in person whose address is not yet confirmed. */
+export async function resendVerification({ db, config }: Deps, userId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [user] = await tx.select().from(users).where(eq(users.id, userId));
+    if (user && !user.emailVerifiedAt) await queueVerificationEmail(tx, config, user);
+  });
+}
+
+/** Marks the address confirmed when the link is valid and still names the account's address. */
+export async function verifyEmail({ db, config }: Deps, token: string): Promise<boolean> {
+  const payload = readSignedToken(config.sessionSecret, "verify_email", token);
+  if (!payload) return false;
+  return db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(users)
+      .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`, updatedAt: sql`now()` })
+      .where(sql`${users.id} = ${payload.userId} and ${users.email} = ${payload.email}`)
+      .returning({ id: users.id });
+    if (updated) await recordAudit(tx, { type: "user", id: updated.id }, "user.email_verified", { type: "user", id: updated.id });
+    return Boolean(updated);
+  });
+}
+
+/** The account for these credentials, or null; unknown addresses cost the same time as wrong passwords. */
+export async function authenticate(db: DbOrTx, email: string, password: string) {
+  const user = await findUserByEmail(db, email);
+  const valid = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
+  return user && valid ? user : null;
+}
+
+/** Emails a one-time reset link when the address has an account; silent otherwise. */
+export async function requestPasswordReset({ db, config }: Deps, email: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const user = await findUserByEmail(tx, email);
+    if (!user) return;
+    const token = createSignedToken(
+      config.sessionSecret,
+      { purpose: "reset_password", userId: user.id, email: user.email, fingerprint: passwordFingerprint(user.passwordHash) },
+      RESET_TTL_MS,
+    );
+    await queueEmail(tx, { to: user.email, ...resetPasswordMessage(user.name, `${config.appUrl}/reset-password?token=${token}`) });
+  });
+}
+
+/** Whether a reset link can still be used: intact, unexpired, and its password not yet replaced. */
+export async function resetTokenUser({ db, config }: Deps, token: string) {
+  const payload = readSignedToken(config.sessionSecret, "reset_password", token);
+  if (!payload) return null;
+  const [user] = await db.select().from(users).where(eq(users.id, payload.userId));
+  if (!user || user.email !== payload.email || passwordFingerprint(user.passwordHash) !== payload.fingerprint) return null;
+  return user;
+}
+
+/** Sets the new password and signs the person out everywhere; false when the link is no longer valid. */
+export async function resetPassword(deps: Deps, token: string, password: string): Promise<boolean> {
+  const user = await resetTokenUser(deps, token);
+  if (!user) return false;
+  const passwordHash = await hashPassword(password);
+  return deps.db.transaction(async (tx) => {
+    // The fingerprint check again, under the row update: two tabs cannot both use one link.
+    const [updated] = await tx
+      .update(users)
+      .set({ passwordHash, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`, updatedAt: sql`now()` })
+      .where(sql`${users.id} = ${user.id} and ${users.passwordHash} = ${user.passwordHash}`)
+      .returning({ id: users.id });
+    if (!updated) return false;
+    await endOtherSessions(tx, user.id, null);
+    await recordAudit(tx, { type: "user", id: user.id }, "user.password_reset", { type: "user", id: user.id });
+    await queueEmail(tx, { to: user.email, ...passwordChangedNotice(user.name) });
+    return true;
+  });
+}
+
+export type ChangeResult = { ok: true } | { ok: false; field: string; message: string };
+
+/** Needs the current password; keeps this session and ends all others. */
+export async function changePassword(
+  { db }: Deps,
+  userId: string,
+  sessionId: string,
+  currentPassword: string,
+  newPassword: string,
+): Promise<ChangeResult> {
+  const [user] = await db.select().from(users).where(eq(users.id, userId));
+  if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) {
+    return { ok: false, field: "currentPassword", message: "That is not your current password" };
+  }
+  const passwordHash = await hashPassword(newPassword);
+  await db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash, updatedAt: sql`now()` }).where(eq(users.id, userId));
+    await endOtherSessions(tx, userId, sessionId);
+    await recordAudit(tx, { type: "user", id: userId }, "user.password_changed", { type: "user", id: userId });
+    await queueEmail(tx, { to: user.email, ...passwordChangedNotice(user.name) });
+  });
+  return { ok: true };
+}
+
+/** Needs the current password; the change happens only when the new address confirms it. */
+export async function requestEmailChange(
+  { db, config }: Deps,
+  userId: string,
+  newEmail: string,
+  currentPassword: string,
+): Promise<ChangeResult> {
+  const [user] = await db.select().from(users).where(eq(users.id, userId));
+  if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) {
+    return { ok: false, field: "currentPassword", message: "That is not your current password" };
+  }
+  if (newEmail === user.email) return { ok: false, field: "newEmail", message: "That is already your email address" };
+  const token = createSignedToken(config.sessionSecret, { purpose: "change_email", userId, email: newEmail, fingerprint: user.email }, DAY_MS);
+  await db.transaction(async (tx) => {
+    await queueEmail(tx, { to: newEmail, ...changeEmailMessage(user.name, `${config.appUrl}/confirm-email-change?token=${token}`) });
+  });
+  return { ok: true };
+}
+
+export type EmailChangeOutcome = "changed" | "invalid" | "taken";
+
+/** Applies a confirmed address change and tells the old address about it. */
+export async function confirmEmailChange({ db, config }: Deps, token: string): Promise<EmailChangeOutcome> {
+  const payload = readSignedToken(config.sessionSecret, "change_email", token);
+  if (!payload?.fingerprint) return "invalid";
+  const oldEmail = payload.fingerprint;
+  return db.transaction(async (tx) => {
+    const holder = await findUserByEmail(tx, payload.email);
+    if (holder && holder.id !== payload.userId) return "taken";
+    const [updated] = await tx
+      .update(users)
+      .set({ email: payload.email, emailVerifiedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(sql`${users.id} = ${payload.userId} and ${users.email} = ${oldEmail}`)
+      .returning({ id: users.id, name: users.name });
+    if (!updated) return "invalid";
+    await recordAudit(tx, { type: "user", id: updated.id }, "user.email_changed", { type: "user", id: updated.id }, { from: oldEmail, to: payload.email });
+    await queueEmail(tx, { to: oldEmail, ...emailChangedNotice(updated.name, payload.email) });
+    return "changed";
+  });
+}

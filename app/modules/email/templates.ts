@@ -1,0 +1,55 @@
+import { SITE_NAME } from "~/lib/site";
+
+/** Plain-text emails: readable everywhere, and links are easy to find and test. */
+type Email = { subject: string; text: string };
+
+const signature = `\n\n— The ${SITE_NAME} team`;
+
+export function verifyEmailMessage(name: string, link: string): Email {
+  return {
+    subject: `Confirm your email for ${SITE_NAME}`,
+    text: `Hi ${name},\n\nConfirm your email address to finish setting up your account:\n\n${link}\n\nThe link works for 24 hours. If you did not sign up, ignore this email.${signature}`,
+  };
+}
+
+export function accountExistsMessage(name: string, loginLink: string, resetLink: string): Email {
+  return {
+    subject: `You already have a ${SITE_NAME} account`,
+    text: `Hi ${name},\n\nSomeone, probably you, tried to sign up with this email address, which already has an account.\n\nLog in: ${loginLink}\nForgot your password? ${resetLink}\n\nIf it was not you, you can ignore this email.${signature}`,
+  };
+}
+
+export function resetPasswordMessage(name: string, link: string): Email {
+  return {
+    subject: `Reset your ${SITE_NAME} password`,
+    text: `Hi ${name},\n\nChoose a new password here:\n\n${link}\n\nThe link works for one hour and only once. If you did not ask for it, ignore this email: your password stays as it is.${signature}`,
+  };
+}
+
+export function changeEmailMessage(name: string, link: string): Email {
+  return {
+    subject: `Confirm your new email address for ${SITE_NAME}`,
+    text: `Hi ${name},\n\nConfirm that you want to use this address for your ${SITE_NAME} account:\n\n${link}\n\nThe link works for 24 hours.${signature}`,
+  };
+}
+
+export function emailChangedNotice(name: string, newEmail: string): Email {
+  return {
+    subject: `Your ${SITE_NAME} email address was changed`,
+    text: `Hi ${name},\n\nThe email address of your account is now ${newEmail}. If you did not do this, reset your password at once and contact us.${signature}`,
+  };
+}
+
+export function passwordChangedNotice(name: string): Email {
+  return {
+    subject: `Your ${SITE_NAME} password was changed`,
+    text: `Hi ${name},\n\nYour password was just changed and your other sessions were signed out. If you did not do this, reset your password at once.${signature}`,
+  };
+}
+
+export function invitationMessage(inviterName: string, organisationName: string, role: string, link: string): Email {
+  return {
+    subject: `${inviterName} invited you to ${organisationName} on ${SITE_NAME}`,
+    text: `Hi,\n\n${inviterName} invited you to join ${organisationName} on ${SITE_NAME} as ${role === "admin" ? "an admin" : `a ${role}`}.\n\nAccept the invitation:\n\n${link}\n\nThe invitation expires in 7 days.${signature}`,
+  };
+}

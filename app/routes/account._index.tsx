@@ -1,0 +1,124 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { Field, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
+import { invalidSubmission } from "~/lib/forms.server";
+import { noticeText } from "~/lib/notices";
+import { SITE_NAME } from "~/lib/site";
+import { resendVerification } from "~/modules/accounts/accounts.server";
+import { createOrganisation, listMemberships, requireMembership } from "~/modules/accounts/organisations.server";
+import { createOrganisationSchema } from "~/modules/accounts/schemas";
+import { requireUser, setSessionOrganisation } from "~/modules/accounts/sessions.server";
+
+export const meta: MetaFunction = () => [{ title: `Your account | ${SITE_NAME}` }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const organisations = await listMemberships(context.db, user.userId);
+  return {
+    user: { name: user.name, email: user.email, emailVerified: user.emailVerified },
+    organisations,
+    currentId: user.organisationId ?? organisations[0]?.organisationId ?? null,
+    notice: noticeText(new URL(request.url).searchParams.get("notice")),
+  };
+}
+
+const intentSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("switch"), organisationId: z.string() }),
+  z.object({ intent: z.literal("create"), name: createOrganisationSchema.shape.name }),
+  z.object({ intent: z.literal("resend-verification") }),
+]);
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const submission = parseWithZod(await request.formData(), { schema: intentSchema });
+  if (submission.status !== "success") return invalidSubmission(submission.reply());
+  const value = submission.value;
+  if (value.intent === "switch") {
+    const membership = await requireMembership(context.db, user.userId, value.organisationId);
+    await setSessionOrganisation(context.db, user.sessionId, membership.organisationId);
+  } else if (value.intent === "create") {
+    const organisationId = await context.db.transaction((tx) => createOrganisation(tx, user.userId, value.name));
+    await setSessionOrganisation(context.db, user.sessionId, organisationId);
+  } else {
+    await resendVerification(context, user.userId);
+    throw redirect("/check-email?reason=signup");
+  }
+  throw redirect("/account");
+}
+
+export default function AccountOverview() {
+  const { user, organisations, currentId, notice } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "create-organisation",
+    lastResult,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: intentSchema }),
+    shouldValidate: "onBlur",
+  });
+  return (
+    <div className="space-y-10">
+      {notice ? <Notice>{notice}</Notice> : null}
+      <header>
+        <h1 className="text-2xl font-bold tracking-tight">Hello, {user.name}</h1>
+        <p className="mt-1 text-sm text-slate-700">Signed in as {user.email}</p>
+      </header>
+      {user.emailVerified ? null : (
+        <div role="status" className="rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+          <p>Confirm your email address with the link we sent you.</p>
+          <Form method="post" className="mt-2">
+            <input type="hidden" name="intent" value="resend-verification" />
+            <button type="submit" className="font-medium underline">
+              Send the link again
+            </button>
+          </Form>
+        </div>
+      )}
+      <section aria-labelledby="organisations-heading">
+        <h2 id="organisations-heading" className="text-lg font-semibold">
+          Your organisations
+        </h2>
+        <ul className="mt-4 divide-y divide-slate-100 rounded-xl ring-1 ring-slate-200">
+          {organisations.map((organisation) => (
+            <li key={organisation.organisationId} className="flex flex-wrap items-center justify-between gap-3 px-4 py-3">
+              <div>
+                <p className="font-medium">
+                  {organisation.name}
+                  {organisation.organisationId === currentId ? <span className="ml-2 text-xs font-semibold text-brand-700">Current</span> : null}
+                </p>
+                <p className="text-sm capitalize text-slate-600">{organisation.role}</p>
+              </div>
+              <div className="flex items-center gap-3">
+                <Link to={`/orgs/${organisation.organisationId}/members`} className="text-sm font-medium text-brand-700 underline">
+                  Team<span className="sr-only"> of {organisation.name}</span>
+                </Link>
+                {organisation.organisationId === currentId ? null : (
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="switch" />
+                    <input type="hidden" name="organisationId" value={organisation.organisationId} />
+                    <SubmitButton variant="secondary">
+                      Switch<span className="sr-only"> to {organisation.name}</span>
+                    </SubmitButton>
+                  </Form>
+                )}
+              </div>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section aria-labelledby="new-organisation-heading" className="max-w-md">
+        <h2 id="new-organisation-heading" className="text-lg font-semibold">
+          Start another organisation
+        </h2>
+        <Form method="post" {...getFormProps(form)} className="mt-4 space-y-4">
+          <FormErrors id={form.errorId} errors={form.errors} />
+          <input type="hidden" name="intent" value="create" />
+          <Field meta={fields.name} label="Organisation name" autoComplete="organization" />
+          <SubmitButton variant="secondary">Create organisation</SubmitButton>
+        </Form>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,145 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { Field, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
+import { noticeText } from "~/lib/notices";
+import { SITE_NAME } from "~/lib/site";
+import { changePassword, requestEmailChange } from "~/modules/accounts/accounts.server";
+import { changeEmailSchema, changePasswordSchema } from "~/modules/accounts/schemas";
+import { endOtherSessions, endSession, listSessions, requireUser } from "~/modules/accounts/sessions.server";
+
+export const meta: MetaFunction = () => [{ title: `Settings | ${SITE_NAME}` }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const sessions = await listSessions(context.db, user.userId);
+  return {
+    email: user.email,
+    sessions: sessions.map((s) => ({ ...s, current: s.id === user.sessionId })),
+    notice: noticeText(new URL(request.url).searchParams.get("notice")),
+  };
+}
+
+const settingsSchema = z.discriminatedUnion("intent", [
+  changePasswordSchema.extend({ intent: z.literal("change-password") }),
+  changeEmailSchema.extend({ intent: z.literal("change-email") }),
+  z.object({ intent: z.literal("end-session"), sessionId: z.string().regex(/^[0-9a-f]{64}$/) }),
+  z.object({ intent: z.literal("end-other-sessions") }),
+]);
+
+const secretFields = ["currentPassword", "newPassword"];
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const submission = parseWithZod(await request.formData(), { schema: settingsSchema });
+  if (submission.status !== "success") return data(submission.reply({ hideFields: secretFields }), { status: 400 });
+  const value = submission.value;
+  switch (value.intent) {
+    case "change-password": {
+      const result = await changePassword(context, user.userId, user.sessionId, value.currentPassword, value.newPassword);
+      if (!result.ok) return data(submission.reply({ fieldErrors: { [result.field]: [result.message] }, hideFields: secretFields }), { status: 400 });
+      return data(submission.reply({ resetForm: true }));
+    }
+    case "change-email": {
+      const result = await requestEmailChange(context, user.userId, value.newEmail, value.currentPassword);
+      if (!result.ok) return data(submission.reply({ fieldErrors: { [result.field]: [result.message] }, hideFields: secretFields }), { status: 400 });
+      throw redirect("/check-email?reason=email-change");
+    }
+    case "end-session":
+      await endSession(context.db, user.userId, value.sessionId);
+      break;
+    case "end-other-sessions":
+      await endOtherSessions(context.db, user.userId, user.sessionId);
+      break;
+  }
+  throw redirect("/account/settings");
+}
+
+export default function SettingsPage() {
+  const { email, sessions, notice } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const intent = lastResult?.initialValue?.intent;
+  const [passwordForm, passwordFields] = useForm({
+    id: "change-password",
+    lastResult: intent === "change-password" ? lastResult : undefined,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: settingsSchema }),
+    shouldValidate: "onBlur",
+  });
+  const [emailForm, emailFields] = useForm({
+    id: "change-email",
+    lastResult: intent === "change-email" ? lastResult : undefined,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: settingsSchema }),
+    shouldValidate: "onBlur",
+  });
+  const passwordChanged = intent === "change-password" && lastResult?.status === "success";
+  return (
+    <div className="space-y-12">
+      <h1 className="text-2xl font-bold tracking-tight">Settings</h1>
+      {notice ? <Notice>{notice}</Notice> : null}
+
+      <section aria-labelledby="password-heading" className="max-w-md">
+        <h2 id="password-heading" className="text-lg font-semibold">
+          Password
+        </h2>
+        <Form method="post" {...getFormProps(passwordForm)} className="mt-4 space-y-4">
+          {passwordChanged ? <Notice>Your password was changed and your other sessions were signed out.</Notice> : null}
+          <FormErrors id={passwordForm.errorId} errors={passwordForm.errors} />
+          <input type="hidden" name="intent" value="change-password" />
+          <Field meta={passwordFields.currentPassword} label="Current password" type="password" autoComplete="current-password" />
+          <Field meta={passwordFields.newPassword} label="New password" type="password" autoComplete="new-password" hint="At least 10 characters." />
+          <SubmitButton>Change password</SubmitButton>
+        </Form>
+      </section>
+
+      <section aria-labelledby="email-heading" className="max-w-md">
+        <h2 id="email-heading" className="text-lg font-semibold">
+          Email address
+        </h2>
+        <p className="mt-1 text-sm text-slate-700">Now: {email}. We send a link to the new address to confirm it.</p>
+        <Form method="post" {...getFormProps(emailForm)} className="mt-4 space-y-4">
+          <FormErrors id={emailForm.errorId} errors={emailForm.errors} />
+          <input type="hidden" name="intent" value="change-email" />
+          <Field meta={emailFields.newEmail} label="New email address" type="email" autoComplete="email" />
+          <Field meta={emailFields.currentPassword} label="Current password" type="password" autoComplete="current-password" />
+          <SubmitButton>Change email</SubmitButton>
+        </Form>
+      </section>
+
+      <section aria-labelledby="sessions-heading">
+        <h2 id="sessions-heading" className="text-lg font-semibold">
+          Where you are signed in
+        </h2>
+        <ul className="mt-4 divide-y divide-slate-100 rounded-xl ring-1 ring-slate-200">
+          {sessions.map((session) => (
+            <li key={session.id} className="flex flex-wrap items-center justify-between gap-3 px-4 py-3" data-testid="session">
+              <div className="text-sm">
+                <p className="font-medium">
+                  {session.userAgent ?? "Unknown browser"}
+                  {session.current ? <span className="ml-2 text-xs font-semibold text-brand-700">This browser</span> : null}
+                </p>
+                <p className="text-slate-600">
+                  {session.ipAddress ?? "Unknown address"} · last active {new Date(session.lastSeenAt).toUTCString()}
+                </p>
+              </div>
+              {session.current ? null : (
+                <Form method="post">
+                  <input type="hidden" name="intent" value="end-session" />
+                  <input type="hidden" name="sessionId" value={session.id} />
+                  <SubmitButton variant="secondary">Sign out</SubmitButton>
+                </Form>
+              )}
+            </li>
+          ))}
+        </ul>
+        {sessions.length > 1 ? (
+          <Form method="post" className="mt-4">
+            <input type="hidden" name="intent" value="end-other-sessions" />
+            <SubmitButton variant="danger">Sign out everywhere else</SubmitButton>
+          </Form>
+        ) : null}
+      </section>
+    </div>
+  );
+}

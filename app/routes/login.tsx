@@ -1,0 +1,94 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { AuthCard } from "~/components/auth-card";
+import { Field, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
+import { invalidSubmission, tooManyRequests } from "~/lib/forms.server";
+import { noticeText, safeRedirectPath } from "~/lib/notices";
+import { checkRateLimit, consumeRateLimit, resetRateLimit, retryAfterText } from "~/lib/rate-limit.server";
+import { SITE_NAME } from "~/lib/site";
+import { authenticate } from "~/modules/accounts/accounts.server";
+import { listMemberships } from "~/modules/accounts/organisations.server";
+import { loginSchema } from "~/modules/accounts/schemas";
+import { createSession, getSessionUser } from "~/modules/accounts/sessions.server";
+
+export const meta: MetaFunction = () => [{ title: `Log in | ${SITE_NAME}` }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const url = new URL(request.url);
+  if (await getSessionUser(request, context)) throw redirect(safeRedirectPath(url.searchParams.get("redirectTo")));
+  return { notice: noticeText(url.searchParams.get("notice")) };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  const submission = parseWithZod(formData, { schema: loginSchema });
+  if (submission.status !== "success") return invalidSubmission(submission.reply({ hideFields: ["password"] }));
+  const { email, password } = submission.value;
+
+  // Failed attempts are counted per address (against guessing one password) and per network.
+  const ipKey = context.clientIp;
+  for (const [policy, key] of [["loginEmail", email], ["loginIp", ipKey]] as const) {
+    const limit = await checkRateLimit(context.db, policy, key);
+    if (!limit.allowed) {
+      return tooManyRequests(
+        submission.reply({ formErrors: [`Too many failed attempts. Try again in ${retryAfterText(limit.retryAfterSeconds)}, or reset your password.`], hideFields: ["password"] }),
+        limit.retryAfterSeconds,
+      );
+    }
+  }
+
+  const user = await authenticate(context.db, email, password);
+  if (!user) {
+    await consumeRateLimit(context.db, "loginEmail", email);
+    await consumeRateLimit(context.db, "loginIp", ipKey);
+    return invalidSubmission(submission.reply({ formErrors: ["That email and password do not match an account."], hideFields: ["password"] }));
+  }
+  await resetRateLimit(context.db, "loginEmail", email);
+  const [firstOrganisation] = await listMemberships(context.db, user.id);
+  const cookie = await createSession(context.db, context, request, user.id, firstOrganisation?.organisationId ?? null);
+  const redirectTo = safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), user.staffRole ? "/staff" : "/account");
+  throw redirect(redirectTo, { headers: { "Set-Cookie": cookie } });
+}
+
+export default function LoginPage() {
+  const { notice } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const [form, fields] = useForm({
+    lastResult,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: loginSchema }),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+  });
+  const redirectTo = searchParams.get("redirectTo");
+  return (
+    <AuthCard
+      title="Log in"
+      intro={
+        <>
+          New here?{" "}
+          <Link to={redirectTo ? `/signup?redirectTo=${encodeURIComponent(redirectTo)}` : "/signup"} className="font-medium text-brand-700 underline">
+            Create an account
+          </Link>
+        </>
+      }
+    >
+      <div className="space-y-5">
+        {notice ? <Notice>{notice}</Notice> : null}
+        <Form method="post" {...getFormProps(form)} className="space-y-5">
+          <FormErrors id={form.errorId} errors={form.errors} />
+          <Field meta={fields.email} label="Email" type="email" autoComplete="email" />
+          <Field meta={fields.password} label="Password" type="password" autoComplete="current-password" />
+          <div className="flex items-center justify-between gap-4">
+            <SubmitButton>Log in</SubmitButton>
+            <Link to="/forgot-password" className="text-sm font-medium text-brand-700 underline">
+              Forgot your password?
+            </Link>
+          </div>
+        </Form>
+      </div>
+    </AuthCard>
+  );
+}

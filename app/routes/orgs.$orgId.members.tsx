@@ -1,0 +1,139 @@
+import { getFormProps, getSelectProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { Field, FieldError, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
+import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
+import { SITE_NAME } from "~/lib/site";
+import { inviteMember, listMembers, listPendingInvitations, requireMembership, revokeInvitation } from "~/modules/accounts/organisations.server";
+import { inviteSchema } from "~/modules/accounts/schemas";
+import { requireUser } from "~/modules/accounts/sessions.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.organisation.name ?? "Team"} | ${SITE_NAME}` }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const organisation = await requireMembership(context.db, user.userId, params.orgId ?? "");
+  const canManage = organisation.role !== "member";
+  const [members, invitations] = await Promise.all([
+    listMembers(context.db, organisation.organisationId),
+    canManage ? listPendingInvitations(context.db, organisation.organisationId) : [],
+  ]);
+  return { organisation, members, invitations, canManage, canInviteOwners: organisation.role === "owner" };
+}
+
+const membersSchema = z.discriminatedUnion("intent", [
+  inviteSchema.extend({ intent: z.literal("invite") }),
+  z.object({ intent: z.literal("revoke"), invitationId: z.string() }),
+]);
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const organisation = await requireMembership(context.db, user.userId, params.orgId ?? "", ["owner", "admin"]);
+  const submission = parseWithZod(await request.formData(), { schema: membersSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const value = submission.value;
+  if (value.intent === "revoke") {
+    await revokeInvitation(context.db, user.userId, organisation.organisationId, value.invitationId);
+    throw redirect(`/orgs/${organisation.organisationId}/members`);
+  }
+  const limit = await consumeRateLimit(context.db, "invitation", organisation.organisationId);
+  if (!limit.allowed) {
+    return data(submission.reply({ formErrors: [`Too many invitations for now. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`] }), { status: 429 });
+  }
+  const result = await inviteMember(context, { userId: user.userId, name: user.name, role: organisation.role }, organisation, value.email, value.role);
+  if (!result.ok) return data(submission.reply({ formErrors: [result.message] }), { status: 400 });
+  return data(submission.reply({ resetForm: true }));
+}
+
+export default function MembersPage() {
+  const { organisation, members, invitations, canManage, canInviteOwners } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "invite",
+    lastResult,
+    defaultValue: { role: "member" },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: membersSchema }),
+    shouldValidate: "onBlur",
+  });
+  const invited = lastResult?.status === "success";
+  return (
+    <div className="space-y-10">
+      <h1 className="text-2xl font-bold tracking-tight">{organisation.name}: team</h1>
+      <section aria-labelledby="members-heading">
+        <h2 id="members-heading" className="text-lg font-semibold">
+          Members
+        </h2>
+        <table className="mt-4 w-full text-left text-sm">
+          <thead className="text-slate-600">
+            <tr>
+              <th scope="col" className="py-2 pr-4 font-medium">Name</th>
+              <th scope="col" className="py-2 pr-4 font-medium">Email</th>
+              <th scope="col" className="py-2 font-medium">Role</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {members.map((member) => (
+              <tr key={member.userId}>
+                <td className="py-2 pr-4">{member.name}</td>
+                <td className="break-all py-2 pr-4">{member.email}</td>
+                <td className="py-2 capitalize">{member.role}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      {canManage ? (
+        <>
+          <section aria-labelledby="invite-heading" className="max-w-md">
+            <h2 id="invite-heading" className="text-lg font-semibold">
+              Invite a teammate
+            </h2>
+            <Form method="post" {...getFormProps(form)} className="mt-4 space-y-4">
+              {invited ? <Notice>Invitation sent.</Notice> : null}
+              <FormErrors id={form.errorId} errors={form.errors} />
+              <input type="hidden" name="intent" value="invite" />
+              <Field meta={fields.email} label="Their work email" type="email" autoComplete="off" />
+              <div>
+                <label htmlFor={fields.role.id} className="block text-sm font-medium">
+                  Role
+                </label>
+                <select {...getSelectProps(fields.role)} key={fields.role.key} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
+                  <option value="member">Member</option>
+                  <option value="admin">Admin: can invite and manage billing</option>
+                  {canInviteOwners ? <option value="owner">Owner</option> : null}
+                </select>
+                <FieldError id={`${fields.role.id}-error`} errors={fields.role.errors} />
+              </div>
+              <SubmitButton>Send invitation</SubmitButton>
+            </Form>
+          </section>
+          {invitations.length ? (
+            <section aria-labelledby="pending-heading">
+              <h2 id="pending-heading" className="text-lg font-semibold">
+                Pending invitations
+              </h2>
+              <ul className="mt-4 divide-y divide-slate-100 rounded-xl ring-1 ring-slate-200">
+                {invitations.map((invitation) => (
+                  <li key={invitation.id} className="flex flex-wrap items-center justify-between gap-3 px-4 py-3 text-sm">
+                    <span>
+                      {invitation.email} <span className="capitalize text-slate-600">({invitation.role})</span>
+                    </span>
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="revoke" />
+                      <input type="hidden" name="invitationId" value={invitation.id} />
+                      <SubmitButton variant="danger">
+                        Withdraw<span className="sr-only"> the invitation of {invitation.email}</span>
+                      </SubmitButton>
+                    </Form>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
+        </>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,98 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { parse as parseCookies } from "cookie";
+import { z } from "zod";
+import { AuthCard } from "~/components/auth-card";
+import { Honeypot } from "~/components/honeypot";
+import { Field, FormErrors, SubmitButton } from "~/components/ui/field";
+import { invalidSubmission, tooManyRequests } from "~/lib/forms.server";
+import { isBot } from "~/lib/honeypot";
+import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
+import { SITE_NAME } from "~/lib/site";
+import { signUp } from "~/modules/accounts/accounts.server";
+import { findOpenInvitation } from "~/modules/accounts/organisations.server";
+import { emailField, nameField, newPasswordField, organisationNameField, signupSchema } from "~/modules/accounts/schemas";
+import { createSession, getSessionUser } from "~/modules/accounts/sessions.server";
+import { ATTRIBUTION_COOKIE, decodeAttribution } from "~/modules/qualification/attribution.server";
+import { LEAD_COOKIE } from "~/modules/qualification/lead-cookie";
+
+export const meta: MetaFunction = () => [{ title: `Sign up | ${SITE_NAME}` }];
+
+const invitedSignupSchema = z.object({ name: nameField, email: emailField, password: newPasswordField, company: organisationNameField.optional() });
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  if (await getSessionUser(request, context)) throw redirect("/account");
+  const token = new URL(request.url).searchParams.get("invitation");
+  const invitation = token ? await findOpenInvitation(context.db, token) : null;
+  return { invitation: invitation ? { email: invitation.email, organisationName: invitation.organisationName } : null };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  const invitationToken = new URL(request.url).searchParams.get("invitation");
+  const invitation = invitationToken ? await findOpenInvitation(context.db, invitationToken) : null;
+  const submission = parseWithZod(formData, { schema: invitation ? invitedSignupSchema : signupSchema });
+  if (isBot(formData)) throw redirect("/check-email?reason=signup");
+  if (submission.status !== "success") return invalidSubmission(submission.reply({ hideFields: ["password"] }));
+
+  const limit = await consumeRateLimit(context.db, "signup", context.clientIp);
+  if (!limit.allowed) {
+    return tooManyRequests(
+      submission.reply({ formErrors: [`Too many sign-ups from your network. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`], hideFields: ["password"] }),
+      limit.retryAfterSeconds,
+    );
+  }
+
+  const cookies = parseCookies(request.headers.get("cookie") ?? "");
+  const outcome = await signUp(context, submission.value, {
+    attribution: decodeAttribution(cookies[ATTRIBUTION_COOKIE]),
+    leadId: z.uuid().safeParse(cookies[LEAD_COOKIE]).data ?? null,
+    invitation,
+  });
+  if (outcome.kind === "joined") {
+    const cookie = await createSession(context.db, context, request, outcome.userId, outcome.organisationId);
+    throw redirect("/account?notice=joined", { headers: { "Set-Cookie": cookie } });
+  }
+  throw redirect("/check-email?reason=signup");
+}
+
+export default function SignupPage() {
+  const { invitation } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    lastResult,
+    defaultValue: { email: invitation?.email },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: invitation ? invitedSignupSchema : signupSchema }),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+  });
+  return (
+    <AuthCard
+      title={invitation ? `Join ${invitation.organisationName}` : "Create your account"}
+      intro={
+        invitation ? (
+          "Create your account to accept the invitation."
+        ) : (
+          <>
+            Free trials need no card. Already have an account?{" "}
+            <Link to="/login" className="font-medium text-brand-700 underline">
+              Log in
+            </Link>
+          </>
+        )
+      }
+    >
+      <Form method="post" {...getFormProps(form)} className="relative space-y-5">
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <Field meta={fields.name} label="Your name" autoComplete="name" />
+        <Field meta={fields.email} label="Work email" type="email" autoComplete="email" />
+        <Field meta={fields.password} label="Password" type="password" autoComplete="new-password" hint="At least 10 characters." />
+        {invitation ? null : <Field meta={fields.company} label="Company name" autoComplete="organization" />}
+        <Honeypot />
+        <SubmitButton>{invitation ? "Create account and join" : "Create account"}</SubmitButton>
+      </Form>
+    </AuthCard>
+  );
+}
