@@ -1,19 +1,25 @@
 /**
  * `npm start`: everything in one process for a newcomer. Starts the embedded PostgreSQL when
- * DATABASE_URL is unset, applies migrations, seeds the demo catalog, then serves the portal.
+ * DATABASE_URL is unset and a local mail catcher when SMTP_URL is unset, applies migrations,
+ * seeds the demo catalog and staff login, then runs the job worker and serves the portal.
  */
 import type { Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import type { ViteDevServer } from "vite";
+import type { Runner } from "graphile-worker";
 import { EnvError, parseEnv, type Env } from "../app/lib/env.server";
+import { localSecret } from "../app/lib/local-secret.server";
 import { createLogger } from "../app/lib/logger.server";
 import { migrateDatabase } from "../db/migrate";
 import { openDatabase, type OpenedDatabase } from "../db/open";
 import { seedDemo } from "../db/seed";
+import { ensureDemoStaff, type DemoLogin } from "../db/seed/demo-staff";
 import { ensureBuild } from "./build";
+import { startMailCatcher, type MailCatcher } from "./mail-catcher";
 import { createWebApp, type WebApp } from "./web";
+import { startWorker } from "./worker";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -31,6 +37,8 @@ const development = env.NODE_ENV === "development";
 let database: OpenedDatabase | undefined;
 let vite: ViteDevServer | undefined;
 let web: WebApp | undefined;
+let mailCatcher: MailCatcher | undefined;
+let worker: Runner | undefined;
 let server: Server | undefined;
 let stopping = false;
 
@@ -42,7 +50,19 @@ try {
     log: (message) => logger.child({ component: "postgres" }).debug(message),
   });
   await migrateDatabase(database);
-  if (env.SEED_DEMO) await seedDemo(database.db);
+  let demoStaff: DemoLogin | null = null;
+  if (env.SEED_DEMO) {
+    await seedDemo(database.db);
+    demoStaff = await ensureDemoStaff(database.db, env.DATA_DIR);
+  }
+  const sessionSecret = env.SESSION_SECRET ?? (await localSecret(path.resolve(env.DATA_DIR, "session-secret")));
+  if (!env.SMTP_URL) mailCatcher = await startMailCatcher();
+  worker = await startWorker({
+    databaseUrl: database.url,
+    logger,
+    smtpUrl: env.SMTP_URL ?? mailCatcher!.smtpUrl,
+    mailFrom: env.MAIL_FROM,
+  });
 
   if (development) vite = await import("vite").then(({ createServer }) => createServer({ server: { middlewareMode: true } }));
   web = await createWebApp({
@@ -50,11 +70,15 @@ try {
     database,
     logger,
     clientDir: path.join(root, "build/client"),
+    sessionSecret,
     ...(vite ? { vite } : { build: (await import(pathToFileURL(buildEntry!).href)) as ServerBuild }),
   });
   server = web.app.listen(env.PORT, env.HOST, () => {
     logger.info({ url: env.APP_URL, embeddedDatabase: database?.embedded }, "portal ready");
-    console.log(`\n  Portal ready at ${env.APP_URL}\n`);
+    const lines = [`Portal ready at ${env.APP_URL}`];
+    if (mailCatcher) lines.push(`Emails it sends: ${mailCatcher.webUrl}`);
+    if (demoStaff) lines.push(`Staff login: ${demoStaff.email} / ${demoStaff.password}  (${env.APP_URL}/login)`);
+    console.log(`\n  ${lines.join("\n  ")}\n`);
   });
   server.on("error", (error: NodeJS.ErrnoException) => {
     fail(error.code === "EADDRINUSE" ? `Port ${env.PORT} is in use: stop what uses it, or set PORT.` : error.message);
@@ -86,6 +110,9 @@ async function shutdown(signal: NodeJS.Signals) {
   }
   await web?.close();
   await vite?.close();
+  // Running jobs finish first; the pool and the database go last.
+  await worker?.stop();
+  await mailCatcher?.stop();
   await database?.shutdown();
   logger.info("stopped");
   process.exit();

@@ -91,8 +91,15 @@ async function lookUpSession(request: Request, context: AppLoadContext): Promise
       .set({ lastSeenAt: new Date(), expiresAt: new Date(Date.now() + SESSION_TTL_MS) })
       .where(eq(sessions.id, id));
   }
-  const { emailVerifiedAt, lastSeenAt: _lastSeenAt, ...user } = row;
-  return { ...user, emailVerified: emailVerifiedAt !== null };
+  return {
+    sessionId: row.sessionId,
+    userId: row.userId,
+    email: row.email,
+    name: row.name,
+    emailVerified: row.emailVerifiedAt !== null,
+    staffRole: row.staffRole,
+    organisationId: row.organisationId,
+  };
 }
 
 /** The signed-in person, or a redirect to the login page that comes back here afterwards. */

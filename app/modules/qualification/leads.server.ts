@@ -1,0 +1,87 @@
+import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "#db/client";
+import { leads, organisations } from "#db/schema";
+
+export const LEADS_PAGE_SIZE = 25;
+
+export async function saveLead(
+  db: DbOrTx,
+  lead: { answers: Record<string, unknown>; verdict: string; planSlug: string | null; score: number; result: Record<string, unknown>; attribution: Record<string, unknown> | null; userId: string | null; organisationId: string | null },
+): Promise<string> {
+  const [row] = await db.insert(leads).values(lead).returning({ id: leads.id });
+  return row!.id;
+}
+
+export async function findLead(db: DbOrTx, id: string) {
+  if (!z.uuid().safeParse(id).success) return null;
+  const [row] = await db
+    .select({ lead: leads, organisationName: organisations.name })
+    .from(leads)
+    .leftJoin(organisations, eq(organisations.id, leads.organisationId))
+    .where(eq(leads.id, id));
+  return row ? { ...row.lead, organisationName: row.organisationName } : null;
+}
+
+/** The prospect asks staff to get in touch; the lead shows it in the staff list. */
+export async function requestContact(db: DbOrTx, id: string, contact: { email: string; message: string }): Promise<boolean> {
+  const [row] = await db
+    .update(leads)
+    .set({ contactRequestedAt: sql`now()`, contactEmail: contact.email, contactMessage: contact.message })
+    .where(eq(leads.id, id))
+    .returning({ id: leads.id });
+  return Boolean(row);
+}
+
+export const leadFiltersSchema = z.object({
+  verdict: z.enum(["fits", "fits_higher_plan", "talk_to_us", "not_a_fit"]).optional().catch(undefined),
+  plan: z.string().regex(/^[a-z0-9-]{1,50}$/).optional().catch(undefined),
+  from: z.iso.date().optional().catch(undefined),
+  to: z.iso.date().optional().catch(undefined),
+  cursor: z.string().optional().catch(undefined),
+});
+export type LeadFilters = z.infer<typeof leadFiltersSchema>;
+
+/** Newest first, a page at a time; the cursor is the last row's (created_at, id), so pages stay fast as leads grow. */
+export async function listLeads(db: DbOrTx, filters: LeadFilters, pageSize = LEADS_PAGE_SIZE) {
+  const conditions: SQL[] = [];
+  if (filters.verdict) conditions.push(eq(leads.verdict, filters.verdict));
+  if (filters.plan) conditions.push(eq(leads.planSlug, filters.plan));
+  if (filters.from) conditions.push(gte(leads.createdAt, new Date(`${filters.from}T00:00:00Z`)));
+  if (filters.to) conditions.push(lt(leads.createdAt, new Date(new Date(`${filters.to}T00:00:00Z`).getTime() + 86_400_000)));
+  const cursor = decodeCursor(filters.cursor);
+  if (cursor) {
+    conditions.push(or(lt(leads.createdAt, cursor.createdAt), and(eq(leads.createdAt, cursor.createdAt), lt(leads.id, cursor.id)))!);
+  }
+  const rows = await db
+    .select({
+      id: leads.id,
+      createdAt: leads.createdAt,
+      verdict: leads.verdict,
+      planSlug: leads.planSlug,
+      score: leads.score,
+      answers: leads.answers,
+      contactRequestedAt: leads.contactRequestedAt,
+      organisationName: organisations.name,
+    })
+    .from(leads)
+    .leftJoin(organisations, eq(organisations.id, leads.organisationId))
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(leads.createdAt), desc(leads.id))
+    .limit(pageSize + 1);
+  const page = rows.slice(0, pageSize);
+  const last = page.at(-1);
+  return { leads: page, nextCursor: rows.length > pageSize && last ? encodeCursor(last.createdAt, last.id) : null };
+}
+
+function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString("base64url");
+}
+
+function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string } | null {
+  if (!cursor) return null;
+  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const createdAt = new Date(iso ?? "");
+  if (Number.isNaN(createdAt.getTime()) || !z.uuid().safeParse(id).success) return null;
+  return { createdAt, id: id! };
+}

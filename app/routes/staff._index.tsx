@@ -1,0 +1,55 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireStaff } from "~/modules/accounts/sessions.server";
+import { staffOverview } from "~/modules/accounts/staff-overview.server";
+import { verdictLabels } from "~/modules/qualification/verdict-labels";
+
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireStaff(request, context);
+  return staffOverview(context.db, new Date(Date.now() - WEEK_MS));
+}
+
+export default function StaffHome() {
+  const { leadCounts, newOrganisations } = useLoaderData<typeof loader>();
+  return (
+    <div className="space-y-10">
+      <h1 className="text-2xl font-bold tracking-tight">This week</h1>
+      <section aria-labelledby="leads-heading">
+        <h2 id="leads-heading" className="text-lg font-semibold">
+          New leads
+        </h2>
+        <ul className="mt-4 grid gap-4 sm:grid-cols-4">
+          {Object.entries(verdictLabels).map(([verdict, label]) => (
+            <li key={verdict} className="rounded-xl p-4 ring-1 ring-slate-200">
+              <Link to={`/staff/leads?verdict=${verdict}`} className="block">
+                <span className="block text-2xl font-bold">{leadCounts.find((c) => c.verdict === verdict)?.count ?? 0}</span>
+                <span className="text-sm text-slate-700">{label}</span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section aria-labelledby="accounts-heading">
+        <h2 id="accounts-heading" className="text-lg font-semibold">
+          New accounts to welcome
+        </h2>
+        {newOrganisations.length ? (
+          <ul className="mt-4 divide-y divide-slate-100 rounded-xl ring-1 ring-slate-200">
+            {newOrganisations.map((organisation) => (
+              <li key={organisation.id} className="flex justify-between px-4 py-3 text-sm">
+                <span className="font-medium">{organisation.name}</span>
+                <span className="text-slate-600">
+                  {organisation.members} {organisation.members === 1 ? "member" : "members"} · since {new Date(organisation.createdAt).toISOString().slice(0, 10)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="mt-4 text-sm text-slate-600">No new accounts this week.</p>
+        )}
+      </section>
+    </div>
+  );
+}

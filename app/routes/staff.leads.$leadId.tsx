@@ -1,0 +1,77 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireStaff } from "~/modules/accounts/sessions.server";
+import type { FitResult } from "~/modules/qualification/evaluate";
+import { findLead } from "~/modules/qualification/leads.server";
+import { verdictLabels } from "~/modules/qualification/verdict-labels";
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  await requireStaff(request, context);
+  const lead = await findLead(context.db, params.leadId ?? "");
+  if (!lead) throw new Response("Not found", { status: 404 });
+  return { lead: { ...lead, result: lead.result as unknown as FitResult } };
+}
+
+function Entries({ values }: { values: Record<string, unknown> }) {
+  return (
+    <dl className="mt-2 divide-y divide-slate-100 rounded-xl text-sm ring-1 ring-slate-200">
+      {Object.entries(values).map(([key, value]) => (
+        <div key={key} className="flex justify-between gap-4 px-4 py-2">
+          <dt className="text-slate-600">{key}</dt>
+          <dd className="text-right">{Array.isArray(value) ? value.join(", ") || "—" : String(value ?? "—")}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export default function StaffLead() {
+  const { lead } = useLoaderData<typeof loader>();
+  return (
+    <div className="space-y-8">
+      <Link to="/staff/leads" className="text-sm text-brand-700 underline">
+        ← All leads
+      </Link>
+      <header>
+        <h1 className="text-2xl font-bold tracking-tight">
+          {verdictLabels[lead.result.verdict]}
+          {lead.planSlug ? `: ${lead.planSlug}` : ""}
+        </h1>
+        <p className="mt-1 text-sm text-slate-600">
+          Score {lead.score} · {new Date(lead.createdAt).toISOString().replace("T", " ").slice(0, 16)} UTC · {lead.organisationName ? `Account: ${lead.organisationName}` : "No account yet"}
+        </p>
+      </header>
+      {lead.contactRequestedAt ? (
+        <section aria-labelledby="contact-heading" className="rounded-xl bg-amber-50 p-4 ring-1 ring-amber-200">
+          <h2 id="contact-heading" className="font-semibold">Asked to be contacted</h2>
+          <p className="mt-1 text-sm">{lead.contactEmail}</p>
+          {lead.contactMessage ? <p className="mt-2 whitespace-pre-wrap text-sm">{lead.contactMessage}</p> : null}
+        </section>
+      ) : null}
+      <section aria-labelledby="answers-heading">
+        <h2 id="answers-heading" className="text-lg font-semibold">Answers</h2>
+        <Entries values={lead.answers} />
+      </section>
+      <section aria-labelledby="result-heading">
+        <h2 id="result-heading" className="text-lg font-semibold">What we told them</h2>
+        <ul className="mt-2 list-disc pl-5 text-sm">
+          {lead.result.reasons.map((reason) => (
+            <li key={reason}>{reason}</li>
+          ))}
+        </ul>
+        <ul className="mt-4 divide-y divide-slate-100 rounded-xl text-sm ring-1 ring-slate-200">
+          {lead.result.requirements.map((requirement) => (
+            <li key={requirement.key} className="flex justify-between gap-4 px-4 py-2">
+              <span>{requirement.label}</span>
+              <span className="text-slate-600">{requirement.status.replaceAll("_", " ")}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section aria-labelledby="attribution-heading">
+        <h2 id="attribution-heading" className="text-lg font-semibold">Where they came from</h2>
+        {lead.attribution ? <Entries values={lead.attribution} /> : <p className="mt-2 text-sm text-slate-600">Not recorded.</p>}
+      </section>
+    </div>
+  );
+}

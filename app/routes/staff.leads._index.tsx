@@ -1,0 +1,105 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { requireStaff } from "~/modules/accounts/sessions.server";
+import { loadCatalog } from "~/modules/catalog/catalog.server";
+import { leadFiltersSchema, listLeads } from "~/modules/qualification/leads.server";
+import { verdictLabels } from "~/modules/qualification/verdict-labels";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireStaff(request, context);
+  const url = new URL(request.url);
+  const filters = leadFiltersSchema.parse(Object.fromEntries(url.searchParams));
+  const [page, catalog] = await Promise.all([listLeads(context.db, filters), loadCatalog(context.db)]);
+  const nextParams = new URLSearchParams(url.searchParams);
+  if (page.nextCursor) nextParams.set("cursor", page.nextCursor);
+  return {
+    filters,
+    leads: page.leads,
+    nextPage: page.nextCursor ? `?${nextParams}` : null,
+    plans: catalog?.plans.map((p) => ({ slug: p.slug, name: p.name })) ?? [],
+  };
+}
+
+const input = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
+
+export default function StaffLeads() {
+  const { filters, leads, nextPage, plans } = useLoaderData<typeof loader>();
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-bold tracking-tight">Leads</h1>
+      <Form method="get" className="grid gap-4 rounded-xl p-4 ring-1 ring-slate-200 sm:grid-cols-5 sm:items-end">
+        <div>
+          <label htmlFor="verdict" className="text-sm font-medium">Fit</label>
+          <select id="verdict" name="verdict" defaultValue={filters.verdict ?? ""} className={input}>
+            <option value="">Any</option>
+            {Object.entries(verdictLabels).map(([value, label]) => (
+              <option key={value} value={value}>{label}</option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="plan" className="text-sm font-medium">Plan</label>
+          <select id="plan" name="plan" defaultValue={filters.plan ?? ""} className={input}>
+            <option value="">Any</option>
+            {plans.map((plan) => (
+              <option key={plan.slug} value={plan.slug}>{plan.name}</option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="from" className="text-sm font-medium">From</label>
+          <input id="from" name="from" type="date" defaultValue={filters.from ?? ""} className={input} />
+        </div>
+        <div>
+          <label htmlFor="to" className="text-sm font-medium">To</label>
+          <input id="to" name="to" type="date" defaultValue={filters.to ?? ""} className={input} />
+        </div>
+        <button type="submit" className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white">
+          Filter
+        </button>
+      </Form>
+      {leads.length ? (
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Leads, newest first</caption>
+            <thead className="text-slate-600">
+              <tr>
+                <th scope="col" className="py-2 pr-4 font-medium">When (UTC)</th>
+                <th scope="col" className="py-2 pr-4 font-medium">Fit</th>
+                <th scope="col" className="py-2 pr-4 font-medium">Plan</th>
+                <th scope="col" className="py-2 pr-4 font-medium">Seats</th>
+                <th scope="col" className="py-2 pr-4 font-medium">Score</th>
+                <th scope="col" className="py-2 pr-4 font-medium">Account</th>
+                <th scope="col" className="py-2 font-medium">Contact</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {leads.map((lead) => (
+                <tr key={lead.id} data-testid="lead-row">
+                  <td className="py-2 pr-4">
+                    <Link to={`/staff/leads/${lead.id}`} className="text-brand-700 underline">
+                      {new Date(lead.createdAt).toISOString().slice(0, 16).replace("T", " ")}
+                    </Link>
+                  </td>
+                  <td className="py-2 pr-4">{verdictLabels[lead.verdict as keyof typeof verdictLabels] ?? lead.verdict}</td>
+                  <td className="py-2 pr-4">{lead.planSlug ?? "—"}</td>
+                  <td className="py-2 pr-4">{String(lead.answers.seats ?? "—")}</td>
+                  <td className="py-2 pr-4">{lead.score}</td>
+                  <td className="py-2 pr-4">{lead.organisationName ?? "—"}</td>
+                  <td className="py-2">{lead.contactRequestedAt ? "Asked to be contacted" : ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p className="text-sm text-slate-600">No leads match.</p>
+      )}
+      {nextPage ? (
+        <Link to={nextPage} className="inline-block text-sm font-medium text-brand-700 underline">
+          Older leads
+        </Link>
+      ) : null}
+    </div>
+  );
+}
