@@ -5,6 +5,9 @@ import { chromiumLaunchOptions } from "./test/support/chromium";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const dataDir = path.join(os.tmpdir(), `portal-e2e-${port}`);
+const mailPort = port + 90;
+process.env.E2E_DATA_DIR = dataDir;
+process.env.E2E_MAIL_URL = `http://127.0.0.1:${mailPort}`;
 
 /** End-to-end tests run the production build (`npm run build` first) against its own embedded database. */
 export default defineConfig({
@@ -24,7 +27,7 @@ export default defineConfig({
   webServer: {
     command: `rm -rf ${dataDir} && node_modules/.bin/tsx server/start.ts`,
     url: `http://localhost:${port}/healthz`,
-    env: { PORT: String(port), DATA_DIR: dataDir, APP_URL: `http://localhost:${port}`, LOG_LEVEL: "warn" },
+    env: { PORT: String(port), DATA_DIR: dataDir, APP_URL: `http://localhost:${port}`, LOG_LEVEL: "warn", MAIL_CATCHER_PORT: String(mailPort) },
     reuseExistingServer: false,
     timeout: 120_000,
     gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },

@@ -38,6 +38,8 @@ export function securityHeaders(options: CspOptions & { production: boolean }): 
     helmet({
       contentSecurityPolicy: false,
       frameguard: { action: "deny" },
+      // With no-referrer, browsers send "Origin: null" on form posts, which the same-origin check must refuse.
+      referrerPolicy: { policy: "strict-origin-when-cross-origin" },
       strictTransportSecurity: options.production ? { maxAge: 63072000, includeSubDomains: true } : false,
     }),
     (_req, res, next) => {

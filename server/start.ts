@@ -56,7 +56,7 @@ try {
     demoStaff = await ensureDemoStaff(database.db, env.DATA_DIR);
   }
   const sessionSecret = env.SESSION_SECRET ?? (await localSecret(path.resolve(env.DATA_DIR, "session-secret")));
-  if (!env.SMTP_URL) mailCatcher = await startMailCatcher();
+  if (!env.SMTP_URL) mailCatcher = await startMailCatcher({ httpPort: env.MAIL_CATCHER_PORT });
   worker = await startWorker({
     databaseUrl: database.url,
     logger,

@@ -1,4 +1,4 @@
-import { getFormProps, useForm } from "@conform-to/react";
+import { getFormProps, useForm, type Submission } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
@@ -33,18 +33,20 @@ const secretFields = ["currentPassword", "newPassword"];
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const submission = parseWithZod(await request.formData(), { schema: settingsSchema });
-  if (submission.status !== "success") return data(submission.reply({ hideFields: secretFields }), { status: 400 });
+  const formData = await request.formData();
+  const submission = parseWithZod(formData, { schema: settingsSchema });
+  const intent = String(formData.get("intent"));
+  if (submission.status !== "success") return data({ intent, result: submission.reply({ hideFields: secretFields }), done: false }, { status: 400 });
   const value = submission.value;
   switch (value.intent) {
     case "change-password": {
       const result = await changePassword(context, user.userId, user.sessionId, value.currentPassword, value.newPassword);
-      if (!result.ok) return data(submission.reply({ fieldErrors: { [result.field]: [result.message] }, hideFields: secretFields }), { status: 400 });
-      return data(submission.reply({ resetForm: true }));
+      if (!result.ok) return data({ intent, result: fieldError(submission, result), done: false }, { status: 400 });
+      return { intent, result: submission.reply({ resetForm: true }), done: true };
     }
     case "change-email": {
       const result = await requestEmailChange(context, user.userId, value.newEmail, value.currentPassword);
-      if (!result.ok) return data(submission.reply({ fieldErrors: { [result.field]: [result.message] }, hideFields: secretFields }), { status: 400 });
+      if (!result.ok) return data({ intent, result: fieldError(submission, result), done: false }, { status: 400 });
       throw redirect("/check-email?reason=email-change");
     }
     case "end-session":
@@ -57,23 +59,27 @@ export async function action({ request, context }: ActionFunctionArgs) {
   throw redirect("/account/settings");
 }
 
+function fieldError(submission: Submission<unknown>, error: { field: string; message: string }) {
+  return submission.reply({ fieldErrors: { [error.field]: [error.message] }, hideFields: secretFields });
+}
+
 export default function SettingsPage() {
   const { email, sessions, notice } = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
-  const intent = lastResult?.initialValue?.intent;
+  const actionData = useActionData<typeof action>();
+  const intent = actionData?.intent;
   const [passwordForm, passwordFields] = useForm({
     id: "change-password",
-    lastResult: intent === "change-password" ? lastResult : undefined,
+    lastResult: intent === "change-password" ? actionData?.result : undefined,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: settingsSchema }),
     shouldValidate: "onBlur",
   });
   const [emailForm, emailFields] = useForm({
     id: "change-email",
-    lastResult: intent === "change-email" ? lastResult : undefined,
+    lastResult: intent === "change-email" ? actionData?.result : undefined,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: settingsSchema }),
     shouldValidate: "onBlur",
   });
-  const passwordChanged = intent === "change-password" && lastResult?.status === "success";
+  const passwordChanged = intent === "change-password" && actionData?.done;
   return (
     <div className="space-y-12">
       <h1 className="text-2xl font-bold tracking-tight">Settings</h1>

@@ -32,7 +32,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const organisation = await requireMembership(context.db, user.userId, params.orgId ?? "", ["owner", "admin"]);
   const submission = parseWithZod(await request.formData(), { schema: membersSchema });
-  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  if (submission.status !== "success") return data({ result: submission.reply(), sent: false }, { status: 400 });
   const value = submission.value;
   if (value.intent === "revoke") {
     await revokeInvitation(context.db, user.userId, organisation.organisationId, value.invitationId);
@@ -40,24 +40,25 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
   const limit = await consumeRateLimit(context.db, "invitation", organisation.organisationId);
   if (!limit.allowed) {
-    return data(submission.reply({ formErrors: [`Too many invitations for now. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`] }), { status: 429 });
+    const formErrors = [`Too many invitations for now. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`];
+    return data({ result: submission.reply({ formErrors }), sent: false }, { status: 429 });
   }
   const result = await inviteMember(context, { userId: user.userId, name: user.name, role: organisation.role }, organisation, value.email, value.role);
-  if (!result.ok) return data(submission.reply({ formErrors: [result.message] }), { status: 400 });
-  return data(submission.reply({ resetForm: true }));
+  if (!result.ok) return data({ result: submission.reply({ formErrors: [result.message] }), sent: false }, { status: 400 });
+  return { result: submission.reply({ resetForm: true }), sent: true };
 }
 
 export default function MembersPage() {
   const { organisation, members, invitations, canManage, canInviteOwners } = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
+  const actionData = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "invite",
-    lastResult,
+    lastResult: actionData?.result,
     defaultValue: { role: "member" },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: membersSchema }),
     shouldValidate: "onBlur",
   });
-  const invited = lastResult?.status === "success";
+  const invited = actionData?.sent ?? false;
   return (
     <div className="space-y-10">
       <h1 className="text-2xl font-bold tracking-tight">{organisation.name}: team</h1>

@@ -38,14 +38,15 @@ const contactSchema = z.object({
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   const submission = parseWithZod(formData, { schema: contactSchema });
-  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
-  if (isBot(formData)) return data(submission.reply({ resetForm: true }));
+  if (submission.status !== "success") return data({ result: submission.reply(), sent: false }, { status: 400 });
+  if (isBot(formData)) return { result: submission.reply({ resetForm: true }), sent: true };
   const limit = await consumeRateLimit(context.db, "qualification", context.clientIp);
   if (!limit.allowed) {
-    return data(submission.reply({ formErrors: [`Too many requests. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`] }), { status: 429 });
+    const formErrors = [`Too many requests. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`];
+    return data({ result: submission.reply({ formErrors }), sent: false }, { status: 429 });
   }
   if (!(await requestContact(context.db, params.leadId ?? "", submission.value))) throw new Response("Not found", { status: 404 });
-  return data(submission.reply({ resetForm: true }));
+  return { result: submission.reply({ resetForm: true }), sent: true };
 }
 
 const headlines: Record<FitResult["verdict"], (plan: string) => string> = {
@@ -69,13 +70,13 @@ const statusStyle: Record<RequirementStatus, string> = {
 
 export default function QualificationResult() {
   const { result, plan, contactRequested, shareUrl } = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
+  const actionData = useActionData<typeof action>();
   const [form, fields] = useForm({
-    lastResult,
+    lastResult: actionData?.result,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: contactSchema }),
     shouldValidate: "onBlur",
   });
-  const contacted = contactRequested || lastResult?.status === "success";
+  const contacted = contactRequested || (actionData?.sent ?? false);
   return (
     <div className="mx-auto max-w-3xl px-4 py-12">
       <p className="text-sm font-semibold text-brand-700">Your answer</p>
