@@ -85,7 +85,7 @@ test("reset a forgotten password through the emailed link", async ({ page }) => 
 
   await page.goto(resetLink);
   await expect(page.getByRole("heading", { name: "This link does not work" })).toBeVisible();
-  await logIn(page, person.email, password);
+  await logIn(page, person.email, password, { expectFailure: true });
   await expect(page.getByText("That email and password do not match an account.")).toBeVisible();
   await logIn(page, person.email, "a different long password");
   await expect(page.getByRole("heading", { name: "Hello, Rita" })).toBeVisible();
@@ -102,10 +102,10 @@ test("the 6th rapid failed login is refused with a clear message", async ({ page
   const person = { name: "Lou", email: uniqueEmail("lou"), password, company: "Lou Co" };
   await signUpAndVerify(page, person);
   for (let attempt = 1; attempt <= 5; attempt += 1) {
-    await logIn(page, person.email, `wrong password ${attempt}`);
+    await logIn(page, person.email, `wrong password ${attempt}`, { expectFailure: true });
     await expect(page.getByText("That email and password do not match an account.")).toBeVisible();
   }
-  await logIn(page, person.email, password);
+  await logIn(page, person.email, password, { expectFailure: true });
   await expect(page.getByRole("alert")).toContainText("Too many failed attempts. Try again in 15 minutes");
   await expect(page).toHaveURL(/\/login/);
 });

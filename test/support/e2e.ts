@@ -57,11 +57,14 @@ export async function withDatabase<T>(run: (sql: postgres.Sql) => Promise<T>): P
   }
 }
 
-export async function logIn(page: Page, email: string, password: string) {
+/** Logs in; unless told the attempt should fail, waits until the portal has moved on from the login page. */
+export async function logIn(page: Page, email: string, password: string, { expectFailure = false } = {}) {
   await page.goto("/login");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
+  if (expectFailure) await expect(page.getByRole("alert")).toBeVisible();
+  else await page.waitForURL((url) => url.pathname !== "/login");
 }
 
 /** Signs up and confirms the address through the emailed link. */

@@ -1,0 +1,65 @@
+import { expect, test } from "@playwright/test";
+import { clientAddress, logIn, signUpAndVerify, uniqueEmail, withDatabase } from "../support/e2e";
+
+test.use({ extraHTTPHeaders: clientAddress() });
+
+const password = "a long enough password";
+
+test("anonymous visitors are sent to log in, and come back afterwards", async ({ page }) => {
+  const person = { name: "Vic", email: uniqueEmail("vic"), password, company: "Vic Co" };
+  await signUpAndVerify(page, person);
+  await page.goto("/account/settings");
+  await expect(page).toHaveURL(/\/login\?redirectTo=%2Faccount%2Fsettings$/);
+  await page.getByLabel("Email").fill(person.email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/account\/settings$/);
+  await page.goto("/staff");
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});
+
+test("a customer cannot open staff pages nor another organisation's pages, even by editing ids", async ({ page, browser }) => {
+  const other = await browser.newContext({ extraHTTPHeaders: clientAddress() });
+  const otherPage = await other.newPage();
+  const victim = { name: "Val", email: uniqueEmail("val"), password, company: "Victim Corp" };
+  await signUpAndVerify(otherPage, victim);
+  await other.close();
+  const [victimOrg] = await withDatabase(
+    (sql) => sql<{ id: string }[]>`select o.id from organisations o join users u on u.id = o.created_by where u.email = ${victim.email}`,
+  );
+  const [anyLead] = await withDatabase((sql) => sql<{ id: string }[]>`insert into leads (answers, verdict, score, result) values ('{}', 'fits', 1, '{}') returning id`);
+
+  const me = { name: "Mo", email: uniqueEmail("mo"), password, company: "Mo Co" };
+  await signUpAndVerify(page, me);
+  await logIn(page, me.email, password);
+  for (const path of ["/staff", "/staff/leads", `/staff/leads/${anyLead!.id}`, `/orgs/${victimOrg!.id}/members`, "/orgs/not-an-id/members"]) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(404);
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  }
+  await expect(page.getByText("Victim Corp")).toHaveCount(0);
+
+  // Posting straight to another organisation's forms is refused the same way, and changes nothing.
+  const invite = await page.request.post(`/orgs/${victimOrg!.id}/members`, {
+    form: { intent: "invite", email: "spy@example.com", role: "owner" },
+    headers: { Origin: new URL(page.url()).origin },
+  });
+  expect(invite.status()).toBe(404);
+  const switched = await page.request.post("/account?index", {
+    form: { intent: "switch", organisationId: victimOrg!.id },
+    headers: { Origin: new URL(page.url()).origin },
+    maxRedirects: 0,
+  });
+  expect(switched.status()).toBe(404);
+  const invitations = await withDatabase((sql) => sql`select count(*)::int as n from invitations where email = 'spy@example.com'`);
+  expect(invitations[0]?.n).toBe(0);
+});
+
+test("a form posted from another site is refused", async ({ request }) => {
+  const response = await request.post("/login", {
+    form: { email: "a@example.com", password: "whatever password" },
+    headers: { Origin: "https://evil.example" },
+  });
+  expect(response.status()).toBe(403);
+  expect(await response.text()).toContain("Cross-site form submissions are not allowed");
+});
