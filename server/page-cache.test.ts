@@ -116,3 +116,28 @@ describe("inlineScriptHashes", () => {
     expect(inlineScriptHashes(html)).toHaveLength(2);
   });
 });
+
+describe("bypass", () => {
+  it("renders every request the bypass rule picks, such as signed-in ones", async () => {
+    const bypassing = new PageCache({
+      render: async (req, res) => page(req, String(res.locals.cspNonce)),
+      cspFor: (sources) => contentSecurityPolicy(sources, cspOptions),
+      bypass: (req) => (req.headers.cookie ?? "").includes("__session="),
+    });
+    const app = express();
+    app.use(securityHeaders({ ...cspOptions, production: true }));
+    app.use(bypassing.middleware());
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/pricing`;
+    try {
+      await fetch(url, { headers: { Cookie: "__session=abc" } });
+      await fetch(url, { headers: { Cookie: "__session=abc" } });
+      expect(bypassing.size).toBe(0);
+      await fetch(url);
+      expect(bypassing.size).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+});

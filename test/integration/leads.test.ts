@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { leads } from "../../db/schema";
+import { listLeads, requestContact, findLead } from "../../app/modules/qualification/leads.server";
+import { consumeRateLimit, checkRateLimit, resetRateLimit } from "../../app/lib/rate-limit.server";
+import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const base = Date.parse("2026-11-01T12:00:00Z");
+  // 30 leads, three per day over ten days, alternating verdicts; two share a timestamp.
+  await database.db.insert(leads).values(
+    Array.from({ length: 30 }, (_, i) => ({
+      createdAt: new Date(base + Math.floor(i / 3) * 86_400_000 + (i % 3 === 2 ? 0 : (i % 3) * 1000)),
+      answers: { seats: i },
+      verdict: i % 2 ? "fits" : "talk_to_us",
+      planSlug: i % 2 ? "team" : "enterprise",
+      score: i,
+      result: {},
+    })),
+  );
+});
+afterAll(async () => {
+  await dropTestDatabase(database);
+});
+
+describe("listLeads", () => {
+  it("pages through every lead once, newest first, by keyset", async () => {
+    const seen: number[] = [];
+    let cursor: string | undefined;
+    let previous = Infinity;
+    do {
+      const page = await listLeads(database.db, { cursor }, 7);
+      for (const lead of page.leads) {
+        expect(lead.createdAt.getTime()).toBeLessThanOrEqual(previous);
+        previous = lead.createdAt.getTime();
+        seen.push(lead.answers.seats as number);
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+
+  it("filters by verdict, plan and an inclusive date range", async () => {
+    const page = await listLeads(database.db, { verdict: "fits", plan: "team", from: "2026-11-02", to: "2026-11-03" });
+    expect(page.leads.map((l) => l.answers.seats).sort()).toEqual([3, 5, 7]);
+    expect((await listLeads(database.db, { verdict: "fits", plan: "enterprise" })).leads).toEqual([]);
+  });
+
+  it("ignores a forged cursor instead of failing", async () => {
+    const page = await listLeads(database.db, { cursor: "not-a-cursor" }, 5);
+    expect(page.leads).toHaveLength(5);
+  });
+});
+
+describe("requestContact", () => {
+  it("records the prospect's request on the lead, and knows no unknown lead", async () => {
+    const [lead] = await listLeads(database.db, {}, 1).then((p) => p.leads);
+    expect(await requestContact(database.db, lead!.id, { email: "cto@example.test", message: "Call me" })).toBe(true);
+    expect(await findLead(database.db, lead!.id)).toMatchObject({ contactEmail: "cto@example.test", contactMessage: "Call me" });
+    expect(await findLead(database.db, "not-a-uuid")).toBeNull();
+  });
+});
+
+describe("rate limits", () => {
+  it("allow the budget, refuse the next attempt with a wait, and can be reset", async () => {
+    for (let i = 0; i < 5; i += 1) expect(await consumeRateLimit(database.db, "loginEmail", "Someone@Example.test")).toEqual({ allowed: true });
+    const refused = await checkRateLimit(database.db, "loginEmail", "someone@example.test");
+    expect(refused).toMatchObject({ allowed: false });
+    expect(refused.allowed === false && refused.retryAfterSeconds).toBeGreaterThan(800);
+    expect(await consumeRateLimit(database.db, "loginEmail", "someone@example.test")).toMatchObject({ allowed: false });
+    expect(await checkRateLimit(database.db, "loginEmail", "other@example.test")).toEqual({ allowed: true });
+    await resetRateLimit(database.db, "loginEmail", "someone@example.test");
+    expect(await checkRateLimit(database.db, "loginEmail", "someone@example.test")).toEqual({ allowed: true });
+  });
+});
