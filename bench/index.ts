@@ -4,10 +4,12 @@
  */
 import { fileURLToPath } from "node:url";
 import { ensureBuild } from "../server/build";
+import { loginScenario } from "./login";
 import { pricingScenario } from "./pricing";
 
 const scenarios: Record<string, (report: (name: string, value: number) => void) => Promise<void>> = {
   pricing: pricingScenario,
+  login: loginScenario,
 };
 
 const requested = process.argv.slice(2);

@@ -1,15 +1,33 @@
-import autocannon from "autocannon";
+import autocannon, { type Request as AutocannonRequest } from "autocannon";
 
-export type LoadResult = { rps: number; p50Ms: number; p99Ms: number; errors: number; non2xx: number };
+export type LoadResult = { rps: number; p50Ms: number; p99Ms: number; errors: number; statusCounts: Record<"2xx" | "3xx" | "4xx" | "5xx", number> };
+
+type LoadOptions = {
+  connections?: number;
+  seconds?: number;
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: string;
+  /** Changes each request before it is sent, e.g. to vary the client address. */
+  setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
+};
 
 /** Closed-loop load from this process on loopback: `connections` clients sending back to back. */
-export async function load(url: string, { connections = 50, seconds = 10, headers = {} as Record<string, string> } = {}): Promise<LoadResult> {
-  const result = await autocannon({ url, connections, duration: seconds, headers });
+export async function load(url: string, { connections = 50, seconds = 10, method = "GET", headers = {}, body, setupRequest }: LoadOptions = {}): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    method,
+    headers,
+    body,
+    ...(setupRequest ? { requests: [{ setupRequest }] } : {}),
+  });
   return {
     rps: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
+    statusCounts: { "2xx": result["2xx"], "3xx": result["3xx"], "4xx": result["4xx"], "5xx": result["5xx"] },
   };
 }

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { createRequestHandler as createExpressHandler } from "@remix-run/express";
 import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/node";
@@ -54,7 +55,7 @@ export async function createWebApp(options: Options): Promise<WebApp> {
   } else {
     // Hashed file names never change content, so browsers may keep them for a year.
     app.use("/assets", express.static(path.join(clientDir, "assets"), { immutable: true, maxAge: "1y" }));
-    app.use(express.static(clientDir, { maxAge: "1h" }));
+    app.use(publicFiles(clientDir));
   }
 
   app.use(sameOriginMutations());
@@ -92,4 +93,18 @@ function toFetchRequest(req: ExpressRequest, res: ExpressResponse): Request {
     headers,
     signal: controller.signal,
   });
+}
+
+/**
+ * The few unhashed files of the build (favicon and the like), served for their exact paths
+ * only, so page requests do not cost a file-system lookup each.
+ */
+function publicFiles(clientDir: string): express.RequestHandler {
+  const paths = new Set(
+    readdirSync(clientDir, { withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => `/${entry.name}`),
+  );
+  const serve = express.static(clientDir, { maxAge: "1h", index: false });
+  return (req, res, next) => (paths.has(req.path) ? serve(req, res, next) : next());
 }

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
+import { Outlet, useLoaderData } from "@remix-run/react";
+import { TabLink, TabNav } from "~/components/ui/tab-nav";
 import { listMemberships } from "~/modules/accounts/organisations.server";
 import { requireUser } from "~/modules/accounts/sessions.server";
 
@@ -12,23 +13,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export default function AccountLayout() {
   const { current } = useLoaderData<typeof loader>();
-  const tab = ({ isActive }: { isActive: boolean }) =>
-    `border-b-2 px-1 pb-2 text-sm font-medium ${isActive ? "border-brand-600 text-brand-700" : "border-transparent text-slate-700 hover:text-slate-900"}`;
   return (
     <div className="mx-auto max-w-4xl px-4 py-10">
-      <nav aria-label="Account" className="flex gap-6 border-b border-slate-200">
-        <NavLink to="/account" end className={tab}>
+      <TabNav label="Account">
+        <TabLink to="/account" end>
           Overview
-        </NavLink>
-        {current ? (
-          <NavLink to={`/orgs/${current.organisationId}/members`} className={tab}>
-            Team
-          </NavLink>
-        ) : null}
-        <NavLink to="/account/settings" className={tab}>
-          Settings
-        </NavLink>
-      </nav>
+        </TabLink>
+        {current ? <TabLink to={`/orgs/${current.organisationId}/members`}>Team</TabLink> : null}
+        <TabLink to="/account/settings">Settings</TabLink>
+      </TabNav>
       <div className="mt-8">
         <Outlet />
       </div>

@@ -170,6 +170,14 @@ export async function resetPassword(deps: Deps, token: string, password: string)
 
 export type ChangeResult = { ok: true } | { ok: false; field: string; message: string };
 
+const wrongCurrentPassword: ChangeResult = { ok: false, field: "currentPassword", message: "That is not your current password" };
+
+/** The account, when the signed-in person proves it is them with the current password. */
+async function userConfirmedByPassword(db: DbOrTx, userId: string, currentPassword: string) {
+  const [user] = await db.select().from(users).where(eq(users.id, userId));
+  return user && (await verifyPassword(user.passwordHash, currentPassword)) ? user : null;
+}
+
 /** Needs the current password; keeps this session and ends all others. */
 export async function changePassword(
   { db }: Deps,
@@ -178,10 +186,8 @@ export async function changePassword(
   currentPassword: string,
   newPassword: string,
 ): Promise<ChangeResult> {
-  const [user] = await db.select().from(users).where(eq(users.id, userId));
-  if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) {
-    return { ok: false, field: "currentPassword", message: "That is not your current password" };
-  }
+  const user = await userConfirmedByPassword(db, userId, currentPassword);
+  if (!user) return wrongCurrentPassword;
   const passwordHash = await hashPassword(newPassword);
   await db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash, updatedAt: sql`now()` }).where(eq(users.id, userId));
@@ -199,10 +205,8 @@ export async function requestEmailChange(
   newEmail: string,
   currentPassword: string,
 ): Promise<ChangeResult> {
-  const [user] = await db.select().from(users).where(eq(users.id, userId));
-  if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) {
-    return { ok: false, field: "currentPassword", message: "That is not your current password" };
-  }
+  const user = await userConfirmedByPassword(db, userId, currentPassword);
+  if (!user) return wrongCurrentPassword;
   if (newEmail === user.email) return { ok: false, field: "newEmail", message: "That is already your email address" };
   const token = createSignedToken(config.sessionSecret, { purpose: "change_email", userId, email: newEmail, fingerprint: user.email }, DAY_MS);
   await db.transaction(async (tx) => {

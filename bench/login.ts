@@ -1,0 +1,53 @@
+import { randomBytes } from "node:crypto";
+import { verifyPassword, hashPassword } from "../app/modules/accounts/passwords.server";
+import { startPortal } from "../test/support/portal-process";
+import { load } from "./load";
+
+type Report = (name: string, value: number) => void;
+
+const randomClient = () => `10.${[...randomBytes(3)].join(".")}`;
+
+/**
+ * Successful logins under 10 connections, each request from another client address so the
+ * per-address limit does not refuse them (as many people logging in at 9 am would look).
+ * argon2id is the floor: the ratio compares logins per second with what one core can verify.
+ */
+export async function loginScenario(report: Report): Promise<void> {
+  const portal = await startPortal({ LOG_LEVEL: "info" });
+  try {
+    const email = `bench-${randomBytes(4).toString("hex")}@example.com`;
+    const password = "a benchmark password";
+    const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+    const headers = { "Content-Type": "application/x-www-form-urlencoded", Origin: portal.url };
+    const signup = await fetch(`${portal.url}/signup`, {
+      method: "POST",
+      headers,
+      body: form({ name: "Bench", email, password, company: "Bench Co" }),
+      redirect: "manual",
+    });
+    if (signup.status !== 302) throw new Error(`sign-up answered ${signup.status}`);
+
+    const hash = await hashPassword(password);
+    const started = performance.now();
+    for (let i = 0; i < 20; i += 1) await verifyPassword(hash, password);
+    const verifyMs = (performance.now() - started) / 20;
+
+    const result = await load(`${portal.url}/login`, {
+      connections: 10,
+      method: "POST",
+      headers,
+      body: form({ email, password }),
+      setupRequest: (request) => ({ ...request, headers: { ...request.headers, "X-Forwarded-For": randomClient() } }),
+    });
+    if (result.errors || result.statusCounts["4xx"] || result.statusCounts["5xx"]) {
+      throw new Error(`login: ${result.errors} errors, answers ${JSON.stringify(result.statusCounts)}`);
+    }
+    report("login.rps", Math.round(result.rps));
+    report("login.p50_ms", result.p50Ms);
+    report("login.p99_ms", result.p99Ms);
+    report("login.argon2_verify_ms", Number(verifyMs.toFixed(1)));
+    report("login.rps_ratio", Number((result.rps / (1000 / verifyMs)).toFixed(3)));
+  } finally {
+    await portal.stop();
+  }
+}
