@@ -2,3 +2,4 @@ export * from "./catalog";
 export * from "./accounts";
 export * from "./audit";
 export * from "./qualification";
+export * from "./provisioning";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { DbOrTx } from "#db/client";
-import { addJob } from "~/lib/jobs.server";
+import { addJob } from "#db/jobs";
 
 export const SEND_EMAIL_TASK = "send_email";
 

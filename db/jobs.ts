@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { DbOrTx } from "#db/client";
+import type { DbOrTx } from "./client";
 
 export type JobOptions = {
   /** Jobs of one queue run one at a time, in order. */

@@ -1,0 +1,103 @@
+import { sql } from "drizzle-orm";
+import { bigserial, check, index, integer, jsonb, pgTable, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import type { Operation, ProvisioningResult, RequestStatus, Snapshot } from "../../provisioning/types";
+import { organisations, users } from "./accounts";
+
+export type ProvisioningActorType = "system" | "staff" | "provisioner" | "customer";
+
+/** What a customer has: the thing provisioning requests create, change and remove. */
+export const serviceInstances = pgTable(
+  "service_instances",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    accountId: uuid("account_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    productSlug: text("product_slug").notNull(),
+    planSlug: text("plan_slug").notNull(),
+    status: text("status").$type<"pending" | "active" | "suspended" | "deprovisioned">().notNull().default("pending"),
+    /** Access details from the provisioner; never secrets in clear. */
+    access: jsonb("access").$type<ProvisioningResult>(),
+    snapshot: jsonb("snapshot").$type<Snapshot>().notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("service_instances_account_idx").on(t.accountId)],
+);
+
+export const provisioningRequests = pgTable(
+  "provisioning_requests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    accountId: uuid("account_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    instanceId: uuid("instance_id")
+      .notNull()
+      .references(() => serviceInstances.id, { onDelete: "cascade" }),
+    operation: text("operation").$type<Operation>().notNull(),
+    status: text("status").$type<RequestStatus>().notNull(),
+    provisioner: text("provisioner").notNull(),
+    config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
+    snapshot: jsonb("snapshot").$type<Snapshot>().notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull(),
+    result: jsonb("result").$type<ProvisioningResult>(),
+    lastError: text("last_error"),
+    /** Why staff or the customer must act, shown in the queue and on the account page. */
+    waitingReason: text("waiting_reason"),
+    claimedBy: uuid("claimed_by").references(() => users.id, { onDelete: "set null" }),
+    claimedAt: timestamp("claimed_at", { withTimezone: true }),
+    slaDueAt: timestamp("sla_due_at", { withTimezone: true }).notNull(),
+    /** Asking twice for the same thing finds the first request. */
+    idempotencyKey: text("idempotency_key").notNull().unique(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    /** The staff queue's order: waiting for staff first, then failed, then the rest. */
+    queueRank: smallint("queue_rank")
+      .notNull()
+      .generatedAlwaysAs(
+        sql`case status when 'waiting_staff' then 0 when 'failed' then 1 when 'queued' then 2 when 'running' then 3 when 'waiting_customer' then 4 else 5 end`,
+      ),
+  },
+  (t) => [
+    index("provisioning_requests_queue_idx").on(t.queueRank, t.slaDueAt, t.id),
+    index("provisioning_requests_status_idx").on(t.status, t.slaDueAt, t.id),
+    index("provisioning_requests_account_idx").on(t.accountId, t.createdAt),
+    check(
+      "provisioning_requests_status_check",
+      sql`${t.status} in ('queued', 'running', 'waiting_staff', 'waiting_customer', 'succeeded', 'failed', 'cancelled')`,
+    ),
+    check("provisioning_requests_operation_check", sql`${t.operation} in ('provision', 'modify', 'suspend', 'resume', 'deprovision')`),
+  ],
+);
+
+/** Every transition of a request: when, who, from, to, why. */
+export const provisioningEvents = pgTable(
+  "provisioning_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    requestId: uuid("request_id")
+      .notNull()
+      .references(() => provisioningRequests.id, { onDelete: "cascade" }),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull().defaultNow(),
+    actorType: text("actor_type").$type<ProvisioningActorType>().notNull(),
+    actorId: text("actor_id"),
+    fromStatus: text("from_status").$type<RequestStatus>(),
+    toStatus: text("to_status").$type<RequestStatus>().notNull(),
+    message: text("message").notNull(),
+  },
+  (t) => [index("provisioning_events_request_idx").on(t.requestId, t.occurredAt)],
+);
+
+/** The demo provisioner's stand-in for a vendor's tenants, so the zero-setup demo shows real results. */
+export const demoTenants = pgTable("demo_tenants", {
+  instanceId: uuid("instance_id").primaryKey(),
+  subdomain: text("subdomain").notNull().unique(),
+  planSlug: text("plan_slug").notNull(),
+  limits: jsonb("limits").$type<Record<string, number | null>>().notNull(),
+  seats: integer("seats").notNull(),
+  status: text("status").$type<"active" | "suspended" | "deleted">().notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,117 @@
+import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "../db/client";
+import { organisations, provisioningEvents, provisioningRequests } from "../db/schema";
+
+export const QUEUE_PAGE_SIZE = 25;
+
+export const queueFiltersSchema = z.object({
+  status: z.enum(["queued", "running", "waiting_staff", "waiting_customer", "succeeded", "failed", "cancelled"]).optional().catch(undefined),
+  operation: z.enum(["provision", "modify", "suspend", "resume", "deprovision"]).optional().catch(undefined),
+  plan: z.string().regex(/^[a-z0-9-]{1,50}$/).optional().catch(undefined),
+  /** Only requests at least this many hours old. */
+  olderThanHours: z.coerce.number().int().min(1).max(24 * 365).optional().catch(undefined),
+  cursor: z.string().optional().catch(undefined),
+});
+export type QueueFilters = z.infer<typeof queueFiltersSchema>;
+
+type Cursor = { rank: number; slaDueAt: Date; id: string };
+
+/**
+ * The staff queue: waiting for staff first, then failed, then the rest; most overdue first within
+ * each. Keyset paging on (queue_rank, sla_due_at, id), which one index serves.
+ */
+export async function listQueue(db: DbOrTx, filters: QueueFilters, pageSize = QUEUE_PAGE_SIZE) {
+  const r = provisioningRequests;
+  const conditions: SQL[] = [];
+  if (filters.status) conditions.push(eq(r.status, filters.status));
+  else conditions.push(sql`${r.status} not in ('succeeded', 'cancelled')`);
+  if (filters.operation) conditions.push(eq(r.operation, filters.operation));
+  if (filters.plan) conditions.push(sql`${r.snapshot}->>'planSlug' = ${filters.plan}`);
+  if (filters.olderThanHours) conditions.push(lt(r.createdAt, new Date(Date.now() - filters.olderThanHours * 3_600_000)));
+  const cursor = decodeCursor(filters.cursor);
+  if (cursor) {
+    conditions.push(
+      or(
+        gt(r.queueRank, cursor.rank),
+        and(eq(r.queueRank, cursor.rank), gt(r.slaDueAt, cursor.slaDueAt)),
+        and(eq(r.queueRank, cursor.rank), eq(r.slaDueAt, cursor.slaDueAt), gt(r.id, cursor.id)),
+      )!,
+    );
+  }
+  const rows = await db
+    .select({
+      id: r.id,
+      status: r.status,
+      operation: r.operation,
+      planName: sql<string>`${r.snapshot}->>'planName'`,
+      accountName: organisations.name,
+      provisioner: r.provisioner,
+      attempts: r.attempts,
+      claimedBy: r.claimedBy,
+      slaDueAt: r.slaDueAt,
+      createdAt: r.createdAt,
+      queueRank: r.queueRank,
+      overdue: sql<boolean>`${r.slaDueAt} < now() and ${r.status} not in ('succeeded', 'cancelled')`,
+    })
+    .from(r)
+    .innerJoin(organisations, eq(organisations.id, r.accountId))
+    .where(and(...conditions))
+    .orderBy(asc(r.queueRank), asc(r.slaDueAt), asc(r.id))
+    .limit(pageSize + 1);
+  const page = rows.slice(0, pageSize);
+  const last = page.at(-1);
+  return {
+    requests: page,
+    nextCursor: rows.length > pageSize && last ? encodeCursor({ rank: last.queueRank, slaDueAt: last.slaDueAt, id: last.id }) : null,
+  };
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(`${cursor.rank}|${cursor.slaDueAt.toISOString()}|${cursor.id}`).toString("base64url");
+}
+
+function decodeCursor(value: string | undefined): Cursor | null {
+  if (!value) return null;
+  const [rank, iso, id] = Buffer.from(value, "base64url").toString("utf8").split("|");
+  const slaDueAt = new Date(iso ?? "");
+  if (!/^\d$/.test(rank ?? "") || Number.isNaN(slaDueAt.getTime()) || !z.uuid().safeParse(id).success) return null;
+  return { rank: Number(rank), slaDueAt, id: id! };
+}
+
+/** A request with its account and every event, oldest first. */
+export async function requestDetail(db: DbOrTx, requestId: string) {
+  if (!z.uuid().safeParse(requestId).success) return null;
+  const [row] = await db
+    .select({ request: provisioningRequests, accountName: organisations.name })
+    .from(provisioningRequests)
+    .innerJoin(organisations, eq(organisations.id, provisioningRequests.accountId))
+    .where(eq(provisioningRequests.id, requestId));
+  if (!row) return null;
+  const events = await db
+    .select()
+    .from(provisioningEvents)
+    .where(eq(provisioningEvents.requestId, requestId))
+    .orderBy(asc(provisioningEvents.occurredAt), asc(provisioningEvents.id));
+  return { ...row.request, accountName: row.accountName, events };
+}
+
+/** What a customer sees of their requests: newest first. */
+export async function accountRequests(db: DbOrTx, accountId: string, limit = 20) {
+  const r = provisioningRequests;
+  return db
+    .select({
+      id: r.id,
+      operation: r.operation,
+      status: r.status,
+      planName: sql<string>`${r.snapshot}->>'planName'`,
+      result: r.result,
+      waitingReason: r.waitingReason,
+      createdAt: r.createdAt,
+      completedAt: r.completedAt,
+    })
+    .from(r)
+    .where(eq(r.accountId, accountId))
+    .orderBy(desc(r.createdAt), desc(r.id))
+    .limit(limit);
+}
