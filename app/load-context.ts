@@ -5,6 +5,8 @@ export type PortalConfig = {
   appUrl: string;
   /** Signs session cookies and emailed links. */
   sessionSecret: string;
+  /** Verifies control planes' callbacks; without it the http provisioner is off. */
+  provisionerHttpSecret: string | null;
 };
 
 declare module "@remix-run/node" {

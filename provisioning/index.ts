@@ -3,7 +3,8 @@
  * Requests are created inside the caller's transaction; a worker runs them.
  */
 export { enqueueProvisioning, RUN_TASK, type EnqueueInput, type Enqueued, type ProvisioningActor } from "./requests";
-export { runProvisioningRequest, type RunnerOptions } from "./runner";
+export { applyCallback, runProvisioningRequest, type RunnerOptions } from "./runner";
+export { createHttpProvisioner, readCallback, SIGNATURE_HEADER } from "./provisioners/http";
 export { ProvisionerRegistry } from "./registry";
 export { claimRequest, completeManually, retryRequest, failRequest, cancelRequest, type StaffActionResult } from "./staff-actions";
 export { listQueue, queueFiltersSchema, requestDetail, accountRequests, type QueueFilters } from "./queries";

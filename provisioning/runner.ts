@@ -141,3 +141,24 @@ export async function completeRequest(
   await options.onSucceeded?.(tx, completed);
   return completed;
 }
+
+export type CallbackOutcome = "applied" | "ignored";
+
+/**
+ * A control plane's signed report on a request it accepted. Only a request still waiting for it
+ * (running) takes it; a late, repeated or replayed report changes nothing.
+ */
+export async function applyCallback(
+  db: Database,
+  report: { requestId: string; status: "succeeded" | "failed"; result?: ProvisioningResult; error?: string },
+  options: Pick<RunnerOptions, "onSucceeded">,
+): Promise<CallbackOutcome> {
+  return db.transaction(async (tx) => {
+    const request = await lockRequest(tx, report.requestId);
+    if (!request || request.status !== "running") return "ignored";
+    const actor: ProvisioningActor = { type: "provisioner", id: request.provisioner };
+    const result: Outcome = report.status === "succeeded" ? { kind: "done", result: report.result ?? {} } : { kind: "fail", reason: report.error ?? "the control plane reported a failure" };
+    await applyOutcome(tx, request, result, actor, options);
+    return "applied";
+  });
+}

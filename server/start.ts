@@ -58,10 +58,12 @@ try {
   const sessionSecret = env.SESSION_SECRET ?? (await localSecret(path.resolve(env.DATA_DIR, "session-secret")));
   if (!env.SMTP_URL) mailCatcher = await startMailCatcher({ httpPort: env.MAIL_CATCHER_PORT });
   worker = await startWorker({
-    databaseUrl: database.url,
+    database,
     logger,
     smtpUrl: env.SMTP_URL ?? mailCatcher!.smtpUrl,
     mailFrom: env.MAIL_FROM,
+    appUrl: env.APP_URL,
+    provisionerHttpSecret: env.PROVISIONER_HTTP_SECRET,
   });
 
   if (development) vite = await import("vite").then(({ createServer }) => createServer({ server: { middlewareMode: true } }));

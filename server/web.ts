@@ -29,7 +29,7 @@ export async function createWebApp(options: Options): Promise<WebApp> {
   const build = "build" in options ? options.build : () => options.vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
   const loadContext = (req: ExpressRequest, res: ExpressResponse): AppLoadContext => ({
     db: database.db,
-    config: { appUrl: env.APP_URL, sessionSecret: options.sessionSecret },
+    config: { appUrl: env.APP_URL, sessionSecret: options.sessionSecret, provisionerHttpSecret: env.PROVISIONER_HTTP_SECRET ?? null },
     clientIp: req.ip ?? "unknown",
     cspNonce: String(res.locals.cspNonce),
   });
@@ -58,7 +58,8 @@ export async function createWebApp(options: Options): Promise<WebApp> {
     app.use(publicFiles(clientDir));
   }
 
-  app.use(sameOriginMutations());
+  // Control planes call back with their own signatures, not from our pages.
+  app.use(sameOriginMutations(["/provisioning/callbacks/"]));
   app.use(attributionCookie({ secure: env.APP_URL.startsWith("https:"), appUrl: env.APP_URL }));
 
   const renderDocument = createRequestHandler(build, env.NODE_ENV);

@@ -3,28 +3,49 @@ import nodemailer from "nodemailer";
 import type { Logger } from "../app/lib/logger.server";
 import { SEND_EMAIL_TASK } from "../app/modules/email/outbox.server";
 import { sendQueuedEmail } from "../app/modules/email/send.server";
+import { queueSetupCompleteEmails } from "../app/modules/email/setup-complete.server";
+import type { DbHandle } from "../db/client";
+import { createDemoProvisioner, createHttpProvisioner, manualProvisioner, ProvisionerRegistry, provisioningTasks } from "../provisioning";
 
 type WorkerOptions = {
-  databaseUrl: string;
+  database: DbHandle;
   logger: Logger;
   smtpUrl: string;
   mailFrom: string;
+  appUrl: string;
+  provisionerHttpSecret?: string;
   concurrency?: number;
 };
 
+type TaskOptions = Omit<WorkerOptions, "logger" | "concurrency">;
+
 /** Which tasks this process runs: every job the portal queues has its handler here. */
-export function taskList({ smtpUrl, mailFrom }: Pick<WorkerOptions, "smtpUrl" | "mailFrom">): TaskList {
+export function taskList({ database, smtpUrl, mailFrom, appUrl, provisionerHttpSecret }: TaskOptions): TaskList {
   const transport = nodemailer.createTransport(smtpUrl);
   return {
     [SEND_EMAIL_TASK]: (payload) => sendQueuedEmail(transport, mailFrom, payload),
+    ...provisioningTasks(database.db, {
+      registry: provisionerRegistry(database, provisionerHttpSecret),
+      callbackUrl: (requestId) => `${appUrl}/provisioning/callbacks/${requestId}`,
+      onSucceeded: (tx, request) => queueSetupCompleteEmails(tx, appUrl, request),
+    }),
   };
+}
+
+/** The installed provisioners. A new one is a file in provisioning/provisioners/ and a line here. */
+export function provisionerRegistry(database: DbHandle, httpSecret?: string): ProvisionerRegistry {
+  return new ProvisionerRegistry([
+    createDemoProvisioner(database.db),
+    manualProvisioner,
+    ...(httpSecret ? [createHttpProvisioner({ secret: httpSecret })] : []),
+  ]);
 }
 
 /** graphile-worker in this process; stopping it lets running jobs finish. */
 export async function startWorker(options: WorkerOptions): Promise<Runner> {
   const log = options.logger.child({ component: "worker" });
   return run({
-    connectionString: options.databaseUrl,
+    connectionString: options.database.url,
     concurrency: options.concurrency ?? 5,
     noHandleSignals: true,
     pollInterval: 1_000,

@@ -32,6 +32,7 @@ const envSchema = z
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: "expected an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587" }).optional(),
   MAIL_FROM: z.string().min(3, "expected a sender such as Portal <no-reply@example.com>").default("Northwind Projects <no-reply@portal.localhost>"),
   MAIL_CATCHER_PORT: port.optional(),
+  PROVISIONER_HTTP_SECRET: z.string().min(32, "expected at least 32 random characters, shared with your control plane").optional(),
   LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(", ")}` }).default("info"),
   })
   // The zero-setup demo keeps a generated secret in DATA_DIR; a real deployment must bring its own.

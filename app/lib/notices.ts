@@ -5,6 +5,8 @@ const notices = {
   "email-changed": "Your email address was changed.",
   "logged-out": "You are logged out.",
   joined: "Welcome! You joined the organisation.",
+  "trial-started": "Your free trial has started. We are setting it up now.",
+  "trial-refused": "That trial could not start: your organisation already has an active trial, or the plan has none.",
 } as const;
 
 export type NoticeKey = keyof typeof notices;

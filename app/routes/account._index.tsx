@@ -11,16 +11,20 @@ import { resendVerification } from "~/modules/accounts/accounts.server";
 import { createOrganisation, listMemberships, requireMembership } from "~/modules/accounts/organisations.server";
 import { createOrganisationSchema } from "~/modules/accounts/schemas";
 import { requireUser, setSessionOrganisation } from "~/modules/accounts/sessions.server";
+import { accountRequests } from "../../provisioning";
+import { ProvisioningProgress } from "~/components/provisioning-progress";
 
 export const meta: MetaFunction = () => [{ title: `Your account | ${SITE_NAME}` }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const organisations = await listMemberships(context.db, user.userId);
+  const currentId = user.organisationId ?? organisations[0]?.organisationId ?? null;
   return {
     user: { name: user.name, email: user.email, emailVerified: user.emailVerified },
     organisations,
-    currentId: user.organisationId ?? organisations[0]?.organisationId ?? null,
+    currentId,
+    requests: currentId ? await accountRequests(context.db, currentId) : [],
     notice: noticeText(new URL(request.url).searchParams.get("notice")),
   };
 }
@@ -50,7 +54,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function AccountOverview() {
-  const { user, organisations, currentId, notice } = useLoaderData<typeof loader>();
+  const { user, organisations, currentId, requests, notice } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "create-organisation",
@@ -76,6 +80,7 @@ export default function AccountOverview() {
           </Form>
         </div>
       )}
+      {requests.length ? <ProvisioningProgress requests={requests} /> : null}
       <section aria-labelledby="organisations-heading">
         <h2 id="organisations-heading" className="text-lg font-semibold">
           Your organisations

@@ -1,5 +1,7 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { ButtonLink } from "~/components/ui/button-link";
+import type { loader as rootLoader } from "~/root";
 import { PriceTag } from "~/components/pricing/price-tag";
 import { cachedPageHeaders } from "~/lib/page-cache";
 import { pageMeta } from "~/lib/seo";
@@ -31,6 +33,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
 
 export default function PlanPage() {
   const { plan, features } = useLoaderData<typeof loader>();
+  const signedIn = Boolean(useRouteLoaderData<typeof rootLoader>("root")?.user);
+  const trial = plan.salesMode === "self_serve" && plan.trialDays > 0;
   const groups = [...new Set(features.map((f) => f.group))];
   return (
     <div className="mx-auto max-w-4xl px-4 py-12 sm:py-16">
@@ -65,6 +69,20 @@ export default function PlanPage() {
             ? `Try it free for ${plan.trialDays} days; no card needed.`
             : "Our team shapes this plan with you; there is no self-service trial."}
         </p>
+        {trial ? (
+          <div className="mt-6">
+            {signedIn ? (
+              <Form method="post" action="/trials/start">
+                <input type="hidden" name="plan" value={plan.slug} />
+                <button type="submit" className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700">
+                  Start free trial
+                </button>
+              </Form>
+            ) : (
+              <ButtonLink to={`/signup?plan=${plan.slug}`}>Start free trial</ButtonLink>
+            )}
+          </div>
+        ) : null}
       </section>
 
       <section aria-labelledby="features-heading" className="mt-12">

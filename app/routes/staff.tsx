@@ -19,6 +19,7 @@ export default function StaffLayout() {
         <TabLink to="/staff" end>
           Home
         </TabLink>
+        <TabLink to="/staff/provisioning">Provisioning</TabLink>
         <TabLink to="/staff/leads">Leads</TabLink>
       </TabNav>
       <div className="mt-8">

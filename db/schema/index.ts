@@ -3,3 +3,4 @@ export * from "./accounts";
 export * from "./audit";
 export * from "./qualification";
 export * from "./provisioning";
+export * from "./trials";

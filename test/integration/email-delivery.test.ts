@@ -25,7 +25,7 @@ async function startTestWorker(smtpUrl: string): Promise<Runner> {
     noHandleSignals: true,
     pollInterval: 100,
     logger: new Logger(() => () => {}),
-    taskList: taskList({ smtpUrl, mailFrom: "Portal <no-reply@portal.test>" }),
+    taskList: taskList({ database, smtpUrl, mailFrom: "Portal <no-reply@portal.test>", appUrl: "https://portal.test" }),
   });
 }
 

@@ -18,7 +18,8 @@ import { createSignedToken, readSignedToken } from "./signed-tokens.server";
 import { claimInvitation } from "./organisations.server";
 import { endOtherSessions } from "./sessions.server";
 
-type Deps = Pick<AppLoadContext, "db" | "config">;
+/** Accounts need the database, the public URL for links and the secret that signs them. */
+type Deps = { db: AppLoadContext["db"]; config: Pick<AppLoadContext["config"], "appUrl" | "sessionSecret"> };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const RESET_TTL_MS = 60 * 60 * 1000;

@@ -7,7 +7,8 @@ import { recordAudit } from "~/lib/audit.server";
 import { queueEmail } from "~/modules/email/outbox.server";
 import { invitationMessage } from "~/modules/email/templates";
 
-type Deps = Pick<AppLoadContext, "db" | "config">;
+/** Accounts need the database, the public URL for links and the secret that signs them. */
+type Deps = { db: AppLoadContext["db"]; config: Pick<AppLoadContext["config"], "appUrl" | "sessionSecret"> };
 
 const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const MANAGERS: MembershipRole[] = ["owner", "admin"];

@@ -53,3 +53,13 @@ export function invitationMessage(inviterName: string, organisationName: string,
     text: `Hi,\n\n${inviterName} invited you to join ${organisationName} on ${SITE_NAME} as ${role === "admin" ? "an admin" : `a ${role}`}.\n\nAccept the invitation:\n\n${link}\n\nThe invitation expires in 7 days.${signature}`,
   };
 }
+
+export function setupCompleteMessage(name: string, planName: string, access: Record<string, string>, accountLink: string): Email {
+  const details = Object.entries(access)
+    .map(([key, value]) => `  ${key.replaceAll("_", " ")}: ${value}`)
+    .join("\n");
+  return {
+    subject: `Your ${planName} service is ready`,
+    text: `Hi ${name},\n\nYour ${planName} service is set up and ready to use.${details ? `\n\n${details}` : ""}\n\nSee it any time on your account page: ${accountLink}${signature}`,
+  };
+}

@@ -1,0 +1,65 @@
+import { useRevalidator } from "@remix-run/react";
+import { useEffect } from "react";
+import type { RequestStatus } from "../../provisioning/types";
+import { StatusBadge } from "~/components/status-badge";
+import { operationLabels } from "~/modules/provisioning-labels";
+import type { Operation } from "../../provisioning/types";
+
+type Request = {
+  id: string;
+  operation: Operation;
+  status: RequestStatus;
+  planName: string;
+  result: Record<string, string> | null;
+  waitingReason: string | null;
+};
+
+const settled = new Set<RequestStatus>(["succeeded", "cancelled", "failed"]);
+const POLL_MS = 1_500;
+
+/**
+ * What the customer bought, being set up. While anything is still moving, the page reloads its
+ * data every 1.5 s; without JavaScript a reload shows the same.
+ */
+export function ProvisioningProgress({ requests }: { requests: Request[] }) {
+  const revalidator = useRevalidator();
+  const moving = requests.some((request) => !settled.has(request.status));
+  useEffect(() => {
+    if (!moving) return;
+    const timer = setInterval(() => {
+      if (revalidator.state === "idle" && document.visibilityState === "visible") revalidator.revalidate();
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [moving, revalidator]);
+  return (
+    <section aria-labelledby="services-heading">
+      <h2 id="services-heading" className="text-lg font-semibold">
+        Your services
+      </h2>
+      <ul className="mt-4 divide-y divide-slate-100 rounded-xl ring-1 ring-slate-200" aria-live="polite">
+        {requests.map((request) => (
+          <li key={request.id} className="px-4 py-3" data-testid="service-request">
+            <div className="flex flex-wrap items-center justify-between gap-2">
+              <p className="font-medium">
+                {operationLabels[request.operation]}: {request.planName}
+              </p>
+              <StatusBadge status={request.status} />
+            </div>
+            {request.status === "waiting_staff" ? <p className="mt-1 text-sm text-slate-600">Our team is setting this up for you.</p> : null}
+            {request.status === "waiting_customer" && request.waitingReason ? <p className="mt-1 text-sm text-amber-900">{request.waitingReason}</p> : null}
+            {request.status === "succeeded" && request.result && Object.keys(request.result).length ? (
+              <dl className="mt-2 grid gap-1 text-sm" data-testid="access-details">
+                {Object.entries(request.result).map(([key, value]) => (
+                  <div key={key} className="flex flex-wrap gap-2">
+                    <dt className="capitalize text-slate-600">{key.replaceAll("_", " ")}</dt>
+                    <dd className="break-all">{/^https?:\/\//.test(value) ? <a href={value} className="text-brand-700 underline">{value}</a> : value}</dd>
+                  </div>
+                ))}
+              </dl>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

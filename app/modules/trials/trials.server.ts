@@ -1,0 +1,63 @@
+import { randomUUID } from "node:crypto";
+import { and, desc, eq } from "drizzle-orm";
+import type { Database, DbOrTx } from "#db/client";
+import { trials } from "#db/schema";
+import { recordAudit } from "~/lib/audit.server";
+import { requireCatalog } from "~/modules/catalog/catalog.server";
+import { loadPlanPolicy, snapshotOf } from "~/modules/catalog/plan-policy.server";
+import { enqueueProvisioning } from "../../../provisioning";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const UNIQUE_VIOLATION = "23505";
+
+export type StartTrialResult = { ok: true; trialId: string } | { ok: false; message: string };
+
+/**
+ * Starts the organisation's free trial of a self-serve plan, with no card, and asks for its
+ * instance through the plan's provisioner, in one transaction. One active trial per product.
+ */
+export async function startTrial(db: Database, accountId: string, planSlug: string, userId: string): Promise<StartTrialResult> {
+  const catalog = await requireCatalog(db);
+  const plan = catalog.plans.find((p) => p.slug === planSlug);
+  const policy = plan && plan.salesMode === "self_serve" && plan.trialDays > 0 ? await loadPlanPolicy(db, catalog.product.slug, plan.slug) : null;
+  if (!plan || !policy) return { ok: false, message: "This plan has no free trial." };
+  const alreadyActive = (slug: string) => ({ ok: false as const, message: `Your organisation already has an active ${slug} trial.` });
+  const existing = await activeTrial(db, accountId, catalog.product.slug);
+  if (existing) return alreadyActive(existing.planSlug);
+
+  const trialId = randomUUID();
+  const endsAt = new Date(Date.now() + plan.trialDays * DAY_MS);
+  const seats = plan.pricingModel === "per_seat" ? plan.minSeats : (plan.maxSeats ?? plan.minSeats);
+  try {
+    await db.transaction(async (tx) => {
+      const { instanceId } = await enqueueProvisioning(tx, {
+        accountId,
+        operation: "provision",
+        snapshot: snapshotOf(catalog, plan, seats, endsAt),
+        provisioner: policy.provisioner,
+        config: policy.config,
+        idempotencyKey: `trial:${trialId}`,
+        actor: { type: "customer", id: userId },
+      });
+      await tx.insert(trials).values({ id: trialId, accountId, productSlug: catalog.product.slug, planSlug: plan.slug, instanceId, endsAt, startedBy: userId });
+      await recordAudit(tx, { type: "user", id: userId }, "trial.started", { type: "trial", id: trialId }, { plan: plan.slug, endsAt }, accountId);
+    });
+  } catch (error) {
+    // Two clicks at once: the partial unique index lets only one active trial in.
+    if ((error as { cause?: { code?: string } }).cause?.code === UNIQUE_VIOLATION || (error as { code?: string }).code === UNIQUE_VIOLATION) {
+      return alreadyActive(plan.slug);
+    }
+    throw error;
+  }
+  return { ok: true, trialId };
+}
+
+export async function activeTrial(db: DbOrTx, accountId: string, productSlug: string) {
+  const [trial] = await db
+    .select()
+    .from(trials)
+    .where(and(eq(trials.accountId, accountId), eq(trials.productSlug, productSlug), eq(trials.status, "active")))
+    .orderBy(desc(trials.startedAt))
+    .limit(1);
+  return trial ?? null;
+}

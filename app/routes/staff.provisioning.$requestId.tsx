@@ -1,0 +1,175 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { cancelRequest, claimRequest, completeManually, failRequest, requestDetail, resultFields, retryRequest } from "../../provisioning";
+import { StatusBadge } from "~/components/status-badge";
+import { FieldError, FormErrors, SubmitButton } from "~/components/ui/field";
+import { requireStaff } from "~/modules/accounts/sessions.server";
+import { queueSetupCompleteEmails } from "~/modules/email/setup-complete.server";
+import { operationLabels, statusLabels } from "~/modules/provisioning-labels";
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const staff = await requireStaff(request, context);
+  const detail = await requestDetail(context.db, params.requestId ?? "");
+  if (!detail) throw new Response("Not found", { status: 404 });
+  return { request: detail, fields: resultFields(detail.config), me: staff.userId };
+}
+
+const actionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("claim") }),
+  z.object({ intent: z.literal("complete") }),
+  z.object({ intent: z.literal("retry") }),
+  z.object({ intent: z.literal("fail"), reason: z.string().trim().min(3, "Say why, in a few words").max(500) }),
+  z.object({ intent: z.literal("cancel"), reason: z.string().trim().min(3, "Say why, in a few words").max(500) }),
+]);
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const staff = await requireStaff(request, context);
+  const formData = await request.formData();
+  const parsed = actionSchema.safeParse(Object.fromEntries(formData));
+  if (!parsed.success) {
+    return data({ message: parsed.error.issues[0]?.message ?? "Choose an action", fieldErrors: {} as Record<string, string> }, { status: 400 });
+  }
+  const id = params.requestId ?? "";
+  const who = { id: staff.userId, name: staff.name };
+  const value = parsed.data;
+  const result =
+    value.intent === "claim"
+      ? await claimRequest(context.db, id, who)
+      : value.intent === "complete"
+        ? await completeManually(context.db, id, who, resultValues(formData), {
+            onSucceeded: (tx, completed) => queueSetupCompleteEmails(tx, context.config.appUrl, completed),
+          })
+        : value.intent === "retry"
+          ? await retryRequest(context.db, id, who)
+          : value.intent === "fail"
+            ? await failRequest(context.db, id, who, value.reason)
+            : await cancelRequest(context.db, id, who, value.reason);
+  if (!result.ok) return data({ message: result.message, fieldErrors: result.fieldErrors ?? {} }, { status: 409 });
+  throw redirect(`/staff/provisioning/${id}`);
+}
+
+function resultValues(formData: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of formData) if (key.startsWith("result.") && typeof value === "string") values[key.slice(7)] = value;
+  return values;
+}
+
+const input = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
+
+export default function ProvisioningRequestPage() {
+  const { request, fields, me } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const claimedByMe = request.claimedBy === me;
+  const open = request.status === "waiting_staff" || request.status === "failed";
+  return (
+    <div className="space-y-8">
+      <Link to="/staff/provisioning" className="text-sm text-brand-700 underline">
+        ← Queue
+      </Link>
+      <header>
+        <h1 className="text-2xl font-bold tracking-tight">
+          {operationLabels[request.operation]} {request.snapshot.planName} for {request.accountName}
+        </h1>
+        <p className="mt-2 flex flex-wrap items-center gap-3 text-sm text-slate-700">
+          <StatusBadge status={request.status} />
+          <span>
+            via {request.provisioner} · attempt {request.attempts} of {request.maxAttempts} · due {new Date(request.slaDueAt).toISOString().slice(0, 16).replace("T", " ")} UTC
+          </span>
+          {request.claimedBy ? <span>{claimedByMe ? "Claimed by you" : "Claimed by another staff member"}</span> : null}
+        </p>
+        {request.waitingReason ? <p className="mt-3 rounded-md bg-amber-50 p-3 text-sm ring-1 ring-amber-200">{request.waitingReason}</p> : null}
+      </header>
+      <FormErrors id="action-errors" errors={actionData ? [actionData.message] : undefined} />
+
+      <section aria-labelledby="bought-heading">
+        <h2 id="bought-heading" className="text-lg font-semibold">What was bought</h2>
+        <dl className="mt-2 grid gap-2 text-sm sm:grid-cols-3">
+          <div><dt className="text-slate-600">Plan</dt><dd>{request.snapshot.planName}</dd></div>
+          <div><dt className="text-slate-600">Seats</dt><dd>{request.snapshot.seats}</dd></div>
+          <div>
+            <dt className="text-slate-600">Limits</dt>
+            <dd>{Object.entries(request.snapshot.limits).map(([key, value]) => `${key}: ${value ?? "unlimited"}`).join(", ")}</dd>
+          </div>
+        </dl>
+        {request.result ? (
+          <dl className="mt-4 text-sm" data-testid="result">
+            {Object.entries(request.result).map(([key, value]) => (
+              <div key={key} className="flex gap-2"><dt className="text-slate-600">{key}</dt><dd>{value}</dd></div>
+            ))}
+          </dl>
+        ) : null}
+      </section>
+
+      {open ? (
+        <section aria-labelledby="actions-heading" className="space-y-6">
+          <h2 id="actions-heading" className="text-lg font-semibold">Actions</h2>
+          {!request.claimedBy ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="claim" />
+              <SubmitButton>Claim</SubmitButton>
+            </Form>
+          ) : null}
+          {claimedByMe && request.status === "waiting_staff" ? (
+            <Form method="post" noValidate className="max-w-md space-y-4 rounded-xl p-4 ring-1 ring-slate-200">
+              <h3 className="font-semibold">Complete the setup</h3>
+              <input type="hidden" name="intent" value="complete" />
+              {fields.map((field) => (
+                <div key={field.key}>
+                  <label htmlFor={`result-${field.key}`} className="text-sm font-medium">{field.label}</label>
+                  <input
+                    id={`result-${field.key}`}
+                    name={`result.${field.key}`}
+                    type={field.type}
+                    className={input}
+                    aria-invalid={actionData?.fieldErrors[field.key] ? true : undefined}
+                    aria-describedby={actionData?.fieldErrors[field.key] ? `result-${field.key}-error` : undefined}
+                  />
+                  <FieldError id={`result-${field.key}-error`} errors={actionData?.fieldErrors[field.key] ? [actionData.fieldErrors[field.key]!] : undefined} />
+                </div>
+              ))}
+              <SubmitButton>Complete</SubmitButton>
+            </Form>
+          ) : null}
+          <div className="flex flex-wrap gap-3">
+            <Form method="post">
+              <input type="hidden" name="intent" value="retry" />
+              <SubmitButton variant="secondary">Retry automatically</SubmitButton>
+            </Form>
+          </div>
+          <div className="grid max-w-2xl gap-4 sm:grid-cols-2">
+            {request.status === "waiting_staff" ? (
+              <Form method="post" className="space-y-2">
+                <input type="hidden" name="intent" value="fail" />
+                <label htmlFor="fail-reason" className="text-sm font-medium">Why it failed</label>
+                <input id="fail-reason" name="reason" className={input} />
+                <SubmitButton variant="danger">Mark failed</SubmitButton>
+              </Form>
+            ) : null}
+            <Form method="post" className="space-y-2">
+              <input type="hidden" name="intent" value="cancel" />
+              <label htmlFor="cancel-reason" className="text-sm font-medium">Why cancel</label>
+              <input id="cancel-reason" name="reason" className={input} />
+              <SubmitButton variant="danger">Cancel request</SubmitButton>
+            </Form>
+          </div>
+        </section>
+      ) : null}
+
+      <section aria-labelledby="timeline-heading">
+        <h2 id="timeline-heading" className="text-lg font-semibold">Timeline</h2>
+        <ol className="mt-2 space-y-2 text-sm" data-testid="timeline">
+          {request.events.map((event) => (
+            <li key={event.id} className="flex flex-col gap-1 sm:flex-row sm:gap-4">
+              <span className="font-mono text-slate-600">{new Date(event.occurredAt).toISOString().slice(0, 19).replace("T", " ")}</span>
+              <span>
+                {event.fromStatus && event.fromStatus !== event.toStatus ? `${statusLabels[event.fromStatus]} → ` : ""}
+                {statusLabels[event.toStatus]} · {event.actorType}: {event.message}
+              </span>
+            </li>
+          ))}
+        </ol>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,113 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { listQueue, queueFiltersSchema } from "../../provisioning";
+import { StatusBadge } from "~/components/status-badge";
+import { requireStaff } from "~/modules/accounts/sessions.server";
+import { loadCatalog } from "~/modules/catalog/catalog.server";
+import { operationLabels, statusLabels } from "~/modules/provisioning-labels";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireStaff(request, context);
+  const url = new URL(request.url);
+  const filters = queueFiltersSchema.parse(Object.fromEntries(url.searchParams));
+  const [page, catalog] = await Promise.all([listQueue(context.db, filters), loadCatalog(context.db)]);
+  const next = new URLSearchParams(url.searchParams);
+  if (page.nextCursor) next.set("cursor", page.nextCursor);
+  return {
+    filters,
+    requests: page.requests,
+    nextPage: page.nextCursor ? `?${next}` : null,
+    plans: catalog?.plans.map((p) => ({ slug: p.slug, name: p.name })) ?? [],
+  };
+}
+
+const input = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
+
+export default function ProvisioningQueue() {
+  const { filters, requests, nextPage, plans } = useLoaderData<typeof loader>();
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-bold tracking-tight">Provisioning queue</h1>
+      <Form method="get" className="grid gap-4 rounded-xl p-4 ring-1 ring-slate-200 sm:grid-cols-5 sm:items-end">
+        <div>
+          <label htmlFor="status" className="text-sm font-medium">Status</label>
+          <select id="status" name="status" defaultValue={filters.status ?? ""} className={input}>
+            <option value="">Open (not finished)</option>
+            {Object.entries(statusLabels).map(([value, label]) => (
+              <option key={value} value={value}>{label}</option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="operation" className="text-sm font-medium">Operation</label>
+          <select id="operation" name="operation" defaultValue={filters.operation ?? ""} className={input}>
+            <option value="">Any</option>
+            {Object.entries(operationLabels).map(([value, label]) => (
+              <option key={value} value={value}>{label}</option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="plan" className="text-sm font-medium">Plan</label>
+          <select id="plan" name="plan" defaultValue={filters.plan ?? ""} className={input}>
+            <option value="">Any</option>
+            {plans.map((plan) => (
+              <option key={plan.slug} value={plan.slug}>{plan.name}</option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="olderThanHours" className="text-sm font-medium">Older than (hours)</label>
+          <input id="olderThanHours" name="olderThanHours" type="number" min={1} defaultValue={filters.olderThanHours ?? ""} className={input} />
+        </div>
+        <button type="submit" className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white">Filter</button>
+      </Form>
+      {requests.length ? (
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Provisioning requests, those waiting for staff first</caption>
+            <thead className="text-slate-600">
+              <tr>
+                <th scope="col" className="py-2 pr-4 font-medium">Account</th>
+                <th scope="col" className="py-2 pr-4 font-medium">What</th>
+                <th scope="col" className="py-2 pr-4 font-medium">Status</th>
+                <th scope="col" className="py-2 pr-4 font-medium">Due (UTC)</th>
+                <th scope="col" className="py-2 font-medium">Attempts</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {requests.map((request) => (
+                <tr key={request.id} data-testid="queue-row" className={request.overdue ? "bg-red-50" : undefined}>
+                  <td className="py-2 pr-4">
+                    <Link to={`/staff/provisioning/${request.id}`} className="text-brand-700 underline">
+                      {request.accountName}
+                    </Link>
+                  </td>
+                  <td className="py-2 pr-4">
+                    {operationLabels[request.operation]} {request.planName} ({request.provisioner})
+                  </td>
+                  <td className="py-2 pr-4">
+                    <StatusBadge status={request.status} />
+                    {request.claimedBy ? <span className="ml-2 text-xs text-slate-600">claimed</span> : null}
+                  </td>
+                  <td className="py-2 pr-4">
+                    {new Date(request.slaDueAt).toISOString().slice(0, 16).replace("T", " ")}
+                    {request.overdue ? <strong className="ml-2 text-red-700">Overdue</strong> : null}
+                  </td>
+                  <td className="py-2">{request.attempts}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p className="text-sm text-slate-600">Nothing in the queue matches.</p>
+      )}
+      {nextPage ? (
+        <Link to={nextPage} className="inline-block text-sm font-medium text-brand-700 underline">
+          Next page
+        </Link>
+      ) : null}
+    </div>
+  );
+}
