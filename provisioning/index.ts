@@ -13,3 +13,4 @@ export { createDemoProvisioner } from "./provisioners/demo";
 export type { Operation, RequestStatus, Snapshot, Provisioner, Outcome } from "./types";
 export { outcome } from "./types";
 export { provisioningTasks } from "./tasks";
+export { markOverdueRequests, unlockAbandonedJobs } from "./sweeps";

@@ -4,8 +4,10 @@ import type { Logger } from "../app/lib/logger.server";
 import { SEND_EMAIL_TASK } from "../app/modules/email/outbox.server";
 import { sendQueuedEmail } from "../app/modules/email/send.server";
 import { queueSetupCompleteEmails } from "../app/modules/email/setup-complete.server";
+import { notifyStaffOfOverdueRequests } from "../app/modules/email/sla-notice.server";
+import { sweepTrials } from "../app/modules/trials/lifecycle.server";
 import type { DbHandle } from "../db/client";
-import { createDemoProvisioner, createHttpProvisioner, manualProvisioner, ProvisionerRegistry, provisioningTasks } from "../provisioning";
+import { createDemoProvisioner, createHttpProvisioner, manualProvisioner, ProvisionerRegistry, provisioningTasks, unlockAbandonedJobs } from "../provisioning";
 
 type WorkerOptions = {
   database: DbHandle;
@@ -19,11 +21,27 @@ type WorkerOptions = {
 
 type TaskOptions = Omit<WorkerOptions, "logger" | "concurrency">;
 
+/** Scheduled sweeps; `?max=1` skips runs missed while no worker was up instead of replaying them all. */
+const crontab = [
+  "* * * * * trials_sweep ?max=1",
+  "*/5 * * * * provisioning_sla_sweep ?max=1",
+  "*/5 * * * * jobs_unlock_sweep ?max=1",
+].join("\n");
+
 /** Which tasks this process runs: every job the portal queues has its handler here. */
 export function taskList({ database, smtpUrl, mailFrom, appUrl, provisionerHttpSecret }: TaskOptions): TaskList {
   const transport = nodemailer.createTransport(smtpUrl);
   return {
     [SEND_EMAIL_TASK]: (payload) => sendQueuedEmail(transport, mailFrom, payload),
+    trials_sweep: async () => {
+      await sweepTrials(database.db, appUrl);
+    },
+    provisioning_sla_sweep: async () => {
+      await notifyStaffOfOverdueRequests(database.db, appUrl);
+    },
+    jobs_unlock_sweep: async () => {
+      await unlockAbandonedJobs(database.db);
+    },
     ...provisioningTasks(database.db, {
       registry: provisionerRegistry(database, provisionerHttpSecret),
       callbackUrl: (requestId) => `${appUrl}/provisioning/callbacks/${requestId}`,
@@ -54,5 +72,6 @@ export async function startWorker(options: WorkerOptions): Promise<Runner> {
       log[method](meta ?? {}, message);
     }),
     taskList: taskList(options),
+    crontab,
   });
 }

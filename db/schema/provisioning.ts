@@ -54,6 +54,8 @@ export const provisioningRequests = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp("completed_at", { withTimezone: true }),
+    /** Set when staff were told the request is past its SLA, so they are told once. */
+    slaNotifiedAt: timestamp("sla_notified_at", { withTimezone: true }),
     /** The staff queue's order: waiting for staff first, then failed, then the rest. */
     queueRank: smallint("queue_rank")
       .notNull()

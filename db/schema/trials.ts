@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { organisations, users } from "./accounts";
 import { serviceInstances } from "./provisioning";
 
@@ -22,6 +22,11 @@ export const trials = pgTable(
     startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
     endsAt: timestamp("ends_at", { withTimezone: true }).notNull(),
     startedBy: uuid("started_by").references(() => users.id, { onDelete: "set null" }),
+    /** Set when the "3 days left" email was queued, so the sweep sends it once. */
+    reminderSentAt: timestamp("reminder_sent_at", { withTimezone: true }),
+    expiredAt: timestamp("expired_at", { withTimezone: true }),
+    deprovisionRequestedAt: timestamp("deprovision_requested_at", { withTimezone: true }),
+    extensions: integer("extensions").notNull().default(0),
   },
   (t) => [
     // One active trial per organisation and product.

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { AppLoadContext } from "@remix-run/node";
-import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "#db/client";
 import { invitations, memberships, organisations, users, type MembershipRole } from "#db/schema";
 import { recordAudit } from "~/lib/audit.server";
@@ -189,4 +189,13 @@ export async function claimInvitation(
   await tx.insert(memberships).values({ organisationId: invitation.organisationId, userId, role: invitation.role }).onConflictDoNothing();
   await recordAudit(tx, { type: "user", id: userId }, "invitation.accepted", { type: "invitation", id: invitation.id }, { role: invitation.role }, invitation.organisationId);
   return true;
+}
+
+/** Who hears about the account's services and billing: its owners and admins. */
+export async function accountManagers(db: DbOrTx, organisationId: string) {
+  return db
+    .select({ email: users.email, name: users.name })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.organisationId, organisationId), inArray(memberships.role, MANAGERS)));
 }

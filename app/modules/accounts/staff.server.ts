@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { isNotNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "#db/client";
 import { users, type StaffRole } from "#db/schema";
 import { systemActor, recordAudit } from "~/lib/audit.server";
@@ -22,4 +22,9 @@ export async function upsertStaffAccount(db: DbOrTx, input: StaffInput): Promise
     .returning({ id: users.id, created: sql<boolean>`(xmax = 0)` });
   await recordAudit(db, systemActor, row!.created ? "staff.created" : "staff.updated", { type: "user", id: row!.id }, { role: input.role });
   return row!;
+}
+
+/** Everyone on staff, for operational notices. */
+export async function staffRecipients(db: DbOrTx) {
+  return db.select({ email: users.email, name: users.name }).from(users).where(isNotNull(users.staffRole));
 }

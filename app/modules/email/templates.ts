@@ -63,3 +63,24 @@ export function setupCompleteMessage(name: string, planName: string, access: Rec
     text: `Hi ${name},\n\nYour ${planName} service is set up and ready to use.${details ? `\n\n${details}` : ""}\n\nSee it any time on your account page: ${accountLink}${signature}`,
   };
 }
+
+export function trialReminderMessage(name: string, planName: string, daysLeft: number, link: string): Email {
+  return {
+    subject: `Your ${planName} trial ends in ${daysLeft} ${daysLeft === 1 ? "day" : "days"}`,
+    text: `Hi ${name},\n\nYour free ${planName} trial ends in ${daysLeft} ${daysLeft === 1 ? "day" : "days"}. Buy a plan to keep your workspace and everything in it:\n\n${link}\n\nQuestions? Just reply to this email.${signature}`,
+  };
+}
+
+export function trialEndedMessage(name: string, planName: string, link: string): Email {
+  return {
+    subject: `Your ${planName} trial has ended`,
+    text: `Hi ${name},\n\nYour free ${planName} trial has ended and your workspace is paused. Nothing is deleted yet: buy a plan within 14 days and you continue where you left off.\n\n${link}${signature}`,
+  };
+}
+
+export function slaOverdueMessage(name: string, count: number, link: string): Email {
+  return {
+    subject: `${count} provisioning ${count === 1 ? "request is" : "requests are"} past due`,
+    text: `Hi ${name},\n\n${count} provisioning ${count === 1 ? "request has" : "requests have"} passed ${count === 1 ? "its" : "their"} promised setup time. Open the queue:\n\n${link}${signature}`,
+  };
+}

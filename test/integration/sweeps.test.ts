@@ -1,0 +1,54 @@
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { organisations, provisioningRequests, users } from "../../db/schema";
+import { notifyStaffOfOverdueRequests } from "../../app/modules/email/sla-notice.server";
+import { enqueueProvisioning, unlockAbandonedJobs } from "../../provisioning";
+import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
+import { queuedEmails } from "../support/jobs";
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await dropTestDatabase(database);
+});
+
+const snapshot = { productSlug: "p", planSlug: "team", planName: "Team", seats: 3, limits: {}, features: [], trialEndsAt: null };
+
+describe("the SLA sweep", () => {
+  it("tells every staff member once about requests past their promised time", async () => {
+    await database.db.insert(users).values({ email: "ops@staff.test", name: "Ops", passwordHash: "x", staffRole: "staff" });
+    const [org] = await database.db.insert(organisations).values({ name: "Late Co" }).returning();
+    const { requestId } = await database.db.transaction((tx) =>
+      enqueueProvisioning(tx, { accountId: org!.id, operation: "provision", snapshot, provisioner: "manual", config: {}, idempotencyKey: "late-1", actor: { type: "system", id: null } }),
+    );
+    expect(await notifyStaffOfOverdueRequests(database.db, "https://portal.test")).toBe(0);
+    await database.db.update(provisioningRequests).set({ slaDueAt: sql`now() - interval '1 minute'` }).where(eq(provisioningRequests.id, requestId));
+    expect(await notifyStaffOfOverdueRequests(database.db, "https://portal.test")).toBe(1);
+    expect(await notifyStaffOfOverdueRequests(database.db, "https://portal.test")).toBe(0);
+    const notices = await queuedEmails(database, "ops@staff.test");
+    expect(notices.map((n) => n.subject)).toEqual(["1 provisioning request is past due"]);
+  });
+});
+
+describe("the job unlock sweep", () => {
+  it("frees jobs and queues locked by a worker that died long ago, and leaves fresh locks alone", async () => {
+    await database.sql`select graphile_worker.add_job('send_email', '{}'::json, queue_name => 'q-dead')`;
+    await database.sql`select graphile_worker.add_job('send_email', '{}'::json, queue_name => 'q-alive')`;
+    await database.sql`update graphile_worker._private_jobs j set locked_by = 'dead-worker', locked_at = now() - interval '1 hour'
+      from graphile_worker._private_job_queues q where q.id = j.job_queue_id and q.queue_name = 'q-dead'`;
+    await database.sql`update graphile_worker._private_job_queues set locked_by = 'dead-worker', locked_at = now() - interval '1 hour' where queue_name = 'q-dead'`;
+    await database.sql`update graphile_worker._private_jobs j set locked_by = 'live-worker', locked_at = now()
+      from graphile_worker._private_job_queues q where q.id = j.job_queue_id and q.queue_name = 'q-alive'`;
+
+    expect(await unlockAbandonedJobs(database.db)).toBe(1);
+    const locks = await database.sql<{ queue_name: string; locked_by: string | null }[]>`
+      select q.queue_name, j.locked_by from graphile_worker._private_jobs j join graphile_worker._private_job_queues q on q.id = j.job_queue_id
+      where q.queue_name in ('q-dead', 'q-alive') order by q.queue_name`;
+    expect(locks).toEqual([
+      { queue_name: "q-alive", locked_by: "live-worker" },
+      { queue_name: "q-dead", locked_by: null },
+    ]);
+  });
+});
