@@ -13,6 +13,8 @@ import { createOrganisationSchema } from "~/modules/accounts/schemas";
 import { requireUser, setSessionOrganisation } from "~/modules/accounts/sessions.server";
 import { accountRequests } from "../../provisioning";
 import { ProvisioningProgress } from "~/components/provisioning-progress";
+import { TrialCard } from "~/components/trial-card";
+import { trialOverview } from "~/modules/trials/trials.server";
 
 export const meta: MetaFunction = () => [{ title: `Your account | ${SITE_NAME}` }];
 
@@ -25,6 +27,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     organisations,
     currentId,
     requests: currentId ? await accountRequests(context.db, currentId) : [],
+    trial: currentId ? await trialOverview(context.db, currentId) : null,
+    now: Date.now(),
     notice: noticeText(new URL(request.url).searchParams.get("notice")),
   };
 }
@@ -54,7 +58,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function AccountOverview() {
-  const { user, organisations, currentId, requests, notice } = useLoaderData<typeof loader>();
+  const { user, organisations, currentId, requests, trial, now, notice } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "create-organisation",
@@ -80,6 +84,7 @@ export default function AccountOverview() {
           </Form>
         </div>
       )}
+      {trial && trial.status !== "converted" ? <TrialCard trial={trial} now={now} /> : null}
       {requests.length ? <ProvisioningProgress requests={requests} /> : null}
       <section aria-labelledby="organisations-heading">
         <h2 id="organisations-heading" className="text-lg font-semibold">

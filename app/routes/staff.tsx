@@ -20,6 +20,7 @@ export default function StaffLayout() {
           Home
         </TabLink>
         <TabLink to="/staff/provisioning">Provisioning</TabLink>
+        <TabLink to="/staff/trials">Trials</TabLink>
         <TabLink to="/staff/leads">Leads</TabLink>
       </TabNav>
       <div className="mt-8">

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { clientAddress, demoStaffLogin, logIn, signUpAndVerify, uniqueEmail, waitForEmail } from "../support/e2e";
+import { clientAddress, demoStaffLogin, logIn, signUpAndVerify, uniqueEmail, waitForEmail, withDatabase } from "../support/e2e";
 
 test.use({ extraHTTPHeaders: clientAddress() });
 
@@ -62,4 +62,52 @@ test("staff claim and complete a manual setup; the customer sees the access deta
   await expect(service.getByTestId("access-details")).toContainText("https://max.eu.example");
   const mail = await waitForEmail(person.email, /Business service is ready/);
   expect(mail.text).toContain("https://max.eu.example");
+});
+
+test("a trial's life: ready, reminded, expired and suspended, extended by staff and resumed — with time moved by the test", async ({ page, browser }) => {
+  const company = `Trial Life ${Date.now()}`;
+  const person = { name: "Lia", email: uniqueEmail("lia"), password, company };
+  await signUpAndVerify(page, person);
+  await logIn(page, person.email, password);
+  await page.goto("/plans/starter");
+  await page.getByRole("button", { name: "Start free trial" }).click();
+  await expect(page.getByTestId("trial-status")).toContainText("14 days left");
+  await expect(page.getByTestId("service-request").filter({ hasText: "Set up: Starter" }).getByTestId("request-status")).toHaveText("Ready", { timeout: 10_000 });
+
+  // Two days before the end, the sweep sends the reminder.
+  const moveTrialEnd = (interval: string) =>
+    withDatabase(async (sql) => {
+      await sql`update trials set ends_at = now() + ${interval}::interval where account_id = (select id from organisations where name = ${company})`;
+      await sql`select graphile_worker.add_job('trials_sweep')`;
+    });
+  await moveTrialEnd("2 days");
+  await waitForEmail(person.email, /Starter trial ends in 2 days/);
+
+  // Past the end: the trial expires and its workspace is suspended.
+  await moveTrialEnd("-1 minute");
+  await waitForEmail(person.email, /Starter trial has ended/);
+  await page.reload();
+  await expect(page.getByTestId("trial-status")).toContainText("Your trial has ended");
+  await expect(page.getByTestId("service-request").filter({ hasText: "Suspend: Starter" }).getByTestId("request-status")).toHaveText("Ready", { timeout: 10_000 });
+
+  // Staff give another week; the workspace resumes.
+  const staffContext = await browser.newContext({ extraHTTPHeaders: clientAddress() });
+  const staffPage = await staffContext.newPage();
+  const staff = demoStaffLogin();
+  await logIn(staffPage, staff.email, staff.password);
+  await staffPage.goto("/staff/trials");
+  const row = staffPage.getByTestId("trial-row").filter({ hasText: company });
+  await row.getByLabel("Days").fill("7");
+  await row.getByLabel("Reason").fill("Pilot needs another week");
+  await row.getByRole("button", { name: /Extend/ }).click();
+  await expect(staffPage.getByTestId("trial-row").filter({ hasText: company })).toContainText("extended 1×");
+  await staffContext.close();
+
+  await page.reload();
+  await expect(page.getByTestId("trial-status")).toContainText("7 days left");
+  await expect(page.getByTestId("service-request").filter({ hasText: "Resume: Starter" }).getByTestId("request-status")).toHaveText("Ready", { timeout: 10_000 });
+  const tenant = await withDatabase(
+    (sql) => sql<{ status: string }[]>`select t.status from demo_tenants t join service_instances i on i.id = t.instance_id join organisations o on o.id = i.account_id where o.name = ${company}`,
+  );
+  expect(tenant).toEqual([{ status: "active" }]);
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { and, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "#db/client";
-import { trials } from "#db/schema";
+import { memberships, organisations, serviceInstances, trials } from "#db/schema";
 import { recordAudit } from "~/lib/audit.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { loadPlanPolicy, snapshotOf } from "~/modules/catalog/plan-policy.server";
@@ -60,4 +60,49 @@ export async function activeTrial(db: DbOrTx, accountId: string, productSlug: st
     .orderBy(desc(trials.startedAt))
     .limit(1);
   return trial ?? null;
+}
+
+/** The organisation's latest trial with what it includes and whether its instance is ready. */
+export async function trialOverview(db: DbOrTx, accountId: string) {
+  const [row] = await db
+    .select({ trial: trials, instanceStatus: serviceInstances.status, snapshot: serviceInstances.snapshot })
+    .from(trials)
+    .innerJoin(serviceInstances, eq(serviceInstances.id, trials.instanceId))
+    .where(eq(trials.accountId, accountId))
+    .orderBy(desc(trials.startedAt))
+    .limit(1);
+  if (!row) return null;
+  const [{ members } = { members: 0 }] = await db
+    .select({ members: sql<number>`count(*)::int` })
+    .from(memberships)
+    .where(eq(memberships.organisationId, accountId));
+  return {
+    id: row.trial.id,
+    planName: row.snapshot.planName,
+    planSlug: row.trial.planSlug,
+    status: row.trial.status,
+    endsAt: row.trial.endsAt,
+    instanceStatus: row.instanceStatus,
+    limits: row.snapshot.limits,
+    features: row.snapshot.features,
+    teammates: members - 1,
+  };
+}
+
+/** Trials staff look after: active and expired ones, ending soonest first, a page at a time. */
+export async function listTrialsForStaff(db: DbOrTx, limit = 50) {
+  return db
+    .select({
+      id: trials.id,
+      accountName: organisations.name,
+      planSlug: trials.planSlug,
+      status: trials.status,
+      endsAt: trials.endsAt,
+      extensions: trials.extensions,
+    })
+    .from(trials)
+    .innerJoin(organisations, eq(organisations.id, trials.accountId))
+    .where(sql`${trials.status} in ('active', 'expired') and ${trials.deprovisionRequestedAt} is null`)
+    .orderBy(asc(trials.endsAt), asc(trials.id))
+    .limit(limit);
 }
