@@ -6,10 +6,12 @@ import { fileURLToPath } from "node:url";
 import { ensureBuild } from "../server/build";
 import { loginScenario } from "./login";
 import { pricingScenario } from "./pricing";
+import { provisioningScenario } from "./provisioning";
 
 const scenarios: Record<string, (report: (name: string, value: number) => void) => Promise<void>> = {
   pricing: pricingScenario,
   login: loginScenario,
+  provisioning: provisioningScenario,
 };
 
 const requested = process.argv.slice(2);

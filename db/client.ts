@@ -11,14 +11,23 @@ export type DbOrTx = Database | Transaction;
 
 export type DbHandle = { db: Database; sql: Sql; url: string; close: () => Promise<void> };
 
+type ConnectOptions = {
+  max?: number;
+  /**
+   * Commits that do not wait for the disk. Only for work that is safe to redo: a crash loses the
+   * last few commits, never consistency (WAL order is kept).
+   */
+  relaxedCommits?: boolean;
+};
+
 /** One pool per process; routes get it through the Remix load context. */
-export function connectDb(url: string, options: { max?: number } = {}): DbHandle {
+export function connectDb(url: string, options: ConnectOptions = {}): DbHandle {
   const sql = postgres(url, {
     max: options.max ?? 10,
     connect_timeout: 5,
     idle_timeout: 60,
     onnotice: () => {},
-    connection: { application_name: "portal" },
+    connection: { application_name: "portal", ...(options.relaxedCommits ? { synchronous_commit: "off" } : {}) },
   });
   return { db: drizzle(sql, { schema }), sql, url, close: () => sql.end({ timeout: 5 }) };
 }

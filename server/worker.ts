@@ -1,4 +1,4 @@
-import { Logger as WorkerLogger, run, type Runner, type TaskList } from "graphile-worker";
+import { Logger as WorkerLogger, run, type TaskList } from "graphile-worker";
 import nodemailer from "nodemailer";
 import type { Logger } from "../app/lib/logger.server";
 import { SEND_EMAIL_TASK } from "../app/modules/email/outbox.server";
@@ -6,11 +6,12 @@ import { sendQueuedEmail } from "../app/modules/email/send.server";
 import { queueSetupCompleteEmails } from "../app/modules/email/setup-complete.server";
 import { notifyStaffOfOverdueRequests } from "../app/modules/email/sla-notice.server";
 import { sweepTrials } from "../app/modules/trials/lifecycle.server";
-import type { DbHandle } from "../db/client";
+import { connectDb, type DbHandle } from "../db/client";
+import { workerConnectionString } from "../db/worker-connection";
 import { createDemoProvisioner, createHttpProvisioner, manualProvisioner, ProvisionerRegistry, provisioningTasks, unlockAbandonedJobs } from "../provisioning";
 
 type WorkerOptions = {
-  database: DbHandle;
+  databaseUrl: string;
   logger: Logger;
   smtpUrl: string;
   mailFrom: string;
@@ -19,7 +20,7 @@ type WorkerOptions = {
   concurrency?: number;
 };
 
-type TaskOptions = Omit<WorkerOptions, "logger" | "concurrency">;
+type TaskOptions = Omit<WorkerOptions, "logger" | "concurrency" | "databaseUrl"> & { database: DbHandle };
 
 /** Scheduled sweeps; `?max=1` skips runs missed while no worker was up instead of replaying them all. */
 const crontab = [
@@ -59,11 +60,17 @@ export function provisionerRegistry(database: DbHandle, httpSecret?: string): Pr
   ]);
 }
 
-/** graphile-worker in this process; stopping it lets running jobs finish. */
-export async function startWorker(options: WorkerOptions): Promise<Runner> {
+export type Worker = { stop: () => Promise<void> };
+
+/**
+ * graphile-worker in this process, with its own pool whose commits do not wait for the disk:
+ * every task is safe to redo, so a crash costs a repeat, not a loss. Stopping lets running jobs finish.
+ */
+export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const log = options.logger.child({ component: "worker" });
-  return run({
-    connectionString: options.database.url,
+  const database = connectDb(options.databaseUrl, { max: 10, relaxedCommits: true });
+  const runner = await run({
+    connectionString: workerConnectionString(options.databaseUrl),
     concurrency: options.concurrency ?? 5,
     noHandleSignals: true,
     pollInterval: 1_000,
@@ -71,7 +78,13 @@ export async function startWorker(options: WorkerOptions): Promise<Runner> {
       const method = level === "warning" ? "warn" : level === "error" ? "error" : level === "debug" ? "debug" : "info";
       log[method](meta ?? {}, message);
     }),
-    taskList: taskList(options),
+    taskList: taskList({ ...options, database }),
     crontab,
   });
+  return {
+    stop: async () => {
+      await runner.stop();
+      await database.close();
+    },
+  };
 }

@@ -1,0 +1,155 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { inArray, sql } from "drizzle-orm";
+import { Logger, run } from "graphile-worker";
+import { connectDb, type DbHandle } from "../db/client";
+import { startEmbeddedPostgres } from "../db/embedded";
+import { migrateDatabase } from "../db/migrate";
+import { workerConnectionString } from "../db/worker-connection";
+import { organisations, provisioningRequests } from "../db/schema";
+import { createDemoProvisioner, enqueueProvisioning, ProvisionerRegistry, provisioningTasks, type Snapshot } from "../provisioning";
+
+type Report = (name: string, value: number) => void;
+
+const ACCOUNTS = 500;
+const BURST = 3_000;
+const OFFERED_RPS = 200;
+const OFFERED_SECONDS = 10;
+const snapshot: Snapshot = { productSlug: "bench", planSlug: "team", planName: "Team", seats: 3, limits: { projects: 100 }, features: [], trialEndsAt: null };
+
+/**
+ * Demo-provisioner requests across many accounts, run by graphile-worker against a real
+ * PostgreSQL: a burst for throughput, then a steady 200 requests/s for latency (enqueue →
+ * succeeded, from the database's own timestamps). The PostgreSQL limit on this machine is a
+ * pgbench-like simple-update load through the same driver, in the same run.
+ */
+export async function provisioningScenario(report: Report): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), "portal-bench-pg-"));
+  const server = await startEmbeddedPostgres({ dir });
+  const database = connectDb(server.url(), { max: 20 });
+  try {
+    await migrateDatabase(database);
+    const accounts = await database.db
+      .insert(organisations)
+      .values(Array.from({ length: ACCOUNTS }, (_, i) => ({ name: `Bench account ${i}` })))
+      .returning({ id: organisations.id });
+    const accountIds = accounts.map((a) => a.id);
+
+    const limitTps = await simpleUpdateTps(database);
+    report("postgres.limit_tps", Math.round(limitTps));
+
+    // The burst is queued first, so the figure is the worker's rate, not the enqueuer's.
+    const burstIds = await enqueueMany(database, accountIds, BURST);
+    const started = performance.now();
+    const runnerDb = connectDb(database.url, { max: 16, relaxedCommits: true });
+    const worker = await startBenchWorker(database, runnerDb);
+    try {
+      await waitUntilSucceeded(database, burstIds);
+      const completedPerSecond = BURST / ((performance.now() - started) / 1000);
+      report("provisioning.completed_per_s", Math.round(completedPerSecond));
+
+      const steadyIds: string[] = [];
+      const interval = 1000 / OFFERED_RPS;
+      const steadyStart = performance.now();
+      for (let i = 0; i < OFFERED_RPS * OFFERED_SECONDS; i += 1) {
+        const due = steadyStart + i * interval;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        steadyIds.push(await enqueue(database, accountIds[i % ACCOUNTS]!, `steady-${i}`));
+      }
+      await waitUntilSucceeded(database, steadyIds);
+      const latencies = await latenciesMs(database, steadyIds);
+      report("provisioning.p50_ms", percentile(latencies, 0.5));
+      report("provisioning.p99_ms", percentile(latencies, 0.99));
+      report("provisioning.ratio", Number((completedPerSecond / limitTps).toFixed(3)));
+    } finally {
+      await worker.stop();
+      await runnerDb.close();
+    }
+  } finally {
+    await database.close();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** As the portal's worker runs: its own pool with commits that do not wait for the disk. */
+function startBenchWorker(database: DbHandle, runnerDb: DbHandle) {
+  return run({
+    connectionString: workerConnectionString(database.url),
+    concurrency: 16,
+    noHandleSignals: true,
+    pollInterval: 1_000,
+    logger: new Logger(() => () => {}),
+    taskList: provisioningTasks(runnerDb.db, {
+      registry: new ProvisionerRegistry([createDemoProvisioner(database.db)]),
+      callbackUrl: (id) => `http://127.0.0.1/cb/${id}`,
+    }),
+  });
+}
+
+/** Queues requests from 16 connections at once. */
+async function enqueueMany(database: DbHandle, accountIds: string[], count: number): Promise<string[]> {
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (let i = next++; i < count; i = next++) ids.push(await enqueue(database, accountIds[i % accountIds.length]!, `burst-${i}`));
+    }),
+  );
+  return ids;
+}
+
+async function enqueue(database: DbHandle, accountId: string, key: string): Promise<string> {
+  const { requestId } = await database.db.transaction((tx) =>
+    enqueueProvisioning(tx, { accountId, operation: "provision", snapshot, provisioner: "demo", config: {}, idempotencyKey: key, actor: { type: "system", id: null } }),
+  );
+  return requestId;
+}
+
+async function waitUntilSucceeded(database: DbHandle, ids: string[]): Promise<void> {
+  for (;;) {
+    const [row] = await database.db
+      .select({ open: sql<number>`count(*) filter (where status <> 'succeeded')::int` })
+      .from(provisioningRequests)
+      .where(inArray(provisioningRequests.id, ids));
+    if (!row?.open) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function latenciesMs(database: DbHandle, ids: string[]): Promise<number[]> {
+  const rows = await database.db
+    .select({ ms: sql<number>`extract(epoch from (completed_at - created_at)) * 1000` })
+    .from(provisioningRequests)
+    .where(inArray(provisioningRequests.id, ids));
+  return rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0);
+}
+
+/** pgbench's simple-update shape (update one account row, insert a history row) from 16 connections for 5 s. */
+async function simpleUpdateTps(database: DbHandle): Promise<number> {
+  await database.sql`create table if not exists bench_accounts (id int primary key, balance int not null)`;
+  await database.sql`create table if not exists bench_history (id int, delta int, at timestamptz default now())`;
+  await database.sql`insert into bench_accounts select g, 0 from generate_series(1, 100000) g on conflict do nothing`;
+  const deadline = performance.now() + 5_000;
+  let transactions = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (performance.now() < deadline) {
+        const id = 1 + Math.floor(Math.random() * 100_000);
+        const delta = Math.floor(Math.random() * 1000) - 500;
+        await database.sql.begin(async (tx) => {
+          await tx`update bench_accounts set balance = balance + ${delta} where id = ${id}`;
+          await tx`insert into bench_history (id, delta) values (${id}, ${delta})`;
+        });
+        transactions += 1;
+      }
+    }),
+  );
+  return transactions / 5;
+}
