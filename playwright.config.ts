@@ -4,6 +4,8 @@ import { defineConfig, devices } from "@playwright/test";
 import { chromiumLaunchOptions } from "./test/support/chromium";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
+/** Shared by the e2e portal and the control plane the tests play. */
+export const E2E_CONTROL_PLANE_SECRET = "e2e-control-plane-secret-0123456789abcdef";
 const dataDir = path.join(os.tmpdir(), `portal-e2e-${port}`);
 const mailPort = port + 90;
 process.env.E2E_DATA_DIR = dataDir;
@@ -27,7 +29,14 @@ export default defineConfig({
   webServer: {
     command: `rm -rf ${dataDir} && node_modules/.bin/tsx server/start.ts`,
     url: `http://localhost:${port}/healthz`,
-    env: { PORT: String(port), DATA_DIR: dataDir, APP_URL: `http://localhost:${port}`, LOG_LEVEL: "warn", MAIL_CATCHER_PORT: String(mailPort) },
+    env: {
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      APP_URL: `http://localhost:${port}`,
+      LOG_LEVEL: "warn",
+      MAIL_CATCHER_PORT: String(mailPort),
+      PROVISIONER_HTTP_SECRET: E2E_CONTROL_PLANE_SECRET,
+    },
     reuseExistingServer: false,
     timeout: 120_000,
     gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
