@@ -1,7 +1,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireStaff } from "~/modules/accounts/sessions.server";
-import { loadCatalog } from "~/modules/catalog/catalog.server";
+import { FilterSelect } from "~/components/ui/filter-select";
+import { nextPageHref } from "~/lib/paging";
+import { planChoices } from "~/modules/catalog/catalog.server";
 import { leadFiltersSchema, listLeads } from "~/modules/qualification/leads.server";
 import { verdictLabels } from "~/modules/qualification/verdict-labels";
 
@@ -9,15 +11,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);
   const url = new URL(request.url);
   const filters = leadFiltersSchema.parse(Object.fromEntries(url.searchParams));
-  const [page, catalog] = await Promise.all([listLeads(context.db, filters), loadCatalog(context.db)]);
-  const nextParams = new URLSearchParams(url.searchParams);
-  if (page.nextCursor) nextParams.set("cursor", page.nextCursor);
-  return {
-    filters,
-    leads: page.leads,
-    nextPage: page.nextCursor ? `?${nextParams}` : null,
-    plans: catalog?.plans.map((p) => ({ slug: p.slug, name: p.name })) ?? [],
-  };
+  const [page, plans] = await Promise.all([listLeads(context.db, filters), planChoices(context.db)]);
+  return { filters, leads: page.leads, nextPage: nextPageHref(url, page.nextCursor), plans };
 }
 
 const input = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
@@ -28,24 +23,8 @@ export default function StaffLeads() {
     <div className="space-y-6">
       <h1 className="text-2xl font-bold tracking-tight">Leads</h1>
       <Form method="get" className="grid gap-4 rounded-xl p-4 ring-1 ring-slate-200 sm:grid-cols-5 sm:items-end">
-        <div>
-          <label htmlFor="verdict" className="text-sm font-medium">Fit</label>
-          <select id="verdict" name="verdict" defaultValue={filters.verdict ?? ""} className={input}>
-            <option value="">Any</option>
-            {Object.entries(verdictLabels).map(([value, label]) => (
-              <option key={value} value={value}>{label}</option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="plan" className="text-sm font-medium">Plan</label>
-          <select id="plan" name="plan" defaultValue={filters.plan ?? ""} className={input}>
-            <option value="">Any</option>
-            {plans.map((plan) => (
-              <option key={plan.slug} value={plan.slug}>{plan.name}</option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect name="verdict" label="Fit" value={filters.verdict} options={Object.entries(verdictLabels)} />
+        <FilterSelect name="plan" label="Plan" value={filters.plan} options={plans} />
         <div>
           <label htmlFor="from" className="text-sm font-medium">From</label>
           <input id="from" name="from" type="date" defaultValue={filters.from ?? ""} className={input} />

@@ -3,22 +3,17 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { listQueue, queueFiltersSchema } from "../../provisioning";
 import { StatusBadge } from "~/components/status-badge";
 import { requireStaff } from "~/modules/accounts/sessions.server";
-import { loadCatalog } from "~/modules/catalog/catalog.server";
+import { FilterSelect } from "~/components/ui/filter-select";
+import { nextPageHref } from "~/lib/paging";
+import { planChoices } from "~/modules/catalog/catalog.server";
 import { operationLabels, statusLabels } from "~/modules/provisioning-labels";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);
   const url = new URL(request.url);
   const filters = queueFiltersSchema.parse(Object.fromEntries(url.searchParams));
-  const [page, catalog] = await Promise.all([listQueue(context.db, filters), loadCatalog(context.db)]);
-  const next = new URLSearchParams(url.searchParams);
-  if (page.nextCursor) next.set("cursor", page.nextCursor);
-  return {
-    filters,
-    requests: page.requests,
-    nextPage: page.nextCursor ? `?${next}` : null,
-    plans: catalog?.plans.map((p) => ({ slug: p.slug, name: p.name })) ?? [],
-  };
+  const [page, plans] = await Promise.all([listQueue(context.db, filters), planChoices(context.db)]);
+  return { filters, requests: page.requests, nextPage: nextPageHref(url, page.nextCursor), plans };
 }
 
 const input = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
@@ -29,33 +24,9 @@ export default function ProvisioningQueue() {
     <div className="space-y-6">
       <h1 className="text-2xl font-bold tracking-tight">Provisioning queue</h1>
       <Form method="get" className="grid gap-4 rounded-xl p-4 ring-1 ring-slate-200 sm:grid-cols-5 sm:items-end">
-        <div>
-          <label htmlFor="status" className="text-sm font-medium">Status</label>
-          <select id="status" name="status" defaultValue={filters.status ?? ""} className={input}>
-            <option value="">Open (not finished)</option>
-            {Object.entries(statusLabels).map(([value, label]) => (
-              <option key={value} value={value}>{label}</option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="operation" className="text-sm font-medium">Operation</label>
-          <select id="operation" name="operation" defaultValue={filters.operation ?? ""} className={input}>
-            <option value="">Any</option>
-            {Object.entries(operationLabels).map(([value, label]) => (
-              <option key={value} value={value}>{label}</option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="plan" className="text-sm font-medium">Plan</label>
-          <select id="plan" name="plan" defaultValue={filters.plan ?? ""} className={input}>
-            <option value="">Any</option>
-            {plans.map((plan) => (
-              <option key={plan.slug} value={plan.slug}>{plan.name}</option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect name="status" label="Status" value={filters.status} options={Object.entries(statusLabels)} anyLabel="Open (not finished)" />
+        <FilterSelect name="operation" label="Operation" value={filters.operation} options={Object.entries(operationLabels)} />
+        <FilterSelect name="plan" label="Plan" value={filters.plan} options={plans} />
         <div>
           <label htmlFor="olderThanHours" className="text-sm font-medium">Older than (hours)</label>
           <input id="olderThanHours" name="olderThanHours" type="number" min={1} defaultValue={filters.olderThanHours ?? ""} className={input} />

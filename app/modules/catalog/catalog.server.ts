@@ -112,3 +112,8 @@ export async function requireCatalog(db: Database): Promise<Catalog> {
   if (!catalog) throw new Response("The catalog is empty", { status: 503 });
   return catalog;
 }
+
+/** Plan slugs and names, for filters. */
+export async function planChoices(db: Database): Promise<[slug: string, name: string][]> {
+  return (await loadCatalog(db))?.plans.map((plan) => [plan.slug, plan.name]) ?? [];
+}
