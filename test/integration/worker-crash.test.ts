@@ -1,0 +1,63 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { organisations, provisioningEvents, provisioningRequests } from "../../db/schema";
+import { enqueueProvisioning, unlockAbandonedJobs } from "../../provisioning";
+import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
+
+let database: TestDatabase;
+const workers: ChildProcess[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await database.sql`create table crash_test_executions (request_id uuid not null, at timestamptz not null default now())`;
+});
+afterAll(async () => {
+  for (const worker of workers) worker.kill("SIGKILL");
+  await dropTestDatabase(database);
+});
+
+function startWorker(hang: boolean): Promise<ChildProcess> {
+  const child = spawn("node_modules/.bin/tsx", ["test/support/worker-process.ts"], {
+    env: { ...process.env, DATABASE_URL: database.url, ...(hang ? { HANG: "1" } : {}) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  workers.push(child);
+  return new Promise((resolve) => child.stdout!.once("data", () => resolve(child)));
+}
+
+async function executions(requestId: string): Promise<number> {
+  const [row] = await database.sql<{ n: number }[]>`select count(*)::int as n from crash_test_executions where request_id = ${requestId}`;
+  return row!.n;
+}
+
+describe("a worker killed in the middle of a request", () => {
+  it("leaves the request to be retried by another worker: not lost, not done twice", async () => {
+    const [org] = await database.db.insert(organisations).values({ name: "Crash Co" }).returning();
+    const snapshot = { productSlug: "p", planSlug: "team", planName: "Team", seats: 3, limits: {}, features: [], trialEndsAt: null };
+    const { requestId } = await database.db.transaction((tx) =>
+      enqueueProvisioning(tx, { accountId: org!.id, operation: "provision", snapshot, provisioner: "slow", config: {}, idempotencyKey: "crash", actor: { type: "system", id: null } }),
+    );
+
+    const doomed = await startWorker(true);
+    await expect.poll(() => executions(requestId), { timeout: 15_000 }).toBe(1);
+    doomed.kill("SIGKILL");
+    await new Promise((resolve) => doomed.once("exit", resolve));
+    const [stuck] = await database.db.select().from(provisioningRequests).where(eq(provisioningRequests.id, requestId));
+    expect(stuck).toMatchObject({ status: "running", attempts: 1 });
+
+    // Time passes (moved, not waited for): the request's lease and the job's lock grow old.
+    await database.db.update(provisioningRequests).set({ updatedAt: sql`now() - interval '10 minutes'` }).where(eq(provisioningRequests.id, requestId));
+    await database.sql`update graphile_worker._private_jobs set locked_at = now() - interval '1 hour' where locked_at is not null`;
+    await database.sql`update graphile_worker._private_job_queues set locked_at = now() - interval '1 hour' where locked_at is not null`;
+    expect(await unlockAbandonedJobs(database.db)).toBe(1);
+
+    await startWorker(false);
+    await expect
+      .poll(async () => (await database.db.select().from(provisioningRequests).where(eq(provisioningRequests.id, requestId)))[0]?.status, { timeout: 15_000 })
+      .toBe("succeeded");
+    expect(await executions(requestId)).toBe(2);
+    const events = await database.db.select().from(provisioningEvents).where(eq(provisioningEvents.requestId, requestId)).orderBy(provisioningEvents.id);
+    expect(events.map((e) => `${e.fromStatus ?? "∅"}→${e.toStatus}`)).toEqual(["∅→queued", "queued→running", "running→running", "running→succeeded"]);
+  });
+});

@@ -1,0 +1,28 @@
+/**
+ * A worker process for crash tests: runs provisioning jobs with a "slow" provisioner that records
+ * each execution and then, with HANG=1, never finishes (so the test can kill it mid-request).
+ */
+import { sql } from "drizzle-orm";
+import { Logger, run } from "graphile-worker";
+import { connectDb } from "../../db/client";
+import { outcome, ProvisionerRegistry, provisioningTasks, type Provisioner } from "../../provisioning";
+
+const database = connectDb(process.env.DATABASE_URL!, { max: 4 });
+const slow: Provisioner = {
+  key: "slow",
+  mode: "automatic",
+  async execute(job) {
+    await database.db.execute(sql`insert into crash_test_executions (request_id) values (${job.id})`);
+    if (process.env.HANG) await new Promise(() => {});
+    return outcome.done({ workspace_url: "https://after-crash.example.test" });
+  },
+};
+await run({
+  connectionString: process.env.DATABASE_URL!,
+  concurrency: 1,
+  noHandleSignals: true,
+  pollInterval: 100,
+  logger: new Logger(() => () => {}),
+  taskList: provisioningTasks(database.db, { registry: new ProvisionerRegistry([slow]), callbackUrl: (id) => `http://127.0.0.1/cb/${id}` }),
+});
+console.log("worker ready");
