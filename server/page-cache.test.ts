@@ -132,8 +132,10 @@ describe("bypass", () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/pricing`;
     try {
       await fetch(url, { headers: { Cookie: "__session=abc" } });
-      await fetch(url, { headers: { Cookie: "__session=abc" } });
+      const personal = await fetch(url, { headers: { Cookie: "__session=abc" } });
       expect(bypassing.size).toBe(0);
+      expect(personal.headers.get("cache-control")).toBe("private, no-cache");
+      expect(personal.headers.get("x-page-cache")).toBeNull();
       await fetch(url);
       expect(bypassing.size).toBe(1);
     } finally {

@@ -72,18 +72,22 @@ export class PageCache {
 
   middleware(): RequestHandler {
     return (req, res, next) => {
-      if (!this.eligible(req)) return next();
+      if (req.method !== "GET" && req.method !== "HEAD") return next();
+      // A personal page (say, with the person's name in the header) is rendered for them alone,
+      // and no shared cache on the way may keep it.
+      if (this.options.bypass?.(req)) {
+        this.options
+          .render(req, res)
+          .then((response) => sendResponse(req, res, response, { personal: true }))
+          .catch(next);
+        return;
+      }
+      // Remix's data and manifest requests are not documents.
+      if (req.path.endsWith(".data") || req.path.startsWith("/__")) return next();
       const cached = this.lookup(req);
       if (cached) return sendCached(req, res, cached);
       this.renderAndStore(req, res).catch(next);
     };
-  }
-
-  private eligible(req: ExpressRequest): boolean {
-    if (req.method !== "GET" && req.method !== "HEAD") return false;
-    // Remix's data and manifest requests are not documents.
-    if (req.path.endsWith(".data") || req.path.startsWith("/__")) return false;
-    return !this.options.bypass?.(req);
   }
 
   private keyFor(path: string, query: URLSearchParams, params: string[]): string {
@@ -105,10 +109,7 @@ export class PageCache {
       response.status === 200 &&
       !response.headers.has("set-cookie") &&
       (response.headers.get("content-type") ?? "").startsWith("text/html");
-    if (!cacheable) {
-      response.headers.delete(PAGE_CACHE_HEADER);
-      return sendResponse(req, res, response);
-    }
+    if (!cacheable) return sendResponse(req, res, response);
     const page = await toCachedPage(response, String(res.locals.cspNonce ?? ""), this.options.cspFor);
     if (generation === this.generation) {
       this.varyingParams.set(req.path, params);
@@ -183,8 +184,10 @@ function ifNoneMatch(req: ExpressRequest, etag: string): boolean {
   return header === "*" || header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
 }
 
-/** Streams a Fetch API response to Express. */
-export async function sendResponse(req: ExpressRequest, res: ExpressResponse, response: Response): Promise<void> {
+/** Streams a Fetch API response to Express, without the cache's opt-in header. */
+export async function sendResponse(req: ExpressRequest, res: ExpressResponse, response: Response, { personal = false } = {}): Promise<void> {
+  response.headers.delete(PAGE_CACHE_HEADER);
+  if (personal && /\bpublic\b/.test(response.headers.get("cache-control") ?? "")) response.headers.set("Cache-Control", "private, no-cache");
   res.status(response.status);
   response.headers.forEach((value, name) => {
     if (name !== "set-cookie") res.setHeader(name, value);

@@ -14,6 +14,10 @@ test("anonymous visitors are sent to log in, and come back afterwards", async ({
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page).toHaveURL(/\/account\/settings$/);
+  // Signed in, public pages show the person's menu and are never stored by shared caches.
+  const pricing = await page.goto("/pricing");
+  expect(pricing?.headers()["cache-control"]).toBe("private, no-cache");
+  await expect(page.getByRole("button", { name: "Log out" })).toBeVisible();
   await page.goto("/staff");
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 });
