@@ -36,7 +36,8 @@ export async function createWebApp(options: Options): Promise<WebApp> {
 
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback");
+  // Client addresses key the rate limits: trust X-Forwarded-For only from our own proxies.
+  app.set("trust proxy", /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY.split(",").map((entry) => entry.trim()));
   app.use(
     pinoHttp({
       logger,

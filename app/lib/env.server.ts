@@ -23,6 +23,7 @@ const envSchema = z
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: "expected a postgres:// connection URL" })
     .optional(),
+  TRUST_PROXY: z.string().min(1, "expected an Express trust proxy setting such as loopback, 1 or 10.0.0.0/8").default("loopback"),
   DATA_DIR: z.string().min(1, "expected a folder path").default(".data"),
   SEED_DEMO: z
     .enum(["true", "false"], { error: "expected true or false" })
