@@ -1,0 +1,75 @@
+import { createServer } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import Stripe from "stripe";
+import { startStripeEmulator } from "./index";
+import type { StripeEmulator, StripeEmulatorOptions } from "./index";
+
+export const TEST_KEY = "sk_test_emulator";
+
+export interface EmulatorUnderTest {
+  emulator: StripeEmulator;
+  stripe: Stripe;
+}
+
+/** An emulator and an official SDK client pointed at it; no network retries so errors surface at once. */
+export async function startWithClient(options: StripeEmulatorOptions = {}): Promise<EmulatorUnderTest> {
+  const emulator = await startStripeEmulator(options);
+  return { emulator, stripe: clientFor(emulator) };
+}
+
+export function clientFor(emulator: StripeEmulator, key = TEST_KEY): Stripe {
+  return new Stripe(key, { host: "127.0.0.1", port: emulator.port, protocol: "http", maxNetworkRetries: 0 });
+}
+
+export interface ReceivedWebhook {
+  body: string;
+  headers: IncomingHttpHeaders;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  received: ReceivedWebhook[];
+  close(): Promise<void>;
+}
+
+/** A loopback webhook endpoint that answers with the statuses given, then 200. */
+export async function startReceiver(statuses: number[] = []): Promise<WebhookReceiver> {
+  const received: ReceivedWebhook[] = [];
+  const queue = [...statuses];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      received.push({ body: Buffer.concat(chunks).toString("utf8"), headers: request.headers });
+      response.writeHead(queue.shift() ?? 200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/webhooks/stripe`,
+    received,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export async function createMonthlyPrice(stripe: Stripe, unitAmount = 1500, lookupKey?: string): Promise<Stripe.Price> {
+  const product = await stripe.products.create({ name: "Pro plan" });
+  return stripe.prices.create({
+    product: product.id,
+    currency: "usd",
+    unit_amount: unitAmount,
+    recurring: { interval: "month" },
+    ...(lookupKey ? { lookup_key: lookupKey } : {}),
+  });
+}
+
+/** Submits the hosted Checkout form the way a browser without JavaScript would. */
+export function submitCheckoutForm(url: string, fields: Record<string, string>): Promise<Response> {
+  return fetch(url, { method: "POST", body: new URLSearchParams(fields), redirect: "manual" });
+}
