@@ -16,7 +16,9 @@ import { openDatabase, type OpenedDatabase } from "../db/open";
 import { seedDemo } from "../db/seed";
 import { ensureDemoStaff, type DemoLogin } from "../db/seed/demo-staff";
 import { ensureBuild } from "./build";
+import { syncCatalogToStripe } from "../app/modules/billing/catalog-sync.server";
 import { startMailCatcher, type MailCatcher } from "./mail-catcher";
+import { connectStripe, type StripeConnection } from "./stripe-target";
 import { createWebApp, type WebApp } from "./web";
 import { startWorker, type Worker } from "./worker";
 
@@ -38,6 +40,7 @@ let vite: ViteDevServer | undefined;
 let web: WebApp | undefined;
 let mailCatcher: MailCatcher | undefined;
 let worker: Worker | undefined;
+let stripe: StripeConnection | undefined;
 let server: Server | undefined;
 let stopping = false;
 
@@ -54,6 +57,9 @@ try {
     await seedDemo(database.db);
     demoStaff = await ensureDemoStaff(database.db, env.DATA_DIR);
   }
+  // The emulator's catalog follows ours at every start; real Stripe is synced by `npm run catalog:sync`.
+  stripe = await connectStripe(env);
+  if (stripe.emulator) await syncCatalogToStripe(database.db, stripe.stripe);
   const sessionSecret = env.SESSION_SECRET ?? (await localSecret(path.resolve(env.DATA_DIR, "session-secret")));
   if (!env.SMTP_URL) mailCatcher = await startMailCatcher({ httpPort: env.MAIL_CATCHER_PORT });
   worker = await startWorker({
@@ -78,6 +84,7 @@ try {
     logger.info({ url: env.APP_URL, embeddedDatabase: database?.embedded }, "portal ready");
     const lines = [`Portal ready at ${env.APP_URL}`];
     if (mailCatcher) lines.push(`Emails it sends: ${mailCatcher.webUrl}`);
+    if (stripe?.emulator) lines.push(`Stripe emulator (no STRIPE_SECRET_KEY): ${stripe.emulator.url}`);
     if (demoStaff) lines.push(`Staff login: ${demoStaff.email} / ${demoStaff.password}  (${env.APP_URL}/login)`);
     console.log(`\n  ${lines.join("\n  ")}\n`);
   });
@@ -114,6 +121,7 @@ async function shutdown(signal: NodeJS.Signals) {
   // Running jobs finish first; the pool and the database go last.
   await worker?.stop();
   await mailCatcher?.stop();
+  await stripe?.close();
   await database?.shutdown();
   logger.info("stopped");
   process.exit();

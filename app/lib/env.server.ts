@@ -34,6 +34,7 @@ const envSchema = z
   MAIL_FROM: z.string().min(3, "expected a sender such as Portal <no-reply@example.com>").default("Northwind Projects <no-reply@portal.localhost>"),
   MAIL_CATCHER_PORT: port.optional(),
   PROVISIONER_HTTP_SECRET: z.string().min(32, "expected at least 32 random characters, shared with your control plane").optional(),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, "expected a Stripe secret key (sk_test_… or sk_live_…)").optional(),
   LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(", ")}` }).default("info"),
   })
   // The zero-setup demo keeps a generated secret in DATA_DIR; a real deployment must bring its own.

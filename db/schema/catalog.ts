@@ -34,6 +34,8 @@ export const products = pgTable("products", {
   tagline: text("tagline").notNull(),
   description: text("description").notNull(),
   faq: jsonb("faq").$type<FaqEntry[]>().notNull().default([]),
+  /** The matching Stripe product, set by the catalog sync. */
+  stripeProductId: text("stripe_product_id"),
   ...timestamps,
 });
 
@@ -111,6 +113,8 @@ export const prices = pgTable(
     /** Stable key the billing sync uses to find the matching Stripe price. */
     lookupKey: text("lookup_key").notNull().unique(),
     active: boolean("active").notNull().default(true),
+    /** The Stripe price holding this lookup key, set by the catalog sync. */
+    stripePriceId: text("stripe_price_id"),
     ...timestamps,
   },
   (t) => [

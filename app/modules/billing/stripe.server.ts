@@ -1,0 +1,16 @@
+import Stripe from "stripe";
+
+/** Pinned: Stripe's answers keep the shapes the portal was written against. */
+export const STRIPE_API_VERSION = "2026-10-28.endive";
+
+export type StripeTarget = { secretKey: string } | { emulatorPort: number };
+
+/**
+ * The official SDK, pointed at Stripe or at the local emulator (same code path, only the host
+ * differs). Retries cover Stripe's rate limits (429) and network blips.
+ */
+export function createStripeClient(target: StripeTarget): Stripe {
+  const common = { apiVersion: STRIPE_API_VERSION, maxNetworkRetries: 2, timeout: 20_000 } as const;
+  if ("secretKey" in target) return new Stripe(target.secretKey, common);
+  return new Stripe("sk_test_emulator", { ...common, host: "127.0.0.1", port: target.emulatorPort, protocol: "http" });
+}
