@@ -1,3 +1,4 @@
+import type Stripe from "stripe";
 import type { Database } from "#db/client";
 
 export type PortalConfig = {
@@ -7,11 +8,14 @@ export type PortalConfig = {
   sessionSecret: string;
   /** Verifies control planes' callbacks; without it the http provisioner is off. */
   provisionerHttpSecret: string | null;
+  /** Verifies Stripe's webhook signatures. */
+  stripeWebhookSecret: string;
 };
 
 declare module "@remix-run/node" {
   interface AppLoadContext {
     db: Database;
+    stripe: Stripe;
     config: PortalConfig;
     /** The caller's address as the server trusts it (proxies only on loopback); keys rate limits. */
     clientIp: string;

@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import type { RequestHandler } from "express";
 import helmet from "helmet";
 
-export type CspOptions = { development: boolean; https: boolean };
+export type CspOptions = { development: boolean; https: boolean; formActionOrigins?: string[] };
 
 /**
  * The Content-Security-Policy for one response. Inline scripts are allowed only by this
  * response's nonce, or by the hashes of a cached page's exact scripts; never 'unsafe-inline'.
  */
-export function contentSecurityPolicy(scriptSources: string[], { development, https }: CspOptions): string {
+export function contentSecurityPolicy(scriptSources: string[], { development, https, formActionOrigins = [] }: CspOptions): string {
   const directives: Record<string, string[]> = {
     "default-src": ["'self'"],
     "script-src": ["'self'", ...scriptSources],
@@ -17,7 +17,8 @@ export function contentSecurityPolicy(scriptSources: string[], { development, ht
     "img-src": ["'self'", "data:"],
     "font-src": ["'self'"],
     "connect-src": development ? ["'self'", "ws:"] : ["'self'"],
-    "form-action": ["'self'"],
+    // A form's redirect counts too: the checkout button's answer sends the browser to Stripe.
+    "form-action": ["'self'", ...formActionOrigins],
     "frame-ancestors": ["'none'"],
     "base-uri": ["'self'"],
     "object-src": ["'none'"],

@@ -58,7 +58,7 @@ try {
     demoStaff = await ensureDemoStaff(database.db, env.DATA_DIR);
   }
   // The emulator's catalog follows ours at every start; real Stripe is synced by `npm run catalog:sync`.
-  stripe = await connectStripe(env);
+  stripe = await connectStripe(env, `http://127.0.0.1:${env.PORT}/webhooks/stripe`);
   if (stripe.emulator) await syncCatalogToStripe(database.db, stripe.stripe);
   const sessionSecret = env.SESSION_SECRET ?? (await localSecret(path.resolve(env.DATA_DIR, "session-secret")));
   if (!env.SMTP_URL) mailCatcher = await startMailCatcher({ httpPort: env.MAIL_CATCHER_PORT });
@@ -69,6 +69,7 @@ try {
     mailFrom: env.MAIL_FROM,
     appUrl: env.APP_URL,
     provisionerHttpSecret: env.PROVISIONER_HTTP_SECRET,
+    stripe: stripe.stripe,
   });
 
   if (development) vite = await import("vite").then(({ createServer }) => createServer({ server: { middlewareMode: true } }));
@@ -78,6 +79,9 @@ try {
     logger,
     clientDir: path.join(root, "build/client"),
     sessionSecret,
+    stripe: stripe.stripe,
+    stripeWebhookSecret: stripe.webhookSecret,
+    checkoutOrigin: stripe.emulator ? new URL(stripe.emulator.url).origin : "https://checkout.stripe.com",
     ...(vite ? { vite } : { build: (await import(pathToFileURL(buildEntry!).href)) as ServerBuild }),
   });
   server = web.app.listen(env.PORT, env.HOST, () => {

@@ -1,16 +1,25 @@
 import path from "node:path";
 import type Stripe from "stripe";
 import type { Env } from "../app/lib/env.server";
+import { localSecret } from "../app/lib/local-secret.server";
 import { createStripeClient } from "../app/modules/billing/stripe.server";
 import { startStripeEmulator, type StripeEmulator } from "../stripe-emulator";
 
-export type StripeConnection = { stripe: Stripe; emulator: StripeEmulator | null; close: () => Promise<void> };
+export type StripeConnection = { stripe: Stripe; webhookSecret: string; emulator: StripeEmulator | null; close: () => Promise<void> };
 
-/** Stripe itself with STRIPE_SECRET_KEY; otherwise the local emulator, its state kept in DATA_DIR. */
-export async function connectStripe(env: Env): Promise<StripeConnection> {
+/**
+ * Stripe itself with STRIPE_SECRET_KEY; otherwise the local emulator, its state and webhook
+ * secret kept in DATA_DIR, delivering events to `webhookUrl` when given.
+ */
+export async function connectStripe(env: Env, webhookUrl?: string): Promise<StripeConnection> {
   if (env.STRIPE_SECRET_KEY) {
-    return { stripe: createStripeClient({ secretKey: env.STRIPE_SECRET_KEY }), emulator: null, close: async () => {} };
+    const stripe = createStripeClient({ secretKey: env.STRIPE_SECRET_KEY });
+    return { stripe, webhookSecret: env.STRIPE_WEBHOOK_SECRET!, emulator: null, close: async () => {} };
   }
-  const emulator = await startStripeEmulator({ stateFile: path.resolve(env.DATA_DIR, "stripe-emulator.json") });
-  return { stripe: createStripeClient({ emulatorPort: emulator.port }), emulator, close: () => emulator.stop() };
+  const webhookSecret = `whsec_${await localSecret(path.resolve(env.DATA_DIR, "stripe-webhook-secret"))}`.replace(/-/g, "_");
+  const emulator = await startStripeEmulator({
+    stateFile: path.resolve(env.DATA_DIR, "stripe-emulator.json"),
+    ...(webhookUrl ? { webhookUrl, webhookSecret } : {}),
+  });
+  return { stripe: createStripeClient({ emulatorPort: emulator.port }), webhookSecret, emulator, close: () => emulator.stop() };
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import { createRequestHandler as createExpressHandler } from "@remix-run/express";
 import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import compression from "compression";
+import type Stripe from "stripe";
 import express, { type Request as ExpressRequest, type Response as ExpressResponse } from "express";
 import { pinoHttp } from "pino-http";
 import type { ViteDevServer } from "vite";
@@ -17,7 +18,17 @@ import { contentSecurityPolicy, securityHeaders } from "./security-headers";
 
 type BuildSource = { build: ServerBuild } | { vite: ViteDevServer };
 
-type Options = { env: Env; database: DbHandle; logger: Logger; clientDir: string; sessionSecret: string } & BuildSource;
+type Options = {
+  env: Env;
+  database: DbHandle;
+  logger: Logger;
+  clientDir: string;
+  sessionSecret: string;
+  stripe: Stripe;
+  stripeWebhookSecret: string;
+  /** Where forms may send the browser besides the portal: Stripe's hosted pages. */
+  checkoutOrigin: string;
+} & BuildSource;
 
 export type WebApp = { app: express.Express; pageCache: PageCache; close: () => Promise<void> };
 
@@ -25,11 +36,17 @@ export type WebApp = { app: express.Express; pageCache: PageCache; close: () => 
 export async function createWebApp(options: Options): Promise<WebApp> {
   const { env, database, logger, clientDir } = options;
   const development = env.NODE_ENV === "development";
-  const cspOptions = { development, https: env.APP_URL.startsWith("https:") };
+  const cspOptions = { development, https: env.APP_URL.startsWith("https:"), formActionOrigins: [options.checkoutOrigin] };
   const build = "build" in options ? options.build : () => options.vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
   const loadContext = (req: ExpressRequest, res: ExpressResponse): AppLoadContext => ({
     db: database.db,
-    config: { appUrl: env.APP_URL, sessionSecret: options.sessionSecret, provisionerHttpSecret: env.PROVISIONER_HTTP_SECRET ?? null },
+    stripe: options.stripe,
+    config: {
+      appUrl: env.APP_URL,
+      sessionSecret: options.sessionSecret,
+      provisionerHttpSecret: env.PROVISIONER_HTTP_SECRET ?? null,
+      stripeWebhookSecret: options.stripeWebhookSecret,
+    },
     clientIp: req.ip ?? "unknown",
     cspNonce: String(res.locals.cspNonce),
   });
@@ -60,7 +77,7 @@ export async function createWebApp(options: Options): Promise<WebApp> {
   }
 
   // Control planes call back with their own signatures, not from our pages.
-  app.use(sameOriginMutations(["/provisioning/callbacks/"]));
+  app.use(sameOriginMutations(["/provisioning/callbacks/", "/webhooks/"]));
   app.use(attributionCookie({ secure: env.APP_URL.startsWith("https:"), appUrl: env.APP_URL }));
 
   const renderDocument = createRequestHandler(build, env.NODE_ENV);

@@ -1,5 +1,8 @@
 import { Logger as WorkerLogger, run, type TaskList } from "graphile-worker";
 import nodemailer from "nodemailer";
+import type Stripe from "stripe";
+import { z } from "zod";
+import { processStripeEvent, STRIPE_EVENT_TASK } from "../app/modules/billing/events.server";
 import type { Logger } from "../app/lib/logger.server";
 import { SEND_EMAIL_TASK } from "../app/modules/email/outbox.server";
 import { sendQueuedEmail } from "../app/modules/email/send.server";
@@ -17,10 +20,13 @@ type WorkerOptions = {
   mailFrom: string;
   appUrl: string;
   provisionerHttpSecret?: string;
+  stripe: Stripe;
   concurrency?: number;
 };
 
 type TaskOptions = Omit<WorkerOptions, "logger" | "concurrency" | "databaseUrl"> & { database: DbHandle };
+
+const eventPayload = z.object({ eventId: z.string().min(1) });
 
 /** Scheduled sweeps; `?max=1` skips runs missed while no worker was up instead of replaying them all. */
 const crontab = [
@@ -30,9 +36,10 @@ const crontab = [
 ].join("\n");
 
 /** Which tasks this process runs: every job the portal queues has its handler here. */
-export function taskList({ database, smtpUrl, mailFrom, appUrl, provisionerHttpSecret }: TaskOptions): TaskList {
+export function taskList({ database, smtpUrl, mailFrom, appUrl, provisionerHttpSecret, stripe }: TaskOptions): TaskList {
   const transport = nodemailer.createTransport(smtpUrl);
   return {
+    [STRIPE_EVENT_TASK]: async (payload) => processStripeEvent(database.db, stripe, eventPayload.parse(payload).eventId),
     [SEND_EMAIL_TASK]: (payload) => sendQueuedEmail(transport, mailFrom, payload),
     trials_sweep: async () => {
       await sweepTrials(database.db, appUrl);

@@ -1,5 +1,4 @@
-import { useRevalidator } from "@remix-run/react";
-import { useEffect } from "react";
+import { useLiveRevalidation } from "./use-live-revalidation";
 import type { RequestStatus } from "../../provisioning/types";
 import { StatusBadge } from "~/components/status-badge";
 import { operationLabels } from "~/modules/provisioning-labels";
@@ -15,22 +14,10 @@ type Request = {
 };
 
 const settled = new Set<RequestStatus>(["succeeded", "cancelled", "failed"]);
-const POLL_MS = 1_500;
 
-/**
- * What the customer bought, being set up. While anything is still moving, the page reloads its
- * data every 1.5 s; without JavaScript a reload shows the same.
- */
+/** What the customer bought, being set up; it follows the requests live while any is moving. */
 export function ProvisioningProgress({ requests }: { requests: Request[] }) {
-  const revalidator = useRevalidator();
-  const moving = requests.some((request) => !settled.has(request.status));
-  useEffect(() => {
-    if (!moving) return;
-    const timer = setInterval(() => {
-      if (revalidator.state === "idle" && document.visibilityState === "visible") revalidator.revalidate();
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [moving, revalidator]);
+  useLiveRevalidation(requests.some((request) => !settled.has(request.status)));
   return (
     <section aria-labelledby="services-heading">
       <h2 id="services-heading" className="text-lg font-semibold">

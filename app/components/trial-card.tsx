@@ -59,7 +59,7 @@ export function TrialCard({ trial, now }: { trial: Trial; now: number }) {
         </div>
       </div>
       <div className="mt-6 flex flex-wrap gap-3">
-        <ButtonLink to={`/plans/${trial.planSlug}`}>Buy {trial.planName}</ButtonLink>
+        <ButtonLink to={`/orders/new?plan=${trial.planSlug}`}>Buy {trial.planName}</ButtonLink>
         <Link to="/pricing" className="self-center text-sm font-medium text-brand-700 underline">
           Compare plans
         </Link>

@@ -35,12 +35,17 @@ const envSchema = z
   MAIL_CATCHER_PORT: port.optional(),
   PROVISIONER_HTTP_SECRET: z.string().min(32, "expected at least 32 random characters, shared with your control plane").optional(),
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, "expected a Stripe secret key (sk_test_… or sk_live_…)").optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, "expected the webhook signing secret (whsec_…)").optional(),
   LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(", ")}` }).default("info"),
   })
   // The zero-setup demo keeps a generated secret in DATA_DIR; a real deployment must bring its own.
   .refine((env) => env.SESSION_SECRET || !env.DATABASE_URL, {
     path: ["SESSION_SECRET"],
     message: "required when DATABASE_URL is set (at least 32 random characters)",
+  })
+  .refine((env) => !env.STRIPE_SECRET_KEY || env.STRIPE_WEBHOOK_SECRET, {
+    path: ["STRIPE_WEBHOOK_SECRET"],
+    message: "required with STRIPE_SECRET_KEY (from the webhook endpoint, or `stripe listen`)",
   });
 
 export type Env = z.infer<typeof envSchema> & { APP_URL: string };

@@ -72,12 +72,17 @@ export default function PlanPage() {
         {trial ? (
           <div className="mt-6">
             {signedIn ? (
-              <Form method="post" action="/trials/start">
-                <input type="hidden" name="plan" value={plan.slug} />
-                <button type="submit" className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700">
-                  Start free trial
-                </button>
-              </Form>
+              <div className="flex flex-wrap gap-3">
+                <Form method="post" action="/trials/start">
+                  <input type="hidden" name="plan" value={plan.slug} />
+                  <button type="submit" className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700">
+                    Start free trial
+                  </button>
+                </Form>
+                <ButtonLink to={`/orders/new?plan=${plan.slug}`} variant="secondary">
+                  Buy now
+                </ButtonLink>
+              </div>
             ) : (
               <ButtonLink to={`/signup?plan=${plan.slug}`}>Start free trial</ButtonLink>
             )}

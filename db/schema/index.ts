@@ -4,3 +4,4 @@ export * from "./audit";
 export * from "./qualification";
 export * from "./provisioning";
 export * from "./trials";
+export * from "./billing";

@@ -1,6 +1,7 @@
 import getPort from "get-port";
 import { Logger, run, type Runner } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createStripeClient } from "../../app/modules/billing/stripe.server";
 import { queueEmail } from "../../app/modules/email/outbox.server";
 import { startMailCatcher, type MailCatcher } from "../../server/mail-catcher";
 import { taskList } from "../../server/worker";
@@ -25,7 +26,7 @@ async function startTestWorker(smtpUrl: string): Promise<Runner> {
     noHandleSignals: true,
     pollInterval: 100,
     logger: new Logger(() => () => {}),
-    taskList: taskList({ database, smtpUrl, mailFrom: "Portal <no-reply@portal.test>", appUrl: "https://portal.test" }),
+    taskList: taskList({ database, smtpUrl, mailFrom: "Portal <no-reply@portal.test>", appUrl: "https://portal.test", stripe: createStripeClient({ emulatorPort: 9 }) }),
   });
 }
 

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
-import type { Database } from "#db/client";
+import type { Database, DbOrTx } from "#db/client";
 import { features, planFeatures, plans, prices, products } from "#db/schema";
 import type { BillingInterval, FaqEntry, FeatureKind, FeatureValue, PlanSalesMode, PricingModel } from "#db/schema";
 import type { Money } from "~/lib/money";
@@ -35,7 +35,7 @@ export type Catalog = {
 };
 
 /** The public catalog of the portal's product: active plans in display order, with prices and features. */
-export async function loadCatalog(db: Database): Promise<Catalog | null> {
+export async function loadCatalog(db: DbOrTx): Promise<Catalog | null> {
   const [product] = await db.select().from(products).orderBy(asc(products.createdAt)).limit(1);
   if (!product) return null;
 
@@ -107,7 +107,7 @@ export async function loadCatalog(db: Database): Promise<Catalog | null> {
 }
 
 /** Throws a 503 response when nothing has been seeded, so pages fail loudly instead of rendering empty. */
-export async function requireCatalog(db: Database): Promise<Catalog> {
+export async function requireCatalog(db: DbOrTx): Promise<Catalog> {
   const catalog = await loadCatalog(db);
   if (!catalog) throw new Response("The catalog is empty", { status: 503 });
   return catalog;

@@ -1,0 +1,65 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { accountRequests } from "../../provisioning";
+import { ProvisioningProgress } from "~/components/provisioning-progress";
+import { useLiveRevalidation } from "~/components/use-live-revalidation";
+import { formatMoney } from "~/lib/money";
+import { SITE_NAME } from "~/lib/site";
+import { requireMembership } from "~/modules/accounts/organisations.server";
+import { requireUser } from "~/modules/accounts/sessions.server";
+import { findOrder } from "~/modules/orders/orders.server";
+import { confirmCheckout } from "~/modules/orders/payment.server";
+
+export const meta: MetaFunction = () => [{ title: `Your order | ${SITE_NAME}` }, { name: "robots", content: "noindex" }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  let order = await findOrder(context.db, params.orderId ?? "");
+  if (!order) throw new Response("Not found", { status: 404 });
+  await requireMembership(context.db, user.userId, order.accountId);
+  // Back from Checkout: ask Stripe itself rather than trusting the redirect (the webhook may be slower).
+  if (order.status === "checkout_open" && order.stripeCheckoutSessionId && new URL(request.url).searchParams.has("session_id")) {
+    order = (await confirmCheckout(context.db, context.stripe, order.stripeCheckoutSessionId)) ?? order;
+  }
+  const requests = order.provisioningRequestId ? (await accountRequests(context.db, order.accountId)).filter((r) => r.id === order.provisioningRequestId) : [];
+  return {
+    order: { id: order.id, status: order.status, planSlug: order.planSlug, interval: order.interval, seats: order.seats, total: { amount: order.totalAmount, currency: order.currency } },
+    requests,
+  };
+}
+
+const headlines = {
+  checkout_open: "Waiting for your payment to be confirmed",
+  paid: "Payment received",
+  fulfilled: "Payment received",
+  pending_approval: "Payment received: our team will approve your setup",
+  payment_failed: "Your payment did not go through",
+  expired: "This checkout expired",
+  cancelled: "This order was cancelled",
+} as const;
+
+export default function OrderPage() {
+  const { order, requests } = useLoaderData<typeof loader>();
+  const ready = requests.length > 0 && requests.every((r) => r.status === "succeeded");
+  useLiveRevalidation(order.status === "checkout_open");
+  return (
+    <div className="mx-auto max-w-2xl space-y-8 px-4 py-12">
+      <header>
+        <p className="text-sm font-semibold text-brand-700">Order</p>
+        <h1 className="mt-1 text-2xl font-bold tracking-tight" data-testid="order-status" data-status={order.status}>
+          {ready ? "Your service is ready" : headlines[order.status]}
+        </h1>
+        <p className="mt-2 text-sm text-slate-700">
+          {order.planSlug} · {order.seats} {order.seats === 1 ? "user" : "users"} · {formatMoney(order.total)} per {order.interval}, excluding tax
+        </p>
+      </header>
+      {order.status === "paid" && !ready ? <p className="text-slate-700">We are setting it up now; this page follows along.</p> : null}
+      {requests.length ? <ProvisioningProgress requests={requests} /> : null}
+      <p>
+        <Link to="/account" className="text-sm font-medium text-brand-700 underline">
+          Go to your account
+        </Link>
+      </p>
+    </div>
+  );
+}

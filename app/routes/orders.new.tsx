@@ -1,0 +1,101 @@
+import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { FieldError, FormErrors, SubmitButton } from "~/components/ui/field";
+import { formatMoney } from "~/lib/money";
+import { SITE_NAME } from "~/lib/site";
+import { listMemberships, requireMembership } from "~/modules/accounts/organisations.server";
+import { requireUser } from "~/modules/accounts/sessions.server";
+import { requireCatalog } from "~/modules/catalog/catalog.server";
+import { displayPrice } from "~/modules/catalog/pricing";
+import { startCheckout } from "~/modules/orders/checkout.server";
+
+export const meta: MetaFunction = () => [{ title: `Order | ${SITE_NAME}` }, { name: "robots", content: "noindex" }];
+
+const orderSchema = z.object({
+  plan: z.string().regex(/^[a-z0-9-]{1,50}$/),
+  interval: z.enum(["month", "year"], { error: "Choose monthly or yearly billing" }),
+  seats: z.coerce.number({ error: "Enter how many users" }).int("Enter a whole number of users").min(1, "Enter at least 1 user").max(100_000),
+});
+
+async function currentOrganisation(context: LoaderFunctionArgs["context"], user: { userId: string; organisationId: string | null }) {
+  const organisationId = user.organisationId ?? (await listMemberships(context.db, user.userId))[0]?.organisationId;
+  if (!organisationId) throw redirect("/account");
+  return requireMembership(context.db, user.userId, organisationId, ["owner", "admin"]);
+}
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const organisation = await currentOrganisation(context, user);
+  const catalog = await requireCatalog(context.db);
+  const plan = catalog.plans.find((p) => p.slug === new URL(request.url).searchParams.get("plan") && p.salesMode === "self_serve");
+  if (!plan) throw new Response("Not found", { status: 404 });
+  return { plan, organisationName: organisation.name };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const organisation = await currentOrganisation(context, user);
+  const submission = parseWithZod(await request.formData(), { schema: orderSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const result = await startCheckout(
+    { db: context.db, stripe: context.stripe, appUrl: context.config.appUrl },
+    { accountId: organisation.organisationId, userId: user.userId, planSlug: submission.value.plan, interval: submission.value.interval, seats: submission.value.seats },
+  );
+  if (!result.ok) {
+    return data(submission.reply(result.field ? { fieldErrors: { [result.field]: [result.message] } } : { formErrors: [result.message] }), { status: 400 });
+  }
+  throw redirect(result.url);
+}
+
+export default function NewOrder() {
+  const { plan, organisationName } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    lastResult,
+    defaultValue: { plan: plan.slug, interval: "month", seats: String(plan.minSeats) },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: orderSchema }),
+    shouldValidate: "onBlur",
+  });
+  const perSeat = plan.pricingModel === "per_seat";
+  return (
+    <div className="mx-auto max-w-lg px-4 py-12">
+      <h1 className="text-2xl font-bold tracking-tight">Buy {plan.name}</h1>
+      <p className="mt-2 text-sm text-slate-700">
+        For {organisationName}. You pay securely with Stripe; prices exclude tax. Monthly {displayPrice(plan, "month").amount} {displayPrice(plan, "month").unit}, yearly{" "}
+        {displayPrice(plan, "year").amount} {displayPrice(plan, "year").unit}.
+      </p>
+      <Form method="post" {...getFormProps(form)} className="mt-8 space-y-5">
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <input {...getInputProps(fields.plan, { type: "hidden" })} key={fields.plan.key} />
+        <div>
+          <label htmlFor={fields.interval.id} className="block text-sm font-medium">
+            Billing
+          </label>
+          <select {...getSelectProps(fields.interval)} key={fields.interval.key} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
+            <option value="month">Monthly: {formatMoney(plan.prices.month)}{perSeat ? " per user" : ""}</option>
+            <option value="year">Yearly: {formatMoney(plan.prices.year)}{perSeat ? " per user" : ""}</option>
+          </select>
+          <FieldError id={`${fields.interval.id}-error`} errors={fields.interval.errors} />
+        </div>
+        <div>
+          <label htmlFor={fields.seats.id} className="block text-sm font-medium">
+            Users
+          </label>
+          <input
+            {...getInputProps(fields.seats, { type: "number" })}
+            key={fields.seats.key}
+            min={plan.minSeats}
+            max={plan.maxSeats ?? undefined}
+            aria-describedby={fields.seats.errors ? `${fields.seats.id}-error` : undefined}
+            className="mt-1 block w-32 rounded-md border border-slate-300 px-3 py-2 text-sm"
+          />
+          <FieldError id={`${fields.seats.id}-error`} errors={fields.seats.errors} />
+        </div>
+        <SubmitButton>Continue to payment</SubmitButton>
+      </Form>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+import { sql } from "drizzle-orm";
+import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import type { BillingInterval } from "./catalog";
+import { organisations, users } from "./accounts";
+
+export type OrderStatus = "checkout_open" | "paid" | "fulfilled" | "pending_approval" | "payment_failed" | "expired" | "cancelled";
+
+/** A customer's intent to buy; its id is Stripe Checkout's idempotency key and client_reference_id. */
+export const orders = pgTable(
+  "orders",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    accountId: uuid("account_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    orderedBy: uuid("ordered_by").references(() => users.id, { onDelete: "set null" }),
+    productSlug: text("product_slug").notNull(),
+    planSlug: text("plan_slug").notNull(),
+    interval: text("interval").$type<BillingInterval>().notNull(),
+    seats: integer("seats").notNull(),
+    currency: text("currency").notNull(),
+    /** Minor units per interval for all seats, tax excluded. */
+    totalAmount: integer("total_amount").notNull(),
+    status: text("status").$type<OrderStatus>().notNull(),
+    stripeCheckoutSessionId: text("stripe_checkout_session_id").unique(),
+    /** Where the customer pays; kept so a second click sends them to the same checkout. */
+    checkoutUrl: text("checkout_url"),
+    stripeSubscriptionId: text("stripe_subscription_id"),
+    provisioningRequestId: uuid("provisioning_request_id"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    paidAt: timestamp("paid_at", { withTimezone: true }),
+  },
+  (t) => [
+    // One open checkout per organisation and product: a second tab cannot pay twice.
+    uniqueIndex("orders_one_open_checkout_idx").on(t.accountId, t.productSlug).where(sql`${t.status} = 'checkout_open'`),
+    index("orders_account_idx").on(t.accountId, t.createdAt),
+    check("orders_seats_check", sql`${t.seats} >= 1`),
+  ],
+);
+
+/** Stripe customers of organisations. */
+export const billingCustomers = pgTable("billing_customers", {
+  accountId: uuid("account_id")
+    .primaryKey()
+    .references(() => organisations.id, { onDelete: "cascade" }),
+  stripeCustomerId: text("stripe_customer_id").notNull().unique(),
+});
+
+/** Every Stripe event received, keyed by its id: a duplicate delivery finds its row and stops. */
+export const stripeEvents = pgTable("stripe_events", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  processedAt: timestamp("processed_at", { withTimezone: true }),
+  payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+});
+
+/** The portal's mirror of Stripe subscriptions; Stripe is the source of truth. */
+export const subscriptions = pgTable(
+  "subscriptions",
+  {
+    id: text("id").primaryKey(),
+    accountId: uuid("account_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    status: text("status").notNull(),
+    planSlug: text("plan_slug"),
+    stripePriceId: text("stripe_price_id"),
+    quantity: integer("quantity").notNull(),
+    currentPeriodEnd: timestamp("current_period_end", { withTimezone: true }),
+    cancelAtPeriodEnd: boolean("cancel_at_period_end").notNull().default(false),
+    instanceId: uuid("instance_id"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("subscriptions_account_idx").on(t.accountId)],
+);

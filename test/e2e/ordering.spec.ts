@@ -1,0 +1,86 @@
+import { expect, test } from "@playwright/test";
+import { clientAddress, logIn, signUpAndVerify, uniqueEmail, withDatabase } from "../support/e2e";
+
+test.use({ extraHTTPHeaders: clientAddress() });
+
+const password = "a long enough password";
+
+test("pricing → sign up → pay with 4242 in Checkout → the order page shows setup, then ready", async ({ page }) => {
+  const person = { name: "Paula", email: uniqueEmail("paula"), password, company: `Paying Co ${Date.now()}` };
+  await signUpAndVerify(page, person);
+  await logIn(page, person.email, password);
+  await page.goto("/pricing");
+  await page.getByRole("link", { name: "Choose Team" }).click();
+  await page.getByRole("link", { name: "Buy now" }).click();
+  await page.getByLabel("Billing").selectOption("year");
+  await page.getByLabel("Users").fill("5");
+  await page.getByRole("button", { name: "Continue to payment" }).click();
+
+  await expect(page.getByLabel("Card number")).toBeVisible();
+  await page.getByLabel("Card number").fill("4000 0000 0000 0002");
+  await page.getByRole("button", { name: "Pay" }).click();
+  await expect(page.getByText("Your card was declined.")).toBeVisible();
+  const unpaid = await withDatabase((sql) => sql<{ status: string }[]>`select o.status from orders o join organisations a on a.id = o.account_id where a.name = ${person.company}`);
+  expect(unpaid).toEqual([{ status: "checkout_open" }]);
+
+  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await page.getByRole("button", { name: "Pay" }).click();
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}\?session_id=cs_/);
+  await expect(page.getByTestId("order-status")).toHaveText("Your service is ready", { timeout: 10_000 });
+  await expect(page.getByTestId("access-details")).toContainText(/\.demo\.localhost/);
+
+  const [order] = await withDatabase(
+    (sql) => sql<{ status: string; seats: number; total_amount: number }[]>`select o.status, o.seats, o.total_amount from orders o join organisations a on a.id = o.account_id where a.name = ${person.company}`,
+  );
+  expect(order).toEqual({ status: "paid", seats: 5, total_amount: 5 * 24000 });
+  // The webhook arrived as well; it found the order paid and changed nothing.
+  await expect
+    .poll(() => withDatabase(async (sql) => (await sql<{ n: number }[]>`select count(*)::int as n from stripe_events where type = 'checkout.session.completed' and processed_at is not null`)[0]!.n))
+    .toBeGreaterThan(0);
+
+  // A second order for the same product is refused: the organisation already pays.
+  await page.goto("/orders/new?plan=starter");
+  await page.getByRole("button", { name: "Continue to payment" }).click();
+  await expect(page.getByText("Your organisation already has a subscription")).toBeVisible();
+});
+
+test("buying during a trial modifies the trial's instance: same workspace, now paid", async ({ page }) => {
+  const person = { name: "Tom", email: uniqueEmail("tom"), password, company: `Trial Buyer ${Date.now()}` };
+  await signUpAndVerify(page, person);
+  await logIn(page, person.email, password);
+  await page.goto("/plans/starter");
+  await page.getByRole("button", { name: "Start free trial" }).click();
+  const setUp = page.getByTestId("service-request").filter({ hasText: "Set up: Starter" });
+  await expect(setUp.getByTestId("request-status")).toHaveText("Ready", { timeout: 10_000 });
+  const workspace = (await setUp.getByTestId("access-details").textContent())!.match(/https:\/\/\S+?\.demo\.localhost/)![0];
+
+  await page.getByRole("link", { name: "Buy Starter" }).click();
+  await page.getByLabel("Users").fill("4");
+  await page.getByRole("button", { name: "Continue to payment" }).click();
+  await page.getByLabel("Card number").fill("4242424242424242");
+  await page.getByRole("button", { name: "Pay" }).click();
+  await expect(page.getByTestId("order-status")).toHaveText("Your service is ready", { timeout: 10_000 });
+  await expect(page.getByTestId("service-request")).toContainText("Change: Starter");
+  await expect(page.getByTestId("access-details")).toContainText(workspace);
+
+  const rows = await withDatabase(
+    (sql) => sql<{ trials: string; instances: number; seats: number }[]>`
+      select (select status from trials t where t.account_id = a.id) as trials,
+             (select count(*)::int from service_instances i where i.account_id = a.id) as instances,
+             (select seats from demo_tenants d join service_instances i on i.id = d.instance_id where i.account_id = a.id) as seats
+      from organisations a where a.name = ${person.company}`,
+  );
+  expect(rows).toEqual([{ trials: "converted", instances: 1, seats: 4 }]);
+});
+
+test("forged or malformed webhooks are refused and store nothing", async ({ request }) => {
+  const forged = await request.post("/webhooks/stripe", {
+    data: JSON.stringify({ id: "evt_forged", type: "checkout.session.completed", data: { object: { id: "cs_x" } } }),
+    headers: { "Content-Type": "application/json", "Stripe-Signature": "t=1,v1=deadbeef" },
+  });
+  expect(forged.status()).toBe(400);
+  const missing = await request.post("/webhooks/stripe", { data: "not json", headers: { "Content-Type": "application/json" } });
+  expect(missing.status()).toBe(400);
+  const stored = await withDatabase((sql) => sql<{ n: number }[]>`select count(*)::int as n from stripe_events where id = 'evt_forged'`);
+  expect(stored[0]?.n).toBe(0);
+});
