@@ -2,8 +2,9 @@ import { eq, isNull, and } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database } from "#db/client";
 import { addJob } from "#db/jobs";
-import { billingCustomers, prices, plans, stripeEvents } from "#db/schema";
-import { confirmCheckout, mirrorSubscription } from "~/modules/orders/payment.server";
+import { billingCustomers, prices, plans, stripeEvents, subscriptions } from "#db/schema";
+import { confirmCheckout, mirrorSubscription, requestInstanceChange } from "~/modules/orders/payment.server";
+import { provisioningWorkFor } from "./subscription-work";
 
 export const STRIPE_EVENT_TASK = "stripe_event";
 
@@ -40,20 +41,29 @@ export async function processStripeEvent(db: Database, stripe: Stripe, eventId: 
     case "customer.subscription.created":
     case "customer.subscription.updated":
     case "customer.subscription.deleted":
-      if (object?.id) await refreshSubscription(db, stripe, object.id);
+      if (object?.id) await refreshSubscription(db, stripe, object.id, eventId);
       break;
   }
   await db.update(stripeEvents).set({ processedAt: new Date() }).where(eq(stripeEvents.id, eventId));
 }
 
-async function refreshSubscription(db: Database, stripe: Stripe, subscriptionId: string): Promise<void> {
+/** Mirrors the subscription as Stripe has it now, and turns a change that matters into provisioning work. */
+async function refreshSubscription(db: Database, stripe: Stripe, subscriptionId: string, eventId: string): Promise<void> {
   const subscription = await stripe.subscriptions.retrieve(subscriptionId);
   const customerId = typeof subscription.customer === "string" ? subscription.customer : subscription.customer.id;
   const [customer] = await db.select().from(billingCustomers).where(eq(billingCustomers.stripeCustomerId, customerId));
   if (!customer) return;
-  const priceId = subscription.items.data[0]?.price.id;
-  const [plan] = priceId
-    ? await db.select({ slug: plans.slug }).from(prices).innerJoin(plans, eq(plans.id, prices.planId)).where(eq(prices.stripePriceId, priceId))
+  const item = subscription.items.data[0];
+  const [plan] = item
+    ? await db.select({ slug: plans.slug }).from(prices).innerJoin(plans, eq(plans.id, prices.planId)).where(eq(prices.stripePriceId, item.price.id))
     : [];
-  await mirrorSubscription(db, customer.accountId, subscription, plan?.slug ?? null);
+  await db.transaction(async (tx) => {
+    const [before] = await tx.select().from(subscriptions).where(eq(subscriptions.id, subscription.id)).for("update");
+    await mirrorSubscription(tx, customer.accountId, subscription, plan?.slug ?? before?.planSlug ?? null);
+    const current = { status: subscription.status, stripePriceId: item?.price.id ?? null, quantity: item?.quantity ?? 1 };
+    const work = provisioningWorkFor(before ?? null, current);
+    const planSlug = plan?.slug ?? before?.planSlug;
+    if (!work || !before?.instanceId || !planSlug) return;
+    await requestInstanceChange(tx, { accountId: customer.accountId, instanceId: before.instanceId, planSlug, seats: current.quantity, operation: work, key: `subscription:${subscription.id}:${work}:${eventId}` });
+  });
 }

@@ -6,7 +6,7 @@ import { recordAudit, systemActor } from "~/lib/audit.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { loadPlanPolicy, snapshotOf } from "~/modules/catalog/plan-policy.server";
 import { activeTrial } from "~/modules/trials/trials.server";
-import { enqueueProvisioning } from "../../../provisioning";
+import { enqueueProvisioning, type Operation } from "../../../provisioning";
 
 type Order = typeof orders.$inferSelect;
 
@@ -78,4 +78,25 @@ async function acceptPaidOrder(tx: DbOrTx, order: Order, subscriptionId: string 
   const [accepted] = await tx.update(orders).set({ ...paid, status: "paid", provisioningRequestId: requestId }).where(eq(orders.id, order.id)).returning();
   await recordAudit(tx, systemActor, "order.paid", { type: "order", id: order.id }, { provisioningRequest: requestId, trial: trial?.id ?? null }, order.accountId);
   return accepted!;
+}
+
+/** Asks the plan's provisioner to change a paid instance: new plan or seats, suspend or resume. */
+export async function requestInstanceChange(
+  tx: DbOrTx,
+  change: { accountId: string; instanceId: string; planSlug: string; seats: number; operation: Operation; key: string },
+): Promise<void> {
+  const catalog = await requireCatalog(tx);
+  const plan = catalog.plans.find((p) => p.slug === change.planSlug);
+  const policy = await loadPlanPolicy(tx, catalog.product.slug, change.planSlug);
+  if (!plan || !policy) throw new Error(`Plan ${change.planSlug} is gone`);
+  await enqueueProvisioning(tx, {
+    accountId: change.accountId,
+    instanceId: change.instanceId,
+    operation: change.operation,
+    snapshot: snapshotOf(catalog, plan, change.seats, null),
+    provisioner: policy.provisioner,
+    config: policy.config,
+    idempotencyKey: change.key,
+    actor: { type: "system", id: null },
+  });
 }
