@@ -21,6 +21,7 @@ export default function StaffLayout() {
         </TabLink>
         <TabLink to="/staff/provisioning">Provisioning</TabLink>
         <TabLink to="/staff/trials">Trials</TabLink>
+        <TabLink to="/staff/accounts">Accounts</TabLink>
         <TabLink to="/staff/leads">Leads</TabLink>
       </TabNav>
       <div className="mt-8">

@@ -27,7 +27,7 @@ test.describe("signed-in pages", () => {
   test("account, settings, team and staff pages have no serious or critical axe violations", async ({ page }) => {
     const staff = demoStaffLogin();
     await logIn(page, staff.email, staff.password);
-    for (const path of ["/staff", "/staff/leads", "/staff/provisioning", "/staff/trials", "/account", "/account/settings"]) {
+    for (const path of ["/staff", "/staff/leads", "/staff/provisioning", "/staff/trials", "/staff/accounts", "/account", "/account/settings"]) {
       await page.goto(path);
       expect(await severeViolations(page), path).toEqual([]);
     }

@@ -1,11 +1,11 @@
 import { expect, test } from "@playwright/test";
-import { clientAddress, logIn, signUpAndVerify, uniqueEmail, withDatabase } from "../support/e2e";
+import { clientAddress, demoStaffLogin, logIn, signUpAndVerify, uniqueEmail, withDatabase } from "../support/e2e";
 
 test.use({ extraHTTPHeaders: clientAddress() });
 
 const password = "a long enough password";
 
-test("pricing → sign up → pay with 4242 in Checkout → the order page shows setup, then ready", async ({ page }) => {
+test("pricing → sign up → pay with 4242 in Checkout → the order page shows setup, then ready", async ({ page, browser }) => {
   const person = { name: "Paula", email: uniqueEmail("paula"), password, company: `Paying Co ${Date.now()}` };
   await signUpAndVerify(page, person);
   await logIn(page, person.email, password);
@@ -42,6 +42,17 @@ test("pricing → sign up → pay with 4242 in Checkout → the order page shows
   await page.goto("/orders/new?plan=starter");
   await page.getByRole("button", { name: "Continue to payment" }).click();
   await expect(page.getByText("Your organisation already has a subscription")).toBeVisible();
+
+  // Staff see the organisation's subscription, orders and payment state.
+  const staffContext = await browser.newContext({ extraHTTPHeaders: clientAddress() });
+  const staffPage = await staffContext.newPage();
+  const staff = demoStaffLogin();
+  await logIn(staffPage, staff.email, staff.password);
+  await staffPage.goto("/staff/accounts");
+  await staffPage.getByTestId("account-row").filter({ hasText: person.company }).getByRole("link").click();
+  await expect(staffPage.getByTestId("subscriptions")).toContainText("team · 5 users · active");
+  await expect(staffPage.getByTestId("orders")).toContainText("$1,200 per year · paid");
+  await staffContext.close();
 });
 
 test("buying during a trial modifies the trial's instance: same workspace, now paid", async ({ page }) => {

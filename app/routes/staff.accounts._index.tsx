@@ -1,0 +1,53 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { nextPageHref } from "~/lib/paging";
+import { requireStaff } from "~/modules/accounts/sessions.server";
+import { listAccountsForStaff } from "~/modules/accounts/staff-accounts.server";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireStaff(request, context);
+  const url = new URL(request.url);
+  const page = await listAccountsForStaff(context.db, url.searchParams.get("cursor") ?? undefined);
+  return { accounts: page.accounts, nextPage: nextPageHref(url, page.nextCursor) };
+}
+
+export default function StaffAccounts() {
+  const { accounts, nextPage } = useLoaderData<typeof loader>();
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-bold tracking-tight">Accounts</h1>
+      <div className="overflow-x-auto">
+        <table className="w-full text-left text-sm">
+          <caption className="sr-only">Organisations, newest first, with their subscription and trial</caption>
+          <thead className="text-slate-600">
+            <tr>
+              <th scope="col" className="py-2 pr-4 font-medium">Organisation</th>
+              <th scope="col" className="py-2 pr-4 font-medium">Since (UTC)</th>
+              <th scope="col" className="py-2 pr-4 font-medium">Subscription</th>
+              <th scope="col" className="py-2 font-medium">Trial</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {accounts.map((account) => (
+              <tr key={account.id} data-testid="account-row">
+                <td className="py-2 pr-4">
+                  <Link to={`/staff/accounts/${account.id}`} className="text-brand-700 underline">
+                    {account.name}
+                  </Link>
+                </td>
+                <td className="py-2 pr-4">{new Date(account.createdAt).toISOString().slice(0, 10)}</td>
+                <td className="py-2 pr-4">{account.subscriptionStatus ? `${account.subscriptionStatus} · ${account.planSlug ?? "?"} · ${account.seats} users` : "—"}</td>
+                <td className="py-2">{account.trialStatus ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {nextPage ? (
+        <Link to={nextPage} className="inline-block text-sm font-medium text-brand-700 underline">
+          Older accounts
+        </Link>
+      ) : null}
+    </div>
+  );
+}
