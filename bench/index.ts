@@ -7,11 +7,13 @@ import { ensureBuild } from "../server/build";
 import { loginScenario } from "./login";
 import { pricingScenario } from "./pricing";
 import { provisioningScenario } from "./provisioning";
+import { webhooksScenario } from "./webhooks";
 
 const scenarios: Record<string, (report: (name: string, value: number) => void) => Promise<void>> = {
   pricing: pricingScenario,
   login: loginScenario,
   provisioning: provisioningScenario,
+  webhooks: webhooksScenario,
 };
 
 const requested = process.argv.slice(2);

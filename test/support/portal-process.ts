@@ -6,6 +6,7 @@ import getPort from "get-port";
 
 export type PortalProcess = {
   url: string;
+  dataDir: string;
   /** The embedded server's connection URL, read from its data folder. */
   databaseUrl: () => Promise<string>;
   /** The embedded PostgreSQL's process id. */
@@ -43,6 +44,7 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Por
   const postmaster = async () => (await readFile(path.join(dataDir, "postgres/postmaster.pid"), "utf8")).split("\n");
   return {
     url,
+    dataDir,
     databaseUrl: async () => {
       const password = (await readFile(path.join(dataDir, "postgres-password"), "utf8")).trim();
       return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${(await postmaster())[3]}/postgres`;
