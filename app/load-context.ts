@@ -8,8 +8,6 @@ export type PortalConfig = {
   sessionSecret: string;
   /** Verifies control planes' callbacks; without it the http provisioner is off. */
   provisionerHttpSecret: string | null;
-  /** Verifies Stripe's webhook signatures. */
-  stripeWebhookSecret: string;
 };
 
 declare module "@remix-run/node" {

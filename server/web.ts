@@ -14,6 +14,7 @@ import { attributionCookie } from "./attribution";
 import { SESSION_COOKIE } from "../app/modules/accounts/sessions.server";
 import { PageCache } from "./page-cache";
 import { sameOriginMutations } from "./same-origin";
+import { stripeWebhook } from "./stripe-webhook";
 import { contentSecurityPolicy, securityHeaders } from "./security-headers";
 
 type BuildSource = { build: ServerBuild } | { vite: ViteDevServer };
@@ -45,7 +46,6 @@ export async function createWebApp(options: Options): Promise<WebApp> {
       appUrl: env.APP_URL,
       sessionSecret: options.sessionSecret,
       provisionerHttpSecret: env.PROVISIONER_HTTP_SECRET ?? null,
-      stripeWebhookSecret: options.stripeWebhookSecret,
     },
     clientIp: req.ip ?? "unknown",
     cspNonce: String(res.locals.cspNonce),
@@ -66,6 +66,7 @@ export async function createWebApp(options: Options): Promise<WebApp> {
     }),
   );
   app.use(securityHeaders({ ...cspOptions, production: env.NODE_ENV === "production" }));
+  app.post("/webhooks/stripe", ...stripeWebhook({ db: database.db, stripe: options.stripe, secret: options.stripeWebhookSecret }));
   app.use(compression());
 
   if ("vite" in options) {
@@ -77,7 +78,7 @@ export async function createWebApp(options: Options): Promise<WebApp> {
   }
 
   // Control planes call back with their own signatures, not from our pages.
-  app.use(sameOriginMutations(["/provisioning/callbacks/", "/webhooks/"]));
+  app.use(sameOriginMutations(["/provisioning/callbacks/"]));
   app.use(attributionCookie({ secure: env.APP_URL.startsWith("https:"), appUrl: env.APP_URL }));
 
   const renderDocument = createRequestHandler(build, env.NODE_ENV);

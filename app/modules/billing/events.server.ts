@@ -1,7 +1,6 @@
-import { eq, isNull, and } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database } from "#db/client";
-import { addJob } from "#db/jobs";
 import { billingCustomers, prices, plans, stripeEvents, subscriptions } from "#db/schema";
 import { confirmCheckout, mirrorSubscription, requestInstanceChange } from "~/modules/orders/payment.server";
 import { provisioningWorkFor } from "./subscription-work";
@@ -9,20 +8,18 @@ import { provisioningWorkFor } from "./subscription-work";
 export const STRIPE_EVENT_TASK = "stripe_event";
 
 /**
- * Stores a verified event in the inbox, keyed by its id, and queues its processing in the same
- * transaction. A duplicate delivery finds the row and adds nothing.
+ * Stores a verified event in the inbox, keyed by its id, and queues its processing, in one
+ * statement (so one transaction). A duplicate delivery finds the row and adds nothing.
  */
 export async function receiveStripeEvent(db: Database, event: Stripe.Event): Promise<"new" | "duplicate"> {
-  return db.transaction(async (tx) => {
-    const [stored] = await tx
-      .insert(stripeEvents)
-      .values({ id: event.id, type: event.type, payload: event as unknown as Record<string, unknown> })
-      .onConflictDoNothing()
-      .returning({ id: stripeEvents.id });
-    if (!stored) return "duplicate";
-    await addJob(tx, STRIPE_EVENT_TASK, { eventId: event.id }, { maxAttempts: 25 });
-    return "new";
-  });
+  const rows = await db.execute(sql`
+    with stored as (
+      insert into stripe_events (id, type, payload) values (${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb)
+      on conflict do nothing
+      returning id
+    )
+    select graphile_worker.add_job(${STRIPE_EVENT_TASK}, json_build_object('eventId', id), max_attempts => 25) from stored`);
+  return [...rows].length ? "new" : "duplicate";
 }
 
 /**
