@@ -35,7 +35,3 @@ export class TransitionError extends Error {
 export function assertTransition(from: Status, to: Status): void {
   if (!canTransition(from, to)) throw new TransitionError(from, to);
 }
-
-export function isFinished(status: Status): boolean {
-  return transitions[status].length === 0;
-}
