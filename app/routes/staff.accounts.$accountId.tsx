@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { formatMoney } from "~/lib/money";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { accountForStaff } from "~/modules/accounts/staff-accounts.server";
@@ -13,6 +14,26 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 
 const day = (date: Date | null) => (date ? new Date(date).toISOString().slice(0, 10) : "—");
 
+/** A titled list, or a line saying there is nothing. */
+function ListSection({ id, title, empty, items }: { id: string; title: string; empty: string; items: { key: string; content: ReactNode }[] }) {
+  return (
+    <section aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`} className="text-lg font-semibold">
+        {title}
+      </h2>
+      {items.length ? (
+        <ul className="mt-2 space-y-1 text-sm" data-testid={id}>
+          {items.map((item) => (
+            <li key={item.key}>{item.content}</li>
+          ))}
+        </ul>
+      ) : (
+        <p className="mt-2 text-sm text-slate-600">{empty}</p>
+      )}
+    </section>
+  );
+}
+
 export default function StaffAccount() {
   const { organisation, people, subscriptions, orders, trials } = useLoaderData<typeof loader>();
   return (
@@ -21,59 +42,40 @@ export default function StaffAccount() {
         ← Accounts
       </Link>
       <h1 className="text-2xl font-bold tracking-tight">{organisation.name}</h1>
-      <section aria-labelledby="subscription-heading">
-        <h2 id="subscription-heading" className="text-lg font-semibold">Subscription and payment</h2>
-        {subscriptions.length ? (
-          <ul className="mt-2 space-y-1 text-sm" data-testid="subscriptions">
-            {subscriptions.map((subscription) => (
-              <li key={subscription.id}>
-                {subscription.planSlug ?? "?"} · {subscription.quantity} users · <strong>{subscription.status}</strong> · renews {day(subscription.currentPeriodEnd)}
-                {subscription.cancelAtPeriodEnd ? " · cancels at period end" : ""} · <span className="font-mono">{subscription.id}</span>
-              </li>
-            ))}
-          </ul>
-        ) : (
-          <p className="mt-2 text-sm text-slate-600">No subscription.</p>
-        )}
-      </section>
-      <section aria-labelledby="orders-heading">
-        <h2 id="orders-heading" className="text-lg font-semibold">Orders</h2>
-        {orders.length ? (
-          <ul className="mt-2 space-y-1 text-sm" data-testid="orders">
-            {orders.map((order) => (
-              <li key={order.id}>
-                {day(order.createdAt)} · {order.planSlug} · {order.seats} users · {formatMoney({ amount: order.totalAmount, currency: order.currency })} per {order.interval} · <strong>{order.status}</strong>
-              </li>
-            ))}
-          </ul>
-        ) : (
-          <p className="mt-2 text-sm text-slate-600">No orders.</p>
-        )}
-      </section>
-      <section aria-labelledby="trials-heading">
-        <h2 id="trials-heading" className="text-lg font-semibold">Trials</h2>
-        {trials.length ? (
-          <ul className="mt-2 space-y-1 text-sm">
-            {trials.map((trial) => (
-              <li key={trial.id}>
-                {trial.planSlug} · {trial.status} · {day(trial.startedAt)} to {day(trial.endsAt)}
-              </li>
-            ))}
-          </ul>
-        ) : (
-          <p className="mt-2 text-sm text-slate-600">No trials.</p>
-        )}
-      </section>
-      <section aria-labelledby="people-heading">
-        <h2 id="people-heading" className="text-lg font-semibold">People</h2>
-        <ul className="mt-2 space-y-1 text-sm">
-          {people.map((person) => (
-            <li key={person.email}>
-              {person.name} · {person.email} · {person.role}
-            </li>
-          ))}
-        </ul>
-      </section>
+      <ListSection
+        id="subscriptions"
+        title="Subscription and payment"
+        empty="No subscription."
+        items={subscriptions.map((s) => ({
+          key: s.id,
+          content: (
+            <>
+              {s.planSlug ?? "?"} · {s.quantity} users · <strong>{s.status}</strong> · renews {day(s.currentPeriodEnd)}
+              {s.cancelAtPeriodEnd ? " · cancels at period end" : ""} · <span className="font-mono">{s.id}</span>
+            </>
+          ),
+        }))}
+      />
+      <ListSection
+        id="orders"
+        title="Orders"
+        empty="No orders."
+        items={orders.map((o) => ({
+          key: o.id,
+          content: (
+            <>
+              {day(o.createdAt)} · {o.planSlug} · {o.seats} users · {formatMoney({ amount: o.totalAmount, currency: o.currency })} per {o.interval} · <strong>{o.status}</strong>
+            </>
+          ),
+        }))}
+      />
+      <ListSection
+        id="trials"
+        title="Trials"
+        empty="No trials."
+        items={trials.map((t) => ({ key: t.id, content: `${t.planSlug} · ${t.status} · ${day(t.startedAt)} to ${day(t.endsAt)}` }))}
+      />
+      <ListSection id="people" title="People" empty="No members." items={people.map((p) => ({ key: p.email, content: `${p.name} · ${p.email} · ${p.role}` }))} />
     </div>
   );
 }
