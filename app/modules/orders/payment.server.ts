@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database, DbOrTx } from "#db/client";
 import { orders, subscriptions, trials } from "#db/schema";
@@ -74,7 +74,7 @@ async function acceptPaidOrder(tx: DbOrTx, order: Order, subscriptionId: string 
     actor: { type: "system", id: null },
   });
   if (trial) await tx.update(trials).set({ status: "converted" }).where(eq(trials.id, trial.id));
-  if (subscriptionId) await tx.update(subscriptions).set({ instanceId }).where(and(eq(subscriptions.id, subscriptionId)));
+  if (subscriptionId) await tx.update(subscriptions).set({ instanceId }).where(eq(subscriptions.id, subscriptionId));
   const [accepted] = await tx.update(orders).set({ ...paid, status: "paid", provisioningRequestId: requestId }).where(eq(orders.id, order.id)).returning();
   await recordAudit(tx, systemActor, "order.paid", { type: "order", id: order.id }, { provisioningRequest: requestId, trial: trial?.id ?? null }, order.accountId);
   return accepted!;
