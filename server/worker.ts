@@ -2,7 +2,10 @@ import { Logger as WorkerLogger, run, type TaskList } from "graphile-worker";
 import nodemailer from "nodemailer";
 import type Stripe from "stripe";
 import { z } from "zod";
-import { processStripeEvent, STRIPE_EVENT_TASK } from "../app/modules/billing/events.server";
+import { STRIPE_EVENT_TASK } from "../app/modules/billing/events.server";
+import { processStripeEvent } from "../app/modules/billing/process-event.server";
+import { reconcileBilling } from "../app/modules/billing/reconcile.server";
+import { sweepEndedSubscriptions } from "../app/modules/billing/retention.server";
 import type { Logger } from "../app/lib/logger.server";
 import { SEND_EMAIL_TASK } from "../app/modules/email/outbox.server";
 import { sendQueuedEmail } from "../app/modules/email/send.server";
@@ -33,13 +36,15 @@ const crontab = [
   "* * * * * trials_sweep ?max=1",
   "*/5 * * * * provisioning_sla_sweep ?max=1",
   "*/5 * * * * jobs_unlock_sweep ?max=1",
+  "17 * * * * subscriptions_retention_sweep ?max=1",
+  "40 3 * * * billing_reconcile ?max=1",
 ].join("\n");
 
 /** Which tasks this process runs: every job the portal queues has its handler here. */
 export function taskList({ database, smtpUrl, mailFrom, appUrl, provisionerHttpSecret, stripe }: TaskOptions): TaskList {
   const transport = nodemailer.createTransport(smtpUrl);
   return {
-    [STRIPE_EVENT_TASK]: async (payload) => processStripeEvent(database.db, stripe, eventPayload.parse(payload).eventId),
+    [STRIPE_EVENT_TASK]: async (payload) => processStripeEvent({ db: database.db, stripe, appUrl }, eventPayload.parse(payload).eventId),
     [SEND_EMAIL_TASK]: (payload) => sendQueuedEmail(transport, mailFrom, payload),
     trials_sweep: async () => {
       await sweepTrials(database.db, appUrl);
@@ -49,6 +54,13 @@ export function taskList({ database, smtpUrl, mailFrom, appUrl, provisionerHttpS
     },
     jobs_unlock_sweep: async () => {
       await unlockAbandonedJobs(database.db);
+    },
+    subscriptions_retention_sweep: async () => {
+      await sweepEndedSubscriptions(database.db);
+    },
+    billing_reconcile: async (_payload, helpers) => {
+      const { checked, repaired } = await reconcileBilling(database.db, stripe);
+      helpers.logger.info(`billing reconciliation: ${checked} subscriptions checked, repaired ${repaired.length}: ${repaired.join(", ") || "none"}`);
     },
     ...provisioningTasks(database.db, {
       registry: provisionerRegistry(database, provisionerHttpSecret),

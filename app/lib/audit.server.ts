@@ -3,7 +3,7 @@ import { auditEvents, type ActorType } from "#db/schema";
 
 export type Actor = { type: ActorType; id: string | null };
 
-export const systemActor: Actor = { type: "system", id: null };
+export const systemActor = { type: "system", id: null } as const satisfies Actor;
 
 /** Records a change and who made it; call it in the change's own transaction. */
 export async function recordAudit(

@@ -3,6 +3,8 @@ import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, unique
 import type { BillingInterval } from "./catalog";
 import { organisations, users } from "./accounts";
 
+export type ScheduledChange = { planSlug: string; interval: BillingInterval; seats: number; effectiveAt: string };
+
 export type OrderStatus = "checkout_open" | "paid" | "fulfilled" | "pending_approval" | "payment_failed" | "expired" | "cancelled";
 
 /** A customer's intent to buy; its id is Stripe Checkout's idempotency key and client_reference_id. */
@@ -70,8 +72,18 @@ export const subscriptions = pgTable(
     quantity: integer("quantity").notNull(),
     currentPeriodEnd: timestamp("current_period_end", { withTimezone: true }),
     cancelAtPeriodEnd: boolean("cancel_at_period_end").notNull().default(false),
+    /** Set while the latest invoice's payment has failed; cleared when an invoice is paid. */
+    paymentFailedAt: timestamp("payment_failed_at", { withTimezone: true }),
+    /** A change the customer scheduled for the period end (a downgrade), as Stripe's schedule holds it. */
+    scheduledChange: jsonb("scheduled_change").$type<ScheduledChange>(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    /** When the ended subscription's service was queued for removal, after the retention period. */
+    deprovisionRequestedAt: timestamp("deprovision_requested_at", { withTimezone: true }),
     instanceId: uuid("instance_id"),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("subscriptions_account_idx").on(t.accountId)],
+  (t) => [
+    index("subscriptions_account_idx").on(t.accountId),
+    index("subscriptions_ended_idx").on(t.endedAt).where(sql`${t.deprovisionRequestedAt} is null and ${t.endedAt} is not null`),
+  ],
 );

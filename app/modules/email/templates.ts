@@ -84,3 +84,17 @@ export function slaOverdueMessage(name: string, count: number, link: string): Em
     text: `Hi ${name},\n\n${count} provisioning ${count === 1 ? "request has" : "requests have"} passed ${count === 1 ? "its" : "their"} promised setup time. Open the queue:\n\n${link}${signature}`,
   };
 }
+
+export function paymentFailedMessage(name: string, planName: string, amount: string, link: string): Email {
+  return {
+    subject: `We could not take your ${planName} payment`,
+    text: `Hi ${name},\n\nThe payment of ${amount} for your ${planName} subscription did not go through. We will try again over the next days; your service keeps running meanwhile.\n\nUpdate your card here to settle it now:\n\n${link}\n\nIf the payment keeps failing, the service is paused until it is paid.${signature}`,
+  };
+}
+
+export function paymentActionRequiredMessage(name: string, planName: string, amount: string, link: string): Email {
+  return {
+    subject: `Confirm your ${planName} payment`,
+    text: `Hi ${name},\n\nYour bank asks you to confirm the payment of ${amount} for your ${planName} subscription. Confirm it here:\n\n${link}${signature}`,
+  };
+}

@@ -1,67 +1,84 @@
 import { eq, sql } from "drizzle-orm";
 import type Stripe from "stripe";
+import { z } from "zod";
 import type { Database, DbOrTx } from "#db/client";
 import { orders, subscriptions, trials } from "#db/schema";
 import { recordAudit, systemActor } from "~/lib/audit.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { loadPlanPolicy, snapshotOf } from "~/modules/catalog/plan-policy.server";
+import { mirrorSubscription } from "~/modules/billing/subscriptions.server";
 import { activeTrial } from "~/modules/trials/trials.server";
 import { enqueueProvisioning, type Operation } from "../../../provisioning";
 
 type Order = typeof orders.$inferSelect;
+/** Who moves an order on: Stripe's events (system) or a staff member approving it. */
+type OrderActor = { type: "system" | "staff"; id: string | null };
 
 /**
  * Makes an order paid from what Stripe says about its Checkout Session, never from a redirect's
- * query string. Called by the webhook job and by the order page's server-side re-fetch; the
- * first one wins, the other finds the order paid and does nothing.
+ * query string. Used by the order page's server-side re-fetch; the webhook job applies the
+ * session it fetched itself. The first one wins, the other finds the order paid.
  */
 export async function confirmCheckout(db: Database, stripe: Stripe, sessionId: string): Promise<Order | null> {
-  const session = await stripe.checkout.sessions.retrieve(sessionId, { expand: ["subscription"] });
-  const paid = session.status === "complete" && (session.payment_status === "paid" || session.payment_status === "no_payment_required");
-  if (!paid || !session.client_reference_id) return null;
-  const subscription = session.subscription as Stripe.Subscription | null;
-  return db.transaction(async (tx) => {
-    const [order] = await tx.select().from(orders).where(eq(orders.id, session.client_reference_id!)).for("update");
-    if (!order || order.status !== "checkout_open") return order ?? null;
-    if (subscription) await mirrorSubscription(tx, order.accountId, subscription, order.planSlug);
-    return acceptPaidOrder(tx, order, subscription?.id ?? null);
-  });
+  const session = await fetchCheckoutSession(stripe, sessionId);
+  return db.transaction((tx) => applyCheckoutSession(tx, session));
 }
 
-/** The portal's copy of a Stripe subscription: status, price, seats and period end. */
-export async function mirrorSubscription(tx: DbOrTx, accountId: string, subscription: Stripe.Subscription, planSlug: string | null): Promise<void> {
-  const item = subscription.items.data[0];
-  const values = {
-    accountId,
-    status: subscription.status,
-    planSlug,
-    stripePriceId: item?.price.id ?? null,
-    quantity: item?.quantity ?? 1,
-    currentPeriodEnd: item?.current_period_end ? new Date(item.current_period_end * 1000) : null,
-    cancelAtPeriodEnd: subscription.cancel_at_period_end,
-    updatedAt: new Date(),
-  };
-  await tx
-    .insert(subscriptions)
-    .values({ id: subscription.id, ...values })
-    .onConflictDoUpdate({ target: subscriptions.id, set: values });
+export function fetchCheckoutSession(stripe: Stripe, sessionId: string): Promise<Stripe.Checkout.Session> {
+  return stripe.checkout.sessions.retrieve(sessionId, { expand: ["subscription"] });
+}
+
+/** An open order follows its session: paid (then provisioned), expired, or its async payment failed. */
+export async function applyCheckoutSession(tx: DbOrTx, session: Stripe.Checkout.Session, asyncPaymentFailed = false): Promise<Order | null> {
+  const orderId = session.client_reference_id;
+  if (!orderId || !z.uuid().safeParse(orderId).success) return null;
+  const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for("update");
+  if (!order || order.status !== "checkout_open") return order ?? null;
+  const paid = session.status === "complete" && (session.payment_status === "paid" || session.payment_status === "no_payment_required");
+  if (paid) {
+    const subscription = session.subscription as Stripe.Subscription | null;
+    if (subscription) await mirrorSubscription(tx, order.accountId, subscription, order.planSlug);
+    return acceptPaidOrder(tx, order, subscription?.id ?? null);
+  }
+  const ended = session.status === "expired" ? "expired" : asyncPaymentFailed ? "payment_failed" : null;
+  if (!ended) return order;
+  const [closed] = await tx.update(orders).set({ status: ended, updatedAt: sql`now()` }).where(eq(orders.id, order.id)).returning();
+  await recordAudit(tx, systemActor, `order.${ended}`, { type: "order", id: order.id }, { checkoutSession: session.id }, order.accountId);
+  return closed!;
 }
 
 /**
- * A paid order asks for its service: the trial's instance is modified (the customer keeps what
- * they built), otherwise a new one is provisioned. Plans needing staff approval wait for it.
+ * A paid order asks for its service, unless its plan waits for a staff approval first.
  */
 async function acceptPaidOrder(tx: DbOrTx, order: Order, subscriptionId: string | null): Promise<Order> {
-  const catalog = await requireCatalog(tx);
-  const plan = catalog.plans.find((p) => p.slug === order.planSlug);
   const policy = await loadPlanPolicy(tx, order.productSlug, order.planSlug);
-  if (!plan || !policy) throw new Error(`Order ${order.id} names a plan that is gone`);
+  if (!policy) throw new Error(`Order ${order.id} names a plan that is gone`);
   const paid = { paidAt: new Date(), stripeSubscriptionId: subscriptionId, updatedAt: sql`now()` };
   if (policy.trigger === "after_approval") {
     const [waiting] = await tx.update(orders).set({ ...paid, status: "pending_approval" }).where(eq(orders.id, order.id)).returning();
     await recordAudit(tx, systemActor, "order.paid", { type: "order", id: order.id }, { awaiting: "approval" }, order.accountId);
     return waiting!;
   }
+  await tx.update(orders).set(paid).where(eq(orders.id, order.id));
+  return fulfilOrder(tx, { ...order, stripeSubscriptionId: subscriptionId }, systemActor, "order.paid");
+}
+
+/** Staff let a paid order of the account that waits for approval go to provisioning. */
+export async function approveOrder(tx: DbOrTx, orderId: string, staff: OrderActor, accountId: string): Promise<Order | null> {
+  const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for("update");
+  if (!order || order.accountId !== accountId || order.status !== "pending_approval") return null;
+  return fulfilOrder(tx, order, staff, "order.approved");
+}
+
+/**
+ * Enqueues the order's provisioning: the trial's instance is modified (the customer keeps what
+ * they built), otherwise a new one is provisioned.
+ */
+async function fulfilOrder(tx: DbOrTx, order: Order, actor: OrderActor, action: string): Promise<Order> {
+  const catalog = await requireCatalog(tx);
+  const plan = catalog.plans.find((p) => p.slug === order.planSlug);
+  const policy = await loadPlanPolicy(tx, order.productSlug, order.planSlug);
+  if (!plan || !policy) throw new Error(`Order ${order.id} names a plan that is gone`);
   const trial = await activeTrial(tx, order.accountId, order.productSlug);
   const { requestId, instanceId } = await enqueueProvisioning(tx, {
     accountId: order.accountId,
@@ -71,12 +88,12 @@ async function acceptPaidOrder(tx: DbOrTx, order: Order, subscriptionId: string 
     provisioner: policy.provisioner,
     config: policy.config,
     idempotencyKey: `order:${order.id}`,
-    actor: { type: "system", id: null },
+    actor,
   });
   if (trial) await tx.update(trials).set({ status: "converted" }).where(eq(trials.id, trial.id));
-  if (subscriptionId) await tx.update(subscriptions).set({ instanceId }).where(eq(subscriptions.id, subscriptionId));
-  const [accepted] = await tx.update(orders).set({ ...paid, status: "paid", provisioningRequestId: requestId }).where(eq(orders.id, order.id)).returning();
-  await recordAudit(tx, systemActor, "order.paid", { type: "order", id: order.id }, { provisioningRequest: requestId, trial: trial?.id ?? null }, order.accountId);
+  if (order.stripeSubscriptionId) await tx.update(subscriptions).set({ instanceId }).where(eq(subscriptions.id, order.stripeSubscriptionId));
+  const [accepted] = await tx.update(orders).set({ status: "paid", provisioningRequestId: requestId, updatedAt: sql`now()` }).where(eq(orders.id, order.id)).returning();
+  await recordAudit(tx, actor, action, { type: "order", id: order.id }, { provisioningRequest: requestId, trial: trial?.id ?? null }, order.accountId);
   return accepted!;
 }
 

@@ -1,0 +1,95 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type Stripe from "stripe";
+import type { Database, Transaction } from "#db/client";
+import { stripeEvents, subscriptions } from "#db/schema";
+import { requireCatalog } from "~/modules/catalog/catalog.server";
+import { queuePaymentProblemEmails } from "~/modules/email/payment-notice.server";
+import { applyCheckoutSession, fetchCheckoutSession } from "~/modules/orders/payment.server";
+import { idOf, refreshSubscription } from "./subscriptions.server";
+
+type Apply = (tx: Transaction) => Promise<unknown>;
+type Deps = { db: Database; stripe: Stripe; appUrl: string };
+
+/**
+ * Applies an inbox event by asking Stripe for the object's current state, so duplicates and
+ * any arrival order end in the same place. The event is marked processed in the transaction
+ * that applies it: a job run twice applies it once.
+ */
+export async function processStripeEvent(deps: Deps, eventId: string): Promise<void> {
+  const [row] = await deps.db.select().from(stripeEvents).where(and(eq(stripeEvents.id, eventId), isNull(stripeEvents.processedAt)));
+  if (!row) return;
+  const objectId = (row.payload as { data?: { object?: { id?: string } } }).data?.object?.id;
+  const apply = objectId ? await prepare(deps, row.type, objectId, eventId) : null;
+  await deps.db.transaction(async (tx) => {
+    const [claimed] = await tx
+      .update(stripeEvents)
+      .set({ processedAt: sql`now()` })
+      .where(and(eq(stripeEvents.id, eventId), isNull(stripeEvents.processedAt)))
+      .returning({ id: stripeEvents.id });
+    if (claimed && apply) await apply(tx);
+  });
+}
+
+/** Fetches what the event is about (outside any transaction) and returns how to apply it. */
+async function prepare({ stripe, appUrl }: Deps, type: string, objectId: string, eventId: string): Promise<Apply | null> {
+  switch (type) {
+    case "checkout.session.completed":
+    case "checkout.session.async_payment_succeeded":
+    case "checkout.session.async_payment_failed":
+    case "checkout.session.expired": {
+      const session = await fetchCheckoutSession(stripe, objectId);
+      return (tx) => applyCheckoutSession(tx, session, type === "checkout.session.async_payment_failed");
+    }
+    case "customer.subscription.created":
+    case "customer.subscription.updated":
+    case "customer.subscription.deleted":
+    case "customer.subscription.paused":
+    case "customer.subscription.resumed": {
+      const subscription = await stripe.subscriptions.retrieve(objectId);
+      return (tx) => refreshSubscription(tx, subscription, eventId);
+    }
+    case "invoice.paid":
+    case "invoice.payment_failed":
+    case "invoice.payment_action_required": {
+      const invoice = await stripe.invoices.retrieve(objectId);
+      const subscriptionId = invoice.parent?.subscription_details?.subscription;
+      if (!subscriptionId) return null;
+      const subscription = await stripe.subscriptions.retrieve(idOf(subscriptionId));
+      return (tx) => applyInvoice(tx, { invoice, subscription, eventType: type, eventId, appUrl });
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * The subscription's payment state follows its invoices: a paid one clears a failure, a failed
+ * (or to-be-confirmed) one still open records it and tells the customer once per event.
+ */
+async function applyInvoice(
+  tx: Transaction,
+  { invoice, subscription, eventType, eventId, appUrl }: { invoice: Stripe.Invoice; subscription: Stripe.Subscription; eventType: string; eventId: string; appUrl: string },
+): Promise<void> {
+  const mirrored = await refreshSubscription(tx, subscription, eventId);
+  if (!mirrored) return;
+  if (invoice.status === "paid") {
+    await tx.update(subscriptions).set({ paymentFailedAt: null }).where(eq(subscriptions.id, mirrored.id));
+    return;
+  }
+  // A failure reported after the invoice was paid (events out of order) is old news.
+  if (invoice.status !== "open" || eventType === "invoice.paid") return;
+  await tx
+    .update(subscriptions)
+    .set({ paymentFailedAt: sql`coalesce(${subscriptions.paymentFailedAt}, now())` })
+    .where(eq(subscriptions.id, mirrored.id));
+  const catalog = await requireCatalog(tx);
+  const planName = catalog.plans.find((plan) => plan.slug === mirrored.planSlug)?.name ?? catalog.product.name;
+  await queuePaymentProblemEmails(tx, {
+    kind: eventType === "invoice.payment_action_required" ? "action_required" : "failed",
+    accountId: mirrored.accountId,
+    planName,
+    amount: invoice.amount_remaining,
+    currency: invoice.currency,
+    link: eventType === "invoice.payment_action_required" && invoice.hosted_invoice_url ? invoice.hosted_invoice_url : `${appUrl}/account/billing`,
+  });
+}

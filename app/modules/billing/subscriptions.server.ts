@@ -1,0 +1,70 @@
+import { eq } from "drizzle-orm";
+import type Stripe from "stripe";
+import type { DbOrTx } from "#db/client";
+import { billingCustomers, plans, prices, subscriptions, type BillingInterval } from "#db/schema";
+import { requestInstanceChange } from "~/modules/orders/payment.server";
+import { provisioningWorkFor } from "./subscription-work";
+
+export type MirroredSubscription = typeof subscriptions.$inferSelect;
+
+export function idOf(value: string | { id: string }): string {
+  return typeof value === "string" ? value : value.id;
+}
+
+/** The catalog plan and interval a Stripe price was synced from. */
+export async function planOfPrice(db: DbOrTx, stripePriceId: string): Promise<{ planSlug: string; interval: BillingInterval } | null> {
+  const [row] = await db
+    .select({ planSlug: plans.slug, interval: prices.interval })
+    .from(prices)
+    .innerJoin(plans, eq(plans.id, prices.planId))
+    .where(eq(prices.stripePriceId, stripePriceId));
+  return row ?? null;
+}
+
+export async function accountOfCustomer(db: DbOrTx, stripeCustomerId: string): Promise<string | null> {
+  const [row] = await db.select({ accountId: billingCustomers.accountId }).from(billingCustomers).where(eq(billingCustomers.stripeCustomerId, stripeCustomerId));
+  return row?.accountId ?? null;
+}
+
+/** The portal's copy of a Stripe subscription: status, price, seats, period and end. */
+export async function mirrorSubscription(tx: DbOrTx, accountId: string, subscription: Stripe.Subscription, planSlug: string | null): Promise<void> {
+  const item = subscription.items.data[0];
+  const values = {
+    accountId,
+    status: subscription.status,
+    planSlug,
+    stripePriceId: item?.price.id ?? null,
+    quantity: item?.quantity ?? 1,
+    currentPeriodEnd: item?.current_period_end ? new Date(item.current_period_end * 1000) : null,
+    cancelAtPeriodEnd: subscription.cancel_at_period_end,
+    endedAt: subscription.ended_at ? new Date(subscription.ended_at * 1000) : null,
+    // A released or cancelled schedule leaves nothing pending.
+    ...(subscription.schedule ? {} : { scheduledChange: null }),
+    updatedAt: new Date(),
+  };
+  await tx
+    .insert(subscriptions)
+    .values({ id: subscription.id, ...values })
+    .onConflictDoUpdate({ target: subscriptions.id, set: values });
+}
+
+/**
+ * Mirrors the subscription as Stripe has it now, and turns a change that matters into
+ * provisioning work, keyed by `cause` so a repeat asks for nothing twice.
+ */
+export async function refreshSubscription(tx: DbOrTx, subscription: Stripe.Subscription, cause: string): Promise<MirroredSubscription | null> {
+  const accountId = await accountOfCustomer(tx, idOf(subscription.customer));
+  if (!accountId) return null;
+  const item = subscription.items.data[0];
+  const plan = item ? await planOfPrice(tx, item.price.id) : null;
+  const [before] = await tx.select().from(subscriptions).where(eq(subscriptions.id, subscription.id)).for("update");
+  await mirrorSubscription(tx, accountId, subscription, plan?.planSlug ?? before?.planSlug ?? null);
+  const current = { status: subscription.status, stripePriceId: item?.price.id ?? null, quantity: item?.quantity ?? 1 };
+  const work = provisioningWorkFor(before ?? null, current);
+  const planSlug = plan?.planSlug ?? before?.planSlug;
+  if (work && before?.instanceId && planSlug) {
+    await requestInstanceChange(tx, { accountId, instanceId: before.instanceId, planSlug, seats: current.quantity, operation: work, key: `subscription:${subscription.id}:${work}:${cause}` });
+  }
+  const [after] = await tx.select().from(subscriptions).where(eq(subscriptions.id, subscription.id));
+  return after ?? null;
+}

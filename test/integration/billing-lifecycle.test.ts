@@ -1,0 +1,85 @@
+import { eq } from "drizzle-orm";
+import type Stripe from "stripe";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reconcileBilling } from "../../app/modules/billing/reconcile.server";
+import { SUBSCRIPTION_RETENTION_MS, sweepEndedSubscriptions } from "../../app/modules/billing/retention.server";
+import { approveOrder, confirmCheckout } from "../../app/modules/orders/payment.server";
+import { orders, subscriptions } from "../../db/schema";
+import type { StripeEmulator } from "../../stripe-emulator";
+import { buyer, deliverLatest, payForPlan, provisioningRequests, startBilling } from "../support/billing";
+import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
+
+let database: TestDatabase;
+let emulator: StripeEmulator;
+let stripe: Stripe;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  ({ emulator, stripe } = await startBilling(database));
+});
+afterAll(async () => {
+  await emulator.stop();
+  await dropTestDatabase(database);
+});
+
+const operations = async (accountId: string) => (await provisioningRequests(database, accountId)).map((r) => r.operation);
+
+describe("a cancelled subscription", () => {
+  it("is suspended at once and removed once after the retention period", async () => {
+    const { userId, accountId } = await buyer(database, "retention");
+    const order = await payForPlan(database, stripe, accountId, userId, { planSlug: "starter", seats: 2 });
+    const paid = await confirmCheckout(database.db, stripe, order.stripeCheckoutSessionId!);
+    await stripe.subscriptions.cancel(paid!.stripeSubscriptionId!);
+    await deliverLatest(database, stripe, "customer.subscription.deleted");
+    expect(await operations(accountId)).toEqual(["provision", "suspend"]);
+    const [mirrored] = await database.db.select().from(subscriptions).where(eq(subscriptions.accountId, accountId));
+    expect(mirrored).toMatchObject({ status: "canceled", endedAt: expect.any(Date) });
+
+    expect(await sweepEndedSubscriptions(database.db, new Date(mirrored!.endedAt!.getTime() + SUBSCRIPTION_RETENTION_MS - 60_000))).toBe(0);
+    const afterRetention = new Date(mirrored!.endedAt!.getTime() + SUBSCRIPTION_RETENTION_MS + 60_000);
+    const [first, second] = await Promise.all([sweepEndedSubscriptions(database.db, afterRetention), sweepEndedSubscriptions(database.db, afterRetention)]);
+    expect(first! + second!).toBe(1);
+    expect(await sweepEndedSubscriptions(database.db, afterRetention)).toBe(0);
+    expect(await operations(accountId)).toEqual(["provision", "suspend", "deprovision"]);
+  });
+});
+
+describe("the daily reconciliation", () => {
+  it("settles a paid checkout whose webhook never came, and repairs a subscription that drifted, once", async () => {
+    const { userId, accountId } = await buyer(database, "drift");
+    const order = await payForPlan(database, stripe, accountId, userId, { planSlug: "team", seats: 3 });
+    const later = new Date(Date.now() + 15 * 60_000);
+    const settled = await reconcileBilling(database.db, stripe, later);
+    expect(settled.repaired).toContain(order.id);
+    const [paid] = await database.db.select().from(orders).where(eq(orders.id, order.id));
+    expect(paid).toMatchObject({ status: "paid" });
+
+    // Seats changed in Stripe, and the event is lost.
+    const subscription = await stripe.subscriptions.retrieve(paid!.stripeSubscriptionId!);
+    await stripe.subscriptions.update(subscription.id, { items: [{ id: subscription.items.data[0]!.id, quantity: 6 }] });
+    const repaired = await reconcileBilling(database.db, stripe, later);
+    expect(repaired.repaired).toEqual([subscription.id]);
+    expect((await provisioningRequests(database, accountId)).map(({ operation, seats }) => ({ operation, seats }))).toEqual([
+      { operation: "provision", seats: 3 },
+      { operation: "modify", seats: 6 },
+    ]);
+    expect((await reconcileBilling(database.db, stripe, later)).repaired).toEqual([]);
+  });
+});
+
+describe("a plan that waits for approval", () => {
+  it("is provisioned only when staff approve, once", async () => {
+    const { userId, accountId } = await buyer(database, "approval");
+    const [order] = await database.db
+      .insert(orders)
+      .values({ accountId, orderedBy: userId, productSlug: "northwind-projects", planSlug: "enterprise", interval: "year", seats: 50, currency: "USD", totalAmount: 2_500_000, status: "pending_approval", paidAt: new Date() })
+      .returning();
+    const staff = { type: "staff" as const, id: userId };
+    const [first, second] = await Promise.all([
+      database.db.transaction((tx) => approveOrder(tx, order!.id, staff, accountId)),
+      database.db.transaction((tx) => approveOrder(tx, order!.id, staff, accountId)),
+    ]);
+    expect([first?.status, second?.status].sort()).toEqual(["paid", undefined]);
+    expect(await provisioningRequests(database, accountId)).toMatchObject([{ operation: "provision", seats: 50, status: "queued" }]);
+  });
+});

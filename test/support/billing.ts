@@ -1,0 +1,61 @@
+import { eq } from "drizzle-orm";
+import type Stripe from "stripe";
+import { syncCatalogToStripe } from "../../app/modules/billing/catalog-sync.server";
+import { receiveStripeEvent } from "../../app/modules/billing/events.server";
+import { processStripeEvent } from "../../app/modules/billing/process-event.server";
+import { createStripeClient } from "../../app/modules/billing/stripe.server";
+import { startCheckout } from "../../app/modules/orders/checkout.server";
+import { memberships, orders, organisations, users } from "../../db/schema";
+import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from "../../stripe-emulator";
+import { submitCheckoutForm } from "../../stripe-emulator/test-support";
+import type { TestDatabase } from "./database";
+
+export const APP_URL = "https://portal.test";
+
+export type BillingHarness = { emulator: StripeEmulator; stripe: Stripe };
+
+/** An emulator with the catalog synced to it, and the portal's own Stripe client for it. */
+export async function startBilling(database: TestDatabase, options: StripeEmulatorOptions = {}): Promise<BillingHarness> {
+  const emulator = await startStripeEmulator(options);
+  const stripe = createStripeClient({ emulatorPort: emulator.port });
+  await syncCatalogToStripe(database.db, stripe);
+  return { emulator, stripe };
+}
+
+/** A user owning an organisation, ready to buy. */
+export async function buyer(database: TestDatabase, name: string) {
+  const [user] = await database.db.insert(users).values({ email: `${name}@buy.test`, name, passwordHash: "x" }).returning();
+  const [org] = await database.db.insert(organisations).values({ name: `${name} Org` }).returning();
+  await database.db.insert(memberships).values({ organisationId: org!.id, userId: user!.id, role: "owner" });
+  return { userId: user!.id, accountId: org!.id };
+}
+
+/** Opens a checkout for the plan and pays it on the emulator's hosted page; returns the order. */
+export async function payForPlan(database: TestDatabase, stripe: Stripe, accountId: string, userId: string, plan: { planSlug: string; seats: number; card?: string }) {
+  const checkout = await startCheckout({ db: database.db, stripe, appUrl: APP_URL }, { accountId, userId, planSlug: plan.planSlug, interval: "month", seats: plan.seats });
+  if (!checkout.ok) throw new Error(checkout.message);
+  await submitCheckoutForm(checkout.url, { card_number: plan.card ?? "4242424242424242" });
+  const [order] = await database.db.select().from(orders).where(eq(orders.accountId, accountId));
+  return order!;
+}
+
+/** Receives Stripe's newest event of the type twice and processes it twice, as at-least-once delivery may. */
+export async function deliverLatest(database: TestDatabase, stripe: Stripe, type: string): Promise<Stripe.Event> {
+  const [event] = (await stripe.events.list({ type, limit: 1 })).data;
+  if (!event) throw new Error(`No ${type} event`);
+  await deliver(database, stripe, event);
+  return event;
+}
+
+export async function deliver(database: TestDatabase, stripe: Stripe, event: Stripe.Event): Promise<void> {
+  const deps = { db: database.db, stripe, appUrl: APP_URL };
+  await receiveStripeEvent(database.db, event);
+  await receiveStripeEvent(database.db, event);
+  await processStripeEvent(deps, event.id);
+  await processStripeEvent(deps, event.id);
+}
+
+export async function provisioningRequests(database: TestDatabase, accountId: string) {
+  return database.sql<{ operation: string; seats: number; status: string }[]>`
+    select operation, (snapshot->>'seats')::int as seats, status from provisioning_requests where account_id = ${accountId} order by created_at, id`;
+}
