@@ -20,6 +20,7 @@ export default function AccountLayout() {
           Overview
         </TabLink>
         {current ? <TabLink to={`/orgs/${current.organisationId}/members`}>Team</TabLink> : null}
+        {current && current.role !== "member" ? <TabLink to="/account/billing">Billing</TabLink> : null}
         <TabLink to="/account/settings">Settings</TabLink>
       </TabNav>
       <div className="mt-8">

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { FieldError, FormErrors, SubmitButton } from "~/components/ui/field";
 import { formatMoney } from "~/lib/money";
 import { SITE_NAME } from "~/lib/site";
-import { listMemberships, requireMembership } from "~/modules/accounts/organisations.server";
+import { currentOrganisation } from "~/modules/accounts/organisations.server";
 import { requireUser } from "~/modules/accounts/sessions.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { displayPrice } from "~/modules/catalog/pricing";
@@ -20,15 +20,9 @@ const orderSchema = z.object({
   seats: z.coerce.number({ error: "Enter how many users" }).int("Enter a whole number of users").min(1, "Enter at least 1 user").max(100_000),
 });
 
-async function currentOrganisation(context: LoaderFunctionArgs["context"], user: { userId: string; organisationId: string | null }) {
-  const organisationId = user.organisationId ?? (await listMemberships(context.db, user.userId))[0]?.organisationId;
-  if (!organisationId) throw redirect("/account");
-  return requireMembership(context.db, user.userId, organisationId, ["owner", "admin"]);
-}
-
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const organisation = await currentOrganisation(context, user);
+  const organisation = await currentOrganisation(context.db, user, ["owner", "admin"]);
   const catalog = await requireCatalog(context.db);
   const plan = catalog.plans.find((p) => p.slug === new URL(request.url).searchParams.get("plan") && p.salesMode === "self_serve");
   if (!plan) throw new Response("Not found", { status: 404 });
@@ -37,7 +31,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const organisation = await currentOrganisation(context, user);
+  const organisation = await currentOrganisation(context.db, user, ["owner", "admin"]);
   const submission = parseWithZod(await request.formData(), { schema: orderSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const result = await startCheckout(

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { AppLoadContext } from "@remix-run/node";
+import { redirect, type AppLoadContext } from "@remix-run/node";
 import { and, asc, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "#db/client";
 import { invitations, memberships, organisations, users, type MembershipRole } from "#db/schema";
@@ -198,4 +198,11 @@ export async function accountManagers(db: DbOrTx, organisationId: string) {
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.organisationId, organisationId), inArray(memberships.role, MANAGERS)));
+}
+
+/** The organisation the person is working in (their session's, else their first), with their role checked. */
+export async function currentOrganisation(db: DbOrTx, user: { userId: string; organisationId: string | null }, roles?: MembershipRole[]) {
+  const organisationId = user.organisationId ?? (await listMemberships(db, user.userId))[0]?.organisationId;
+  if (!organisationId) throw redirect("/account");
+  return requireMembership(db, user.userId, organisationId, roles);
 }

@@ -117,3 +117,10 @@ export async function requireCatalog(db: DbOrTx): Promise<Catalog> {
 export async function planChoices(db: Database): Promise<[slug: string, name: string][]> {
   return (await loadCatalog(db))?.plans.map((plan) => [plan.slug, plan.name]) ?? [];
 }
+
+/** The stored price of a plan and interval (with its Stripe price id once synced), by lookup key. */
+export async function priceRowFor(db: DbOrTx, catalog: Catalog, plan: CatalogPlan, interval: BillingInterval) {
+  const lookupKey = `${catalog.product.slug}.${plan.slug}.${interval}.${plan.prices[interval].currency.toLowerCase()}`;
+  const [price] = await db.select().from(prices).where(eq(prices.lookupKey, lookupKey));
+  return price ?? null;
+}

@@ -59,3 +59,10 @@ export function featureValueText(feature: CatalogFeature, value: FeatureValue | 
   const number = typeof value === "number" ? value.toLocaleString("en-US") : String(value);
   return feature.unit ? `${number} ${feature.unit}` : number;
 }
+
+/** Why the seat count does not fit the plan, or null when it does. */
+export function seatsError(plan: CatalogPlan, seats: number): string | null {
+  if (seats >= plan.minSeats && (plan.maxSeats === null || seats <= plan.maxSeats)) return null;
+  const range = plan.maxSeats === null ? `at least ${plan.minSeats}` : `${plan.minSeats} to ${plan.maxSeats}`;
+  return `${plan.name} is for ${range} users`;
+}

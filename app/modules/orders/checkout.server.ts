@@ -1,9 +1,10 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database } from "#db/client";
-import { billingCustomers, orders, organisations, prices, subscriptions, type BillingInterval } from "#db/schema";
+import { billingCustomers, orders, organisations, subscriptions, type BillingInterval } from "#db/schema";
 import { recordAudit } from "~/lib/audit.server";
-import { requireCatalog, type CatalogPlan } from "~/modules/catalog/catalog.server";
+import { priceRowFor, requireCatalog, type CatalogPlan } from "~/modules/catalog/catalog.server";
+import { seatsError } from "~/modules/catalog/pricing";
 import { activeTrial } from "~/modules/trials/trials.server";
 
 export type CheckoutDeps = { db: Database; stripe: Stripe; appUrl: string };
@@ -27,17 +28,15 @@ export async function startCheckout({ db, stripe, appUrl }: CheckoutDeps, input:
   const catalog = await requireCatalog(db);
   const plan = catalog.plans.find((p) => p.slug === input.planSlug);
   if (!plan || plan.salesMode !== "self_serve") return { ok: false, message: "This plan is not sold online; talk to us instead." };
-  if (input.seats < plan.minSeats || (plan.maxSeats !== null && input.seats > plan.maxSeats)) {
-    const range = plan.maxSeats === null ? `at least ${plan.minSeats}` : `${plan.minSeats} to ${plan.maxSeats}`;
-    return { ok: false, field: "seats", message: `${plan.name} is for ${range} users` };
-  }
+  const seatsProblem = seatsError(plan, input.seats);
+  if (seatsProblem) return { ok: false, field: "seats", message: seatsProblem };
   const [live] = await db
     .select({ id: subscriptions.id })
     .from(subscriptions)
     .where(and(eq(subscriptions.accountId, input.accountId), inArray(subscriptions.status, LIVE_SUBSCRIPTION)));
   if (live) return { ok: false, message: "Your organisation already has a subscription. Change its plan or seats from your billing page." };
 
-  const [price] = await db.select().from(prices).where(eq(prices.lookupKey, `${catalog.product.slug}.${plan.slug}.${input.interval}.${plan.prices[input.interval].currency.toLowerCase()}`));
+  const price = await priceRowFor(db, catalog, plan, input.interval);
   if (!price?.stripePriceId) return { ok: false, message: "This plan cannot be bought online right now. Please try again later." };
 
   const [order] = await db

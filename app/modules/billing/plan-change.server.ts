@@ -1,0 +1,218 @@
+import { and, desc, eq, notInArray } from "drizzle-orm";
+import Stripe from "stripe";
+import type { Database } from "#db/client";
+import { billingCustomers, subscriptions, type BillingInterval } from "#db/schema";
+import { recordAudit } from "~/lib/audit.server";
+import type { Money } from "~/lib/money";
+import { priceRowFor, requireCatalog, type Catalog, type CatalogPlan } from "~/modules/catalog/catalog.server";
+import { seatsError } from "~/modules/catalog/pricing";
+import { orderTotal } from "~/modules/orders/checkout.server";
+import { refreshSubscription, type MirroredSubscription, planOfPrice } from "./subscriptions.server";
+
+export type BillingDeps = { db: Database; stripe: Stripe };
+export type PlanChoice = { planSlug: string; interval: BillingInterval; seats: number };
+/** Upgrades are charged (prorated) and applied now; downgrades wait for the period end, as paid for. */
+export type ChangeKind = "upgrade" | "downgrade";
+export type ChangePreview = { kind: ChangeKind; choice: PlanChoice; recurring: Money; dueNow: Money | null; effectiveAt: Date; prorationDate: number };
+export type ChangeFailure = { ok: false; field?: "seats" | "plan"; message: string };
+
+const ENDED = ["canceled", "incomplete_expired"];
+/** A preview's proration date is honoured this long; after that the customer previews again. */
+const PREVIEW_VALID_SECONDS = 30 * 60;
+
+/** The organisation's subscription that has not ended, if any. */
+export async function currentSubscription(db: Database, accountId: string): Promise<MirroredSubscription | null> {
+  const [row] = await db
+    .select()
+    .from(subscriptions)
+    .where(and(eq(subscriptions.accountId, accountId), notInArray(subscriptions.status, ENDED)))
+    .orderBy(desc(subscriptions.updatedAt))
+    .limit(1);
+  return row ?? null;
+}
+
+/** What the subscription is now, in catalog terms. */
+export async function currentChoice(db: Database, subscription: MirroredSubscription): Promise<PlanChoice | null> {
+  const plan = subscription.stripePriceId ? await planOfPrice(db, subscription.stripePriceId) : null;
+  return plan ? { planSlug: plan.planSlug, interval: plan.interval, seats: subscription.quantity } : null;
+}
+
+function monthlyEquivalent(plan: CatalogPlan, choice: PlanChoice): number {
+  return orderTotal(plan, choice.interval, choice.seats) / (choice.interval === "year" ? 12 : 1);
+}
+
+/**
+ * Paying for a longer interval or more per month is an upgrade; anything cheaper per month,
+ * or yearly → monthly (the year is paid), is a downgrade.
+ */
+export function changeKind(catalog: Catalog, from: PlanChoice, to: PlanChoice): ChangeKind | null {
+  const fromPlan = catalog.plans.find((p) => p.slug === from.planSlug);
+  const toPlan = catalog.plans.find((p) => p.slug === to.planSlug);
+  if (!fromPlan || !toPlan) return null;
+  if (from.planSlug === to.planSlug && from.interval === to.interval && from.seats === to.seats) return null;
+  if (from.interval !== to.interval) return to.interval === "year" ? "upgrade" : "downgrade";
+  return monthlyEquivalent(toPlan, to) > monthlyEquivalent(fromPlan, from) ? "upgrade" : "downgrade";
+}
+
+type Prepared = {
+  subscription: Stripe.Subscription;
+  item: Stripe.SubscriptionItem;
+  customerId: string;
+  priceId: string;
+  quantity: number;
+  kind: ChangeKind;
+  choice: PlanChoice;
+  recurring: Money;
+};
+
+/** Checks the choice against the catalog and the live subscription, as Stripe has it now. */
+async function prepare({ db, stripe }: BillingDeps, accountId: string, choice: PlanChoice): Promise<{ ok: true; prepared: Prepared } | ChangeFailure> {
+  const catalog = await requireCatalog(db);
+  const plan = catalog.plans.find((p) => p.slug === choice.planSlug);
+  if (!plan || plan.salesMode !== "self_serve") return { ok: false, field: "plan", message: "This plan is not sold online; talk to us instead." };
+  const seatsProblem = seatsError(plan, choice.seats);
+  if (seatsProblem) return { ok: false, field: "seats", message: seatsProblem };
+  const mirrored = await currentSubscription(db, accountId);
+  const from = mirrored ? await currentChoice(db, mirrored) : null;
+  const [customer] = await db.select().from(billingCustomers).where(eq(billingCustomers.accountId, accountId));
+  if (!mirrored || !from || !customer) return { ok: false, message: "Your organisation has no subscription to change. Buy a plan first." };
+  if (mirrored.status === "unpaid" || mirrored.status === "past_due") return { ok: false, message: "Settle the open payment first: update your card, then change your plan." };
+  const kind = changeKind(catalog, from, choice);
+  if (!kind) return { ok: false, message: "That is your current plan. Choose another plan, interval or number of users." };
+  const price = await priceRowFor(db, catalog, plan, choice.interval);
+  if (!price?.stripePriceId) return { ok: false, message: "This plan cannot be bought online right now. Please try again later." };
+  const subscription = await stripe.subscriptions.retrieve(mirrored.id);
+  const item = subscription.items.data[0];
+  if (!item) return { ok: false, message: "Your subscription has no plan to change. Contact us." };
+  return {
+    ok: true,
+    prepared: {
+      subscription,
+      item,
+      customerId: customer.stripeCustomerId,
+      priceId: price.stripePriceId,
+      quantity: plan.pricingModel === "per_seat" ? choice.seats : 1,
+      kind,
+      choice,
+      recurring: { amount: orderTotal(plan, choice.interval, choice.seats), currency: price.currency },
+    },
+  };
+}
+
+/** What the change costs: an upgrade's prorated charge today, from Stripe's own preview; a downgrade's date. */
+export async function previewPlanChange(deps: BillingDeps, accountId: string, choice: PlanChoice): Promise<{ ok: true; preview: ChangePreview } | ChangeFailure> {
+  const result = await prepare(deps, accountId, choice);
+  if (!result.ok) return result;
+  const { prepared } = result;
+  const prorationDate = Math.floor(Date.now() / 1000);
+  const base = { kind: prepared.kind, choice, recurring: prepared.recurring, prorationDate };
+  if (prepared.kind === "downgrade") return { ok: true, preview: { ...base, dueNow: null, effectiveAt: new Date(prepared.item.current_period_end * 1000) } };
+  const invoice = await deps.stripe.invoices.createPreview({
+    customer: prepared.customerId,
+    subscription: prepared.subscription.id,
+    subscription_details: { items: [{ id: prepared.item.id, price: prepared.priceId, quantity: prepared.quantity }], proration_behavior: "always_invoice", proration_date: prorationDate },
+  });
+  return { ok: true, preview: { ...base, dueNow: { amount: invoice.amount_due, currency: invoice.currency.toUpperCase() }, effectiveAt: new Date(prorationDate * 1000) } };
+}
+
+/**
+ * Applies the change the customer confirmed. An upgrade is invoiced and charged at once with
+ * the previewed proration date (so the charge equals the preview) and refused as a whole if the
+ * card fails; a downgrade becomes the next phase of a subscription schedule, from the period end.
+ */
+export async function applyPlanChange(
+  deps: BillingDeps,
+  change: { accountId: string; userId: string; choice: PlanChoice; prorationDate: number },
+): Promise<{ ok: true; kind: ChangeKind } | ChangeFailure> {
+  const now = Math.floor(Date.now() / 1000);
+  if (change.prorationDate > now + 60 || change.prorationDate < now - PREVIEW_VALID_SECONDS) {
+    return { ok: false, message: "This price preview has expired. Review the change again." };
+  }
+  const result = await prepare(deps, change.accountId, change.choice);
+  if (!result.ok) return result;
+  const { prepared } = result;
+  const actor = { type: "user" as const, id: change.userId };
+  const key = `plan-change:${prepared.subscription.id}:${prepared.priceId}:${prepared.quantity}:${change.prorationDate}`;
+  try {
+    if (prepared.kind === "upgrade") {
+      if (prepared.subscription.schedule) await deps.stripe.subscriptionSchedules.release(idOfSchedule(prepared.subscription.schedule));
+      const updated = await deps.stripe.subscriptions.update(
+        prepared.subscription.id,
+        {
+          items: [{ id: prepared.item.id, price: prepared.priceId, quantity: prepared.quantity }],
+          proration_behavior: "always_invoice",
+          proration_date: change.prorationDate,
+          payment_behavior: "error_if_incomplete",
+        },
+        { idempotencyKey: key },
+      );
+      await deps.db.transaction(async (tx) => {
+        await refreshSubscription(tx, updated, key);
+        await recordAudit(tx, actor, "subscription.upgraded", { type: "subscription", id: updated.id }, { ...change.choice }, change.accountId);
+      });
+    } else {
+      await scheduleDowngrade(deps, prepared, key);
+      await deps.db.transaction(async (tx) => {
+        const effectiveAt = new Date(prepared.item.current_period_end * 1000).toISOString();
+        await tx.update(subscriptions).set({ scheduledChange: { ...change.choice, effectiveAt } }).where(eq(subscriptions.id, prepared.subscription.id));
+        await recordAudit(tx, actor, "subscription.downgrade_scheduled", { type: "subscription", id: prepared.subscription.id }, { ...change.choice, effectiveAt }, change.accountId);
+      });
+    }
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeCardError) return { ok: false, message: `${error.message} Nothing was changed. Update your card, then try again.` };
+    throw error;
+  }
+  return { ok: true, kind: prepared.kind };
+}
+
+function idOfSchedule(schedule: string | Stripe.SubscriptionSchedule): string {
+  return typeof schedule === "string" ? schedule : schedule.id;
+}
+
+/** The current items until the period ends, then the new ones; the schedule lets go after that. */
+async function scheduleDowngrade({ stripe }: BillingDeps, prepared: Prepared, key: string): Promise<void> {
+  const schedule = prepared.subscription.schedule
+    ? await stripe.subscriptionSchedules.retrieve(idOfSchedule(prepared.subscription.schedule))
+    : await stripe.subscriptionSchedules.create({ from_subscription: prepared.subscription.id }, { idempotencyKey: `${key}:schedule` });
+  const current = schedule.phases[0];
+  await stripe.subscriptionSchedules.update(
+    schedule.id,
+    {
+      end_behavior: "release",
+      phases: [
+        {
+          items: prepared.subscription.items.data.map((item) => ({ price: item.price.id, quantity: item.quantity ?? 1 })),
+          start_date: current?.start_date ?? prepared.item.current_period_start,
+          end_date: prepared.item.current_period_end,
+        },
+        {
+          items: [{ price: prepared.priceId, quantity: prepared.quantity }],
+          duration: { interval: prepared.choice.interval, interval_count: 1 },
+          proration_behavior: "none",
+        },
+      ],
+    },
+    { idempotencyKey: `${key}:phases` },
+  );
+}
+
+/** The customer keeps their current plan after all: the pending downgrade is dropped. */
+export async function cancelScheduledChange(deps: BillingDeps, accountId: string, userId: string): Promise<boolean> {
+  const mirrored = await currentSubscription(deps.db, accountId);
+  if (!mirrored?.scheduledChange) return false;
+  const subscription = await deps.stripe.subscriptions.retrieve(mirrored.id);
+  if (subscription.schedule) await deps.stripe.subscriptionSchedules.release(idOfSchedule(subscription.schedule));
+  await deps.db.transaction(async (tx) => {
+    await tx.update(subscriptions).set({ scheduledChange: null }).where(eq(subscriptions.id, mirrored.id));
+    await recordAudit(tx, { type: "user", id: userId }, "subscription.downgrade_cancelled", { type: "subscription", id: mirrored.id }, {}, accountId);
+  });
+  return true;
+}
+
+/** A Billing Portal session for the organisation's Stripe customer: cards, invoices, cancellation. */
+export async function billingPortalUrl({ db, stripe }: BillingDeps, accountId: string, returnUrl: string): Promise<string | null> {
+  const [customer] = await db.select().from(billingCustomers).where(eq(billingCustomers.accountId, accountId));
+  if (!customer) return null;
+  const session = await stripe.billingPortal.sessions.create({ customer: customer.stripeCustomerId, return_url: returnUrl });
+  return session.url;
+}
