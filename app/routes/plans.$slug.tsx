@@ -88,6 +88,11 @@ export default function PlanPage() {
             )}
           </div>
         ) : null}
+        {plan.salesMode === "contact_sales" ? (
+          <div className="mt-6">
+            <ButtonLink to={`/contact-sales?plan=${plan.slug}`}>Talk to us</ButtonLink>
+          </div>
+        ) : null}
       </section>
 
       <section aria-labelledby="features-heading" className="mt-12">

@@ -2,8 +2,11 @@ import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "#db/client";
 import { leads, organisations } from "#db/schema";
+import type { FitResult } from "./evaluate";
 
 export const LEADS_PAGE_SIZE = 25;
+/** Someone asking for a sales conversation unprompted is as warm as a lead gets. */
+const SALES_REQUEST_SCORE = 90;
 
 export async function saveLead(
   db: DbOrTx,
@@ -21,6 +24,48 @@ export async function findLead(db: DbOrTx, id: string) {
     .leftJoin(organisations, eq(organisations.id, leads.organisationId))
     .where(eq(leads.id, id));
   return row ? { ...row.lead, organisationName: row.organisationName } : null;
+}
+
+/**
+ * A prospect asks about a plan staff sell ("contact us"): stored as a lead that asks to be
+ * contacted, so it sits in the staff leads list beside qualified ones.
+ */
+export async function saveSalesRequest(
+  db: DbOrTx,
+  request: {
+    plan: { slug: string; name: string };
+    contact: { email: string; company: string; seats: number; message: string };
+    attribution: Record<string, unknown> | null;
+    userId: string | null;
+    organisationId: string | null;
+  },
+): Promise<string> {
+  const { plan, contact } = request;
+  const result: FitResult = {
+    verdict: "talk_to_us",
+    planSlug: plan.slug,
+    requirements: [],
+    reasons: [`Asked to talk about the ${plan.name} plan for ${contact.seats} users at ${contact.company}.`],
+    estimatedMonthly: null,
+    score: SALES_REQUEST_SCORE,
+  };
+  const [row] = await db
+    .insert(leads)
+    .values({
+      answers: { source: "contact_sales", company: contact.company, seats: contact.seats },
+      verdict: result.verdict,
+      planSlug: plan.slug,
+      score: result.score,
+      result,
+      attribution: request.attribution,
+      userId: request.userId,
+      organisationId: request.organisationId,
+      contactRequestedAt: sql`now()`,
+      contactEmail: contact.email,
+      contactMessage: contact.message,
+    })
+    .returning({ id: leads.id });
+  return row!.id;
 }
 
 /** The prospect asks staff to get in touch; the lead shows it in the staff list. */

@@ -1,0 +1,100 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { parse as parseCookies } from "cookie";
+import { z } from "zod";
+import { Honeypot } from "~/components/honeypot";
+import { Field, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
+import { isBot } from "~/lib/honeypot";
+import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
+import { SITE_NAME } from "~/lib/site";
+import { emailField } from "~/modules/accounts/schemas";
+import { getSessionUser } from "~/modules/accounts/sessions.server";
+import { requireCatalog } from "~/modules/catalog/catalog.server";
+import { ATTRIBUTION_COOKIE, decodeAttribution } from "~/modules/qualification/attribution.server";
+import { saveSalesRequest } from "~/modules/qualification/leads.server";
+
+export const meta: MetaFunction = () => [{ title: `Talk to sales | ${SITE_NAME}` }, { name: "robots", content: "noindex" }];
+
+const contactSchema = z.object({
+  email: emailField,
+  company: z.string({ error: "Enter your company" }).trim().min(1, "Enter your company").max(200, "Use at most 200 characters"),
+  seats: z.coerce.number<string>({ error: "Enter how many users" }).int("Enter a whole number of users").min(1, "Enter at least 1 user").max(1_000_000),
+  message: z.string().trim().max(2000, "Use at most 2,000 characters").default(""),
+});
+
+async function salesPlan(context: LoaderFunctionArgs["context"], request: Request) {
+  const catalog = await requireCatalog(context.db);
+  const plan = catalog.plans.find((p) => p.slug === new URL(request.url).searchParams.get("plan") && p.salesMode === "contact_sales");
+  if (!plan) throw new Response("Not found", { status: 404 });
+  return plan;
+}
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const plan = await salesPlan(context, request);
+  return { plan: { slug: plan.slug, name: plan.name, minSeats: plan.minSeats } };
+}
+
+/** A "contact us" plan opens a request to staff (a lead asking to be contacted), never a checkout. */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const plan = await salesPlan(context, request);
+  const formData = await request.formData();
+  const submission = parseWithZod(formData, { schema: contactSchema });
+  if (submission.status !== "success") return data({ result: submission.reply(), sent: false }, { status: 400 });
+  if (isBot(formData)) return { result: submission.reply({ resetForm: true }), sent: true };
+  const limit = await consumeRateLimit(context.db, "qualification", context.clientIp);
+  if (!limit.allowed) {
+    const formErrors = [`Too many requests. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`];
+    return data({ result: submission.reply({ formErrors }), sent: false }, { status: 429 });
+  }
+  const user = await getSessionUser(request, context);
+  await saveSalesRequest(context.db, {
+    plan,
+    contact: submission.value,
+    attribution: decodeAttribution(parseCookies(request.headers.get("cookie") ?? "")[ATTRIBUTION_COOKIE]),
+    userId: user?.userId ?? null,
+    organisationId: user?.organisationId ?? null,
+  });
+  return { result: submission.reply({ resetForm: true }), sent: true };
+}
+
+export default function ContactSales() {
+  const { plan } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    lastResult: actionData?.result,
+    defaultValue: { seats: String(plan.minSeats) },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: contactSchema }),
+    shouldValidate: "onBlur",
+  });
+  return (
+    <div className="mx-auto max-w-lg px-4 py-12">
+      <Link to={`/plans/${plan.slug}`} className="text-sm text-brand-700 underline">
+        ← The {plan.name} plan
+      </Link>
+      <h1 className="mt-4 text-2xl font-bold tracking-tight">Talk to us about {plan.name}</h1>
+      <p className="mt-2 text-sm text-slate-700">Tell us a little about your rollout. Our team replies within one business day with a proposal and next steps.</p>
+      {actionData?.sent ? (
+        <div className="mt-8">
+          <Notice>Thanks. Our team will get back to you within one business day.</Notice>
+        </div>
+      ) : (
+        <Form method="post" {...getFormProps(form)} className="relative mt-8 space-y-5">
+          <FormErrors id={form.errorId} errors={form.errors} />
+          <Field meta={fields.email} label="Your work email" type="email" autoComplete="email" />
+          <Field meta={fields.company} label="Company" autoComplete="organization" />
+          <Field meta={fields.seats} label="How many users" type="number" />
+          <div>
+            <label htmlFor={fields.message.id} className="block text-sm font-medium">
+              What would you like to discuss? (optional)
+            </label>
+            <textarea id={fields.message.id} name={fields.message.name} rows={4} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm" />
+          </div>
+          <Honeypot />
+          <SubmitButton>Ask our team to contact me</SubmitButton>
+        </Form>
+      )}
+    </div>
+  );
+}
