@@ -8,8 +8,12 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 export const E2E_CONTROL_PLANE_SECRET = "e2e-control-plane-secret-0123456789abcdef";
 const dataDir = path.join(os.tmpdir(), `portal-e2e-${port}`);
 const mailPort = port + 90;
+const stripePort = port + 91;
 process.env.E2E_DATA_DIR = dataDir;
 process.env.E2E_MAIL_URL = `http://127.0.0.1:${mailPort}`;
+process.env.E2E_STRIPE_URL = `http://127.0.0.1:${stripePort}`;
+/** Tests that move the Stripe emulator's clock run alone, after the rest: time moves for every subscription. */
+const STRIPE_CLOCK_SPECS = /stripe-clock\.spec\.ts/;
 
 /** End-to-end tests run the production build (`npm run build` first) against its own embedded database. */
 export default defineConfig({
@@ -25,7 +29,16 @@ export default defineConfig({
     trace: "retain-on-failure",
     launchOptions: chromiumLaunchOptions(),
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], launchOptions: chromiumLaunchOptions() } }],
+  projects: [
+    { name: "chromium", testIgnore: STRIPE_CLOCK_SPECS, use: { ...devices["Desktop Chrome"], launchOptions: chromiumLaunchOptions() } },
+    {
+      name: "stripe-clock",
+      testMatch: STRIPE_CLOCK_SPECS,
+      dependencies: ["chromium"],
+      fullyParallel: false,
+      use: { ...devices["Desktop Chrome"], launchOptions: chromiumLaunchOptions() },
+    },
+  ],
   webServer: {
     command: `rm -rf ${dataDir} && node_modules/.bin/tsx server/start.ts`,
     url: `http://localhost:${port}/healthz`,
@@ -35,6 +48,7 @@ export default defineConfig({
       APP_URL: `http://localhost:${port}`,
       LOG_LEVEL: "warn",
       MAIL_CATCHER_PORT: String(mailPort),
+      STRIPE_EMULATOR_PORT: String(stripePort),
       PROVISIONER_HTTP_SECRET: E2E_CONTROL_PLANE_SECRET,
     },
     reuseExistingServer: false,

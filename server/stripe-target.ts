@@ -19,6 +19,7 @@ export async function connectStripe(env: Env, webhookUrl?: string): Promise<Stri
   const webhookSecret = `whsec_${await localSecret(path.resolve(env.DATA_DIR, "stripe-webhook-secret"))}`.replace(/-/g, "_");
   const emulator = await startStripeEmulator({
     stateFile: path.resolve(env.DATA_DIR, "stripe-emulator.json"),
+    ...(env.STRIPE_EMULATOR_PORT ? { port: env.STRIPE_EMULATOR_PORT } : {}),
     ...(webhookUrl ? { webhookUrl, webhookSecret } : {}),
   });
   return { stripe: createStripeClient({ emulatorPort: emulator.port }), webhookSecret, emulator, close: () => emulator.stop() };

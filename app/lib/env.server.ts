@@ -36,6 +36,8 @@ const envSchema = z
   PROVISIONER_HTTP_SECRET: z.string().min(32, "expected at least 32 random characters, shared with your control plane").optional(),
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, "expected a Stripe secret key (sk_test_… or sk_live_…)").optional(),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, "expected the webhook signing secret (whsec_…)").optional(),
+  /** Where the local Stripe emulator listens when STRIPE_SECRET_KEY is unset; any free port by default. */
+  STRIPE_EMULATOR_PORT: port.optional(),
   LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(", ")}` }).default("info"),
   })
   // The zero-setup demo keeps a generated secret in DATA_DIR; a real deployment must bring its own.

@@ -65,7 +65,7 @@ export default function StaffLeads() {
                   <td className="py-2 pr-4">{String(lead.answers.seats ?? "—")}</td>
                   <td className="py-2 pr-4">{lead.score}</td>
                   <td className="py-2 pr-4">{lead.organisationName ?? "—"}</td>
-                  <td className="py-2">{lead.contactRequestedAt ? "Asked to be contacted" : ""}</td>
+                  <td className="py-2">{lead.contactRequestedAt ? `Asked to be contacted: ${lead.contactEmail}` : ""}</td>
                 </tr>
               ))}
             </tbody>

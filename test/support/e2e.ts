@@ -1,13 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 import postgres from "postgres";
+import Stripe from "stripe";
 import type { CaughtMail } from "../../server/mail-catcher";
 
 /** The e2e portal's data folder and mail catcher, set by playwright.config.ts. */
 const dataDir = () => process.env.E2E_DATA_DIR!;
 const mailUrl = () => process.env.E2E_MAIL_URL!;
+const stripeUrl = () => process.env.E2E_STRIPE_URL!;
 
 /** A unique address per test run, so parallel tests never meet. */
 export function uniqueEmail(name: string): string {
@@ -39,6 +41,16 @@ export function linkIn(mail: CaughtMail, pathPrefix: string): string {
   const match = new RegExp(`https?://[^\\s]+?(${pathPrefix.replace(/[/?]/g, "\\$&")}[^\\s]*)`).exec(mail.text);
   if (!match?.[1]) throw new Error(`No ${pathPrefix} link in:\n${mail.text}`);
   return match[1];
+}
+
+/** Moves the e2e portal's Stripe emulator forward: renewals, retries and period ends fall due. */
+export async function advanceStripeClock(days: number): Promise<void> {
+  const response = await fetch(`${stripeUrl()}/_emulator/advance_time`, {
+    method: "POST",
+    headers: { Authorization: "Bearer sk_test_emulator", "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ seconds: String(Math.round(days * 86_400)) }),
+  });
+  if (!response.ok) throw new Error(`advance_time answered ${response.status}: ${await response.text()}`);
 }
 
 export function demoStaffLogin(): { email: string; password: string } {
@@ -79,4 +91,50 @@ export async function signUpAndVerify(page: Page, person: { name: string; email:
   const mail = await waitForEmail(person.email, /Confirm your email/);
   await page.goto(linkIn(mail, "/verify-email?token="));
   await expect(page.getByText("Your email address is confirmed")).toBeVisible();
+}
+
+const E2E_PASSWORD = "a long enough password";
+
+/** A new customer, signed up, confirmed and logged in, with a company of their own. */
+export async function newCustomer(page: Page, name: string) {
+  const person = { name, email: uniqueEmail(name.toLowerCase()), password: E2E_PASSWORD, company: `${name} Co ${randomBytes(3).toString("hex")}` };
+  await signUpAndVerify(page, person);
+  await logIn(page, person.email, person.password);
+  return person;
+}
+
+/** Orders a plan and pays for it on the emulator's hosted Checkout; leaves the browser on the order page. */
+export async function buyPlan(page: Page, order: { plan: string; seats?: number; interval?: "month" | "year"; card?: string }) {
+  await page.goto(`/orders/new?plan=${order.plan}`);
+  if (order.interval) await page.getByLabel("Billing").selectOption(order.interval);
+  if (order.seats) await page.getByLabel("Users").fill(String(order.seats));
+  await page.getByRole("button", { name: "Continue to payment" }).click();
+  await page.getByLabel("Card number").fill(order.card ?? "4242 4242 4242 4242");
+  await page.getByRole("button", { name: "Pay" }).click();
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}\?session_id=cs_/);
+}
+
+/** A staff member claims the company's setup waiting in the queue and completes it with these fields. */
+export async function completeManualSetup(browser: Browser, company: string, heading: string, fields: Record<string, string>) {
+  const context = await browser.newContext({ extraHTTPHeaders: clientAddress() });
+  const staffPage = await context.newPage();
+  const staff = demoStaffLogin();
+  await logIn(staffPage, staff.email, staff.password);
+  await staffPage.getByRole("link", { name: "Provisioning" }).click();
+  await staffPage.getByLabel("Status").selectOption("waiting_staff");
+  await staffPage.getByRole("button", { name: "Filter" }).click();
+  await staffPage.getByTestId("queue-row").filter({ hasText: company }).getByRole("link").click();
+  await expect(staffPage.getByRole("heading", { level: 1 })).toHaveText(heading);
+  await staffPage.getByRole("button", { name: "Claim" }).click();
+  await expect(staffPage.getByText("Claimed by you")).toBeVisible();
+  for (const [label, value] of Object.entries(fields)) await staffPage.getByLabel(label).fill(value);
+  await staffPage.getByRole("button", { name: "Complete" }).click();
+  await expect(staffPage.getByTestId("request-status")).toHaveText("Ready");
+  await context.close();
+}
+
+/** The official SDK pointed at the e2e portal's Stripe emulator, to check what Stripe holds. */
+export function e2eStripe(): Stripe {
+  const url = new URL(stripeUrl());
+  return new Stripe("sk_test_emulator", { host: url.hostname, port: Number(url.port), protocol: "http", maxNetworkRetries: 0 });
 }

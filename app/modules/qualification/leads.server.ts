@@ -107,6 +107,7 @@ export async function listLeads(db: DbOrTx, filters: LeadFilters, pageSize = LEA
       score: leads.score,
       answers: leads.answers,
       contactRequestedAt: leads.contactRequestedAt,
+      contactEmail: leads.contactEmail,
       organisationName: organisations.name,
     })
     .from(leads)
