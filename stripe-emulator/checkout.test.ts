@@ -92,6 +92,46 @@ describe("hosted Checkout", () => {
     expect((await env.stripe.customers.list()).data).toEqual([]);
   });
 
+  it("declines a card that attaches but fails charges when something is due today", async () => {
+    const session = await createSession();
+    const response = await submitCheckoutForm(session.url ?? "", { card_number: "4000 0000 0000 0341" });
+    expect(response.status).toBe(402);
+    expect(await response.text()).toContain("Your card was declined.");
+  });
+
+  it.each(["4000 0000 0000 0341", "4000 0000 0000 9995"])("accepts %s for a trial: the card is only saved", async (cardNumber) => {
+    const session = await createSession({ subscription_data: { trial_period_days: 14 } });
+    expect(await (await fetch(session.url ?? "")).text()).toContain("<td>$0.00</td>");
+    expect((await submitCheckoutForm(session.url ?? "", { card_number: cardNumber })).status).toBe(303);
+    expect(await env.stripe.checkout.sessions.retrieve(session.id)).toMatchObject({ status: "complete", payment_status: "no_payment_required" });
+  });
+
+  it("saves the card as a PaymentMethod, the customer's and the subscription's default", async () => {
+    const session = await createSession();
+    await submitCheckoutForm(session.url ?? "", { card_number: "5555 5555 5555 4444", card_expiry: "04 / 34", card_cvc: "123" });
+    const paid = await env.stripe.checkout.sessions.retrieve(session.id, { expand: ["subscription", "customer"] });
+    const customer = paid.customer as Stripe.Customer;
+    const paymentMethodId = String(customer.invoice_settings.default_payment_method);
+    expect((paid.subscription as Stripe.Subscription).default_payment_method).toBe(paymentMethodId);
+    const paymentMethod = await env.stripe.paymentMethods.retrieve(paymentMethodId);
+    expect(paymentMethod).toMatchObject({ type: "card", customer: customer.id, card: { brand: "mastercard", last4: "4444", exp_month: 4, exp_year: 2034 } });
+    const listed = await env.stripe.customers.listPaymentMethods(customer.id);
+    expect(listed.data.map((method) => method.id)).toEqual([paymentMethodId]);
+    expect(await env.stripe.customers.retrievePaymentMethod(customer.id, paymentMethodId)).toMatchObject({ id: paymentMethodId });
+    const types = env.emulator.events().map((event) => event.type);
+    expect(types).toEqual(expect.arrayContaining(["payment_method.attached", "customer.updated"]));
+  });
+
+  it.each([
+    ["13 / 30", "Your card's expiration date is incomplete."],
+    ["01 / 20", "Your card's expiration year is in the past."],
+  ])("rejects the expiry %j with %j", async (expiry, message) => {
+    const session = await createSession();
+    const response = await submitCheckoutForm(session.url ?? "", { card_number: "4242424242424242", card_expiry: expiry });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain(message.replaceAll("'", "&#39;"));
+  });
+
   it("asks for an email when the session has neither customer nor customer_email", async () => {
     const session = await env.stripe.checkout.sessions.create({
       mode: "subscription",

@@ -18,14 +18,17 @@ export class StripeApiError extends Error {
     message: string,
     readonly code?: string,
     readonly param?: string,
+    readonly declineCode?: string,
   ) {
     super(message);
     this.name = "StripeApiError";
   }
 
   toBody(): StripeErrorBody {
-    const { type, code, message, param } = this;
-    return { error: { type, message, ...(code ? { code } : {}), ...(param ? { param } : {}) } };
+    const { type, code, message, param, declineCode } = this;
+    return {
+      error: { type, message, ...(code ? { code } : {}), ...(param ? { param } : {}), ...(declineCode ? { decline_code: declineCode } : {}) },
+    };
   }
 }
 
@@ -60,4 +63,14 @@ export function idempotencyError(key: string): StripeApiError {
     "idempotency_error",
     `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
   );
+}
+
+/** What Stripe answers (402) when a charge made by the request is declined. */
+export function cardError(decline: { code: string; declineCode?: string | undefined; message: string }): StripeApiError {
+  return new StripeApiError(402, "card_error", decline.message, decline.code, undefined, decline.declineCode);
+}
+
+/** A parameter value Stripe accepts but the emulator does not implement: fail loudly, never half-work. */
+export function notImplemented(what: string, param?: string): StripeApiError {
+  return invalidRequest(`The Stripe emulator does not implement ${what}.`, param);
 }

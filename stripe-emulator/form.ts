@@ -1,3 +1,5 @@
+import { invalidRequest } from "./errors";
+
 /**
  * Stripe's form encoding: `a[b][c]=1` nests objects, `items[0][price]=x` builds arrays by index,
  * `expand[]=y` appends. The official SDK sends indexed arrays; `[]` is what curl users write.
@@ -48,4 +50,25 @@ function arraysFromIndexedObjects(value: FormValue): FormValue {
   const converted = Object.fromEntries(keys.map((key) => [key, arraysFromIndexedObjects(value[key] ?? "")]));
   if (keys.length === 0 || !keys.every((key) => /^\d+$/.test(key))) return converted;
   return keys.sort((a, b) => Number(a) - Number(b)).map((key) => converted[key] ?? "");
+}
+
+/** A JSON body read as if form-encoded: scalars become strings, so the same param schemas apply. */
+export function formFromJson(text: string): FormObject {
+  const form = toFormValue(text.trim() === "" ? {} : parseJson(text));
+  if (typeof form === "string" || Array.isArray(form)) throw invalidRequest("A JSON body must be an object.");
+  return form;
+}
+
+function toFormValue(value: unknown): FormValue {
+  if (Array.isArray(value)) return value.map(toFormValue);
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, toFormValue(child)]));
+  return value === null || value === undefined ? "" : String(value);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalidRequest("The request body is not valid JSON.");
+  }
 }

@@ -1,17 +1,21 @@
 import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import type Stripe from "stripe";
-import type { EmulatorContext } from "./context";
+import { Clock } from "./clock";
+import type { DunningPolicy, EmulatorContext } from "./context";
 import { buildEvent } from "./events";
 import { checkoutSessionRoutes } from "./resources/checkout-sessions";
 import { customerRoutes } from "./resources/customers";
+import { emulatorControlRoutes } from "./resources/emulator-controls";
 import { eventRoutes } from "./resources/events";
 import { invoiceRoutes } from "./resources/invoices";
+import { paymentMethodRoutes } from "./resources/payment-methods";
 import { priceRoutes } from "./resources/prices";
 import { productRoutes } from "./resources/products";
 import { subscriptionRoutes } from "./resources/subscriptions";
 import { createEmulatorServer } from "./server";
 import { Store } from "./store";
+import { advanceTime } from "./time-travel";
 import { WebhookDispatcher } from "./webhooks";
 import type { DeliveryAttempt, ReleaseOrder } from "./webhooks";
 
@@ -32,7 +36,11 @@ export interface StripeEmulatorOptions {
   duplicateDeliveries?: boolean;
   /** Waits before each webhook retry; its length bounds the retries. */
   retryDelaysMs?: number[];
+  /** Retries of failed renewal payments: default 3, 5 and 7 days after the first failure, then `unpaid`. */
+  dunning?: { retryDays?: number[]; finalStatus?: DunningPolicy["finalStatus"] };
 }
+
+const DEFAULT_DUNNING: DunningPolicy = { retryDays: [3, 5, 7], finalStatus: "unpaid" };
 
 export interface StripeEmulator {
   /** `http://host:port`, the base of every URL the emulator hands out. */
@@ -49,6 +57,10 @@ export interface StripeEmulator {
   holdWebhooks(): void;
   /** ...then deliver the collected batch, e.g. in reverse order to test out-of-order handling. */
   releaseWebhooks(order: ReleaseOrder): void;
+  /** Moves the emulator's clock forward, running renewals, retries and expiries that fall due on the way. */
+  advanceTime(seconds: number): Promise<void>;
+  /** The emulator's clock, unix seconds: real time plus every `advanceTime` so far. */
+  now(): number;
 }
 
 export async function startStripeEmulator(options: StripeEmulatorOptions = {}): Promise<StripeEmulator> {
@@ -73,10 +85,17 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
         })
       : null;
 
+  const retryDays = options.dunning?.retryDays ?? DEFAULT_DUNNING.retryDays;
+  if (retryDays.some((day, index) => !Number.isInteger(day) || day <= (retryDays[index - 1] ?? 0))) {
+    throw new Error("startStripeEmulator: dunning.retryDays must be whole days, increasing, after day 0");
+  }
+  const clock = new Clock(store);
   const context: EmulatorContext = {
     store,
-    now: () => Math.floor(Date.now() / 1000),
+    clock,
+    now: () => clock.now(),
     baseUrl: "",
+    dunning: { retryDays, finalStatus: options.dunning?.finalStatus ?? DEFAULT_DUNNING.finalStatus },
     recordEvent(type, object, request, previousAttributes) {
       const event = buildEvent(type, object, {
         created: context.now(),
@@ -94,7 +113,17 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
   };
   const server = createEmulatorServer({
     context,
-    routes: [...customerRoutes, ...productRoutes, ...priceRoutes, ...checkoutSessionRoutes, ...subscriptionRoutes, ...invoiceRoutes, ...eventRoutes],
+    routes: [
+      ...customerRoutes,
+      ...paymentMethodRoutes,
+      ...productRoutes,
+      ...priceRoutes,
+      ...checkoutSessionRoutes,
+      ...subscriptionRoutes,
+      ...invoiceRoutes,
+      ...eventRoutes,
+      ...emulatorControlRoutes,
+    ],
     onStateChanged: persist,
   });
   const host = options.host ?? "127.0.0.1";
@@ -123,5 +152,10 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     },
     holdWebhooks: () => dispatcher?.hold(),
     releaseWebhooks: (order) => dispatcher?.release(order),
+    async advanceTime(seconds) {
+      advanceTime(context, seconds);
+      persist();
+    },
+    now: () => clock.now(),
   };
 }

@@ -17,6 +17,8 @@ export interface Route {
   method: HttpMethod;
   /** `/v1/prices/:id` style; `:name` matches one path segment. */
   path: string;
+  /** Also take a JSON body (emulator control endpoints, for test scripts). */
+  acceptsJson?: boolean;
   handle(request: ApiRequest, context: EmulatorContext): object;
 }
 

@@ -5,16 +5,25 @@ import type { EmulatorContext } from "./context";
 import { idempotencyError, invalidRequest, StripeApiError, unknownRoute } from "./errors";
 import { API_VERSION } from "./events";
 import { expandResponse } from "./expand";
-import { parseForm } from "./form";
+import { formFromJson, parseForm } from "./form";
 import type { FormObject } from "./form";
 import { payCheckout, showCheckout } from "./hosted-checkout";
-import type { HtmlResponse } from "./hosted-checkout";
+import type { HtmlResponse } from "./hosted-page";
 import { ID_PREFIX, newId } from "./ids";
 import { matchRoute } from "./router";
 import type { Route } from "./router";
+import { settleDueWork } from "./time-travel";
 
 const MAX_BODY_BYTES = 1_000_000;
-const HOSTED_CHECKOUT = /^\/c\/pay\/([^/]+)$/;
+
+/** Pages the customer's browser opens: GET shows one, a form POST submits it. */
+interface HostedPage {
+  path: RegExp;
+  show(context: EmulatorContext, id: string): HtmlResponse;
+  submit(context: EmulatorContext, id: string, form: URLSearchParams): HtmlResponse;
+}
+
+const HOSTED_PAGES: readonly HostedPage[] = [{ path: /^\/c\/pay\/([^/]+)$/, show: showCheckout, submit: payCheckout }];
 
 export interface EmulatorServerOptions {
   context: EmulatorContext;
@@ -41,21 +50,28 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   const url = new URL(request.url ?? "/", "http://emulator");
   const method = request.method ?? "GET";
   const body = await readBody(request);
-  const hosted = HOSTED_CHECKOUT.exec(url.pathname);
+  // Whatever fell due since the last request (in real time) happens before this one is answered.
+  const settled = settleDueWork(options.context);
+  const hosted = hostedPage(url.pathname);
   if (hosted) {
-    const sessionId = decodeURIComponent(hosted[1] ?? "");
-    if (method === "POST") {
-      sendHtml(response, payCheckout(options.context, sessionId, new URLSearchParams(body)));
-      options.onStateChanged();
-    } else {
-      sendHtml(response, showCheckout(options.context, sessionId));
-    }
+    const submitted = method === "POST";
+    sendHtml(response, submitted ? hosted.page.submit(options.context, hosted.id, new URLSearchParams(body)) : hosted.page.show(options.context, hosted.id));
+    if (submitted || settled) options.onStateChanged();
     return;
   }
   const requestId = newId(ID_PREFIX.request);
-  const result = handleApi({ method, path: url.pathname, query: url.search.slice(1), body, request, requestId }, options);
+  const contentType = headerValue(request.headers["content-type"]);
+  const result = handleApi({ method, path: url.pathname, query: url.search.slice(1), body, contentType, request, requestId }, options);
   sendJson(response, requestId, result);
-  if (method !== "GET") options.onStateChanged();
+  if (method !== "GET" || settled) options.onStateChanged();
+}
+
+function hostedPage(path: string): { page: HostedPage; id: string } | undefined {
+  for (const page of HOSTED_PAGES) {
+    const match = page.path.exec(path);
+    if (match) return { page, id: decodeURIComponent(match[1] ?? "") };
+  }
+  return undefined;
 }
 
 interface ApiCall {
@@ -63,6 +79,7 @@ interface ApiCall {
   path: string;
   query: string;
   body: string;
+  contentType: string | null;
   request: IncomingMessage;
   requestId: string;
 }
@@ -93,7 +110,9 @@ function runRoute(call: ApiCall, idempotencyKey: string | null, options: Emulato
   try {
     const match = matchRoute(options.routes, call.method, call.path);
     if (!match) throw unknownRoute(call.method, call.path);
-    const { expand, params } = splitExpand({ ...parseForm(call.query), ...parseForm(call.body) });
+    // Only the emulator's own control endpoints take JSON; Stripe's API is form-encoded.
+    const json = match.route.acceptsJson === true && call.contentType?.startsWith("application/json") === true;
+    const { expand, params } = splitExpand({ ...parseForm(call.query), ...(json ? formFromJson(call.body) : parseForm(call.body)) });
     const body = match.route.handle(
       { params, pathParams: match.pathParams, expand, eventRequest: { id: call.requestId, idempotency_key: idempotencyKey } },
       options.context,

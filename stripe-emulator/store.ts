@@ -43,6 +43,10 @@ export class Collection<T extends { id: string }> {
     return [...this.byId.values()].reverse();
   }
 
+  oldestFirst(): T[] {
+    return [...this.byId.values()];
+  }
+
   toJSON(): T[] {
     return [...this.byId.values()];
   }
@@ -53,20 +57,24 @@ export class Collection<T extends { id: string }> {
   }
 }
 
-const savedObjects = z.array(z.looseObject({ id: z.string() }));
-const savedState = z.object({
+/** Bookkeeping of an open invoice in automatic retry (dunning). */
+export interface PaymentRetryState {
+  /** When the first automatic attempt failed; the retry schedule counts from here. */
+  firstFailureAt: number;
+  retriesMade: number;
+}
+
+const savedObjects = z.array(z.looseObject({ id: z.string() })).default([]);
+const savedState = z.looseObject({
   version: z.literal(1),
-  customers: savedObjects,
-  products: savedObjects,
-  prices: savedObjects,
-  checkoutSessions: savedObjects,
-  subscriptions: savedObjects,
-  invoices: savedObjects,
-  events: savedObjects,
-  checkoutSubscriptionData: z.array(
-    z.tuple([z.string(), z.object({ trialEnd: z.number().nullable(), metadata: z.record(z.string(), z.string()) })]),
-  ),
-  idempotency: z.array(z.tuple([z.string(), z.object({ fingerprint: z.string(), status: z.number(), body: z.unknown() })])),
+  // Everything below the first slice's fields defaults, so older state files still load.
+  clockOffsetSeconds: z.number().default(0),
+  checkoutSubscriptionData: z
+    .array(z.tuple([z.string(), z.object({ trialEnd: z.number().nullable(), metadata: z.record(z.string(), z.string()) })]))
+    .default([]),
+  idempotency: z.array(z.tuple([z.string(), z.object({ fingerprint: z.string(), status: z.number(), body: z.unknown() })])).default([]),
+  trialRemindersSent: z.array(z.string()).default([]),
+  paymentRetries: z.array(z.tuple([z.string(), z.object({ firstFailureAt: z.number(), retriesMade: z.number() })])).default([]),
 });
 
 /** All emulator state, in memory, with JSON persistence so a restarted demo keeps its data. */
@@ -77,23 +85,37 @@ export class Store {
   readonly checkoutSessions = new Collection<Stripe.Checkout.Session>("checkout.session");
   readonly subscriptions = new Collection<Stripe.Subscription>("subscription");
   readonly invoices = new Collection<Stripe.Invoice>("invoice");
+  /** Proration items; those with `invoice: null` wait for the subscription's next invoice. */
+  readonly invoiceItems = new Collection<Stripe.InvoiceItem>("invoiceitem");
+  readonly paymentMethods = new Collection<Stripe.PaymentMethod>("PaymentMethod");
+  readonly subscriptionSchedules = new Collection<Stripe.SubscriptionSchedule>("subscription_schedule");
+  readonly billingPortalSessions = new Collection<Stripe.BillingPortal.Session>("billing_portal.session");
   readonly events = new Collection<Stripe.Event>("event");
   readonly checkoutSubscriptionData = new Map<string, CheckoutSubscriptionData>();
   readonly idempotency = new Map<string, StoredResponse>();
+  /** Subscriptions whose `customer.subscription.trial_will_end` has been sent. */
+  readonly trialRemindersSent = new Set<string>();
+  /** Open invoices in automatic retry, by invoice id. */
+  readonly paymentRetries = new Map<string, PaymentRetryState>();
+  /** How far the emulator's clock runs ahead of real time (see `Clock`). */
+  clockOffsetSeconds = 0;
+
+  /** The collections by the key they are saved under. */
+  private collections(): Record<string, Collection<{ id: string }>> {
+    const { customers, products, prices, checkoutSessions, subscriptions, invoices, invoiceItems, paymentMethods, subscriptionSchedules, billingPortalSessions, events } = this;
+    return { customers, products, prices, checkoutSessions, subscriptions, invoices, invoiceItems, paymentMethods, subscriptionSchedules, billingPortalSessions, events };
+  }
 
   /** Writes atomically (temp file + rename) so a crash mid-write never leaves a torn file. */
   save(file: string): void {
     const state = {
       version: 1,
-      customers: this.customers,
-      products: this.products,
-      prices: this.prices,
-      checkoutSessions: this.checkoutSessions,
-      subscriptions: this.subscriptions,
-      invoices: this.invoices,
-      events: this.events,
+      clockOffsetSeconds: this.clockOffsetSeconds,
+      ...this.collections(),
       checkoutSubscriptionData: [...this.checkoutSubscriptionData],
       idempotency: [...this.idempotency],
+      trialRemindersSent: [...this.trialRemindersSent],
+      paymentRetries: [...this.paymentRetries],
     };
     writeFileSync(`${file}.tmp`, JSON.stringify(state));
     renameSync(`${file}.tmp`, file);
@@ -102,16 +124,17 @@ export class Store {
   load(file: string): void {
     const state = savedState.parse(JSON.parse(readFileSync(file, "utf8")));
     // The file is this class's own output, so each array holds the objects of its collection.
-    this.customers.replaceAll(state.customers as unknown as Stripe.Customer[]);
-    this.products.replaceAll(state.products as unknown as Stripe.Product[]);
-    this.prices.replaceAll(state.prices as unknown as Stripe.Price[]);
-    this.checkoutSessions.replaceAll(state.checkoutSessions as unknown as Stripe.Checkout.Session[]);
-    this.subscriptions.replaceAll(state.subscriptions as unknown as Stripe.Subscription[]);
-    this.invoices.replaceAll(state.invoices as unknown as Stripe.Invoice[]);
-    this.events.replaceAll(state.events as unknown as Stripe.Event[]);
-    this.checkoutSubscriptionData.clear();
-    for (const [id, data] of state.checkoutSubscriptionData) this.checkoutSubscriptionData.set(id, data);
-    this.idempotency.clear();
-    for (const [key, response] of state.idempotency) this.idempotency.set(key, response);
+    for (const [key, collection] of Object.entries(this.collections())) collection.replaceAll(savedObjects.parse(state[key]));
+    this.clockOffsetSeconds = state.clockOffsetSeconds;
+    replaceEntries(this.checkoutSubscriptionData, state.checkoutSubscriptionData);
+    replaceEntries(this.idempotency, state.idempotency);
+    replaceEntries(this.paymentRetries, state.paymentRetries);
+    this.trialRemindersSent.clear();
+    for (const id of state.trialRemindersSent) this.trialRemindersSent.add(id);
   }
+}
+
+function replaceEntries<K, V>(map: Map<K, V>, entries: readonly (readonly [K, V])[]): void {
+  map.clear();
+  for (const [key, value] of entries) map.set(key, value);
 }

@@ -73,3 +73,33 @@ export async function createMonthlyPrice(stripe: Stripe, unitAmount = 1500, look
 export function submitCheckoutForm(url: string, fields: Record<string, string>): Promise<Response> {
   return fetch(url, { method: "POST", body: new URLSearchParams(fields), redirect: "manual" });
 }
+
+export const DAY_SECONDS = 86_400;
+
+export interface SubscribeOptions {
+  cardNumber?: string;
+  quantity?: number;
+  trialDays?: number;
+}
+
+/** A customer subscribes to `price` through hosted Checkout, paying with the card given (4242 by default). */
+export async function subscribeThroughCheckout(stripe: Stripe, price: Stripe.Price, options: SubscribeOptions = {}): Promise<Stripe.Subscription> {
+  const session = await stripe.checkout.sessions.create({
+    mode: "subscription",
+    line_items: [{ price: price.id, quantity: options.quantity ?? 1 }],
+    customer_email: "ada@example.test",
+    success_url: "https://portal.example.test/done",
+    ...(options.trialDays === undefined ? {} : { subscription_data: { trial_period_days: options.trialDays } }),
+  });
+  const response = await submitCheckoutForm(session.url ?? "", { card_number: options.cardNumber ?? "4242424242424242" });
+  if (response.status !== 303) throw new Error(`Checkout answered ${response.status}: ${await response.text()}`);
+  const completed = await stripe.checkout.sessions.retrieve(session.id);
+  return stripe.subscriptions.retrieve(String(completed.subscription));
+}
+
+/** Event types recorded after `since` (an event id, exclusive), oldest first. */
+export function eventTypesSince(emulator: StripeEmulator, since?: string): string[] {
+  const events = emulator.events();
+  const newer = since === undefined ? events : events.slice(0, events.findIndex((event) => event.id === since));
+  return newer.map((event) => event.type).reverse();
+}

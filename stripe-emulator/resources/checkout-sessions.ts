@@ -1,6 +1,8 @@
 import type Stripe from "stripe";
 import { z } from "zod";
 import { recurringOf } from "../billing";
+import { expireCheckoutSession } from "../checkout-expiry";
+import { sessionView } from "../checkout-session-view";
 import type { EmulatorContext } from "../context";
 import { invalidRequest } from "../errors";
 import { ID_PREFIX, newId } from "../ids";
@@ -43,14 +45,6 @@ const listParams = z.strictObject({
 /** Where the buyer pays: the emulator's own hosted page. */
 export function hostedCheckoutPath(sessionId: string): string {
   return `/c/pay/${sessionId}`;
-}
-
-/** Line items are stored on the session but, as in Stripe, only returned when expanded. */
-export function sessionView(session: Stripe.Checkout.Session, expand: readonly string[]): Stripe.Checkout.Session {
-  if (expand.some((path) => path === "line_items" || path.startsWith("line_items."))) return session;
-  const view = { ...session };
-  delete view.line_items;
-  return view;
 }
 
 export const checkoutSessionRoutes: Route[] = [
@@ -145,6 +139,14 @@ export const checkoutSessionRoutes: Route[] = [
     path: "/v1/checkout/sessions/:id",
     handle: ({ pathParams, expand }, context) =>
       sessionView(context.store.checkoutSessions.require(pathParams.id ?? ""), expand),
+  },
+  {
+    method: "POST",
+    path: "/v1/checkout/sessions/:id/expire",
+    handle({ params, pathParams, eventRequest }, context) {
+      parseParams(z.strictObject({}), params);
+      return expireCheckoutSession(context, context.store.checkoutSessions.require(pathParams.id ?? ""), eventRequest);
+    },
   },
   {
     method: "GET",

@@ -1,6 +1,7 @@
 import type Stripe from "stripe";
 import { z } from "zod";
 import { itemPeriod, newSubscriptionItem, planFromPrice, recurringOf } from "../billing";
+import { cancelSubscriptionNow } from "../cancellation";
 import type { EmulatorContext } from "../context";
 import { invalidRequest } from "../errors";
 import { previousAttributes } from "../events";
@@ -68,16 +69,7 @@ export const subscriptionRoutes: Route[] = [
       const before = context.store.subscriptions.require(pathParams.id ?? "");
       parseParams(cancelParams, params);
       if (before.status === "canceled") throw invalidRequest(`The subscription ${before.id} has already been canceled.`);
-      const now = context.now();
-      const subscription = context.store.subscriptions.put({
-        ...before,
-        status: "canceled",
-        canceled_at: now,
-        ended_at: now,
-        cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: "cancellation_requested" },
-      });
-      context.recordEvent("customer.subscription.deleted", subscription, eventRequest);
-      return subscription;
+      return cancelSubscriptionNow(context, before, "cancellation_requested", eventRequest);
     },
   },
   {

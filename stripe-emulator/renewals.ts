@@ -1,0 +1,71 @@
+import type Stripe from "stripe";
+import { recurringOf } from "./billing";
+import { cancelSubscriptionNow } from "./cancellation";
+import type { EmulatorContext } from "./context";
+import { collectInvoice } from "./dunning";
+import { previousAttributes } from "./events";
+import { pendingLines, periodLines } from "./invoice-lines";
+import { issueInvoice } from "./invoicing";
+import type { InvoiceDraft } from "./invoicing";
+import { nextPeriodBoundary } from "./periods";
+import type { DueWork } from "./time-travel";
+
+const RENEWING: ReadonlySet<Stripe.Subscription.Status> = new Set(["trialing", "active", "past_due", "unpaid"]);
+
+/** The period all items share (they are billed together, so their periods are equal). */
+export function currentPeriod(subscription: Stripe.Subscription): { start: number; end: number } {
+  const [item] = subscription.items.data;
+  if (!item) throw new Error(`Subscription ${subscription.id} has no items`);
+  return { start: item.current_period_start, end: item.current_period_end };
+}
+
+/** Subscriptions reaching the end of their current period, or of their trial. */
+export function periodEndWork(context: EmulatorContext): DueWork[] {
+  return context.store.subscriptions
+    .oldestFirst()
+    .filter((subscription) => RENEWING.has(subscription.status))
+    .map((subscription) => ({ key: `period_end:${subscription.id}`, at: currentPeriod(subscription).end, run: () => endPeriod(context, subscription.id) }));
+}
+
+/**
+ * The subscription as it will be in the period starting at `at`: the next period's dates, the
+ * trial over. Changes nothing, so previews use it too.
+ */
+export function nextPeriodSubscription(subscription: Stripe.Subscription, at: number): Stripe.Subscription {
+  const items = subscription.items.data;
+  const end = nextPeriodBoundary(subscription.billing_cycle_anchor, at, recurringOf(items[0]?.price ?? missingItems(subscription)));
+  return {
+    ...subscription,
+    status: subscription.status === "trialing" ? "active" : subscription.status,
+    items: { ...subscription.items, data: items.map((item) => ({ ...item, current_period_start: at, current_period_end: end })) },
+  };
+}
+
+/** A renewal's invoice: the prorations waiting for it, then every item for the new period. */
+export function renewalInvoiceDraft(context: EmulatorContext, before: Stripe.Subscription, renewed: Stripe.Subscription): InvoiceDraft {
+  return {
+    subscription: renewed,
+    billingReason: "subscription_cycle",
+    lines: [...pendingLines(context, before.id), ...periodLines(context, renewed.items.data, false)],
+    period: currentPeriod(before),
+  };
+}
+
+/** Cancels at period end if asked to; otherwise starts the next period, invoices it and charges the card. */
+function endPeriod(context: EmulatorContext, subscriptionId: string): void {
+  const before = context.store.subscriptions.require(subscriptionId);
+  if (before.cancel_at_period_end) {
+    cancelSubscriptionNow(context, before, "cancellation_requested", null);
+    return;
+  }
+  const renewed = nextPeriodSubscription(before, context.now());
+  // Simplification: an unpaid subscription keeps its billing cycle but is not invoiced again.
+  const invoice = renewed.status === "unpaid" ? null : issueInvoice(context, renewalInvoiceDraft(context, before, renewed), null);
+  const subscription = context.store.subscriptions.put({ ...renewed, latest_invoice: invoice?.id ?? renewed.latest_invoice });
+  context.recordEvent("customer.subscription.updated", subscription, null, previousAttributes(before, subscription));
+  if (invoice) collectInvoice(context, invoice.id, "first", null);
+}
+
+function missingItems(subscription: Stripe.Subscription): never {
+  throw new Error(`Subscription ${subscription.id} has no items`);
+}
