@@ -70,9 +70,11 @@ test("a contact-us plan opens a request to staff, not a checkout; staff approve 
   await page.getByLabel("Your work email").fill("cio@bigcorp.example");
   await page.getByLabel("Company").fill("Bigcorp");
   await page.getByLabel("How many users").fill("0");
-  await page.getByRole("button", { name: "Ask our team to contact me" }).click();
+  await page.getByLabel("How many users").press("Tab");
   await expect(page.getByText("Enter at least 1 user")).toBeVisible();
   await page.getByLabel("How many users").fill("800");
+  await page.getByLabel("How many users").press("Tab");
+  await expect(page.getByText("Enter at least 1 user")).toHaveCount(0);
   await page.getByRole("button", { name: "Ask our team to contact me" }).click();
   await expect(page.getByText("Our team will get back to you within one business day.")).toBeVisible();
 
