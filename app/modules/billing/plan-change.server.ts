@@ -1,18 +1,15 @@
 import { and, desc, eq, notInArray } from "drizzle-orm";
 import Stripe from "stripe";
 import type { Database } from "#db/client";
-import { billingCustomers, subscriptions, type BillingInterval } from "#db/schema";
+import { billingCustomers, subscriptions } from "#db/schema";
 import { recordAudit } from "~/lib/audit.server";
 import type { Money } from "~/lib/money";
-import { priceRowFor, requireCatalog, type Catalog, type CatalogPlan } from "~/modules/catalog/catalog.server";
-import { seatsError } from "~/modules/catalog/pricing";
-import { orderTotal } from "~/modules/orders/checkout.server";
+import { priceRowFor, requireCatalog } from "~/modules/catalog/catalog.server";
+import { orderTotal, seatsError } from "~/modules/catalog/pricing";
+import { changeKind, type ChangeKind, type PlanChoice } from "./change-kind";
 import { refreshSubscription, type MirroredSubscription, planOfPrice } from "./subscriptions.server";
 
 export type BillingDeps = { db: Database; stripe: Stripe };
-export type PlanChoice = { planSlug: string; interval: BillingInterval; seats: number };
-/** Upgrades are charged (prorated) and applied now; downgrades wait for the period end, as paid for. */
-export type ChangeKind = "upgrade" | "downgrade";
 export type ChangePreview = { kind: ChangeKind; choice: PlanChoice; recurring: Money; dueNow: Money | null; effectiveAt: Date; prorationDate: number };
 export type ChangeFailure = { ok: false; field?: "seats" | "plan"; message: string };
 
@@ -35,23 +32,6 @@ export async function currentSubscription(db: Database, accountId: string): Prom
 export async function currentChoice(db: Database, subscription: MirroredSubscription): Promise<PlanChoice | null> {
   const plan = subscription.stripePriceId ? await planOfPrice(db, subscription.stripePriceId) : null;
   return plan ? { planSlug: plan.planSlug, interval: plan.interval, seats: subscription.quantity } : null;
-}
-
-function monthlyEquivalent(plan: CatalogPlan, choice: PlanChoice): number {
-  return orderTotal(plan, choice.interval, choice.seats) / (choice.interval === "year" ? 12 : 1);
-}
-
-/**
- * Paying for a longer interval or more per month is an upgrade; anything cheaper per month,
- * or yearly → monthly (the year is paid), is a downgrade.
- */
-export function changeKind(catalog: Catalog, from: PlanChoice, to: PlanChoice): ChangeKind | null {
-  const fromPlan = catalog.plans.find((p) => p.slug === from.planSlug);
-  const toPlan = catalog.plans.find((p) => p.slug === to.planSlug);
-  if (!fromPlan || !toPlan) return null;
-  if (from.planSlug === to.planSlug && from.interval === to.interval && from.seats === to.seats) return null;
-  if (from.interval !== to.interval) return to.interval === "year" ? "upgrade" : "downgrade";
-  return monthlyEquivalent(toPlan, to) > monthlyEquivalent(fromPlan, from) ? "upgrade" : "downgrade";
 }
 
 type Prepared = {

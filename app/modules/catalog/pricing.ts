@@ -66,3 +66,8 @@ export function seatsError(plan: CatalogPlan, seats: number): string | null {
   const range = plan.maxSeats === null ? `at least ${plan.minSeats}` : `${plan.minSeats} to ${plan.maxSeats}`;
   return `${plan.name} is for ${range} users`;
 }
+
+/** Per-seat plans charge every seat; flat plans one unit whatever the seats. */
+export function orderTotal(plan: CatalogPlan, interval: BillingInterval, seats: number): number {
+  return plan.prices[interval].amount * (plan.pricingModel === "per_seat" ? seats : 1);
+}

@@ -4,7 +4,7 @@ import type { Database } from "#db/client";
 import { billingCustomers, orders, organisations, subscriptions, type BillingInterval } from "#db/schema";
 import { recordAudit } from "~/lib/audit.server";
 import { priceRowFor, requireCatalog, type CatalogPlan } from "~/modules/catalog/catalog.server";
-import { seatsError } from "~/modules/catalog/pricing";
+import { orderTotal, seatsError } from "~/modules/catalog/pricing";
 import { activeTrial } from "~/modules/trials/trials.server";
 
 export type CheckoutDeps = { db: Database; stripe: Stripe; appUrl: string };
@@ -13,11 +13,6 @@ export type CheckoutResult = { ok: true; url: string } | { ok: false; field?: "s
 
 const LIVE_SUBSCRIPTION = ["active", "trialing", "past_due", "unpaid", "paused", "incomplete"];
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** Per-seat plans charge every seat; flat plans one unit whatever the seats. */
-export function orderTotal(plan: CatalogPlan, interval: BillingInterval, seats: number): number {
-  return plan.prices[interval].amount * (plan.pricingModel === "per_seat" ? seats : 1);
-}
 
 /**
  * Creates the order, then Stripe Checkout for it (the order id is the idempotency key and the
