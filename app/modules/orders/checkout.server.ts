@@ -3,7 +3,7 @@ import type Stripe from "stripe";
 import type { Database } from "#db/client";
 import { billingCustomers, orders, organisations, subscriptions, type BillingInterval } from "#db/schema";
 import { recordAudit } from "~/lib/audit.server";
-import { priceRowFor, requireCatalog, type CatalogPlan } from "~/modules/catalog/catalog.server";
+import { priceRowFor, requireCatalog } from "~/modules/catalog/catalog.server";
 import { orderTotal, seatsError } from "~/modules/catalog/pricing";
 import { activeTrial } from "~/modules/trials/trials.server";
 
