@@ -18,7 +18,6 @@ export const ID_PREFIX = {
   paymentMethod: "pm",
   subscriptionSchedule: "sub_sched",
   billingPortalSession: "bps",
-  billingPortalConfiguration: "bpc",
   event: "evt",
   request: "req",
   lineItem: "li",

@@ -4,6 +4,7 @@ import type Stripe from "stripe";
 import { Clock } from "./clock";
 import type { DunningPolicy, EmulatorContext } from "./context";
 import { buildEvent } from "./events";
+import { billingPortalSessionRoutes } from "./resources/billing-portal-sessions";
 import { checkoutSessionRoutes } from "./resources/checkout-sessions";
 import { customerRoutes } from "./resources/customers";
 import { emulatorControlRoutes } from "./resources/emulator-controls";
@@ -121,6 +122,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
       ...checkoutSessionRoutes,
       ...subscriptionRoutes,
       ...invoiceRoutes,
+      ...billingPortalSessionRoutes,
       ...eventRoutes,
       ...emulatorControlRoutes,
     ],

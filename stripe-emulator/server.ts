@@ -8,6 +8,7 @@ import { expandResponse } from "./expand";
 import { formFromJson, parseForm } from "./form";
 import type { FormObject } from "./form";
 import { payCheckout, showCheckout } from "./hosted-checkout";
+import { showPortal, submitPortal } from "./hosted-portal";
 import type { HtmlResponse } from "./hosted-page";
 import { ID_PREFIX, newId } from "./ids";
 import { matchRoute } from "./router";
@@ -23,7 +24,10 @@ interface HostedPage {
   submit(context: EmulatorContext, id: string, form: URLSearchParams): HtmlResponse;
 }
 
-const HOSTED_PAGES: readonly HostedPage[] = [{ path: /^\/c\/pay\/([^/]+)$/, show: showCheckout, submit: payCheckout }];
+const HOSTED_PAGES: readonly HostedPage[] = [
+  { path: /^\/c\/pay\/([^/]+)$/, show: showCheckout, submit: payCheckout },
+  { path: /^\/p\/session\/([^/]+)$/, show: showPortal, submit: submitPortal },
+];
 
 export interface EmulatorServerOptions {
   context: EmulatorContext;
@@ -135,14 +139,22 @@ function splitExpand(form: FormObject): { expand: string[]; params: FormObject }
 
 function findObject(context: EmulatorContext, id: string): object | undefined {
   const { store } = context;
-  return (
-    store.customers.get(id) ??
-    store.products.get(id) ??
-    store.prices.get(id) ??
-    store.subscriptions.get(id) ??
-    store.invoices.get(id) ??
-    store.checkoutSessions.get(id)
-  );
+  const collections = [
+    store.customers,
+    store.paymentMethods,
+    store.products,
+    store.prices,
+    store.subscriptions,
+    store.subscriptionSchedules,
+    store.invoices,
+    store.invoiceItems,
+    store.checkoutSessions,
+  ];
+  for (const collection of collections) {
+    const found = collection.get(id);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function errorResponse(error: unknown): JsonResponse {

@@ -71,6 +71,15 @@ export async function createMonthlyPrice(stripe: Stripe, unitAmount = 1500, look
 
 /** Submits the hosted Checkout form the way a browser without JavaScript would. */
 export function submitCheckoutForm(url: string, fields: Record<string, string>): Promise<Response> {
+  return postForm(url, fields);
+}
+
+/** Submits one of the Billing Portal page's forms (`action` names it), as a browser without JavaScript would. */
+export function submitPortalForm(url: string, fields: Record<string, string> & { action: string }): Promise<Response> {
+  return postForm(url, fields);
+}
+
+function postForm(url: string, fields: Record<string, string>): Promise<Response> {
   return fetch(url, { method: "POST", body: new URLSearchParams(fields), redirect: "manual" });
 }
 
