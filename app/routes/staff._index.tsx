@@ -5,6 +5,7 @@ import { staffOverview } from "~/modules/accounts/staff-overview.server";
 import { verdictLabels } from "~/modules/qualification/verdict-labels";
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+const day = (date: Date | string) => new Date(date).toISOString().slice(0, 10);
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);
@@ -12,14 +13,37 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function StaffHome() {
-  const { leadCounts, newOrganisations } = useLoaderData<typeof loader>();
+  const { awaitingApproval, failingPayments, leadCounts, newOrganisations } = useLoaderData<typeof loader>();
+  const attention = [
+    ...awaitingApproval.map((a) => ({ key: `approve-${a.accountId}-${a.planSlug}`, accountId: a.accountId, name: a.name, what: `${a.planSlug} order paid, waiting for your approval` })),
+    ...failingPayments.map((f) => ({ key: `payment-${f.accountId}`, accountId: f.accountId, name: f.name, what: `payment failing (${f.status})${f.since ? ` since ${day(f.since)}` : ""}` })),
+  ];
   return (
     <div className="space-y-10">
-      <h1 className="text-2xl font-bold tracking-tight">This week</h1>
+      <section aria-labelledby="attention-heading">
+        <h1 id="attention-heading" className="text-2xl font-bold tracking-tight">
+          Needs attention
+        </h1>
+        {attention.length ? (
+          <ul className="mt-4 divide-y divide-slate-100 rounded-xl ring-1 ring-slate-200" data-testid="attention">
+            {attention.map((item) => (
+              <li key={item.key} className="flex justify-between gap-4 px-4 py-3 text-sm">
+                <Link to={`/staff/accounts/${item.accountId}`} className="font-medium text-brand-700 underline">
+                  {item.name}
+                </Link>
+                <span className="text-slate-700">{item.what}</span>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="mt-4 text-sm text-slate-600">Nothing waits for you: no approvals, no failing payments.</p>
+        )}
+      </section>
+      <h2 className="text-2xl font-bold tracking-tight">This week</h2>
       <section aria-labelledby="leads-heading">
-        <h2 id="leads-heading" className="text-lg font-semibold">
+        <h3 id="leads-heading" className="text-lg font-semibold">
           New leads
-        </h2>
+        </h3>
         <ul className="mt-4 grid gap-4 sm:grid-cols-4">
           {Object.entries(verdictLabels).map(([verdict, label]) => (
             <li key={verdict} className="rounded-xl p-4 ring-1 ring-slate-200">
@@ -32,16 +56,16 @@ export default function StaffHome() {
         </ul>
       </section>
       <section aria-labelledby="accounts-heading">
-        <h2 id="accounts-heading" className="text-lg font-semibold">
+        <h3 id="accounts-heading" className="text-lg font-semibold">
           New accounts to welcome
-        </h2>
+        </h3>
         {newOrganisations.length ? (
           <ul className="mt-4 divide-y divide-slate-100 rounded-xl ring-1 ring-slate-200">
             {newOrganisations.map((organisation) => (
               <li key={organisation.id} className="flex justify-between px-4 py-3 text-sm">
                 <span className="font-medium">{organisation.name}</span>
                 <span className="text-slate-600">
-                  {organisation.members} {organisation.members === 1 ? "member" : "members"} · since {new Date(organisation.createdAt).toISOString().slice(0, 10)}
+                  {organisation.members} {organisation.members === 1 ? "member" : "members"} · since {day(organisation.createdAt)}
                 </span>
               </li>
             ))}

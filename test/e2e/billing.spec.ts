@@ -92,8 +92,10 @@ test("a contact-us plan opens a request to staff, not a checkout; staff approve 
       insert into orders (account_id, product_slug, plan_slug, interval, seats, currency, total_amount, status, paid_at)
       select id, 'northwind-projects', 'enterprise', 'year', 800, 'USD', 2500000, 'pending_approval', now() from organisations where name = ${person.company}`,
   );
-  await staffPage.goto("/staff/accounts");
-  await staffPage.getByTestId("account-row").filter({ hasText: person.company }).getByRole("link").click();
+  await staffPage.goto("/staff");
+  const waiting = staffPage.getByTestId("attention").getByRole("listitem").filter({ hasText: person.company });
+  await expect(waiting).toContainText("enterprise order paid, waiting for your approval");
+  await waiting.getByRole("link").click();
   await expect(staffPage.getByTestId("orders")).toContainText("pending_approval");
   await staffPage.getByRole("button", { name: "Approve and start setup" }).click();
   await expect(staffPage.getByText("Approved: the enterprise setup is queued.")).toBeVisible();

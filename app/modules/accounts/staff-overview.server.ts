@@ -1,10 +1,29 @@
-import { desc, gte, sql } from "drizzle-orm";
+import { desc, eq, gte, inArray, isNotNull, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "#db/client";
-import { leads, memberships, organisations } from "#db/schema";
+import { leads, memberships, orders, organisations, subscriptions } from "#db/schema";
 
-/** What staff look at first: this week's leads by verdict and the newest accounts to look after. */
+const ATTENTION_LIMIT = 50;
+
+/**
+ * What staff look at first: accounts that need someone (orders waiting for approval, payments
+ * failing), this week's leads by verdict and the newest accounts to look after.
+ */
 export async function staffOverview(db: DbOrTx, since: Date) {
-  const [leadCounts, newOrganisations] = await Promise.all([
+  const [awaitingApproval, failingPayments, leadCounts, newOrganisations] = await Promise.all([
+    db
+      .select({ accountId: orders.accountId, name: organisations.name, planSlug: orders.planSlug, since: orders.paidAt })
+      .from(orders)
+      .innerJoin(organisations, eq(organisations.id, orders.accountId))
+      .where(eq(orders.status, "pending_approval"))
+      .orderBy(orders.paidAt)
+      .limit(ATTENTION_LIMIT),
+    db
+      .select({ accountId: subscriptions.accountId, name: organisations.name, status: subscriptions.status, since: subscriptions.paymentFailedAt })
+      .from(subscriptions)
+      .innerJoin(organisations, eq(organisations.id, subscriptions.accountId))
+      .where(or(isNotNull(subscriptions.paymentFailedAt), inArray(subscriptions.status, ["past_due", "unpaid"])))
+      .orderBy(subscriptions.paymentFailedAt)
+      .limit(ATTENTION_LIMIT),
     db
       .select({ verdict: leads.verdict, count: sql<number>`count(*)::int` })
       .from(leads)
@@ -22,5 +41,5 @@ export async function staffOverview(db: DbOrTx, since: Date) {
       .orderBy(desc(organisations.createdAt))
       .limit(20),
   ]);
-  return { leadCounts, newOrganisations };
+  return { awaitingApproval, failingPayments, leadCounts, newOrganisations };
 }
