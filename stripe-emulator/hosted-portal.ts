@@ -34,7 +34,7 @@ export function submitPortal(context: EmulatorContext, sessionId: string, form: 
   if (!subscription || subscription.customer !== session.customer || ENDED.has(subscription.status)) {
     return page(404, "Billing", "<p>This subscription cannot be changed here.</p>");
   }
-  updateSubscription(context, subscription, { cancel_at_period_end: action === "cancel" }, null);
+  updateSubscription(context, subscription, { cancelAtPeriodEnd: action === "cancel" }, null);
   return redirect(hostedPortalPath(session.id));
 }
 

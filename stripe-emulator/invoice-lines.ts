@@ -16,6 +16,11 @@ export interface LineSpec {
   invoiceItem: string | null;
 }
 
+/** What a set of lines leaves to pay: a credit larger than the charges leaves nothing (Stripe would keep the rest as customer balance). */
+export function amountDue(lines: readonly { amount: number }[]): number {
+  return Math.max(0, lines.reduce((sum, line) => sum + line.amount, 0));
+}
+
 export function productIdOf(price: Stripe.Price): string {
   return typeof price.product === "string" ? price.product : price.product.id;
 }

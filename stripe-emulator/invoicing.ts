@@ -1,7 +1,7 @@
 import type Stripe from "stripe";
 import type { EmulatorContext } from "./context";
 import { ID_PREFIX, newId } from "./ids";
-import { invoiceLine } from "./invoice-lines";
+import { amountDue, invoiceLine } from "./invoice-lines";
 import type { LineSpec } from "./invoice-lines";
 
 /** The business the emulated account belongs to, shown on invoices and the Billing Portal. */
@@ -22,18 +22,17 @@ export function buildInvoice(context: EmulatorContext, id: string, draft: Invoic
   const customer = context.store.customers.require(String(subscription.customer));
   const lines = draft.lines.map((line) => invoiceLine(line, id, subscription.id));
   const total = lines.reduce((sum, line) => sum + line.amount, 0);
-  // A credit larger than the charges leaves nothing to pay (Stripe would keep the rest as customer balance).
-  const amountDue = Math.max(0, total);
+  const due = amountDue(lines);
   return {
     id,
     object: "invoice",
     account_country: "US",
     account_name: BUSINESS_NAME,
     account_tax_ids: null,
-    amount_due: amountDue,
+    amount_due: due,
     amount_overpaid: 0,
     amount_paid: 0,
-    amount_remaining: amountDue,
+    amount_remaining: due,
     amount_shipping: 0,
     application: null,
     attempt_count: 0,

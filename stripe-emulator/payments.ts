@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import type { EmulatorContext } from "./context";
+import { cardError, StripeApiError } from "./errors";
 import { chargeablePaymentMethod, chargeOutcome } from "./payment-methods";
 import type { CardDecline } from "./test-cards";
 
@@ -53,4 +54,10 @@ export function markPaymentFailed(
   });
   context.recordEvent("invoice.payment_failed", failed, request);
   return failed;
+}
+
+/** The API error for a charge a request made that failed: 402 `card_error`, or 400 without a card. */
+export function paymentFailureError(failure: PaymentFailure): StripeApiError {
+  if (failure.kind === "declined") return cardError(failure);
+  return new StripeApiError(400, "invalid_request_error", "This customer has no attached payment source or default payment method.");
 }

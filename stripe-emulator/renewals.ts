@@ -5,6 +5,7 @@ import type { EmulatorContext } from "./context";
 import { collectInvoice } from "./dunning";
 import { previousAttributes } from "./events";
 import { pendingLines, periodLines } from "./invoice-lines";
+import type { LineSpec } from "./invoice-lines";
 import { issueInvoice } from "./invoicing";
 import type { InvoiceDraft } from "./invoicing";
 import { nextPeriodBoundary } from "./periods";
@@ -42,11 +43,16 @@ export function nextPeriodSubscription(subscription: Stripe.Subscription, at: nu
 }
 
 /** A renewal's invoice: the prorations waiting for it, then every item for the new period. */
-export function renewalInvoiceDraft(context: EmulatorContext, before: Stripe.Subscription, renewed: Stripe.Subscription): InvoiceDraft {
+export function renewalInvoiceDraft(
+  context: EmulatorContext,
+  before: Stripe.Subscription,
+  renewed: Stripe.Subscription,
+  pending: readonly LineSpec[],
+): InvoiceDraft {
   return {
     subscription: renewed,
     billingReason: "subscription_cycle",
-    lines: [...pendingLines(context, before.id), ...periodLines(context, renewed.items.data, false)],
+    lines: [...pending, ...periodLines(context, renewed.items.data, false)],
     period: currentPeriod(before),
   };
 }
@@ -60,7 +66,7 @@ function endPeriod(context: EmulatorContext, subscriptionId: string): void {
   }
   const renewed = nextPeriodSubscription(before, context.now());
   // Simplification: an unpaid subscription keeps its billing cycle but is not invoiced again.
-  const invoice = renewed.status === "unpaid" ? null : issueInvoice(context, renewalInvoiceDraft(context, before, renewed), null);
+  const invoice = renewed.status === "unpaid" ? null : issueInvoice(context, renewalInvoiceDraft(context, before, renewed, pendingLines(context, before.id)), null);
   const subscription = context.store.subscriptions.put({ ...renewed, latest_invoice: invoice?.id ?? renewed.latest_invoice });
   context.recordEvent("customer.subscription.updated", subscription, null, previousAttributes(before, subscription));
   if (invoice) collectInvoice(context, invoice.id, "first", null);

@@ -1,9 +1,12 @@
 import { z } from "zod";
 import { collectInvoice } from "../dunning";
-import { cardError, invalidRequest, StripeApiError } from "../errors";
+import { invalidRequest, notImplemented } from "../errors";
+import { previewSubscriptionInvoice } from "../invoice-preview";
 import { paginate, paginationParams } from "../list";
-import { parseParams } from "../params";
+import { formInteger, parseParams } from "../params";
+import { paymentFailureError } from "../payments";
 import type { Route } from "../router";
+import { billingCycleAnchorParam, itemChangeParams, prorationBehaviorParam } from "./subscriptions";
 
 const listParams = z.strictObject({
   ...paginationParams,
@@ -12,8 +15,40 @@ const listParams = z.strictObject({
   status: z.enum(["draft", "open", "paid", "uncollectible", "void"]).optional(),
 });
 
+const previewParams = z.strictObject({
+  customer: z.string().optional(),
+  subscription: z.string().optional(),
+  subscription_details: z
+    .strictObject({
+      items: z.array(itemChangeParams).optional(),
+      proration_behavior: prorationBehaviorParam.optional(),
+      proration_date: formInteger.optional(),
+      billing_cycle_anchor: billingCycleAnchorParam.optional(),
+    })
+    .optional(),
+});
+
 /** Invoices are issued by subscriptions (Checkout, renewals, updates); the API reads, previews and pays them. */
 export const invoiceRoutes: Route[] = [
+  {
+    method: "POST",
+    path: "/v1/invoices/create_preview",
+    handle({ params }, context) {
+      const input = parseParams(previewParams, params);
+      if (input.subscription === undefined) throw notImplemented("previews without `subscription`", "subscription");
+      const subscription = context.store.subscriptions.require(input.subscription, "subscription");
+      if (input.customer !== undefined && input.customer !== subscription.customer) {
+        throw invalidRequest(`The subscription \`${subscription.id}\` does not belong to the customer \`${input.customer}\`.`, "customer");
+      }
+      const details = input.subscription_details;
+      return previewSubscriptionInvoice(context, subscription, {
+        items: details?.items ?? [],
+        prorationBehavior: details?.proration_behavior,
+        prorationDate: details?.proration_date,
+        billingCycleAnchor: details?.billing_cycle_anchor?.type,
+      });
+    },
+  },
   {
     method: "GET",
     path: "/v1/invoices/:id",
@@ -35,10 +70,7 @@ export const invoiceRoutes: Route[] = [
       parseParams(z.strictObject({}), params);
       if (invoice.status !== "open") throw invalidRequest(`Invoice is already ${invoice.status === "paid" ? "paid" : invoice.status}.`, undefined, "invoice_not_editable");
       const outcome = collectInvoice(context, invoice.id, "manual", eventRequest);
-      if (outcome.kind === "no_payment_method") {
-        throw new StripeApiError(400, "invalid_request_error", "This customer has no attached payment source or default payment method.");
-      }
-      if (outcome.kind === "declined") throw cardError(outcome);
+      if (outcome.kind !== "succeeded") throw paymentFailureError(outcome);
       return context.store.invoices.require(invoice.id);
     },
   },

@@ -7,16 +7,24 @@ import { formBoolean, formInteger, formMetadata, parseParams } from "../params";
 import type { Route } from "../router";
 import { updateSubscription } from "../subscription-updates";
 
-const itemUpdate = z.strictObject({
+/** `items[n]` of an update, and `subscription_details[items][n]` of an invoice preview. */
+export const itemChangeParams = z.strictObject({
   id: z.string().optional(),
   price: z.string().optional(),
   quantity: formInteger.pipe(z.number().min(1)).optional(),
+  deleted: formBoolean.optional(),
 });
 
+export const prorationBehaviorParam = z.enum(["create_prorations", "none", "always_invoice"]);
+/** `billing_cycle_anchor[type]`, an object in this API version (the preview's `timestamp` type is not implemented). */
+export const billingCycleAnchorParam = z.strictObject({ type: z.enum(["now", "unchanged"]) });
+
 const updateParams = z.strictObject({
-  items: z.array(itemUpdate).optional(),
-  // Accepted so callers can state their intent; this slice computes no prorations (see README).
-  proration_behavior: z.enum(["create_prorations", "none", "always_invoice"]).optional(),
+  items: z.array(itemChangeParams).optional(),
+  proration_behavior: prorationBehaviorParam.optional(),
+  proration_date: formInteger.optional(),
+  billing_cycle_anchor: billingCycleAnchorParam.optional(),
+  payment_behavior: z.enum(["allow_incomplete", "error_if_incomplete", "pending_if_incomplete", "default_incomplete"]).optional(),
   cancel_at_period_end: formBoolean.optional(),
   metadata: formMetadata.optional(),
 });
@@ -42,7 +50,20 @@ export const subscriptionRoutes: Route[] = [
     handle({ params, pathParams, eventRequest }, context) {
       const before = context.store.subscriptions.require(pathParams.id ?? "");
       const input = parseParams(updateParams, params);
-      return updateSubscription(context, before, input, eventRequest);
+      return updateSubscription(
+        context,
+        before,
+        {
+          items: input.items,
+          prorationBehavior: input.proration_behavior,
+          prorationDate: input.proration_date,
+          billingCycleAnchor: input.billing_cycle_anchor?.type,
+          paymentBehavior: input.payment_behavior,
+          cancelAtPeriodEnd: input.cancel_at_period_end,
+          metadata: input.metadata,
+        },
+        eventRequest,
+      );
     },
   },
   {
