@@ -37,6 +37,18 @@ export function recurringOf(price: Stripe.Price, param = "price"): Stripe.Price.
   return price.recurring;
 }
 
+/** The period all items share (they are billed together, so their periods are equal). */
+export function currentPeriod(subscription: Stripe.Subscription): { start: number; end: number } {
+  const [item] = subscription.items.data;
+  if (!item) throw new Error(`Subscription ${subscription.id} has no items`);
+  return { start: item.current_period_start, end: item.current_period_end };
+}
+
+/** Items billed together must share an interval; a change of interval restarts the billing cycle. */
+export function sameInterval(a: Stripe.Price, b: Stripe.Price): boolean {
+  return a.recurring?.interval === b.recurring?.interval && a.recurring?.interval_count === b.recurring?.interval_count;
+}
+
 export interface ItemPeriod {
   start: number;
   end: number;

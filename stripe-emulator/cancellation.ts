@@ -1,13 +1,18 @@
 import type Stripe from "stripe";
 import type { EmulatorContext } from "./context";
+import { cancelScheduleOf } from "./schedules";
 
-/** Ends the subscription now (`customer.subscription.deleted`), whoever asked: the API, its period end, or dunning. */
+/**
+ * Ends the subscription now (`customer.subscription.deleted`), and its schedule with it, whoever
+ * asked: the API, its period end, dunning, or the schedule being canceled.
+ */
 export function cancelSubscriptionNow(
   context: EmulatorContext,
   before: Stripe.Subscription,
   reason: NonNullable<Stripe.Subscription.CancellationDetails.Reason>,
   request: Stripe.Event.Request | null,
 ): Stripe.Subscription {
+  cancelScheduleOf(context, before, request);
   const now = context.now();
   const subscription = context.store.subscriptions.put({
     ...before,

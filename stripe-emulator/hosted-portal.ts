@@ -1,4 +1,5 @@
 import type Stripe from "stripe";
+import { currentPeriod } from "./billing";
 import { cardFields, readCardFields } from "./card-form";
 import { changeDefaultCard } from "./card-change";
 import type { EmulatorContext } from "./context";
@@ -9,7 +10,6 @@ import { escapeHtml } from "./html";
 import { priceLabel } from "./invoice-lines";
 import { BUSINESS_NAME } from "./invoicing";
 import { chargeablePaymentMethod } from "./payment-methods";
-import { currentPeriod } from "./renewals";
 import { hostedPortalPath } from "./resources/billing-portal-sessions";
 import { updateSubscription } from "./subscription-updates";
 

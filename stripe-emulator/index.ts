@@ -13,6 +13,7 @@ import { invoiceRoutes } from "./resources/invoices";
 import { paymentMethodRoutes } from "./resources/payment-methods";
 import { priceRoutes } from "./resources/prices";
 import { productRoutes } from "./resources/products";
+import { subscriptionScheduleRoutes } from "./resources/subscription-schedules";
 import { subscriptionRoutes } from "./resources/subscriptions";
 import { createEmulatorServer } from "./server";
 import { Store } from "./store";
@@ -121,6 +122,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
       ...priceRoutes,
       ...checkoutSessionRoutes,
       ...subscriptionRoutes,
+      ...subscriptionScheduleRoutes,
       ...invoiceRoutes,
       ...billingPortalSessionRoutes,
       ...eventRoutes,

@@ -4,7 +4,8 @@ import { StripeApiError } from "./errors";
 import { ID_PREFIX, newId } from "./ids";
 import { pendingLines } from "./invoice-lines";
 import { buildInvoice } from "./invoicing";
-import { currentPeriod, nextPeriodSubscription, renewalInvoiceDraft } from "./renewals";
+import { currentPeriod } from "./billing";
+import { nextPeriodSubscription, renewalInvoiceDraft } from "./renewals";
 import { planItemsChange } from "./subscription-updates";
 import type { ItemsChange } from "./subscription-updates";
 
@@ -30,6 +31,6 @@ export function previewSubscriptionInvoice(context: EmulatorContext, subscriptio
     throw new StripeApiError(404, "invalid_request_error", `No upcoming invoices for customer: ${String(subscription.customer)}`, "invoice_upcoming_none");
   }
   const renewsAt = currentPeriod(plan.subscription).end;
-  const renewed = nextPeriodSubscription(plan.subscription, renewsAt);
+  const renewed = nextPeriodSubscription(context, plan.subscription, renewsAt);
   return buildInvoice(context, id, renewalInvoiceDraft(context, plan.subscription, renewed, [...waiting, ...plan.pending]), renewsAt);
 }

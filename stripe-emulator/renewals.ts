@@ -1,5 +1,5 @@
 import type Stripe from "stripe";
-import { recurringOf } from "./billing";
+import { currentPeriod, recurringOf, sameInterval } from "./billing";
 import { cancelSubscriptionNow } from "./cancellation";
 import type { EmulatorContext } from "./context";
 import { collectInvoice } from "./dunning";
@@ -9,16 +9,10 @@ import type { LineSpec } from "./invoice-lines";
 import { issueInvoice } from "./invoicing";
 import type { InvoiceDraft } from "./invoicing";
 import { nextPeriodBoundary } from "./periods";
+import { enterPhase, itemsForPhase, phaseStartingAt } from "./schedules";
 import type { DueWork } from "./time-travel";
 
 const RENEWING: ReadonlySet<Stripe.Subscription.Status> = new Set(["trialing", "active", "past_due", "unpaid"]);
-
-/** The period all items share (they are billed together, so their periods are equal). */
-export function currentPeriod(subscription: Stripe.Subscription): { start: number; end: number } {
-  const [item] = subscription.items.data;
-  if (!item) throw new Error(`Subscription ${subscription.id} has no items`);
-  return { start: item.current_period_start, end: item.current_period_end };
-}
 
 /** Subscriptions reaching the end of their current period, or of their trial. */
 export function periodEndWork(context: EmulatorContext): DueWork[] {
@@ -29,14 +23,21 @@ export function periodEndWork(context: EmulatorContext): DueWork[] {
 }
 
 /**
- * The subscription as it will be in the period starting at `at`: the next period's dates, the
- * trial over. Changes nothing, so previews use it too.
+ * The subscription as it will be in the period starting at `at`: the items of a schedule phase
+ * starting then, the next period's dates, the trial over. Changes nothing, so previews use it too.
  */
-export function nextPeriodSubscription(subscription: Stripe.Subscription, at: number): Stripe.Subscription {
-  const items = subscription.items.data;
-  const end = nextPeriodBoundary(subscription.billing_cycle_anchor, at, recurringOf(items[0]?.price ?? missingItems(subscription)));
+export function nextPeriodSubscription(context: EmulatorContext, subscription: Stripe.Subscription, at: number): Stripe.Subscription {
+  const phase = phaseStartingAt(context, subscription, at);
+  const items = phase ? itemsForPhase(context, subscription, phase, at) : subscription.items.data;
+  const [current] = subscription.items.data;
+  const [next] = items;
+  if (!current || !next) throw new Error(`Subscription ${subscription.id} has no items`);
+  // A phase with another interval starts a new billing cycle, as Stripe's `phase_start` anchor does.
+  const anchor = sameInterval(current.price, next.price) ? subscription.billing_cycle_anchor : at;
+  const end = nextPeriodBoundary(anchor, at, recurringOf(next.price));
   return {
     ...subscription,
+    billing_cycle_anchor: anchor,
     status: subscription.status === "trialing" ? "active" : subscription.status,
     items: { ...subscription.items, data: items.map((item) => ({ ...item, current_period_start: at, current_period_end: end })) },
   };
@@ -64,14 +65,11 @@ function endPeriod(context: EmulatorContext, subscriptionId: string): void {
     cancelSubscriptionNow(context, before, "cancellation_requested", null);
     return;
   }
-  const renewed = nextPeriodSubscription(before, context.now());
+  const now = context.now();
+  const renewed = { ...nextPeriodSubscription(context, before, now), schedule: enterPhase(context, before, now) };
   // Simplification: an unpaid subscription keeps its billing cycle but is not invoiced again.
   const invoice = renewed.status === "unpaid" ? null : issueInvoice(context, renewalInvoiceDraft(context, before, renewed, pendingLines(context, before.id)), null);
   const subscription = context.store.subscriptions.put({ ...renewed, latest_invoice: invoice?.id ?? renewed.latest_invoice });
   context.recordEvent("customer.subscription.updated", subscription, null, previousAttributes(before, subscription));
   if (invoice) collectInvoice(context, invoice.id, "first", null);
-}
-
-function missingItems(subscription: Stripe.Subscription): never {
-  throw new Error(`Subscription ${subscription.id} has no items`);
 }

@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import type { z } from "zod";
-import { itemPeriod, newSubscriptionItem, planFromPrice, recurringOf } from "./billing";
+import { currentPeriod, itemPeriod, newSubscriptionItem, planFromPrice, recurringOf, sameInterval } from "./billing";
 import type { EmulatorContext } from "./context";
 import { collectInvoice } from "./dunning";
 import { invalidRequest, notImplemented } from "./errors";
@@ -13,7 +13,6 @@ import type { formMetadata } from "./params";
 import { paymentFailureError, paymentOutcome } from "./payments";
 import { periodEnd } from "./periods";
 import { prorationLines, unusedTimeLines } from "./prorations";
-import { currentPeriod } from "./renewals";
 
 /** One `items[n]` entry: `id` changes or (`deleted`) removes that item; no `id` adds one. */
 export interface ItemChange {
@@ -108,7 +107,8 @@ export function planItemsChange(context: EmulatorContext, before: Stripe.Subscri
   const prorate = change.prorationBehavior !== "none";
   const window = { date, period };
   const [first] = items;
-  if (first && (change.billingCycleAnchor === "now" || intervalOf(first.price) !== intervalOf(before.items.data[0]?.price))) {
+  const [current] = before.items.data;
+  if (first && current && (change.billingCycleAnchor === "now" || !sameInterval(first.price, current.price))) {
     const end = periodEnd(now, recurringOf(first.price));
     const restarted = items.map((item) => ({ ...item, current_period_start: now, current_period_end: end }));
     return {
@@ -124,10 +124,6 @@ export function planItemsChange(context: EmulatorContext, before: Stripe.Subscri
 
 function withItems(subscription: Stripe.Subscription, items: Stripe.SubscriptionItem[]): Stripe.Subscription {
   return { ...subscription, items: { ...subscription.items, data: items } };
-}
-
-function intervalOf(price: Stripe.Price | undefined): string {
-  return price?.recurring ? `${price.recurring.interval_count} ${price.recurring.interval}` : "";
 }
 
 function applyItemChanges(context: EmulatorContext, subscription: Stripe.Subscription, changes: readonly ItemChange[], param: ParamName): Stripe.SubscriptionItem[] {
@@ -157,7 +153,7 @@ function applyItemChanges(context: EmulatorContext, subscription: Stripe.Subscri
   });
   const [first, ...others] = items;
   if (!first) throw invalidRequest("A subscription needs at least one item.", param("items"));
-  if (others.some((item) => intervalOf(item.price) !== intervalOf(first.price))) {
+  if (others.some((item) => !sameInterval(item.price, first.price))) {
     throw invalidRequest("All prices on a subscription must have the same `recurring.interval` and `recurring.interval_count`.", param("items"));
   }
   return items;
