@@ -47,7 +47,7 @@ describe("Billing Portal sessions", () => {
     const periodEnd = new Date((subscription.items.data[0]?.current_period_end ?? 0) * 1000).toLocaleDateString("en-US", { timeZone: "UTC", dateStyle: "long" });
     expect(html).toContain(`<dt>Current period ends</dt><dd>${periodEnd}</dd>`);
     expect(html).toContain('<button type="submit">Cancel plan</button>');
-    expect(html).toContain("Visa ending in 4242");
+    expect(html).toContain("Visa •••• 4242, expires 12/");
     expect(html).toMatch(/<label for="card_number">Card number<\/label>/);
     expect(html).toMatch(/<th scope="row">EMU-0001<\/th><td>[^<]+<\/td><td>\$45\.00<\/td><td>Paid<\/td>/);
     expect(html).toContain('<a href="https://portal.example.test/account/billing?from=&lt;portal&gt;">Return to Example Business</a>');
@@ -104,7 +104,7 @@ describe("a failing renewal, recovered through the portal", () => {
     const failingCard = String((customer as Stripe.Customer).invoice_settings.default_payment_method);
     expect(await stripe.paymentMethods.retrieve(failingCard)).toMatchObject({ card: { last4: "0341", exp_month: 12, exp_year: 2040 } });
     expect(await stripe.subscriptions.retrieve(subscription.id)).toMatchObject({ default_payment_method: failingCard });
-    expect(await pageText(session)).toContain("Visa ending in 0341, expires 12/2040");
+    expect(await pageText(session)).toContain("Visa •••• 0341, expires 12/2040");
 
     const periodEnd = subscription.items.data[0]?.current_period_end ?? NaN;
     await emulator.advanceTime(periodEnd - emulator.now() + 60);

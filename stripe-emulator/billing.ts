@@ -55,7 +55,7 @@ export interface ItemPeriod {
 }
 
 /** The item's current period: the trial when there is one, else one billing interval from `start`. */
-export function itemPeriod(price: Stripe.Price, start: number, trialEnd: number | null): ItemPeriod {
+function itemPeriod(price: Stripe.Price, start: number, trialEnd: number | null): ItemPeriod {
   return { start, end: trialEnd ?? periodEnd(start, recurringOf(price)) };
 }
 

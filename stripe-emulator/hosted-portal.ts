@@ -124,7 +124,7 @@ function cardSummary(paymentMethod: Stripe.PaymentMethod | null): string {
   const card = paymentMethod?.card;
   if (!card) return "No payment method on file.";
   const expiry = `${String(card.exp_month).padStart(2, "0")}/${card.exp_year}`;
-  return `${BRAND_NAMES[card.brand] ?? card.brand} ending in ${card.last4}, expires ${expiry}`;
+  return `${BRAND_NAMES[card.brand] ?? card.brand} •••• ${card.last4}, expires ${expiry}`;
 }
 
 /** "past_due" → "Past due". */

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Stripe from "stripe";
@@ -31,4 +31,14 @@ it("keeps state across stop() and a restart with the same stateFile", async () =
   expect((await running.stripe.customers.list()).data.map((c) => c.email)).toEqual(["ada@example.test"]);
   const reuse = running.stripe.customers.create({ email: "other@example.test" }, { idempotencyKey: "signup" });
   await expect(reuse).rejects.toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
+});
+
+it("loads a state file written before the clock, cards and schedules existed", async () => {
+  const stateFile = path.join(dir, "state.json");
+  const collections = ["customers", "products", "prices", "checkoutSessions", "subscriptions", "invoices", "events"];
+  const firstSlice = { version: 1, ...Object.fromEntries(collections.map((name) => [name, []])), checkoutSubscriptionData: [], idempotency: [] };
+  await writeFile(stateFile, JSON.stringify({ ...firstSlice, customers: [{ id: "cus_old", object: "customer", email: "old@example.test" }] }));
+  running = await startWithClient({ stateFile });
+  expect(await running.stripe.customers.retrieve("cus_old")).toMatchObject({ email: "old@example.test" });
+  expect(Math.abs(running.emulator.now() - Math.floor(Date.now() / 1000))).toBeLessThanOrEqual(1);
 });

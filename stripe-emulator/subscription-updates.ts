@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import type { z } from "zod";
-import { currentPeriod, itemPeriod, newSubscriptionItem, planFromPrice, recurringOf, sameInterval } from "./billing";
+import { currentPeriod, newSubscriptionItem, planFromPrice, recurringOf, sameInterval } from "./billing";
 import type { EmulatorContext } from "./context";
 import { collectInvoice } from "./dunning";
 import { invalidRequest, notImplemented } from "./errors";
@@ -139,8 +139,7 @@ function applyItemChanges(context: EmulatorContext, subscription: Stripe.Subscri
     }
     if (change.id === undefined) {
       if (!price) throw invalidRequest(`Missing required param: ${itemParam("price")}.`, itemParam("price"), "parameter_missing");
-      const period = items[0] ? currentPeriod(subscription) : itemPeriod(price, context.now(), subscription.trial_end);
-      items.push(newSubscriptionItem(subscription.id, price, change.quantity ?? 1, period, context.now()));
+      items.push(newSubscriptionItem(subscription.id, price, change.quantity ?? 1, currentPeriod(subscription), context.now()));
       return;
     }
     const current = items.find((item) => item.id === change.id);
