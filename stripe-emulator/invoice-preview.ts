@@ -15,6 +15,14 @@ import type { ItemsChange } from "./subscription-updates";
  * invoice with the change's prorations. Built by the same code as the real ones, never stored.
  */
 export function previewSubscriptionInvoice(context: EmulatorContext, subscription: Stripe.Subscription, change: ItemsChange): Stripe.Invoice {
+  const invoice = previewInvoice(context, subscription, change);
+  if (change.items.length === 0 || !invoice.parent?.subscription_details) return invoice;
+  // As Stripe does, the preview tells the time its prorations used, so the update can pass it on.
+  const prorationDate = change.prorationDate ?? context.now();
+  return { ...invoice, parent: { ...invoice.parent, subscription_details: { ...invoice.parent.subscription_details, subscription_proration_date: prorationDate } } };
+}
+
+function previewInvoice(context: EmulatorContext, subscription: Stripe.Subscription, change: ItemsChange): Stripe.Invoice {
   const plan = planItemsChange(context, subscription, change, (name) => name.replace(/^[^[]+/, (head) => `subscription_details[${head}]`));
   const id = newId(ID_PREFIX.previewInvoice);
   const waiting = pendingLines(context, subscription.id);

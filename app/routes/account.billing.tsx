@@ -19,12 +19,16 @@ const choiceSchema = z.object({
 });
 
 const actionSchema = z.discriminatedUnion("intent", [
-  choiceSchema.extend({ intent: z.literal("change"), prorationDate: z.coerce.number().int() }),
+  choiceSchema.extend({ intent: z.literal("change"), quote: z.string().max(2000).optional() }),
   z.object({ intent: z.literal("keep-plan") }),
   z.object({ intent: z.literal("portal") }),
 ]);
 
 const MANAGERS = ["owner", "admin"] as const;
+
+function billingDeps(context: LoaderFunctionArgs["context"]) {
+  return { db: context.db, stripe: context.stripe, secret: context.config.sessionSecret };
+}
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
@@ -37,7 +41,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   let preview = null;
   let previewError: string | null = asked && !asked.success ? (asked.error.issues[0]?.message ?? "Check your choice") : null;
   if (asked?.success) {
-    const result = await previewPlanChange(context, organisation.organisationId, { planSlug: asked.data.plan, interval: asked.data.interval, seats: asked.data.seats });
+    const result = await previewPlanChange(billingDeps(context), organisation.organisationId, { planSlug: asked.data.plan, interval: asked.data.interval, seats: asked.data.seats });
     if (result.ok) preview = result.preview;
     else previewError = result.message;
   }
@@ -67,15 +71,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const value = parsed.data;
   const accountId = organisation.organisationId;
   if (value.intent === "portal") {
-    const url = await billingPortalUrl(context, accountId, `${context.config.appUrl}/account/billing`);
+    const url = await billingPortalUrl(billingDeps(context), accountId, `${context.config.appUrl}/account/billing`);
     if (!url) return data({ message: "Your organisation has no billing account yet. Buy a plan first." }, { status: 400 });
     throw redirect(url);
   }
   if (value.intent === "keep-plan") {
-    await cancelScheduledChange(context, accountId, user.userId);
+    await cancelScheduledChange(billingDeps(context), accountId, user.userId);
     throw redirect("/account/billing?notice=downgrade-cancelled");
   }
-  const result = await applyPlanChange(context, { accountId, userId: user.userId, choice: { planSlug: value.plan, interval: value.interval, seats: value.seats }, prorationDate: value.prorationDate });
+  const result = await applyPlanChange(billingDeps(context), { accountId, userId: user.userId, choice: { planSlug: value.plan, interval: value.interval, seats: value.seats }, quote: value.quote });
   if (!result.ok) return data({ message: result.message }, { status: 400 });
   throw redirect(`/account/billing?notice=${result.kind === "upgrade" ? "plan-upgraded" : "downgrade-scheduled"}`);
 }
@@ -205,7 +209,7 @@ export default function Billing() {
                     <input type="hidden" name="plan" value={preview.choice.planSlug} />
                     <input type="hidden" name="interval" value={preview.choice.interval} />
                     <input type="hidden" name="seats" value={preview.choice.seats} />
-                    <input type="hidden" name="prorationDate" value={preview.prorationDate} />
+                    {preview.quote ? <input type="hidden" name="quote" value={preview.quote} /> : null}
                     <SubmitButton>{preview.kind === "upgrade" ? `Pay ${preview.dueNow ? formatMoney(preview.dueNow) : ""} and upgrade` : "Schedule the downgrade"}</SubmitButton>
                   </Form>
                 </div>

@@ -7,7 +7,7 @@ import { createStripeClient } from "../../app/modules/billing/stripe.server";
 import { startCheckout } from "../../app/modules/orders/checkout.server";
 import { memberships, orders, organisations, users } from "../../db/schema";
 import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from "../../stripe-emulator";
-import { submitCheckoutForm } from "../../stripe-emulator/test-support";
+import { submitCheckoutForm, submitPortalForm } from "../../stripe-emulator/test-support";
 import type { TestDatabase } from "./database";
 
 export const APP_URL = "https://portal.test";
@@ -58,4 +58,18 @@ export async function deliver(database: TestDatabase, stripe: Stripe, event: Str
 export async function provisioningRequests(database: TestDatabase, accountId: string) {
   return database.sql<{ operation: string; seats: number; status: string }[]>`
     select operation, (snapshot->>'seats')::int as seats, status from provisioning_requests where account_id = ${accountId} order by created_at, id`;
+}
+
+/** Receives every event Stripe has recorded, oldest first, and processes what is new: webhooks caught up. */
+export async function deliverAll(database: TestDatabase, stripe: Stripe): Promise<void> {
+  const events: Stripe.Event[] = [];
+  for await (const event of stripe.events.list({ limit: 100 })) events.push(event);
+  for (const event of events.reverse()) await deliver(database, stripe, event);
+}
+
+/** Changes the customer's card on the emulator's Billing Portal page, as the customer would. */
+export async function changeCard(stripe: Stripe, customer: string, cardNumber: string): Promise<void> {
+  const session = await stripe.billingPortal.sessions.create({ customer, return_url: `${APP_URL}/account/billing` });
+  const answer = await submitPortalForm(session.url, { action: "update_payment_method", card_number: cardNumber, card_expiry: "12 / 40", card_cvc: "123" });
+  if (answer.status !== 303) throw new Error(`The portal refused the card: ${answer.status}`);
 }

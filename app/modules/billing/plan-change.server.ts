@@ -7,15 +7,17 @@ import type { Money } from "~/lib/money";
 import { priceRowFor, requireCatalog } from "~/modules/catalog/catalog.server";
 import { orderTotal, seatsError } from "~/modules/catalog/pricing";
 import { changeKind, type ChangeKind, type PlanChoice } from "./change-kind";
+import { readQuote, signQuote } from "./quote.server";
 import { refreshSubscription, type MirroredSubscription, planOfPrice } from "./subscriptions.server";
 
-export type BillingDeps = { db: Database; stripe: Stripe };
-export type ChangePreview = { kind: ChangeKind; choice: PlanChoice; recurring: Money; dueNow: Money | null; effectiveAt: Date; prorationDate: number };
+/** `secret` signs previewed quotes (the session secret). */
+export type BillingDeps = { db: Database; stripe: Stripe; secret: string };
+/** `quote` (upgrades) carries the previewed terms, signed, to the confirmation. */
+export type ChangePreview = { kind: ChangeKind; choice: PlanChoice; recurring: Money; dueNow: Money | null; effectiveAt: Date; quote: string | null };
 export type ChangeFailure = { ok: false; field?: "seats" | "plan"; message: string };
 
 const ENDED = ["canceled", "incomplete_expired"];
-/** A preview's proration date is honoured this long; after that the customer previews again. */
-const PREVIEW_VALID_SECONDS = 30 * 60;
+const QUOTE_EXPIRED = "This price preview has expired. Review the change again.";
 
 /** The organisation's subscription that has not ended, if any. */
 export async function currentSubscription(db: Database, accountId: string): Promise<MirroredSubscription | null> {
@@ -84,44 +86,46 @@ export async function previewPlanChange(deps: BillingDeps, accountId: string, ch
   const result = await prepare(deps, accountId, choice);
   if (!result.ok) return result;
   const { prepared } = result;
-  const prorationDate = Math.floor(Date.now() / 1000);
-  const base = { kind: prepared.kind, choice, recurring: prepared.recurring, prorationDate };
-  if (prepared.kind === "downgrade") return { ok: true, preview: { ...base, dueNow: null, effectiveAt: new Date(prepared.item.current_period_end * 1000) } };
+  const base = { kind: prepared.kind, choice, recurring: prepared.recurring };
+  if (prepared.kind === "downgrade") return { ok: true, preview: { ...base, dueNow: null, effectiveAt: new Date(prepared.item.current_period_end * 1000), quote: null } };
   const invoice = await deps.stripe.invoices.createPreview({
     customer: prepared.customerId,
     subscription: prepared.subscription.id,
-    subscription_details: { items: [{ id: prepared.item.id, price: prepared.priceId, quantity: prepared.quantity }], proration_behavior: "always_invoice", proration_date: prorationDate },
+    subscription_details: { items: [{ id: prepared.item.id, price: prepared.priceId, quantity: prepared.quantity }], proration_behavior: "always_invoice" },
   });
-  return { ok: true, preview: { ...base, dueNow: { amount: invoice.amount_due, currency: invoice.currency.toUpperCase() }, effectiveAt: new Date(prorationDate * 1000) } };
+  // Stripe's "now" for the prorations (its own clock, a test clock's in test mode), reused when confirming.
+  const prorationDate = invoice.parent?.subscription_details?.subscription_proration_date ?? Math.floor(Date.now() / 1000);
+  const quote = signQuote(deps.secret, { accountId, subscriptionId: prepared.subscription.id, priceId: prepared.priceId, quantity: prepared.quantity, prorationDate });
+  return { ok: true, preview: { ...base, dueNow: { amount: invoice.amount_due, currency: invoice.currency.toUpperCase() }, effectiveAt: new Date(prorationDate * 1000), quote } };
 }
 
 /**
  * Applies the change the customer confirmed. An upgrade is invoiced and charged at once with
- * the previewed proration date (so the charge equals the preview) and refused as a whole if the
+ * the quoted proration date (so the charge equals the preview) and refused as a whole if the
  * card fails; a downgrade becomes the next phase of a subscription schedule, from the period end.
  */
 export async function applyPlanChange(
   deps: BillingDeps,
-  change: { accountId: string; userId: string; choice: PlanChoice; prorationDate: number },
+  change: { accountId: string; userId: string; choice: PlanChoice; quote: string | undefined },
 ): Promise<{ ok: true; kind: ChangeKind } | ChangeFailure> {
-  const now = Math.floor(Date.now() / 1000);
-  if (change.prorationDate > now + 60 || change.prorationDate < now - PREVIEW_VALID_SECONDS) {
-    return { ok: false, message: "This price preview has expired. Review the change again." };
-  }
   const result = await prepare(deps, change.accountId, change.choice);
   if (!result.ok) return result;
   const { prepared } = result;
   const actor = { type: "user" as const, id: change.userId };
-  const key = `plan-change:${prepared.subscription.id}:${prepared.priceId}:${prepared.quantity}:${change.prorationDate}`;
   try {
     if (prepared.kind === "upgrade") {
+      const quote = change.quote ? readQuote(deps.secret, change.quote) : null;
+      const matches =
+        quote && quote.accountId === change.accountId && quote.subscriptionId === prepared.subscription.id && quote.priceId === prepared.priceId && quote.quantity === prepared.quantity;
+      if (!quote || !matches) return { ok: false, message: QUOTE_EXPIRED };
+      const key = `plan-change:${prepared.subscription.id}:${prepared.priceId}:${prepared.quantity}:${quote.prorationDate}`;
       if (prepared.subscription.schedule) await deps.stripe.subscriptionSchedules.release(idOfSchedule(prepared.subscription.schedule));
       const updated = await deps.stripe.subscriptions.update(
         prepared.subscription.id,
         {
           items: [{ id: prepared.item.id, price: prepared.priceId, quantity: prepared.quantity }],
           proration_behavior: "always_invoice",
-          proration_date: change.prorationDate,
+          proration_date: quote.prorationDate,
           payment_behavior: "error_if_incomplete",
         },
         { idempotencyKey: key },
@@ -131,6 +135,7 @@ export async function applyPlanChange(
         await recordAudit(tx, actor, "subscription.upgraded", { type: "subscription", id: updated.id }, { ...change.choice }, change.accountId);
       });
     } else {
+      const key = `plan-change:${prepared.subscription.id}:${prepared.priceId}:${prepared.quantity}:${prepared.item.current_period_end}`;
       await scheduleDowngrade(deps, prepared, key);
       await deps.db.transaction(async (tx) => {
         const effectiveAt = new Date(prepared.item.current_period_end * 1000).toISOString();
@@ -140,6 +145,8 @@ export async function applyPlanChange(
     }
   } catch (error) {
     if (error instanceof Stripe.errors.StripeCardError) return { ok: false, message: `${error.message} Nothing was changed. Update your card, then try again.` };
+    // The period the quote was made in has ended (a renewal came between): its date no longer applies.
+    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.param === "proration_date") return { ok: false, message: QUOTE_EXPIRED };
     throw error;
   }
   return { ok: true, kind: prepared.kind };

@@ -1,0 +1,112 @@
+import { eq } from "drizzle-orm";
+import type Stripe from "stripe";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyPlanChange, previewPlanChange } from "../../app/modules/billing/plan-change.server";
+import { confirmCheckout } from "../../app/modules/orders/payment.server";
+import { billingCustomers, subscriptions } from "../../db/schema";
+import type { StripeEmulator } from "../../stripe-emulator";
+import { buyer, changeCard, deliverAll, payForPlan, provisioningRequests, startBilling } from "../support/billing";
+import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
+import { queuedEmails } from "../support/jobs";
+
+let database: TestDatabase;
+let emulator: StripeEmulator;
+let stripe: Stripe;
+const DAY = 86_400;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  ({ emulator, stripe } = await startBilling(database));
+});
+afterAll(async () => {
+  await emulator.stop();
+  await dropTestDatabase(database);
+});
+
+async function paidTeam(name: string, seats: number) {
+  const { userId, accountId } = await buyer(database, name);
+  const order = await payForPlan(database, stripe, accountId, userId, { planSlug: "team", seats });
+  const paid = await confirmCheckout(database.db, stripe, order.stripeCheckoutSessionId!);
+  await deliverAll(database, stripe);
+  const [customer] = await database.db.select().from(billingCustomers).where(eq(billingCustomers.accountId, accountId));
+  return { userId, accountId, subscriptionId: paid!.stripeSubscriptionId!, customerId: customer!.stripeCustomerId };
+}
+
+const deps = () => ({ db: database.db, stripe, secret: "test-secret-0123456789abcdef0123456789" });
+const mirror = async (id: string) => (await database.db.select().from(subscriptions).where(eq(subscriptions.id, id)))[0]!;
+const changes = async (accountId: string) => (await provisioningRequests(database, accountId)).map(({ operation, seats }) => `${operation}:${seats}`);
+
+describe("an upgrade", () => {
+  it("charges exactly the previewed proration, changes the service once, and refuses an altered or foreign quote", async () => {
+    const { userId, accountId, subscriptionId } = await paidTeam("upgrader", 3);
+    const choice = { planSlug: "team", interval: "month" as const, seats: 6 };
+    const previewed = await previewPlanChange(deps(), accountId, choice);
+    if (!previewed.ok) throw new Error(previewed.message);
+    expect(previewed.preview).toMatchObject({ kind: "upgrade", recurring: { amount: 6 * 2400, currency: "USD" } });
+    const quote = previewed.preview.quote!;
+
+    const [body, signature] = quote.split(".");
+    const altered = `${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, "base64url").toString()), prorationDate: 1 })).toString("base64url")}.${signature}`;
+    expect(await applyPlanChange(deps(), { accountId, userId, choice, quote: altered })).toMatchObject({ ok: false, message: /expired/ });
+    const other = await buyer(database, "stranger");
+    expect(await applyPlanChange(deps(), { accountId: other.accountId, userId: other.userId, choice, quote })).toMatchObject({ ok: false });
+
+    expect(await applyPlanChange(deps(), { accountId, userId, choice, quote })).toEqual({ ok: true, kind: "upgrade" });
+    const invoices = await stripe.invoices.list({ subscription: subscriptionId });
+    expect(invoices.data.find((invoice) => invoice.billing_reason === "subscription_update")?.amount_paid).toBe(previewed.preview.dueNow!.amount);
+    expect(await mirror(subscriptionId)).toMatchObject({ quantity: 6 });
+    await deliverAll(database, stripe);
+    expect(await changes(accountId)).toEqual(["provision:3", "modify:6"]);
+  });
+
+  it("changes nothing when the card is declined", async () => {
+    const { userId, accountId, subscriptionId, customerId } = await paidTeam("declined", 3);
+    await changeCard(stripe, customerId, "4000000000000341");
+    const choice = { planSlug: "team", interval: "month" as const, seats: 5 };
+    const previewed = await previewPlanChange(deps(), accountId, choice);
+    if (!previewed.ok) throw new Error(previewed.message);
+    const result = await applyPlanChange(deps(), { accountId, userId, choice, quote: previewed.preview.quote! });
+    expect(result).toMatchObject({ ok: false, message: /declined.*Nothing was changed/ });
+    expect((await stripe.subscriptions.retrieve(subscriptionId)).items.data[0]!.quantity).toBe(3);
+    expect(await changes(accountId)).toEqual(["provision:3"]);
+  });
+});
+
+describe("a downgrade", () => {
+  it("waits for the period end, then bills and sets up fewer users", async () => {
+    const { userId, accountId, subscriptionId } = await paidTeam("downgrader", 6);
+    const choice = { planSlug: "team", interval: "month" as const, seats: 4 };
+    const previewed = await previewPlanChange(deps(), accountId, choice);
+    expect(previewed).toMatchObject({ ok: true, preview: { kind: "downgrade", dueNow: null, quote: null } });
+    expect(await applyPlanChange(deps(), { accountId, userId, choice, quote: undefined })).toEqual({ ok: true, kind: "downgrade" });
+    expect(await mirror(subscriptionId)).toMatchObject({ quantity: 6, scheduledChange: { seats: 4 } });
+
+    await emulator.advanceTime(31 * DAY);
+    await deliverAll(database, stripe);
+    expect(await mirror(subscriptionId)).toMatchObject({ status: "active", quantity: 4, scheduledChange: null });
+    expect(await changes(accountId)).toEqual(["provision:6", "modify:4"]);
+  });
+});
+
+describe("a failing renewal", () => {
+  it("emails once per failure, suspends when unpaid, and resumes when a new card pays", async () => {
+    const { accountId, subscriptionId, customerId } = await paidTeam("dunned", 3);
+    await changeCard(stripe, customerId, "4000000000000341");
+
+    await emulator.advanceTime(31 * DAY);
+    await deliverAll(database, stripe);
+    expect(await mirror(subscriptionId)).toMatchObject({ status: "past_due", paymentFailedAt: expect.any(Date) });
+    const failures = (await queuedEmails(database, "dunned@buy.test")).filter((mail) => /could not take your Team payment/.test(mail.subject));
+    expect(failures).toHaveLength(1);
+
+    await emulator.advanceTime(8 * DAY);
+    await deliverAll(database, stripe);
+    expect(await mirror(subscriptionId)).toMatchObject({ status: "unpaid" });
+    expect(await changes(accountId)).toEqual(["provision:3", "suspend:3"]);
+
+    await changeCard(stripe, customerId, "4242424242424242");
+    await deliverAll(database, stripe);
+    expect(await mirror(subscriptionId)).toMatchObject({ status: "active", paymentFailedAt: null });
+    expect(await changes(accountId)).toEqual(["provision:3", "suspend:3", "resume:3"]);
+  });
+});
