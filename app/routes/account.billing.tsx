@@ -154,7 +154,7 @@ export default function Billing() {
           {choice && !subscription.cancelAtPeriodEnd ? (
             <section aria-labelledby="change-heading">
               <h2 id="change-heading" className="text-lg font-semibold">
-                Change plan, users or billing interval
+                Change your plan
               </h2>
               <p className="mt-1 text-sm text-slate-700">Upgrades apply now and you pay the prorated difference; downgrades apply when the period you have paid for ends. Prices exclude tax.</p>
               <Form method="get" className="mt-4 flex flex-wrap items-end gap-4" key={JSON.stringify(choice)}>
