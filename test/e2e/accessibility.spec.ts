@@ -1,15 +1,8 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
-import { clientAddress, demoStaffLogin, logIn } from "../support/e2e";
+import { expect, test } from "@playwright/test";
+import { clientAddress, demoStaffLogin, logIn, severeViolations } from "../support/e2e";
 
-const pages = ["/", "/pricing", "/pricing?interval=year", "/plans/starter", "/plans/enterprise", "/plans/unknown", "/signup", "/login", "/forgot-password", "/qualify"];
+const pages = ["/", "/pricing", "/pricing?interval=year", "/plans/starter", "/plans/enterprise", "/plans/unknown", "/contact-sales?plan=enterprise", "/signup", "/login", "/forgot-password", "/qualify"];
 
-async function severeViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-}
 
 for (const path of pages) {
   for (const width of [375, 1280]) {

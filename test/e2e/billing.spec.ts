@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { buyPlan, clientAddress, completeManualSetup, demoStaffLogin, e2eStripe, logIn, newCustomer, waitForEmail, withDatabase } from "../support/e2e";
+import { buyPlan, clientAddress, completeManualSetup, demoStaffLogin, e2eStripe, logIn, newCustomer, severeViolations, waitForEmail, withDatabase } from "../support/e2e";
 
 test.use({ extraHTTPHeaders: clientAddress() });
 
@@ -21,6 +21,7 @@ test("upgrade with the proration shown → charged exactly that → modify → n
   // Three more users for (almost) a whole month of $24 each.
   expect(dueNow).toBeGreaterThan(7_000);
   expect(dueNow).toBeLessThanOrEqual(7_200);
+  expect(await severeViolations(page)).toEqual([]);
   await preview.getByRole("button", { name: /Pay .* and upgrade/ }).click();
   await expect(page.getByText("Your plan is changed and the difference is paid.")).toBeVisible();
   await expect(page.getByTestId("current-plan")).toHaveText("Team · 6 users · billed monthly");
