@@ -1,5 +1,6 @@
+import { createHmac } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { clientAddress, demoStaffLogin, logIn, signUpAndVerify, uniqueEmail, withDatabase } from "../support/e2e";
+import { clientAddress, demoStaffLogin, logIn, signUpAndVerify, stripeWebhookSecret, uniqueEmail, withDatabase } from "../support/e2e";
 
 test.use({ extraHTTPHeaders: clientAddress() });
 
@@ -84,7 +85,7 @@ test("buying during a trial modifies the trial's instance: same workspace, now p
   expect(rows).toEqual([{ trials: "converted", instances: 1, seats: 4 }]);
 });
 
-test("forged or malformed webhooks are refused and store nothing", async ({ request }) => {
+test("forged, stale or malformed webhooks are refused and store nothing; a signed one is stored once", async ({ request }) => {
   const forged = await request.post("/webhooks/stripe", {
     data: JSON.stringify({ id: "evt_forged", type: "checkout.session.completed", data: { object: { id: "cs_x" } } }),
     headers: { "Content-Type": "application/json", "Stripe-Signature": "t=1,v1=deadbeef" },
@@ -92,6 +93,21 @@ test("forged or malformed webhooks are refused and store nothing", async ({ requ
   expect(forged.status()).toBe(400);
   const missing = await request.post("/webhooks/stripe", { data: "not json", headers: { "Content-Type": "application/json" } });
   expect(missing.status()).toBe(400);
-  const stored = await withDatabase((sql) => sql<{ n: number }[]>`select count(*)::int as n from stripe_events where id = 'evt_forged'`);
-  expect(stored[0]?.n).toBe(0);
+  const signed = (body: string, secondsAgo = 0) => {
+    const timestamp = Math.floor(Date.now() / 1000) - secondsAgo;
+    return { "Content-Type": "application/json", "Stripe-Signature": `t=${timestamp},v1=${createHmac("sha256", stripeWebhookSecret()).update(`${timestamp}.${body}`).digest("hex")}` };
+  };
+  const id = `evt_e2e_${Date.now()}`;
+  const body = JSON.stringify({ id, object: "event", type: "customer.updated", data: { object: { id: "cus_e2e" } } });
+  // Correctly signed ten minutes ago: a replay, outside Stripe's five-minute tolerance.
+  expect((await request.post("/webhooks/stripe", { data: body, headers: signed(body, 600) })).status()).toBe(400);
+  const count = (eventId: string) => withDatabase(async (sql) => (await sql<{ n: number }[]>`select count(*)::int as n from stripe_events where id = ${eventId}`)[0]!.n);
+  expect(await count("evt_forged")).toBe(0);
+  expect(await count(id)).toBe(0);
+
+  const first = await request.post("/webhooks/stripe", { data: body, headers: signed(body) });
+  const again = await request.post("/webhooks/stripe", { data: body, headers: signed(body) });
+  expect([first.status(), again.status()]).toEqual([200, 200]);
+  expect(await again.json()).toMatchObject({ duplicate: true });
+  expect(await count(id)).toBe(1);
 });

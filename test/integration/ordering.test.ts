@@ -6,7 +6,7 @@ import { receiveStripeEvent } from "../../app/modules/billing/events.server";
 import { startCheckout } from "../../app/modules/orders/checkout.server";
 import { confirmCheckout } from "../../app/modules/orders/payment.server";
 import type { StripeEmulator } from "../../stripe-emulator";
-import { buyer, deliverLatest, payForPlan, provisioningRequests, startBilling } from "../support/billing";
+import { buyer, deliver, deliverLatest, payForPlan, provisioningRequests, startBilling } from "../support/billing";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
 
 let database: TestDatabase;
@@ -79,3 +79,21 @@ describe("subscription changes from Stripe", () => {
     expect((await requests()).map((r) => r.operation)).toEqual(["provision", "modify", "suspend"]);
   });
 });
+
+describe("events out of order", () => {
+  it("end in Stripe's current state: an older update arriving last changes nothing", async () => {
+    const { userId, accountId } = await buyer(database, "reordered");
+    const order = await payForPlan(database, stripe, accountId, userId, { planSlug: "team", seats: 3 });
+    const paid = await confirmCheckout(database.db, stripe, order.stripeCheckoutSessionId!);
+    const subscription = await stripe.subscriptions.retrieve(paid!.stripeSubscriptionId!);
+    const itemId = subscription.items.data[0]!.id;
+    await stripe.subscriptions.update(subscription.id, { items: [{ id: itemId, quantity: 5 }] });
+    await stripe.subscriptions.update(subscription.id, { items: [{ id: itemId, quantity: 7 }] });
+    const [newest, older] = (await stripe.events.list({ type: "customer.subscription.updated", limit: 2 })).data;
+
+    await deliver(database, stripe, newest!);
+    await deliver(database, stripe, older!);
+    expect((await provisioningRequests(database, accountId)).map(({ operation, seats }) => `${operation}:${seats}`)).toEqual(["provision:3", "modify:7"]);
+  });
+});
+

@@ -54,6 +54,11 @@ export async function advanceStripeClock(days: number): Promise<void> {
   if (!response.ok) throw new Error(`advance_time answered ${response.status}: ${await response.text()}`);
 }
 
+/** The secret the e2e portal verifies Stripe-Signature with (kept in its data folder, as `npm start` makes it). */
+export function stripeWebhookSecret(): string {
+  return `whsec_${readFileSync(path.join(dataDir(), "stripe-webhook-secret"), "utf8").trim()}`.replace(/-/g, "_");
+}
+
 export function demoStaffLogin(): { email: string; password: string } {
   return JSON.parse(readFileSync(path.join(dataDir(), "demo-staff-login.json"), "utf8"));
 }
