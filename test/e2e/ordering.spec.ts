@@ -21,8 +21,12 @@ test("pricing → sign up → pay with 4242 in Checkout → the order page shows
   await page.getByLabel("Card number").fill("4000 0000 0000 0002");
   await page.getByRole("button", { name: "Pay" }).click();
   await expect(page.getByText("Your card was declined.")).toBeVisible();
+  await page.getByLabel("Card number").fill("4000 0000 0000 9995");
+  await page.getByRole("button", { name: "Pay" }).click();
+  await expect(page.getByText("Your card has insufficient funds.")).toBeVisible();
   const unpaid = await withDatabase((sql) => sql<{ status: string }[]>`select o.status from orders o join organisations a on a.id = o.account_id where a.name = ${person.company}`);
   expect(unpaid).toEqual([{ status: "checkout_open" }]);
+  expect(await withDatabase((sql) => sql`select 1 from provisioning_requests r join organisations a on a.id = r.account_id where a.name = ${person.company}`)).toHaveLength(0);
 
   await page.getByLabel("Card number").fill("4242 4242 4242 4242");
   await page.getByRole("button", { name: "Pay" }).click();
