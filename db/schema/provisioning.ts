@@ -51,7 +51,8 @@ export const provisioningRequests = pgTable(
     slaDueAt: timestamp("sla_due_at", { withTimezone: true }).notNull(),
     /** Asking twice for the same thing finds the first request. */
     idempotencyKey: text("idempotency_key").notNull().unique(),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The statement's own time, not the transaction's: requests asked for in one transaction keep their order. */
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp("completed_at", { withTimezone: true }),
     /** Set when staff were told the request is past its SLA, so they are told once. */

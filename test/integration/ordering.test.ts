@@ -97,3 +97,14 @@ describe("events out of order", () => {
   });
 });
 
+describe("a checkout applied after its subscription was cancelled", () => {
+  it("sets the service up as paid for, then suspends it", async () => {
+    const { userId, accountId } = await buyer(database, "latecheckout");
+    const order = await payForPlan(database, stripe, accountId, userId, { planSlug: "starter", seats: 2 });
+    const session = await stripe.checkout.sessions.retrieve(order.stripeCheckoutSessionId!);
+    await stripe.subscriptions.cancel(session.subscription as string);
+    await deliverLatest(database, stripe, "customer.subscription.deleted");
+    expect(await confirmCheckout(database.db, stripe, order.stripeCheckoutSessionId!)).toMatchObject({ status: "paid" });
+    expect((await provisioningRequests(database, accountId)).map((r) => r.operation)).toEqual(["provision", "suspend"]);
+  });
+});

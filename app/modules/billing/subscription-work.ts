@@ -5,6 +5,11 @@ export type SubscriptionState = { status: string; stripePriceId: string | null; 
 const SERVING = new Set(["active", "trialing", "past_due"]);
 const STOPPED = new Set(["unpaid", "paused"]);
 
+/** Whether the subscription pays for a running service (Stripe's retries keep it running while past due). */
+export function isServing(status: string): boolean {
+  return SERVING.has(status);
+}
+
 /**
  * What a change of a Stripe subscription means for the service: unpaid or paused → suspend;
  * paid again → resume; canceled → suspend now (removal follows after the retention period);

@@ -6,6 +6,7 @@ import { orders, subscriptions, trials } from "#db/schema";
 import { recordAudit, systemActor } from "~/lib/audit.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { loadPlanPolicy, snapshotOf } from "~/modules/catalog/plan-policy.server";
+import { isServing } from "~/modules/billing/subscription-work";
 import { mirrorSubscription } from "~/modules/billing/subscriptions.server";
 import { activeTrial } from "~/modules/trials/trials.server";
 import { enqueueProvisioning, type Operation } from "../../../provisioning";
@@ -38,7 +39,10 @@ export async function applyCheckoutSession(tx: DbOrTx, session: Stripe.Checkout.
   if (paid) {
     const subscription = session.subscription as Stripe.Subscription | null;
     if (subscription) await mirrorSubscription(tx, order.accountId, subscription, order.planSlug);
-    return acceptPaidOrder(tx, order, subscription?.id ?? null);
+    const accepted = await acceptPaidOrder(tx, order, subscription?.id ?? null);
+    // Events come in any order: a subscription that already stopped is suspended right after its setup.
+    if (subscription && !isServing(subscription.status) && accepted.status === "paid") await suspendStoppedSubscription(tx, accepted, subscription.id);
+    return accepted;
   }
   const ended = session.status === "expired" ? "expired" : asyncPaymentFailed ? "payment_failed" : null;
   if (!ended) return order;
@@ -95,6 +99,12 @@ async function fulfilOrder(tx: DbOrTx, order: Order, actor: OrderActor, action: 
   const [accepted] = await tx.update(orders).set({ status: "paid", provisioningRequestId: requestId, updatedAt: sql`now()` }).where(eq(orders.id, order.id)).returning();
   await recordAudit(tx, actor, action, { type: "order", id: order.id }, { provisioningRequest: requestId, trial: trial?.id ?? null }, order.accountId);
   return accepted!;
+}
+
+async function suspendStoppedSubscription(tx: DbOrTx, order: Order, subscriptionId: string): Promise<void> {
+  const [mirrored] = await tx.select({ instanceId: subscriptions.instanceId }).from(subscriptions).where(eq(subscriptions.id, subscriptionId));
+  if (!mirrored?.instanceId) return;
+  await requestInstanceChange(tx, { accountId: order.accountId, instanceId: mirrored.instanceId, planSlug: order.planSlug, seats: order.seats, operation: "suspend", key: `subscription:${subscriptionId}:suspend:at-checkout` });
 }
 
 /** Asks the plan's provisioner to change a paid instance: new plan or seats, suspend or resume. */

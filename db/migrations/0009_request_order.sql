@@ -1,0 +1,1 @@
+ALTER TABLE "provisioning_requests" ALTER COLUMN "created_at" SET DEFAULT clock_timestamp();
