@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { advanceStripeClock, buyPlan, clientAddress, newCustomer, waitForEmail, withDatabase } from "../support/e2e";
+import { advanceStripeClock, buyPlan, clientAddress, demoStaffLogin, logIn, newCustomer, waitForEmail, withDatabase } from "../support/e2e";
 
 // Moving Stripe's clock moves it for every subscription: these run one at a time, after the rest (playwright.config.ts).
 test.use({ extraHTTPHeaders: clientAddress() });
@@ -45,7 +45,7 @@ async function returnToPortal(page: Page) {
   await expect(page).toHaveURL(/\/account\/billing$/);
 }
 
-test("renewal fails → past-due email → unpaid → suspended → card updated in the portal → paid → resumed", async ({ page }) => {
+test("renewal fails → past-due email → unpaid → suspended → card updated in the portal → paid → resumed", async ({ page, browser }) => {
   const person = await newCustomer(page, "Dana");
   await buyPlan(page, { plan: "starter", seats: 2 });
   await expect(page.getByTestId("order-status")).toHaveText("Your service is ready", { timeout: 10_000 });
@@ -62,6 +62,14 @@ test("renewal fails → past-due email → unpaid → suspended → card updated
   await page.reload();
   await expect(page.getByTestId("subscription-status")).toContainText("Payment failed: we are retrying");
   await expect(page.getByRole("alert")).toContainText("Your last payment did not go through.");
+  // Staff see it among the accounts that need attention.
+  const staffContext = await browser.newContext({ extraHTTPHeaders: clientAddress() });
+  const staffPage = await staffContext.newPage();
+  const staff = demoStaffLogin();
+  await logIn(staffPage, staff.email, staff.password);
+  await staffPage.goto("/staff");
+  await expect(staffPage.getByTestId("attention").getByRole("listitem").filter({ hasText: person.company })).toContainText("payment failing (past_due)");
+  await staffContext.close();
 
   // Every retry fails: the subscription becomes unpaid and the service is suspended.
   await advanceStripeClock(8 * DAY);
