@@ -18,7 +18,8 @@ afterAll(async () => {
 });
 
 function startWorker(hang: boolean): Promise<ChildProcess> {
-  const child = spawn("node_modules/.bin/tsx", ["test/support/worker-process.ts"], {
+  // One process (no tsx wrapper), so SIGKILL reaches the worker itself and nothing is left running.
+  const child = spawn(process.execPath, ["--import", "tsx", "test/support/worker-process.ts"], {
     env: { ...process.env, DATABASE_URL: database.url, ...(hang ? { HANG: "1" } : {}) },
     stdio: ["ignore", "pipe", "inherit"],
   });
