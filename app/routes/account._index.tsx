@@ -14,6 +14,7 @@ import { requireUser, setSessionOrganisation } from "~/modules/accounts/sessions
 import { accountRequests } from "../../provisioning";
 import { ProvisioningProgress } from "~/components/provisioning-progress";
 import { TrialCard } from "~/components/trial-card";
+import { currentSubscription } from "~/modules/billing/plan-change.server";
 import { trialOverview } from "~/modules/trials/trials.server";
 
 export const meta: MetaFunction = () => [{ title: `Your account | ${SITE_NAME}` }];
@@ -28,6 +29,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     currentId,
     requests: currentId ? await accountRequests(context.db, currentId) : [],
     trial: currentId ? await trialOverview(context.db, currentId) : null,
+    paymentFailing: currentId ? Boolean((await currentSubscription(context.db, currentId))?.paymentFailedAt) : false,
     now: Date.now(),
     notice: noticeText(new URL(request.url).searchParams.get("notice")),
   };
@@ -58,7 +60,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function AccountOverview() {
-  const { user, organisations, currentId, requests, trial, now, notice } = useLoaderData<typeof loader>();
+  const { user, organisations, currentId, requests, trial, paymentFailing, now, notice } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "create-organisation",
@@ -84,6 +86,15 @@ export default function AccountOverview() {
           </Form>
         </div>
       )}
+      {paymentFailing ? (
+        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
+          Your last payment did not go through.{" "}
+          <Link to="/account/billing" className="font-medium underline">
+            Update your card on the billing page
+          </Link>{" "}
+          to keep your service running.
+        </p>
+      ) : null}
       {trial && trial.status !== "converted" ? <TrialCard trial={trial} now={now} /> : null}
       {requests.length ? <ProvisioningProgress requests={requests} /> : null}
       <section aria-labelledby="organisations-heading">

@@ -62,6 +62,8 @@ test("renewal fails → past-due email → unpaid → suspended → card updated
   await page.reload();
   await expect(page.getByTestId("subscription-status")).toContainText("Payment failed: we are retrying");
   await expect(page.getByRole("alert")).toContainText("Your last payment did not go through.");
+  await page.goto("/account");
+  await expect(page.getByRole("alert")).toContainText("Your last payment did not go through.");
   // Staff see it among the accounts that need attention.
   const staffContext = await browser.newContext({ extraHTTPHeaders: clientAddress() });
   const staffPage = await staffContext.newPage();
