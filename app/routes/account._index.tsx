@@ -14,7 +14,7 @@ import { requireUser, setSessionOrganisation } from "~/modules/accounts/sessions
 import { accountRequests } from "../../provisioning";
 import { ProvisioningProgress } from "~/components/provisioning-progress";
 import { TrialCard } from "~/components/trial-card";
-import { currentSubscription } from "~/modules/billing/plan-change.server";
+import { currentSubscription } from "~/modules/billing/subscriptions.server";
 import { trialOverview } from "~/modules/trials/trials.server";
 
 export const meta: MetaFunction = () => [{ title: `Your account | ${SITE_NAME}` }];

@@ -7,7 +7,8 @@ import { noticeText } from "~/lib/notices";
 import { SITE_NAME } from "~/lib/site";
 import { currentOrganisation } from "~/modules/accounts/organisations.server";
 import { requireUser } from "~/modules/accounts/sessions.server";
-import { applyPlanChange, billingPortalUrl, cancelScheduledChange, currentChoice, currentSubscription, previewPlanChange } from "~/modules/billing/plan-change.server";
+import { applyPlanChange, billingPortalUrl, cancelScheduledChange, currentChoice, previewPlanChange } from "~/modules/billing/plan-change.server";
+import { currentSubscription } from "~/modules/billing/subscriptions.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 
 export const meta: MetaFunction = () => [{ title: `Billing | ${SITE_NAME}` }, { name: "robots", content: "noindex" }];

@@ -1,4 +1,4 @@
-import { and, desc, eq, notInArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import Stripe from "stripe";
 import type { Database } from "#db/client";
 import { billingCustomers, subscriptions } from "#db/schema";
@@ -8,7 +8,7 @@ import { priceRowFor, requireCatalog } from "~/modules/catalog/catalog.server";
 import { orderTotal, seatsError } from "~/modules/catalog/pricing";
 import { changeKind, type ChangeKind, type PlanChoice } from "./change-kind";
 import { readQuote, signQuote } from "./quote.server";
-import { refreshSubscription, type MirroredSubscription, planOfPrice } from "./subscriptions.server";
+import { currentSubscription, planOfPrice, refreshSubscription, type MirroredSubscription } from "./subscriptions.server";
 
 /** `secret` signs previewed quotes (the session secret). */
 export type BillingDeps = { db: Database; stripe: Stripe; secret: string };
@@ -16,19 +16,7 @@ export type BillingDeps = { db: Database; stripe: Stripe; secret: string };
 export type ChangePreview = { kind: ChangeKind; choice: PlanChoice; recurring: Money; dueNow: Money | null; effectiveAt: Date; quote: string | null };
 export type ChangeFailure = { ok: false; field?: "seats" | "plan"; message: string };
 
-const ENDED = ["canceled", "incomplete_expired"];
 const QUOTE_EXPIRED = "This price preview has expired. Review the change again.";
-
-/** The organisation's subscription that has not ended, if any. */
-export async function currentSubscription(db: Database, accountId: string): Promise<MirroredSubscription | null> {
-  const [row] = await db
-    .select()
-    .from(subscriptions)
-    .where(and(eq(subscriptions.accountId, accountId), notInArray(subscriptions.status, ENDED)))
-    .orderBy(desc(subscriptions.updatedAt))
-    .limit(1);
-  return row ?? null;
-}
 
 /** What the subscription is now, in catalog terms. */
 export async function currentChoice(db: Database, subscription: MirroredSubscription): Promise<PlanChoice | null> {

@@ -1,11 +1,13 @@
-import { eq } from "drizzle-orm";
+import { and, desc, eq, notInArray } from "drizzle-orm";
 import type Stripe from "stripe";
-import type { DbOrTx } from "#db/client";
+import type { Database, DbOrTx } from "#db/client";
 import { billingCustomers, plans, prices, subscriptions, type BillingInterval } from "#db/schema";
 import { requestInstanceChange } from "~/modules/orders/payment.server";
 import { provisioningWorkFor } from "./subscription-work";
 
 export type MirroredSubscription = typeof subscriptions.$inferSelect;
+
+const ENDED = ["canceled", "incomplete_expired"];
 
 export function idOf(value: string | { id: string }): string {
   return typeof value === "string" ? value : value.id;
@@ -67,4 +69,15 @@ export async function refreshSubscription(tx: DbOrTx, subscription: Stripe.Subsc
   }
   const [after] = await tx.select().from(subscriptions).where(eq(subscriptions.id, subscription.id));
   return after ?? null;
+}
+
+/** The organisation's subscription that has not ended, if any. */
+export async function currentSubscription(db: Database, accountId: string): Promise<MirroredSubscription | null> {
+  const [row] = await db
+    .select()
+    .from(subscriptions)
+    .where(and(eq(subscriptions.accountId, accountId), notInArray(subscriptions.status, ENDED)))
+    .orderBy(desc(subscriptions.updatedAt))
+    .limit(1);
+  return row ?? null;
 }
