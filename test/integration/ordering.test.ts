@@ -6,6 +6,7 @@ import { receiveStripeEvent } from "../../app/modules/billing/events.server";
 import { startCheckout } from "../../app/modules/orders/checkout.server";
 import { confirmCheckout } from "../../app/modules/orders/payment.server";
 import type { StripeEmulator } from "../../stripe-emulator";
+import { submitCheckoutForm } from "../../stripe-emulator/test-support";
 import { buyer, deliver, deliverLatest, payForPlan, provisioningRequests, startBilling } from "../support/billing";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
 
@@ -41,6 +42,20 @@ describe("startCheckout", () => {
     expect(await startCheckout(deps, { accountId, userId, planSlug: "starter", interval: "month", seats: 11 })).toEqual({ ok: false, field: "seats", message: "Starter is for 1 to 10 users" });
     expect(await startCheckout(deps, { accountId, userId, planSlug: "enterprise", interval: "year", seats: 10 })).toMatchObject({ ok: false });
     expect(await database.db.select().from(orders).where(eq(orders.accountId, accountId))).toEqual([]);
+  });
+});
+
+describe("two tabs paying one checkout at once", () => {
+  it("make one subscription and one charge", async () => {
+    const { userId, accountId } = await buyer(database, "twopay");
+    const checkout = await startCheckout({ db: database.db, stripe, appUrl: "https://portal.test" }, { accountId, userId, planSlug: "team", interval: "month", seats: 3 });
+    if (!checkout.ok) throw new Error(checkout.message);
+    const answers = await Promise.all([submitCheckoutForm(checkout.url, { card_number: "4242424242424242" }), submitCheckoutForm(checkout.url, { card_number: "4242424242424242" })]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([303, 410]);
+    const session = await stripe.checkout.sessions.retrieve((await database.db.select().from(orders).where(eq(orders.accountId, accountId)))[0]!.stripeCheckoutSessionId!);
+    const customer = session.customer as string;
+    expect((await stripe.subscriptions.list({ customer })).data).toHaveLength(1);
+    expect((await stripe.invoices.list({ customer })).data.filter((invoice) => invoice.amount_paid > 0)).toHaveLength(1);
   });
 });
 
