@@ -2,6 +2,7 @@ import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-t
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useState } from "react";
 import { z } from "zod";
 import { FieldError, FormErrors, SubmitButton } from "~/components/ui/field";
 import { formatMoney } from "~/lib/money";
@@ -9,7 +10,7 @@ import { SITE_NAME } from "~/lib/site";
 import { currentOrganisation } from "~/modules/accounts/organisations.server";
 import { requireUser } from "~/modules/accounts/sessions.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
-import { displayPrice } from "~/modules/catalog/pricing";
+import { displayPrice, orderTotal } from "~/modules/catalog/pricing";
 import { startCheckout } from "~/modules/orders/checkout.server";
 
 export const meta: MetaFunction = () => [{ title: `Order | ${SITE_NAME}` }, { name: "robots", content: "noindex" }];
@@ -54,6 +55,14 @@ export default function NewOrder() {
     shouldValidate: "onBlur",
   });
   const perSeat = plan.pricingModel === "per_seat";
+  // The total follows the choice as it is made; without JavaScript it shows the defaults' total.
+  const [choice, setChoice] = useState({ interval: "month" as "month" | "year", seats: plan.minSeats });
+  const total = orderTotal(plan, choice.interval, choice.seats);
+  const readChoice = (form: HTMLFormElement) => {
+    const data = new FormData(form);
+    const seats = Number(data.get("seats"));
+    setChoice({ interval: data.get("interval") === "year" ? "year" : "month", seats: Number.isInteger(seats) && seats > 0 ? seats : choice.seats });
+  };
   return (
     <div className="mx-auto max-w-lg px-4 py-12">
       <h1 className="text-2xl font-bold tracking-tight">Buy {plan.name}</h1>
@@ -61,7 +70,7 @@ export default function NewOrder() {
         For {organisationName}. You pay securely with Stripe; prices exclude tax. Monthly {displayPrice(plan, "month").amount} {displayPrice(plan, "month").unit}, yearly{" "}
         {displayPrice(plan, "year").amount} {displayPrice(plan, "year").unit}.
       </p>
-      <Form method="post" {...getFormProps(form)} className="mt-8 space-y-5">
+      <Form method="post" {...getFormProps(form)} onChange={(event) => readChoice(event.currentTarget)} className="mt-8 space-y-5">
         <FormErrors id={form.errorId} errors={form.errors} />
         <input {...getInputProps(fields.plan, { type: "hidden" })} key={fields.plan.key} />
         <div>
@@ -88,6 +97,9 @@ export default function NewOrder() {
           />
           <FieldError id={`${fields.seats.id}-error`} errors={fields.seats.errors} />
         </div>
+        <p className="text-slate-900" aria-live="polite" data-testid="order-total">
+          Total: <strong>{formatMoney({ amount: total, currency: plan.prices[choice.interval].currency })}</strong> per {choice.interval}, excluding tax
+        </p>
         <SubmitButton>Continue to payment</SubmitButton>
       </Form>
     </div>

@@ -15,6 +15,7 @@ test("pricing → sign up → pay with 4242 in Checkout → the order page shows
   await page.getByRole("link", { name: "Buy now" }).click();
   await page.getByLabel("Billing").selectOption("year");
   await page.getByLabel("Users").fill("5");
+  await expect(page.getByTestId("order-total")).toHaveText("Total: $1,200 per year, excluding tax");
   await page.getByRole("button", { name: "Continue to payment" }).click();
 
   await expect(page.getByLabel("Card number")).toBeVisible();
