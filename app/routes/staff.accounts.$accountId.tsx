@@ -6,23 +6,46 @@ import { FormErrors, Notice, SubmitButton } from "~/components/ui/field";
 import { formatMoney } from "~/lib/money";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { accountForStaff } from "~/modules/accounts/staff-accounts.server";
+import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { approveOrder } from "~/modules/orders/payment.server";
+import { sendCheckoutLink } from "~/modules/orders/sales-checkout.server";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   await requireStaff(request, context);
   const account = await accountForStaff(context.db, params.accountId ?? "");
   if (!account) throw new Response("Not found", { status: 404 });
-  return account;
+  const catalog = await requireCatalog(context.db);
+  return { ...account, plans: catalog.plans.map((plan) => ({ slug: plan.slug, name: plan.name })) };
 }
 
-const actionSchema = z.object({ intent: z.literal("approve"), orderId: z.uuid() });
+const actionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("approve"), orderId: z.uuid({ error: "Choose an order to approve." }) }),
+  z.object({
+    intent: z.literal("send-checkout"),
+    plan: z.string().regex(/^[a-z0-9-]{1,50}$/, "Choose a plan"),
+    interval: z.enum(["month", "year"], { error: "Choose monthly or yearly billing" }),
+    seats: z.coerce.number({ error: "Enter how many users" }).int("Enter a whole number of users").min(1, "Enter at least 1 user").max(1_000_000),
+  }),
+]);
 
-/** Staff approve a paid order of a plan that waits for approval; its provisioning starts. */
+/**
+ * Staff approve a paid order of a plan that waits for approval (its provisioning starts), or
+ * send the customer a checkout link for a plan agreed with them.
+ */
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
   const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return data({ ok: false, message: "Choose an order to approve." }, { status: 400 });
-  const approved = await context.db.transaction((tx) => approveOrder(tx, parsed.data.orderId, { type: "staff", id: staff.userId }, params.accountId ?? ""));
+  if (!parsed.success) return data({ ok: false, message: parsed.error.issues[0]?.message ?? "Check the form." }, { status: 400 });
+  const accountId = params.accountId ?? "";
+  const value = parsed.data;
+  if (value.intent === "send-checkout") {
+    if (!(await accountForStaff(context.db, accountId))) throw new Response("Not found", { status: 404 });
+    const { plan, interval, seats } = value;
+    const sent = await sendCheckoutLink({ db: context.db, stripe: context.stripe, appUrl: context.config.appUrl }, { accountId, userId: staff.userId, planSlug: plan, interval, seats });
+    if (!sent.ok) return data({ ok: false, message: sent.message }, { status: 400 });
+    return { ok: true, message: "Checkout link sent to the account's owners and admins." };
+  }
+  const approved = await context.db.transaction((tx) => approveOrder(tx, value.orderId, { type: "staff", id: staff.userId }, accountId));
   if (!approved) return data({ ok: false, message: "This order is not waiting for approval any more." }, { status: 409 });
   return { ok: true, message: `Approved: the ${approved.planSlug} setup is queued.` };
 }
@@ -50,7 +73,7 @@ function ListSection({ id, title, empty, items }: { id: string; title: string; e
 }
 
 export default function StaffAccount() {
-  const { organisation, people, subscriptions, orders, trials } = useLoaderData<typeof loader>();
+  const { organisation, people, subscriptions, orders, trials, plans } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <div className="space-y-8">
@@ -97,6 +120,43 @@ export default function StaffAccount() {
           ),
         }))}
       />
+      <section aria-labelledby="send-checkout-heading">
+        <h2 id="send-checkout-heading" className="text-lg font-semibold">
+          Send a checkout link
+        </h2>
+        <p className="mt-1 text-sm text-slate-600">For a plan agreed with the customer, “contact us” plans included. Paying it is an ordinary order.</p>
+        <Form method="post" className="mt-3 flex flex-wrap items-end gap-3">
+          <input type="hidden" name="intent" value="send-checkout" />
+          <div>
+            <label htmlFor="checkout-plan" className="block text-sm font-medium">
+              Plan
+            </label>
+            <select id="checkout-plan" name="plan" className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm">
+              {plans.map((plan) => (
+                <option key={plan.slug} value={plan.slug}>
+                  {plan.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="checkout-interval" className="block text-sm font-medium">
+              Billing
+            </label>
+            <select id="checkout-interval" name="interval" className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm">
+              <option value="year">Yearly</option>
+              <option value="month">Monthly</option>
+            </select>
+          </div>
+          <div>
+            <label htmlFor="checkout-seats" className="block text-sm font-medium">
+              Users
+            </label>
+            <input id="checkout-seats" name="seats" type="number" min={1} defaultValue={1} className="mt-1 block w-28 rounded-md border border-slate-300 px-3 py-2 text-sm" />
+          </div>
+          <SubmitButton variant="secondary">Send checkout link</SubmitButton>
+        </Form>
+      </section>
       <ListSection
         id="trials"
         title="Trials"

@@ -64,7 +64,7 @@ test("a plan set up by hand: paid online, then completed by staff; the order pag
   await waitForEmail(person.email, /Business service is ready/);
 });
 
-test("a contact-us plan opens a request to staff, not a checkout; staff approve a paid order that waits for them", async ({ page, browser }) => {
+test("a contact-us plan opens a request to staff, not a checkout; staff send a checkout link, the customer pays, staff approve the setup", async ({ page, browser }) => {
   await page.goto("/plans/enterprise");
   await expect(page.getByRole("link", { name: "Buy now" })).toHaveCount(0);
   await page.getByRole("link", { name: "Talk to us" }).click();
@@ -86,17 +86,29 @@ test("a contact-us plan opens a request to staff, not a checkout; staff approve 
   await staffPage.goto("/staff/leads");
   await expect(staffPage.getByTestId("lead-row").filter({ hasText: "cio@bigcorp.example" })).toContainText(/Talk to us.*enterprise.*800/);
 
-  // An Enterprise order paid through a checkout link staff sent waits for their approval.
+  // Staff agree Enterprise with a customer and send a checkout link; paid, it waits for their approval.
   const person = await newCustomer(page, "Ella");
-  await withDatabase(
-    (sql) => sql`
-      insert into orders (account_id, product_slug, plan_slug, interval, seats, currency, total_amount, status, paid_at)
-      select id, 'northwind-projects', 'enterprise', 'year', 800, 'USD', 2500000, 'pending_approval', now() from organisations where name = ${person.company}`,
-  );
+  await staffPage.goto("/staff/accounts");
+  await staffPage.getByTestId("account-row").filter({ hasText: person.company }).getByRole("link").click();
+  await expect(staffPage).toHaveURL(/\/staff\/accounts\/[0-9a-f-]{36}$/);
+  const accountUrl = staffPage.url();
+  await staffPage.getByLabel("Plan").selectOption("enterprise");
+  await staffPage.getByLabel("Billing").selectOption("year");
+  await staffPage.getByLabel("Users").fill("800");
+  await staffPage.getByRole("button", { name: "Send checkout link" }).click();
+  await expect(staffPage.getByText("Checkout link sent to the account's owners and admins.")).toBeVisible();
+  const mail = await waitForEmail(person.email, /Your Enterprise order is ready to pay/);
+  expect(mail.text).toContain("$25,000 per year");
+  await page.goto(/https?:\/\/\S+\/c\/pay\/\S+/.exec(mail.text)![0]);
+  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await page.getByRole("button", { name: "Pay" }).click();
+  await expect(page.getByTestId("order-status")).toHaveText("Payment received: our team will approve your setup");
+
   await staffPage.goto("/staff");
   const waiting = staffPage.getByTestId("attention").getByRole("listitem").filter({ hasText: person.company });
-  await expect(waiting).toContainText("enterprise order paid, waiting for your approval");
+  await expect(waiting).toContainText("enterprise order paid, waiting for your approval", { timeout: 10_000 });
   await waiting.getByRole("link").click();
+  await expect(staffPage).toHaveURL(accountUrl);
   await expect(staffPage.getByTestId("orders")).toContainText("pending_approval");
   await staffPage.getByRole("button", { name: "Approve and start setup" }).click();
   await expect(staffPage.getByText("Approved: the enterprise setup is queued.")).toBeVisible();

@@ -98,3 +98,10 @@ export function paymentActionRequiredMessage(name: string, planName: string, amo
     text: `Hi ${name},\n\nYour bank asks you to confirm the payment of ${amount} for your ${planName} subscription. Confirm it here:\n\n${link}${signature}`,
   };
 }
+
+export function checkoutLinkMessage(name: string, planName: string, total: string, link: string): Email {
+  return {
+    subject: `Your ${planName} order is ready to pay`,
+    text: `Hi ${name},\n\nAs agreed, your ${planName} order (${total}, excluding tax) is ready. Pay securely with Stripe here:\n\n${link}\n\nOnce it is paid, our team approves and sets up your service.${signature}`,
+  };
+}

@@ -8,7 +8,8 @@ import { orderTotal, seatsError } from "~/modules/catalog/pricing";
 import { activeTrial } from "~/modules/trials/trials.server";
 
 export type CheckoutDeps = { db: Database; stripe: Stripe; appUrl: string };
-export type CheckoutInput = { accountId: string; userId: string; planSlug: string; interval: BillingInterval; seats: number };
+/** `salesAssisted`: a staff member (`userId`) opens the checkout for the customer, for any plan including "contact us" ones. */
+export type CheckoutInput = { accountId: string; userId: string; planSlug: string; interval: BillingInterval; seats: number; salesAssisted?: boolean };
 export type CheckoutResult = { ok: true; url: string } | { ok: false; field?: "seats"; message: string };
 
 const LIVE_SUBSCRIPTION = ["active", "trialing", "past_due", "unpaid", "paused", "incomplete"];
@@ -22,7 +23,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export async function startCheckout({ db, stripe, appUrl }: CheckoutDeps, input: CheckoutInput): Promise<CheckoutResult> {
   const catalog = await requireCatalog(db);
   const plan = catalog.plans.find((p) => p.slug === input.planSlug);
-  if (!plan || plan.salesMode !== "self_serve") return { ok: false, message: "This plan is not sold online; talk to us instead." };
+  if (!plan || (plan.salesMode !== "self_serve" && !input.salesAssisted)) return { ok: false, message: "This plan is not sold online; talk to us instead." };
   const seatsProblem = seatsError(plan, input.seats);
   if (seatsProblem) return { ok: false, field: "seats", message: seatsProblem };
   const [live] = await db
@@ -74,7 +75,7 @@ export async function startCheckout({ db, stripe, appUrl }: CheckoutDeps, input:
       { idempotencyKey: `checkout:${order.id}` },
     );
     await db.update(orders).set({ stripeCheckoutSessionId: session.id, checkoutUrl: session.url, updatedAt: sql`now()` }).where(eq(orders.id, order.id));
-    await recordAudit(db, { type: "user", id: input.userId }, "order.checkout_opened", { type: "order", id: order.id }, { plan: plan.slug, interval: input.interval, seats: input.seats }, input.accountId);
+    await recordAudit(db, { type: input.salesAssisted ? "staff" : "user", id: input.userId }, "order.checkout_opened", { type: "order", id: order.id }, { plan: plan.slug, interval: input.interval, seats: input.seats }, input.accountId);
     return { ok: true, url: session.url! };
   } catch (error) {
     // The order never reached Stripe: free the slot so the customer can try again.
