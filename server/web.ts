@@ -55,6 +55,8 @@ export async function createWebApp(options: Options): Promise<WebApp> {
   app.disable("x-powered-by");
   // Client addresses key the rate limits: trust X-Forwarded-For only from our own proxies.
   app.set("trust proxy", /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY.split(",").map((entry) => entry.trim()));
+  // First, so Stripe's deliveries skip the request log and page headers: their inbox rows are the record.
+  app.post("/webhooks/stripe", stripeWebhook({ sql: database.sql, stripe: options.stripe, secret: options.stripeWebhookSecret, logger }));
   app.use(
     pinoHttp({
       logger,
@@ -66,7 +68,6 @@ export async function createWebApp(options: Options): Promise<WebApp> {
     }),
   );
   app.use(securityHeaders({ ...cspOptions, production: env.NODE_ENV === "production" }));
-  app.post("/webhooks/stripe", ...stripeWebhook({ db: database.db, stripe: options.stripe, secret: options.stripeWebhookSecret }));
   app.use(compression());
 
   if ("vite" in options) {

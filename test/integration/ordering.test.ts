@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orders, stripeEvents } from "../../db/schema";
-import { receiveStripeEvent } from "../../app/modules/billing/events.server";
+import { StripeInbox } from "../../app/modules/billing/inbox.server";
 import { startCheckout } from "../../app/modules/orders/checkout.server";
 import { confirmCheckout } from "../../app/modules/orders/payment.server";
 import type { StripeEmulator } from "../../stripe-emulator";
@@ -59,11 +59,12 @@ describe("two tabs paying one checkout at once", () => {
   });
 });
 
-describe("receiveStripeEvent", () => {
+describe("StripeInbox", () => {
   it("stores an event once and queues one job, however often it is delivered", async () => {
-    const event = { id: "evt_dup_1", type: "customer.subscription.updated", data: { object: { id: "sub_1" } } } as unknown as Stripe.Event;
-    expect(await receiveStripeEvent(database.db, event)).toBe("new");
-    expect(await receiveStripeEvent(database.db, event)).toBe("duplicate");
+    const inbox = new StripeInbox(database.sql);
+    const body = JSON.stringify({ id: "evt_dup_1", type: "customer.subscription.updated", data: { object: { id: "sub_1" } } });
+    expect(await inbox.receive("evt_dup_1", body)).toBe("new");
+    expect(await inbox.receive("evt_dup_1", body)).toBe("duplicate");
     expect(await database.db.select().from(stripeEvents).where(eq(stripeEvents.id, "evt_dup_1"))).toHaveLength(1);
     const jobs = await database.sql`select 1 from graphile_worker._private_jobs where payload->>'eventId' = 'evt_dup_1'`;
     expect(jobs).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { syncCatalogToStripe } from "../../app/modules/billing/catalog-sync.server";
-import { receiveStripeEvent } from "../../app/modules/billing/events.server";
+import { StripeInbox } from "../../app/modules/billing/inbox.server";
 import { processStripeEvent } from "../../app/modules/billing/process-event.server";
 import { createStripeClient } from "../../app/modules/billing/stripe.server";
 import { startCheckout } from "../../app/modules/orders/checkout.server";
@@ -49,8 +49,9 @@ export async function deliverLatest(database: TestDatabase, stripe: Stripe, type
 
 export async function deliver(database: TestDatabase, stripe: Stripe, event: Stripe.Event): Promise<void> {
   const deps = { db: database.db, stripe, appUrl: APP_URL };
-  await receiveStripeEvent(database.db, event);
-  await receiveStripeEvent(database.db, event);
+  const inbox = new StripeInbox(database.sql);
+  await inbox.receive(event.id, JSON.stringify(event));
+  await inbox.receive(event.id, JSON.stringify(event));
   await processStripeEvent(deps, event.id);
   await processStripeEvent(deps, event.id);
 }
