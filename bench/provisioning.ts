@@ -9,6 +9,9 @@ import { migrateDatabase } from "../db/migrate";
 import { workerConnectionString } from "../db/worker-connection";
 import { organisations, provisioningRequests } from "../db/schema";
 import { createDemoProvisioner, enqueueProvisioning, ProvisionerRegistry, provisioningTasks, type Snapshot } from "../provisioning";
+import { inParallel } from "./parallel";
+import { percentile } from "./percentile";
+import { simpleUpdateTps } from "./postgres-limit";
 
 type Report = (name: string, value: number) => void;
 
@@ -92,12 +95,9 @@ function startBenchWorker(database: DbHandle, runnerDb: DbHandle) {
 /** Queues requests from 16 connections at once. */
 async function enqueueMany(database: DbHandle, accountIds: string[], count: number): Promise<string[]> {
   const ids: string[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      for (let i = next++; i < count; i = next++) ids.push(await enqueue(database, accountIds[i % accountIds.length]!, `burst-${i}`));
-    }),
-  );
+  await inParallel(16, count, async (i) => {
+    ids.push(await enqueue(database, accountIds[i % accountIds.length]!, `burst-${i}`));
+  });
   return ids;
 }
 
@@ -125,31 +125,4 @@ async function latenciesMs(database: DbHandle, ids: string[]): Promise<number[]>
     .from(provisioningRequests)
     .where(inArray(provisioningRequests.id, ids));
   return rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
-}
-
-function percentile(sorted: number[], p: number): number {
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0);
-}
-
-/** pgbench's simple-update shape (update one account row, insert a history row) from 16 connections for 5 s. */
-async function simpleUpdateTps(database: DbHandle): Promise<number> {
-  await database.sql`create table if not exists bench_accounts (id int primary key, balance int not null)`;
-  await database.sql`create table if not exists bench_history (id int, delta int, at timestamptz default now())`;
-  await database.sql`insert into bench_accounts select g, 0 from generate_series(1, 100000) g on conflict do nothing`;
-  const deadline = performance.now() + 5_000;
-  let transactions = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (performance.now() < deadline) {
-        const id = 1 + Math.floor(Math.random() * 100_000);
-        const delta = Math.floor(Math.random() * 1000) - 500;
-        await database.sql.begin(async (tx) => {
-          await tx`update bench_accounts set balance = balance + ${delta} where id = ${id}`;
-          await tx`insert into bench_history (id, delta) values (${id}, ${delta})`;
-        });
-        transactions += 1;
-      }
-    }),
-  );
-  return transactions / 5;
 }

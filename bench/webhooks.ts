@@ -1,32 +1,52 @@
-import { createHmac } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { createStripeClient } from "../app/modules/billing/stripe.server";
+import { connectDb } from "../db/client";
+import { signatureHeader, startStripeEmulator } from "../stripe-emulator";
 import { startPortal } from "../test/support/portal-process";
 import { load } from "./load";
+import { paidEventToRequestMs } from "./paid-orders";
+import { percentile } from "./percentile";
+import { simpleUpdateTps } from "./postgres-limit";
 
 type Report = (name: string, value: number) => void;
 
+const INTAKE_SECONDS = 10;
+/** More than the intake could take in INTAKE_SECONDS; running out fails the scenario. */
+const PREPARED_EVENTS = 100_000;
+
 /**
- * Signed Stripe events POSTed to /webhooks/stripe by 50 connections, each a new event id: every
- * one is verified, stored in the inbox with its job, and answered, as Stripe would see it. The
- * worker in the same process processes them meanwhile.
+ * Stripe's webhooks against the portal as `npm start` runs it (worker in the same process,
+ * logs at info), with a Stripe emulator in this process standing in for Stripe. In order:
+ * the PostgreSQL limit on the portal's own server; paid event → provisioning request for real
+ * orders (see paid-orders.ts); then intake: 50 connections POST signed events, each with a new
+ * id, for 10 s, every one verified, stored with its job and answered while the worker
+ * processes them.
  */
 export async function webhooksScenario(report: Report): Promise<void> {
-  const portal = await startPortal({ LOG_LEVEL: "info" });
+  const emulator = await startStripeEmulator();
+  const portal = await startPortal({ LOG_LEVEL: "info", STRIPE_EMULATOR_URL: emulator.url });
+  const database = connectDb(await portal.databaseUrl(), { max: 20 });
   try {
-    const raw = (await readFile(path.join(portal.dataDir, "stripe-webhook-secret"), "utf8")).trim();
-    const secret = `whsec_${raw}`.replace(/-/g, "_");
-    let sequence = 0;
+    const webhookSecret = `whsec_${(await readFile(path.join(portal.dataDir, "stripe-webhook-secret"), "utf8")).trim()}`.replace(/-/g, "_");
+    const limitTps = await simpleUpdateTps(database);
+    report("postgres.limit_tps", Math.round(limitTps));
+
+    const stripe = createStripeClient({ emulatorPort: emulator.port });
+    const toRequest = await paidEventToRequestMs({ database, stripe, emulator, portalUrl: portal.url, webhookSecret });
+    report("webhooks.to_request_p50_ms", percentile(toRequest, 0.5));
+    report("webhooks.to_request_p99_ms", percentile(toRequest, 0.99));
+
+    const events = signedEvents(webhookSecret, PREPARED_EVENTS);
+    let sent = 0;
     const result = await load(`${portal.url}/webhooks/stripe`, {
       connections: 50,
+      seconds: INTAKE_SECONDS,
       method: "POST",
-      headers: { "Content-Type": "application/json" },
       setupRequest: (request) => {
-        sequence += 1;
-        const body = JSON.stringify({ id: `evt_bench_${process.pid}_${sequence}`, object: "event", type: "invoice.created", data: { object: { id: `in_bench_${sequence}` } } });
-        const timestamp = Math.floor(Date.now() / 1000);
-        const signature = createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
-        return { ...request, body, headers: { ...request.headers, "Stripe-Signature": `t=${timestamp},v1=${signature}` } };
+        const event = events[sent++];
+        if (!event) throw new Error(`webhooks: all ${PREPARED_EVENTS} prepared events sent; prepare more`);
+        return { ...request, ...event };
       },
     });
     if (result.errors || result.statusCounts["4xx"] || result.statusCounts["5xx"]) {
@@ -35,7 +55,19 @@ export async function webhooksScenario(report: Report): Promise<void> {
     report("webhooks.accepted_per_s", Math.round(result.rps));
     report("webhooks.p50_ms", result.p50Ms);
     report("webhooks.p99_ms", result.p99Ms);
+    report("webhooks.ratio_to_limit", Number((result.rps / limitTps).toFixed(3)));
   } finally {
+    await database.close();
     await portal.stop();
+    await emulator.stop();
   }
+}
+
+/** Signed deliveries with new ids, prepared before the run so that signing costs the load nothing. */
+function signedEvents(secret: string, count: number): { body: string; headers: Record<string, string> }[] {
+  const timestamp = Math.floor(Date.now() / 1000);
+  return Array.from({ length: count }, (_, i) => {
+    const body = JSON.stringify({ id: `evt_bench_${process.pid}_${i}`, object: "event", type: "invoice.created", data: { object: { id: `in_bench_${i}` } } });
+    return { body, headers: { "Content-Type": "application/json", "Stripe-Signature": signatureHeader(body, secret, timestamp) } };
+  });
 }

@@ -5,11 +5,12 @@ import { localSecret } from "../app/lib/local-secret.server";
 import { createStripeClient } from "../app/modules/billing/stripe.server";
 import { startStripeEmulator, type StripeEmulator } from "../stripe-emulator";
 
-export type StripeConnection = { stripe: Stripe; webhookSecret: string; emulator: StripeEmulator | null; close: () => Promise<void> };
+export type StripeConnection = { stripe: Stripe; webhookSecret: string; emulator: Pick<StripeEmulator, "url"> | null; close: () => Promise<void> };
 
 /**
- * Stripe itself with STRIPE_SECRET_KEY; otherwise the local emulator, its state and webhook
- * secret kept in DATA_DIR, delivering events to `webhookUrl` when given.
+ * Stripe itself with STRIPE_SECRET_KEY; otherwise the local emulator (one already running at
+ * STRIPE_EMULATOR_URL, or one started here with its state in DATA_DIR, delivering events to
+ * `webhookUrl` when given), the webhook secret kept in DATA_DIR.
  */
 export async function connectStripe(env: Env, webhookUrl?: string): Promise<StripeConnection> {
   if (env.STRIPE_SECRET_KEY) {
@@ -17,6 +18,11 @@ export async function connectStripe(env: Env, webhookUrl?: string): Promise<Stri
     return { stripe, webhookSecret: env.STRIPE_WEBHOOK_SECRET!, emulator: null, close: async () => {} };
   }
   const webhookSecret = `whsec_${await localSecret(path.resolve(env.DATA_DIR, "stripe-webhook-secret"))}`.replace(/-/g, "_");
+  if (env.STRIPE_EMULATOR_URL) {
+    // Someone else's emulator: its state, clock and webhook deliveries are theirs.
+    const { origin, port } = new URL(env.STRIPE_EMULATOR_URL);
+    return { stripe: createStripeClient({ emulatorPort: Number(port || 80) }), webhookSecret, emulator: { url: origin }, close: async () => {} };
+  }
   const emulator = await startStripeEmulator({
     stateFile: path.resolve(env.DATA_DIR, "stripe-emulator.json"),
     ...(env.STRIPE_EMULATOR_PORT ? { port: env.STRIPE_EMULATOR_PORT } : {}),

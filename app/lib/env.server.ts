@@ -38,6 +38,10 @@ const envSchema = z
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, "expected the webhook signing secret (whsec_…)").optional(),
   /** Where the local Stripe emulator listens when STRIPE_SECRET_KEY is unset; any free port by default. */
   STRIPE_EMULATOR_PORT: port.optional(),
+  /** An emulator already running on this machine, used instead of starting one (the webhooks benchmark runs its own). */
+  STRIPE_EMULATOR_URL: z
+    .url({ protocol: /^http$/, hostname: /^127\.0\.0\.1$/, error: "expected a running Stripe emulator on this machine, such as http://127.0.0.1:12111" })
+    .optional(),
   LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(", ")}` }).default("info"),
   })
   // The zero-setup demo keeps a generated secret in DATA_DIR; a real deployment must bring its own.
