@@ -88,9 +88,13 @@ export type Worker = { stop: () => Promise<void> };
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const log = options.logger.child({ component: "worker" });
   const database = connectDb(options.databaseUrl, { max: 10, relaxedCommits: true });
+  const concurrency = options.concurrency ?? 5;
   const runner = await run({
     connectionString: workerConnectionString(options.databaseUrl),
-    concurrency: options.concurrency ?? 5,
+    concurrency,
+    // Jobs fetched in batches and completions batched: far fewer statements under a burst of
+    // webhooks. Safe because every task may run twice (a crash before the batch commits repeats it).
+    preset: { worker: { localQueue: { size: concurrency + 1 }, completeJobBatchDelay: 0 } },
     noHandleSignals: true,
     pollInterval: 1_000,
     logger: new WorkerLogger(() => (level, message, meta) => {
