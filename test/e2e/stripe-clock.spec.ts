@@ -76,7 +76,7 @@ test("renewal fails → past-due email → unpaid → suspended → card updated
   // Every retry fails: the subscription becomes unpaid and the service is suspended.
   await advanceStripeClock(8 * DAY);
   await expect.poll(() => subscriptionOf(person.company), { timeout: 15_000 }).toMatchObject({ status: "unpaid", instance: "suspended" });
-  await page.reload();
+  await page.goto("/account/billing");
   await expect(page.getByTestId("subscription-status")).toContainText("Paused: payment needed");
 
   await openBillingPortal(page);
