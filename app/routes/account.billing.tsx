@@ -192,7 +192,7 @@ export default function Billing() {
               {preview ? (
                 <div className="mt-6 rounded-2xl bg-slate-50 p-6 ring-1 ring-slate-200" data-testid="change-preview" data-kind={preview.kind}>
                   <h3 className="font-semibold">
-                    {preview.kind === "upgrade" ? "Upgrade" : "Downgrade"} to {planName(preview.choice.planSlug)}, {preview.choice.seats} {preview.choice.seats === 1 ? "user" : "users"}, billed{" "}
+                    {preview.kind === "downgrade" ? "Downgrade" : preview.dueNow?.amount ? "Upgrade" : "Change"} to {planName(preview.choice.planSlug)}, {preview.choice.seats} {preview.choice.seats === 1 ? "user" : "users"}, billed{" "}
                     {preview.choice.interval === "year" ? "yearly" : "monthly"}
                   </h3>
                   {preview.dueNow ? (
@@ -211,7 +211,7 @@ export default function Billing() {
                     <input type="hidden" name="interval" value={preview.choice.interval} />
                     <input type="hidden" name="seats" value={preview.choice.seats} />
                     {preview.quote ? <input type="hidden" name="quote" value={preview.quote} /> : null}
-                    <SubmitButton>{preview.kind === "upgrade" ? `Pay ${preview.dueNow ? formatMoney(preview.dueNow) : ""} and upgrade` : "Schedule the downgrade"}</SubmitButton>
+                    <SubmitButton>{preview.kind === "downgrade" ? "Schedule the downgrade" : preview.dueNow?.amount ? `Pay ${formatMoney(preview.dueNow)} and upgrade` : "Apply the change"}</SubmitButton>
                   </Form>
                 </div>
               ) : null}

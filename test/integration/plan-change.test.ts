@@ -72,6 +72,25 @@ describe("an upgrade", () => {
   });
 });
 
+describe("users on a flat price", () => {
+  it("are kept from the order, and a change costs nothing and applies at once", async () => {
+    const { userId, accountId } = await buyer(database, "flat");
+    const order = await payForPlan(database, stripe, accountId, userId, { planSlug: "business", seats: 20 });
+    const paid = await confirmCheckout(database.db, stripe, order.stripeCheckoutSessionId!);
+    await deliverAll(database, stripe);
+    expect(await mirror(paid!.stripeSubscriptionId!)).toMatchObject({ quantity: 20 });
+
+    const choice = { planSlug: "business", interval: "month" as const, seats: 30 };
+    const previewed = await previewPlanChange(deps(), accountId, choice);
+    if (!previewed.ok) throw new Error(previewed.message);
+    expect(previewed.preview).toMatchObject({ kind: "upgrade", dueNow: { amount: 0 } });
+    expect(await applyPlanChange(deps(), { accountId, userId, choice, quote: previewed.preview.quote! })).toEqual({ ok: true, kind: "upgrade" });
+    await deliverAll(database, stripe);
+    expect(await mirror(paid!.stripeSubscriptionId!)).toMatchObject({ quantity: 30 });
+    expect(await changes(accountId)).toEqual(["provision:20", "modify:30"]);
+  });
+});
+
 describe("a downgrade", () => {
   it("waits for the period end, then bills and sets up fewer users", async () => {
     const { userId, accountId, subscriptionId } = await paidTeam("downgrader", 6);

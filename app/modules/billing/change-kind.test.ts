@@ -19,6 +19,12 @@ describe("changeKind", () => {
     expect(changeKind(catalog, team(5, "year"), team(9))).toBe("downgrade");
   });
 
+  it("applies more users on a flat price at once: they cost nothing extra", () => {
+    const business = (seats: number) => ({ planSlug: "business", interval: "month" as const, seats });
+    expect(changeKind(catalog, business(10), business(30))).toBe("upgrade");
+    expect(changeKind(catalog, business(30), business(10))).toBe("upgrade");
+  });
+
   it("finds nothing to change in the same choice or an unknown plan", () => {
     expect(changeKind(catalog, team(5), team(5))).toBeNull();
     expect(changeKind(catalog, team(5), { planSlug: "gone", interval: "month", seats: 5 })).toBeNull();

@@ -11,8 +11,9 @@ function monthlyEquivalent(plan: CatalogPlan, choice: PlanChoice): number {
 }
 
 /**
- * Paying for a longer interval or more per month is an upgrade; anything cheaper per month,
- * or yearly → monthly (the year is paid), is a downgrade. No change, or an unknown plan: null.
+ * Paying for a longer interval, or as much or more per month, is an upgrade (applied now; more
+ * users on a flat price cost nothing extra); anything cheaper per month, or yearly → monthly (the
+ * year is paid), is a downgrade. No change, or an unknown plan: null.
  */
 export function changeKind(catalog: Catalog, from: PlanChoice, to: PlanChoice): ChangeKind | null {
   const fromPlan = catalog.plans.find((p) => p.slug === from.planSlug);
@@ -20,5 +21,5 @@ export function changeKind(catalog: Catalog, from: PlanChoice, to: PlanChoice): 
   if (!fromPlan || !toPlan) return null;
   if (from.planSlug === to.planSlug && from.interval === to.interval && from.seats === to.seats) return null;
   if (from.interval !== to.interval) return to.interval === "year" ? "upgrade" : "downgrade";
-  return monthlyEquivalent(toPlan, to) > monthlyEquivalent(fromPlan, from) ? "upgrade" : "downgrade";
+  return monthlyEquivalent(toPlan, to) >= monthlyEquivalent(fromPlan, from) ? "upgrade" : "downgrade";
 }

@@ -76,6 +76,11 @@ export async function previewPlanChange(deps: BillingDeps, accountId: string, ch
   const { prepared } = result;
   const base = { kind: prepared.kind, choice, recurring: prepared.recurring };
   if (prepared.kind === "downgrade") return { ok: true, preview: { ...base, dueNow: null, effectiveAt: new Date(prepared.item.current_period_end * 1000), quote: null } };
+  const quoteFor = (prorationDate: number) => signQuote(deps.secret, { accountId, subscriptionId: prepared.subscription.id, priceId: prepared.priceId, quantity: prepared.quantity, prorationDate });
+  if (!billedDifferently(prepared)) {
+    const now = Math.floor(Date.now() / 1000);
+    return { ok: true, preview: { ...base, dueNow: { amount: 0, currency: prepared.recurring.currency }, effectiveAt: new Date(now * 1000), quote: quoteFor(now) } };
+  }
   const invoice = await deps.stripe.invoices.createPreview({
     customer: prepared.customerId,
     subscription: prepared.subscription.id,
@@ -83,8 +88,7 @@ export async function previewPlanChange(deps: BillingDeps, accountId: string, ch
   });
   // Stripe's "now" for the prorations (its own clock, a test clock's in test mode), reused when confirming.
   const prorationDate = invoice.parent?.subscription_details?.subscription_proration_date ?? Math.floor(Date.now() / 1000);
-  const quote = signQuote(deps.secret, { accountId, subscriptionId: prepared.subscription.id, priceId: prepared.priceId, quantity: prepared.quantity, prorationDate });
-  return { ok: true, preview: { ...base, dueNow: { amount: invoice.amount_due, currency: invoice.currency.toUpperCase() }, effectiveAt: new Date(prorationDate * 1000), quote } };
+  return { ok: true, preview: { ...base, dueNow: { amount: invoice.amount_due, currency: invoice.currency.toUpperCase() }, effectiveAt: new Date(prorationDate * 1000), quote: quoteFor(prorationDate) } };
 }
 
 /**
@@ -106,16 +110,20 @@ export async function applyPlanChange(
       const matches =
         quote && quote.accountId === change.accountId && quote.subscriptionId === prepared.subscription.id && quote.priceId === prepared.priceId && quote.quantity === prepared.quantity;
       if (!quote || !matches) return { ok: false, message: QUOTE_EXPIRED };
-      const key = `plan-change:${prepared.subscription.id}:${prepared.priceId}:${prepared.quantity}:${quote.prorationDate}`;
+      const key = `plan-change:${prepared.subscription.id}:${prepared.priceId}:${prepared.quantity}:${change.choice.seats}:${quote.prorationDate}`;
       if (prepared.subscription.schedule) await deps.stripe.subscriptionSchedules.release(idOfSchedule(prepared.subscription.schedule));
+      const seats = { metadata: { seats: String(change.choice.seats) } };
       const updated = await deps.stripe.subscriptions.update(
         prepared.subscription.id,
-        {
-          items: [{ id: prepared.item.id, price: prepared.priceId, quantity: prepared.quantity }],
-          proration_behavior: "always_invoice",
-          proration_date: quote.prorationDate,
-          payment_behavior: "error_if_incomplete",
-        },
+        billedDifferently(prepared)
+          ? {
+              items: [{ id: prepared.item.id, price: prepared.priceId, quantity: prepared.quantity }],
+              proration_behavior: "always_invoice",
+              proration_date: quote.prorationDate,
+              payment_behavior: "error_if_incomplete",
+              ...seats,
+            }
+          : seats,
         { idempotencyKey: key },
       );
       await deps.db.transaction(async (tx) => {
@@ -138,6 +146,11 @@ export async function applyPlanChange(
     throw error;
   }
   return { ok: true, kind: prepared.kind };
+}
+
+/** Users on a flat price change nothing Stripe bills: only the recorded seats move. */
+function billedDifferently(prepared: Prepared): boolean {
+  return prepared.priceId !== prepared.item.price.id || prepared.quantity !== (prepared.item.quantity ?? 1);
 }
 
 function idOfSchedule(schedule: string | Stripe.SubscriptionSchedule): string {

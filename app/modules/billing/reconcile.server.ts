@@ -3,7 +3,7 @@ import type Stripe from "stripe";
 import type { Database } from "#db/client";
 import { orders, subscriptions } from "#db/schema";
 import { confirmCheckout } from "~/modules/orders/payment.server";
-import { accountOfCustomer, idOf, refreshSubscription, type MirroredSubscription } from "./subscriptions.server";
+import { accountOfCustomer, idOf, planOfPrice, refreshSubscription, seatsOf, type MirroredSubscription } from "./subscriptions.server";
 
 /** An open checkout older than this whose webhook never came is asked about directly. */
 const CHECKOUT_SETTLE_MS = 10 * 60_000;
@@ -29,20 +29,22 @@ export async function reconcileBilling(db: Database, stripe: Stripe, now = new D
     if (!(await accountOfCustomer(db, idOf(subscription.customer)))) continue;
     checked += 1;
     const [mirrored] = await db.select().from(subscriptions).where(eq(subscriptions.id, subscription.id));
-    if (mirrored && !drifted(mirrored, subscription)) continue;
+    const item = subscription.items.data[0];
+    const plan = item ? await planOfPrice(db, item.price.id) : null;
+    if (mirrored && !drifted(mirrored, subscription, seatsOf(subscription, plan?.pricingModel ?? null))) continue;
     await db.transaction((tx) => refreshSubscription(tx, subscription, `reconcile:${now.toISOString().slice(0, 10)}`));
     repaired.push(subscription.id);
   }
   return { checked, repaired };
 }
 
-function drifted(mirrored: MirroredSubscription, subscription: Stripe.Subscription): boolean {
+function drifted(mirrored: MirroredSubscription, subscription: Stripe.Subscription, seats: number): boolean {
   const item = subscription.items.data[0];
   const periodEnd = item?.current_period_end ? item.current_period_end * 1000 : null;
   return (
     mirrored.status !== subscription.status ||
     mirrored.stripePriceId !== (item?.price.id ?? null) ||
-    mirrored.quantity !== (item?.quantity ?? 1) ||
+    mirrored.quantity !== seats ||
     mirrored.cancelAtPeriodEnd !== subscription.cancel_at_period_end ||
     (mirrored.currentPeriodEnd?.getTime() ?? null) !== periodEnd
   );

@@ -1,7 +1,7 @@
 import { and, desc, eq, notInArray } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database, DbOrTx } from "#db/client";
-import { billingCustomers, plans, prices, subscriptions, type BillingInterval } from "#db/schema";
+import { billingCustomers, plans, prices, subscriptions, type BillingInterval, type PricingModel } from "#db/schema";
 import { requestInstanceChange } from "~/modules/orders/payment.server";
 import { provisioningWorkFor } from "./subscription-work";
 
@@ -13,10 +13,10 @@ export function idOf(value: string | { id: string }): string {
   return typeof value === "string" ? value : value.id;
 }
 
-/** The catalog plan and interval a Stripe price was synced from. */
-export async function planOfPrice(db: DbOrTx, stripePriceId: string): Promise<{ planSlug: string; interval: BillingInterval } | null> {
+/** The catalog plan, its pricing model and the interval a Stripe price was synced from. */
+export async function planOfPrice(db: DbOrTx, stripePriceId: string): Promise<{ planSlug: string; interval: BillingInterval; pricingModel: PricingModel } | null> {
   const [row] = await db
-    .select({ planSlug: plans.slug, interval: prices.interval })
+    .select({ planSlug: plans.slug, interval: prices.interval, pricingModel: plans.pricingModel })
     .from(prices)
     .innerJoin(plans, eq(plans.id, prices.planId))
     .where(eq(prices.stripePriceId, stripePriceId));
@@ -28,15 +28,25 @@ export async function accountOfCustomer(db: DbOrTx, stripeCustomerId: string): P
   return row?.accountId ?? null;
 }
 
+/**
+ * The users a subscription is for: a per-seat price's quantity; a flat price is billed as one
+ * unit, so its users are kept in the subscription's `seats` metadata.
+ */
+export function seatsOf(subscription: Stripe.Subscription, pricingModel: PricingModel | null): number {
+  const quantity = subscription.items.data[0]?.quantity ?? 1;
+  const recorded = Number(subscription.metadata.seats);
+  return pricingModel === "flat" && Number.isInteger(recorded) && recorded > 0 ? recorded : quantity;
+}
+
 /** The portal's copy of a Stripe subscription: status, price, seats, period and end. */
-export async function mirrorSubscription(tx: DbOrTx, accountId: string, subscription: Stripe.Subscription, planSlug: string | null): Promise<void> {
+export async function mirrorSubscription(tx: DbOrTx, accountId: string, subscription: Stripe.Subscription, plan: { planSlug: string | null; seats: number }): Promise<void> {
   const item = subscription.items.data[0];
   const values = {
     accountId,
     status: subscription.status,
-    planSlug,
+    planSlug: plan.planSlug,
     stripePriceId: item?.price.id ?? null,
-    quantity: item?.quantity ?? 1,
+    quantity: plan.seats,
     currentPeriodEnd: item?.current_period_end ? new Date(item.current_period_end * 1000) : null,
     cancelAtPeriodEnd: subscription.cancel_at_period_end,
     endedAt: subscription.ended_at ? new Date(subscription.ended_at * 1000) : null,
@@ -60,8 +70,8 @@ export async function refreshSubscription(tx: DbOrTx, subscription: Stripe.Subsc
   const item = subscription.items.data[0];
   const plan = item ? await planOfPrice(tx, item.price.id) : null;
   const [before] = await tx.select().from(subscriptions).where(eq(subscriptions.id, subscription.id)).for("update");
-  await mirrorSubscription(tx, accountId, subscription, plan?.planSlug ?? before?.planSlug ?? null);
-  const current = { status: subscription.status, stripePriceId: item?.price.id ?? null, quantity: item?.quantity ?? 1 };
+  const current = { status: subscription.status, stripePriceId: item?.price.id ?? null, quantity: seatsOf(subscription, plan?.pricingModel ?? null) };
+  await mirrorSubscription(tx, accountId, subscription, { planSlug: plan?.planSlug ?? before?.planSlug ?? null, seats: current.quantity });
   const work = provisioningWorkFor(before ?? null, current);
   const planSlug = plan?.planSlug ?? before?.planSlug;
   if (work && before?.instanceId && planSlug) {

@@ -70,7 +70,7 @@ export async function startCheckout({ db, stripe, appUrl }: CheckoutDeps, input:
         success_url: `${appUrl}/orders/${order.id}?session_id={CHECKOUT_SESSION_ID}`,
         cancel_url: `${appUrl}/plans/${plan.slug}`,
         metadata: { order_id: order.id },
-        subscription_data: { metadata: { order_id: order.id, account_id: input.accountId }, ...(trialEnd ? { trial_end: trialEnd } : {}) },
+        subscription_data: { metadata: { order_id: order.id, account_id: input.accountId, seats: String(input.seats) }, ...(trialEnd ? { trial_end: trialEnd } : {}) },
       },
       { idempotencyKey: `checkout:${order.id}` },
     );

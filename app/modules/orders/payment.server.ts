@@ -38,7 +38,7 @@ export async function applyCheckoutSession(tx: DbOrTx, session: Stripe.Checkout.
   const paid = session.status === "complete" && (session.payment_status === "paid" || session.payment_status === "no_payment_required");
   if (paid) {
     const subscription = session.subscription as Stripe.Subscription | null;
-    if (subscription) await mirrorSubscription(tx, order.accountId, subscription, order.planSlug);
+    if (subscription) await mirrorSubscription(tx, order.accountId, subscription, { planSlug: order.planSlug, seats: order.seats });
     const accepted = await acceptPaidOrder(tx, order, subscription?.id ?? null);
     // Events come in any order: a subscription that already stopped is suspended right after its setup.
     if (subscription && !isServing(subscription.status) && accepted.status === "paid") await suspendStoppedSubscription(tx, accepted, subscription.id);
