@@ -7,6 +7,7 @@ import { connectDb, type DbHandle } from "../db/client";
 import { startEmbeddedPostgres } from "../db/embedded";
 import { migrateDatabase } from "../db/migrate";
 import { workerConnectionString } from "../db/worker-connection";
+import { batchedJobsPreset } from "../server/worker";
 import { organisations, provisioningRequests } from "../db/schema";
 import { createDemoProvisioner, enqueueProvisioning, ProvisionerRegistry, provisioningTasks, type Snapshot } from "../provisioning";
 import { inParallel } from "./parallel";
@@ -82,6 +83,7 @@ function startBenchWorker(database: DbHandle, runnerDb: DbHandle) {
   return run({
     connectionString: workerConnectionString(database.url),
     concurrency: 16,
+    preset: batchedJobsPreset(16),
     noHandleSignals: true,
     pollInterval: 1_000,
     logger: new Logger(() => () => {}),

@@ -82,6 +82,14 @@ export function provisionerRegistry(database: DbHandle, httpSecret?: string): Pr
 export type Worker = { stop: () => Promise<void> };
 
 /**
+ * Jobs fetched in batches and completions batched: far fewer statements under a burst (ADR 9).
+ * Safe because every task may run twice (a crash before a completion batch commits repeats it).
+ */
+export function batchedJobsPreset(concurrency: number) {
+  return { worker: { localQueue: { size: concurrency + 1 }, completeJobBatchDelay: 0 } };
+}
+
+/**
  * graphile-worker in this process, with its own pool whose commits do not wait for the disk:
  * every task is safe to redo, so a crash costs a repeat, not a loss. Stopping lets running jobs finish.
  */
@@ -92,9 +100,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const runner = await run({
     connectionString: workerConnectionString(options.databaseUrl),
     concurrency,
-    // Jobs fetched in batches and completions batched: far fewer statements under a burst of
-    // webhooks. Safe because every task may run twice (a crash before the batch commits repeats it).
-    preset: { worker: { localQueue: { size: concurrency + 1 }, completeJobBatchDelay: 0 } },
+    preset: batchedJobsPreset(concurrency),
     noHandleSignals: true,
     pollInterval: 1_000,
     logger: new WorkerLogger(() => (level, message, meta) => {
