@@ -1,7 +1,6 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { createStripeClient } from "../app/modules/billing/stripe.server";
 import { connectDb } from "../db/client";
+import { localWebhookSecret } from "../server/stripe-target";
 import { signatureHeader, startStripeEmulator } from "../stripe-emulator";
 import { startPortal } from "../test/support/portal-process";
 import { load } from "./load";
@@ -28,7 +27,7 @@ export async function webhooksScenario(report: Report): Promise<void> {
   const portal = await startPortal({ LOG_LEVEL: "info", STRIPE_EMULATOR_URL: emulator.url });
   const database = connectDb(await portal.databaseUrl(), { max: 20 });
   try {
-    const webhookSecret = `whsec_${(await readFile(path.join(portal.dataDir, "stripe-webhook-secret"), "utf8")).trim()}`.replace(/-/g, "_");
+    const webhookSecret = await localWebhookSecret(portal.dataDir);
     const limitTps = await simpleUpdateTps(database);
     report("postgres.limit_tps", Math.round(limitTps));
 

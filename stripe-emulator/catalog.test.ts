@@ -1,14 +1,11 @@
 import Stripe from "stripe";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { clientFor, createMonthlyPrice, startWithClient } from "./test-support";
+import { describe, expect, it } from "vitest";
+import { clientFor, createMonthlyPrice, withEmulatorPerTest } from "./test-support";
 import type { EmulatorUnderTest } from "./test-support";
 
 let env: EmulatorUnderTest;
-beforeEach(async () => {
-  env = await startWithClient();
-});
-afterEach(async () => {
-  await env.emulator.stop();
+withEmulatorPerTest((started) => {
+  env = started;
 });
 
 describe("products and prices", () => {

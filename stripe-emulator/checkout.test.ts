@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createMonthlyPrice, startWithClient, submitCheckoutForm } from "./test-support";
+import { describe, expect, it } from "vitest";
+import { createMonthlyPrice, submitCheckoutForm, withEmulatorPerTest } from "./test-support";
 import type { EmulatorUnderTest } from "./test-support";
 
 const SUCCESS_URL = "https://portal.example.test/billing/success?session_id={CHECKOUT_SESSION_ID}";
@@ -8,12 +8,9 @@ const CANCEL_URL = "https://portal.example.test/pricing?from=<checkout>";
 
 let env: EmulatorUnderTest;
 let price: Stripe.Price;
-beforeEach(async () => {
-  env = await startWithClient();
+withEmulatorPerTest(async (started) => {
+  env = started;
   price = await createMonthlyPrice(env.stripe, 1500, "pro_monthly");
-});
-afterEach(async () => {
-  await env.emulator.stop();
 });
 
 function createSession(extra: Partial<Stripe.Checkout.SessionCreateParams> = {}) {

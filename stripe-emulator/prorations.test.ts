@@ -1,16 +1,13 @@
 import Stripe from "stripe";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createMonthlyPrice, DAY_SECONDS, eventTypesSince, startWithClient, submitPortalForm, subscribeThroughCheckout } from "./test-support";
+import { describe, expect, it } from "vitest";
+import { createMonthlyPrice, DAY_SECONDS, eventTypesSince, submitPortalForm, subscribeThroughCheckout, withEmulatorPerTest } from "./test-support";
 import type { EmulatorUnderTest } from "./test-support";
 
 let env: EmulatorUnderTest;
 let monthly: Stripe.Price;
-beforeEach(async () => {
-  env = await startWithClient();
+withEmulatorPerTest(async (started) => {
+  env = started;
   monthly = await createMonthlyPrice(env.stripe, 1500);
-});
-afterEach(async () => {
-  await env.emulator.stop();
 });
 
 /** What must agree between a preview and the invoice the change then issues (ids differ). */

@@ -1,16 +1,13 @@
 import type Stripe from "stripe";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createMonthlyPrice, DAY_SECONDS, eventTypesSince, startWithClient, subscribeThroughCheckout } from "./test-support";
+import { describe, expect, it } from "vitest";
+import { createMonthlyPrice, DAY_SECONDS, eventTypesSince, subscribeThroughCheckout, withEmulatorPerTest } from "./test-support";
 import type { EmulatorUnderTest } from "./test-support";
 
 let env: EmulatorUnderTest;
 let price: Stripe.Price;
-beforeEach(async () => {
-  env = await startWithClient();
+withEmulatorPerTest(async (started) => {
+  env = started;
   price = await createMonthlyPrice(env.stripe, 1500);
-});
-afterEach(async () => {
-  await env.emulator.stop();
 });
 
 function periodOf(subscription: Stripe.Subscription): { start: number; end: number } {

@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
+import { afterEach, beforeEach } from "vitest";
 import { startStripeEmulator } from "./index";
 import type { StripeEmulator, StripeEmulatorOptions } from "./index";
 
@@ -16,6 +17,19 @@ export interface EmulatorUnderTest {
 export async function startWithClient(options: StripeEmulatorOptions = {}): Promise<EmulatorUnderTest> {
   const emulator = await startStripeEmulator(options);
   return { emulator, stripe: clientFor(emulator) };
+}
+
+/** A fresh emulator and client for each test, handed to `receive` (which may add fixtures), stopped after it. */
+export function withEmulatorPerTest(receive: (env: EmulatorUnderTest) => Promise<void> | void): void {
+  let current: EmulatorUnderTest | undefined;
+  beforeEach(async () => {
+    current = await startWithClient();
+    await receive(current);
+  });
+  afterEach(async () => {
+    await current?.emulator.stop();
+    current = undefined;
+  });
 }
 
 export function clientFor(emulator: StripeEmulator, key = TEST_KEY): Stripe {

@@ -5,23 +5,21 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { parse as parseCookies } from "cookie";
 import { z } from "zod";
 import { Honeypot } from "~/components/honeypot";
-import { Field, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
+import { Field, FormErrors, Notice, SubmitButton, TextAreaField } from "~/components/ui/field";
 import { isBot } from "~/lib/honeypot";
 import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
 import { SITE_NAME } from "~/lib/site";
-import { emailField } from "~/modules/accounts/schemas";
 import { getSessionUser } from "~/modules/accounts/sessions.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { ATTRIBUTION_COOKIE, decodeAttribution } from "~/modules/qualification/attribution.server";
+import { CONTACT_MESSAGE_LABEL, contactRequestSchema } from "~/modules/qualification/contact-request";
 import { saveSalesRequest } from "~/modules/qualification/leads.server";
 
 export const meta: MetaFunction = () => [{ title: `Talk to sales | ${SITE_NAME}` }, { name: "robots", content: "noindex" }];
 
-const contactSchema = z.object({
-  email: emailField,
+const contactSchema = contactRequestSchema.extend({
   company: z.string({ error: "Enter your company" }).trim().min(1, "Enter your company").max(200, "Use at most 200 characters"),
   seats: z.coerce.number<string>({ error: "Enter how many users" }).int("Enter a whole number of users").min(1, "Enter at least 1 user").max(1_000_000),
-  message: z.string().trim().max(2000, "Use at most 2,000 characters").default(""),
 });
 
 async function salesPlan(context: LoaderFunctionArgs["context"], request: Request) {
@@ -85,12 +83,7 @@ export default function ContactSales() {
           <Field meta={fields.email} label="Your work email" type="email" autoComplete="email" />
           <Field meta={fields.company} label="Company" autoComplete="organization" />
           <Field meta={fields.seats} label="How many users" type="number" />
-          <div>
-            <label htmlFor={fields.message.id} className="block text-sm font-medium">
-              What would you like to discuss? (optional)
-            </label>
-            <textarea id={fields.message.id} name={fields.message.name} rows={4} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm" />
-          </div>
+          <TextAreaField meta={fields.message} label={CONTACT_MESSAGE_LABEL} />
           <Honeypot />
           <SubmitButton>Ask our team to contact me</SubmitButton>
         </Form>

@@ -2,17 +2,16 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
 import { Honeypot } from "~/components/honeypot";
 import { ButtonLink } from "~/components/ui/button-link";
-import { Field, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
+import { Field, FormErrors, Notice, SubmitButton, TextAreaField } from "~/components/ui/field";
 import { isBot } from "~/lib/honeypot";
 import { formatMoney } from "~/lib/money";
 import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
 import { SITE_NAME } from "~/lib/site";
-import { emailField } from "~/modules/accounts/schemas";
 import { loadCatalog } from "~/modules/catalog/catalog.server";
 import type { FitResult, RequirementStatus } from "~/modules/qualification/evaluate";
+import { CONTACT_MESSAGE_LABEL, contactRequestSchema } from "~/modules/qualification/contact-request";
 import { findLead, requestContact } from "~/modules/qualification/leads.server";
 
 export const meta: MetaFunction = () => [{ title: `Your answer | ${SITE_NAME}` }, { name: "robots", content: "noindex" }];
@@ -30,14 +29,11 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   };
 }
 
-const contactSchema = z.object({
-  email: emailField,
-  message: z.string().trim().max(2000, "Use at most 2,000 characters").default(""),
-});
+
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const formData = await request.formData();
-  const submission = parseWithZod(formData, { schema: contactSchema });
+  const submission = parseWithZod(formData, { schema: contactRequestSchema });
   if (submission.status !== "success") return data({ result: submission.reply(), sent: false }, { status: 400 });
   if (isBot(formData)) return { result: submission.reply({ resetForm: true }), sent: true };
   const limit = await consumeRateLimit(context.db, "qualification", context.clientIp);
@@ -73,7 +69,7 @@ export default function QualificationResult() {
   const actionData = useActionData<typeof action>();
   const [form, fields] = useForm({
     lastResult: actionData?.result,
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: contactSchema }),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: contactRequestSchema }),
     shouldValidate: "onBlur",
   });
   const contacted = contactRequested || (actionData?.sent ?? false);
@@ -138,12 +134,7 @@ export default function QualificationResult() {
           <Form method="post" {...getFormProps(form)} className="relative mt-4 space-y-4">
             <FormErrors id={form.errorId} errors={form.errors} />
             <Field meta={fields.email} label="Your work email" type="email" autoComplete="email" />
-            <div>
-              <label htmlFor={fields.message.id} className="block text-sm font-medium">
-                What would you like to discuss? (optional)
-              </label>
-              <textarea id={fields.message.id} name={fields.message.name} rows={4} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm" />
-            </div>
+            <TextAreaField meta={fields.message} label={CONTACT_MESSAGE_LABEL} />
             <Honeypot />
             <SubmitButton>Ask our team to contact me</SubmitButton>
           </Form>

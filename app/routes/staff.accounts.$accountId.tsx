@@ -5,7 +5,7 @@ import { z } from "zod";
 import { FormErrors, Notice, SubmitButton } from "~/components/ui/field";
 import { formatMoney } from "~/lib/money";
 import { requireStaff } from "~/modules/accounts/sessions.server";
-import { accountForStaff } from "~/modules/accounts/staff-accounts.server";
+import { accountExists, accountForStaff } from "~/modules/accounts/staff-accounts.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { approveOrder } from "~/modules/orders/payment.server";
 import { sendCheckoutLink } from "~/modules/orders/sales-checkout.server";
@@ -39,7 +39,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const accountId = params.accountId ?? "";
   const value = parsed.data;
   if (value.intent === "send-checkout") {
-    if (!(await accountForStaff(context.db, accountId))) throw new Response("Not found", { status: 404 });
+    if (!(await accountExists(context.db, accountId))) throw new Response("Not found", { status: 404 });
     const { plan, interval, seats } = value;
     const sent = await sendCheckoutLink({ db: context.db, stripe: context.stripe, appUrl: context.config.appUrl }, { accountId, userId: staff.userId, planSlug: plan, interval, seats });
     if (!sent.ok) return data({ ok: false, message: sent.message }, { status: 400 });

@@ -1,5 +1,5 @@
-import { createHmac } from "node:crypto";
 import { expect, test } from "@playwright/test";
+import { signatureHeader } from "../../stripe-emulator";
 import { clientAddress, demoStaffLogin, logIn, signUpAndVerify, stripeWebhookSecret, uniqueEmail, withDatabase } from "../support/e2e";
 
 test.use({ extraHTTPHeaders: clientAddress() });
@@ -98,10 +98,11 @@ test("forged, stale or malformed webhooks are refused and store nothing; a signe
   expect(forged.status()).toBe(400);
   const missing = await request.post("/webhooks/stripe", { data: "not json", headers: { "Content-Type": "application/json" } });
   expect(missing.status()).toBe(400);
-  const signed = (body: string, secondsAgo = 0) => {
-    const timestamp = Math.floor(Date.now() / 1000) - secondsAgo;
-    return { "Content-Type": "application/json", "Stripe-Signature": `t=${timestamp},v1=${createHmac("sha256", stripeWebhookSecret()).update(`${timestamp}.${body}`).digest("hex")}` };
-  };
+  const secret = await stripeWebhookSecret();
+  const signed = (body: string, secondsAgo = 0) => ({
+    "Content-Type": "application/json",
+    "Stripe-Signature": signatureHeader(body, secret, Math.floor(Date.now() / 1000) - secondsAgo),
+  });
   const id = `evt_e2e_${Date.now()}`;
   const body = JSON.stringify({ id, object: "event", type: "customer.updated", data: { object: { id: "cus_e2e" } } });
   // Correctly signed ten minutes ago: a replay, outside Stripe's five-minute tolerance.

@@ -1,26 +1,17 @@
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { reconcileBilling } from "../../app/modules/billing/reconcile.server";
 import { SUBSCRIPTION_RETENTION_MS, sweepEndedSubscriptions } from "../../app/modules/billing/retention.server";
 import { approveOrder, confirmCheckout } from "../../app/modules/orders/payment.server";
 import { orders, subscriptions } from "../../db/schema";
-import type { StripeEmulator } from "../../stripe-emulator";
-import { buyer, deliverLatest, payForPlan, provisioningRequests, startBilling } from "../support/billing";
-import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
+import { buyer, deliverLatest, payForPlan, provisioningRequests, withBillingFixture } from "../support/billing";
+import type { TestDatabase } from "../support/database";
 
 let database: TestDatabase;
-let emulator: StripeEmulator;
 let stripe: Stripe;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  ({ emulator, stripe } = await startBilling(database));
-});
-afterAll(async () => {
-  await emulator.stop();
-  await dropTestDatabase(database);
-});
+withBillingFixture((fixture) => ({ database, stripe } = fixture));
 
 const operations = async (accountId: string) => (await provisioningRequests(database, accountId)).map((r) => r.operation);
 

@@ -1,27 +1,18 @@
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { orders, stripeEvents } from "../../db/schema";
 import { StripeInbox } from "../../app/modules/billing/inbox.server";
 import { startCheckout } from "../../app/modules/orders/checkout.server";
 import { confirmCheckout } from "../../app/modules/orders/payment.server";
-import type { StripeEmulator } from "../../stripe-emulator";
 import { submitCheckoutForm } from "../../stripe-emulator/test-support";
-import { buyer, deliver, deliverLatest, payForPlan, provisioningRequests, startBilling } from "../support/billing";
-import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
+import { buyer, deliver, deliverLatest, payForPlan, provisioningRequests, withBillingFixture } from "../support/billing";
+import type { TestDatabase } from "../support/database";
 
 let database: TestDatabase;
-let emulator: StripeEmulator;
 let stripe: Stripe;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  ({ emulator, stripe } = await startBilling(database));
-});
-afterAll(async () => {
-  await emulator.stop();
-  await dropTestDatabase(database);
-});
+withBillingFixture((fixture) => ({ database, stripe } = fixture));
 
 describe("startCheckout", () => {
   it("opens one checkout however often the form is sent, even at once from two tabs", async () => {

@@ -1,12 +1,12 @@
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { applyPlanChange, previewPlanChange } from "../../app/modules/billing/plan-change.server";
 import { confirmCheckout } from "../../app/modules/orders/payment.server";
 import { billingCustomers, subscriptions } from "../../db/schema";
 import type { StripeEmulator } from "../../stripe-emulator";
-import { buyer, changeCard, deliverAll, payForPlan, provisioningRequests, startBilling } from "../support/billing";
-import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
+import { buyer, changeCard, deliverAll, payForPlan, provisioningRequests, withBillingFixture } from "../support/billing";
+import type { TestDatabase } from "../support/database";
 import { queuedEmails } from "../support/jobs";
 
 let database: TestDatabase;
@@ -14,14 +14,7 @@ let emulator: StripeEmulator;
 let stripe: Stripe;
 const DAY = 86_400;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  ({ emulator, stripe } = await startBilling(database));
-});
-afterAll(async () => {
-  await emulator.stop();
-  await dropTestDatabase(database);
-});
+withBillingFixture((fixture) => ({ database, emulator, stripe } = fixture));
 
 async function paidTeam(name: string, seats: number) {
   const { userId, accountId } = await buyer(database, name);

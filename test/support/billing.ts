@@ -8,7 +8,8 @@ import { startCheckout } from "../../app/modules/orders/checkout.server";
 import { memberships, orders, organisations, users } from "../../db/schema";
 import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from "../../stripe-emulator";
 import { submitCheckoutForm, submitPortalForm } from "../../stripe-emulator/test-support";
-import type { TestDatabase } from "./database";
+import { afterAll, beforeAll } from "vitest";
+import { createTestDatabase, dropTestDatabase, type TestDatabase } from "./database";
 
 export const APP_URL = "https://portal.test";
 
@@ -20,6 +21,25 @@ export async function startBilling(database: TestDatabase, options: StripeEmulat
   const stripe = createStripeClient({ emulatorPort: emulator.port });
   await syncCatalogToStripe(database.db, stripe);
   return { emulator, stripe };
+}
+
+export type BillingFixture = BillingHarness & { database: TestDatabase };
+
+/**
+ * Gives the test file its own database and Stripe emulator (catalog synced) before its tests,
+ * handed to `receive`, and removes both after them.
+ */
+export function withBillingFixture(receive: (fixture: BillingFixture) => void, options: StripeEmulatorOptions = {}): void {
+  let fixture: BillingFixture | undefined;
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    fixture = { database, ...(await startBilling(database, options)) };
+    receive(fixture);
+  });
+  afterAll(async () => {
+    await fixture?.emulator.stop();
+    if (fixture) await dropTestDatabase(fixture.database);
+  });
 }
 
 /** A user owning an organisation, ready to buy. */

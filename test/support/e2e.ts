@@ -6,6 +6,7 @@ import { expect, type Browser, type Page } from "@playwright/test";
 import postgres from "postgres";
 import Stripe from "stripe";
 import type { CaughtMail } from "../../server/mail-catcher";
+import { localWebhookSecret } from "../../server/stripe-target";
 
 /** The e2e portal's data folder and mail catcher, set by playwright.config.ts. */
 const dataDir = () => process.env.E2E_DATA_DIR!;
@@ -55,8 +56,8 @@ export async function advanceStripeClock(days: number): Promise<void> {
 }
 
 /** The secret the e2e portal verifies Stripe-Signature with (kept in its data folder, as `npm start` makes it). */
-export function stripeWebhookSecret(): string {
-  return `whsec_${readFileSync(path.join(dataDir(), "stripe-webhook-secret"), "utf8").trim()}`.replace(/-/g, "_");
+export function stripeWebhookSecret(): Promise<string> {
+  return localWebhookSecret(dataDir());
 }
 
 export function demoStaffLogin(): { email: string; password: string } {

@@ -1,4 +1,4 @@
-import { getInputProps, type FieldMetadata } from "@conform-to/react";
+import { getInputProps, getTextareaProps, type FieldMetadata } from "@conform-to/react";
 import type { ReactNode } from "react";
 
 type Props = {
@@ -30,6 +30,27 @@ export function Field({ meta, label, type = "text", autoComplete, hint }: Props)
         autoComplete={autoComplete}
         aria-describedby={[hint ? hintId : null, invalid ? errorId : null].filter(Boolean).join(" ") || undefined}
         className={`mt-1 block w-full rounded-md border px-3 py-2 text-sm shadow-sm ${invalid ? "border-red-600" : "border-slate-300"}`}
+      />
+      <FieldError id={errorId} errors={meta.errors} />
+    </div>
+  );
+}
+
+/** A labelled multi-line input whose error is announced and tied to it. */
+export function TextAreaField({ meta, label }: { meta: FieldMetadata<string | undefined>; label: string }) {
+  const errorId = `${meta.id}-error`;
+  const invalid = Boolean(meta.errors?.length);
+  return (
+    <div>
+      <label htmlFor={meta.id} className="block text-sm font-medium text-slate-900">
+        {label}
+      </label>
+      <textarea
+        {...getTextareaProps(meta)}
+        key={meta.key}
+        rows={4}
+        aria-describedby={invalid ? errorId : undefined}
+        className={`mt-1 block w-full rounded-md border px-3 py-2 text-sm ${invalid ? "border-red-600" : "border-slate-300"}`}
       />
       <FieldError id={errorId} errors={meta.errors} />
     </div>

@@ -38,10 +38,19 @@ function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string
   return Number.isNaN(createdAt.getTime()) || !z.uuid().safeParse(id).success ? null : { createdAt, id: id! };
 }
 
-/** One organisation as staff see it: people, subscription, orders and trials. */
-export async function accountForStaff(db: DbOrTx, accountId: string) {
+async function findOrganisation(db: DbOrTx, accountId: string) {
   if (!z.uuid().safeParse(accountId).success) return null;
   const [organisation] = await db.select().from(organisations).where(eq(organisations.id, accountId));
+  return organisation ?? null;
+}
+
+export async function accountExists(db: DbOrTx, accountId: string): Promise<boolean> {
+  return Boolean(await findOrganisation(db, accountId));
+}
+
+/** One organisation as staff see it: people, subscription, orders and trials. */
+export async function accountForStaff(db: DbOrTx, accountId: string) {
+  const organisation = await findOrganisation(db, accountId);
   if (!organisation) return null;
   const [people, subscription, orderRows, trialRows] = await Promise.all([
     db

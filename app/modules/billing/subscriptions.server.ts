@@ -39,7 +39,7 @@ export function seatsOf(subscription: Stripe.Subscription, pricingModel: Pricing
 }
 
 /** The portal's copy of a Stripe subscription: status, price, seats, period and end. */
-export async function mirrorSubscription(tx: DbOrTx, accountId: string, subscription: Stripe.Subscription, plan: { planSlug: string | null; seats: number }): Promise<void> {
+export async function mirrorSubscription(tx: DbOrTx, accountId: string, subscription: Stripe.Subscription, plan: { planSlug: string | null; seats: number }): Promise<MirroredSubscription> {
   const item = subscription.items.data[0];
   const values = {
     accountId,
@@ -54,10 +54,12 @@ export async function mirrorSubscription(tx: DbOrTx, accountId: string, subscrip
     ...(subscription.schedule ? {} : { scheduledChange: null }),
     updatedAt: new Date(),
   };
-  await tx
+  const [mirrored] = await tx
     .insert(subscriptions)
     .values({ id: subscription.id, ...values })
-    .onConflictDoUpdate({ target: subscriptions.id, set: values });
+    .onConflictDoUpdate({ target: subscriptions.id, set: values })
+    .returning();
+  return mirrored!;
 }
 
 /**
@@ -71,14 +73,12 @@ export async function refreshSubscription(tx: DbOrTx, subscription: Stripe.Subsc
   const plan = item ? await planOfPrice(tx, item.price.id) : null;
   const [before] = await tx.select().from(subscriptions).where(eq(subscriptions.id, subscription.id)).for("update");
   const current = { status: subscription.status, stripePriceId: item?.price.id ?? null, quantity: seatsOf(subscription, plan?.pricingModel ?? null) };
-  await mirrorSubscription(tx, accountId, subscription, { planSlug: plan?.planSlug ?? before?.planSlug ?? null, seats: current.quantity });
+  const mirrored = await mirrorSubscription(tx, accountId, subscription, { planSlug: plan?.planSlug ?? before?.planSlug ?? null, seats: current.quantity });
   const work = provisioningWorkFor(before ?? null, current);
-  const planSlug = plan?.planSlug ?? before?.planSlug;
-  if (work && before?.instanceId && planSlug) {
-    await requestInstanceChange(tx, { accountId, instanceId: before.instanceId, planSlug, seats: current.quantity, operation: work, key: `subscription:${subscription.id}:${work}:${cause}` });
+  if (work && before?.instanceId && mirrored.planSlug) {
+    await requestInstanceChange(tx, { accountId, instanceId: before.instanceId, planSlug: mirrored.planSlug, seats: current.quantity, operation: work, key: `subscription:${subscription.id}:${work}:${cause}` });
   }
-  const [after] = await tx.select().from(subscriptions).where(eq(subscriptions.id, subscription.id));
-  return after ?? null;
+  return mirrored;
 }
 
 /** The organisation's subscription that has not ended, if any. */

@@ -10,7 +10,8 @@ import { activeTrial } from "~/modules/trials/trials.server";
 export type CheckoutDeps = { db: Database; stripe: Stripe; appUrl: string };
 /** `salesAssisted`: a staff member (`userId`) opens the checkout for the customer, for any plan including "contact us" ones. */
 export type CheckoutInput = { accountId: string; userId: string; planSlug: string; interval: BillingInterval; seats: number; salesAssisted?: boolean };
-export type CheckoutResult = { ok: true; url: string } | { ok: false; field?: "seats"; message: string };
+type Order = typeof orders.$inferSelect;
+export type CheckoutResult = { ok: true; url: string; order: Order } | { ok: false; field?: "seats"; message: string };
 
 const LIVE_SUBSCRIPTION = ["active", "trialing", "past_due", "unpaid", "paused", "incomplete"];
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -52,7 +53,7 @@ export async function startCheckout({ db, stripe, appUrl }: CheckoutDeps, input:
     .returning();
   if (!order) {
     const [open] = await db.select().from(orders).where(and(eq(orders.accountId, input.accountId), eq(orders.productSlug, catalog.product.slug), eq(orders.status, "checkout_open")));
-    if (open?.checkoutUrl) return { ok: true, url: open.checkoutUrl };
+    if (open?.checkoutUrl) return { ok: true, url: open.checkoutUrl, order: open };
     return { ok: false, message: "A checkout for your organisation is being opened. Try again in a moment." };
   }
 
@@ -76,7 +77,7 @@ export async function startCheckout({ db, stripe, appUrl }: CheckoutDeps, input:
     );
     await db.update(orders).set({ stripeCheckoutSessionId: session.id, checkoutUrl: session.url, updatedAt: sql`now()` }).where(eq(orders.id, order.id));
     await recordAudit(db, { type: input.salesAssisted ? "staff" : "user", id: input.userId }, "order.checkout_opened", { type: "order", id: order.id }, { plan: plan.slug, interval: input.interval, seats: input.seats }, input.accountId);
-    return { ok: true, url: session.url! };
+    return { ok: true, url: session.url!, order };
   } catch (error) {
     // The order never reached Stripe: free the slot so the customer can try again.
     await db.update(orders).set({ status: "cancelled", updatedAt: sql`now()` }).where(eq(orders.id, order.id));

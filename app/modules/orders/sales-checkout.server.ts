@@ -1,5 +1,3 @@
-import { and, eq } from "drizzle-orm";
-import { orders } from "#db/schema";
 import { formatMoney } from "~/lib/money";
 import { accountManagers } from "~/modules/accounts/organisations.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
@@ -16,11 +14,8 @@ export async function sendCheckoutLink(deps: CheckoutDeps, input: Omit<CheckoutI
   if (!result.ok) return result;
   const catalog = await requireCatalog(deps.db);
   const planName = catalog.plans.find((plan) => plan.slug === input.planSlug)?.name ?? input.planSlug;
-  const [order] = await deps.db
-    .select()
-    .from(orders)
-    .where(and(eq(orders.accountId, input.accountId), eq(orders.productSlug, catalog.product.slug), eq(orders.status, "checkout_open")));
-  const total = order ? `${formatMoney({ amount: order.totalAmount, currency: order.currency })} per ${order.interval}` : planName;
+  const { order } = result;
+  const total = `${formatMoney({ amount: order.totalAmount, currency: order.currency })} per ${order.interval}`;
   for (const manager of await accountManagers(deps.db, input.accountId)) {
     await queueEmail(deps.db, { to: manager.email, ...checkoutLinkMessage(manager.name, planName, total, result.url) });
   }
