@@ -1,18 +1,17 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { parse as parseCookies } from "cookie";
 import { z } from "zod";
 import { Honeypot } from "~/components/honeypot";
 import { Field, FormErrors, Notice, SubmitButton, TextAreaField } from "~/components/ui/field";
-import { isBot } from "~/lib/honeypot";
-import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
 import { SITE_NAME } from "~/lib/site";
 import { getSessionUser } from "~/modules/accounts/sessions.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { ATTRIBUTION_COOKIE, decodeAttribution } from "~/modules/qualification/attribution.server";
 import { CONTACT_MESSAGE_LABEL, contactRequestSchema } from "~/modules/qualification/contact-request";
+import { answerContactRequest } from "~/modules/qualification/contact-request.server";
 import { saveSalesRequest } from "~/modules/qualification/leads.server";
 
 export const meta: MetaFunction = () => [{ title: `Talk to sales | ${SITE_NAME}` }, { name: "robots", content: "noindex" }];
@@ -37,24 +36,16 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 /** A "contact us" plan opens a request to staff (a lead asking to be contacted), never a checkout. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const plan = await salesPlan(context, request);
-  const formData = await request.formData();
-  const submission = parseWithZod(formData, { schema: contactSchema });
-  if (submission.status !== "success") return data({ result: submission.reply(), sent: false }, { status: 400 });
-  if (isBot(formData)) return { result: submission.reply({ resetForm: true }), sent: true };
-  const limit = await consumeRateLimit(context.db, "qualification", context.clientIp);
-  if (!limit.allowed) {
-    const formErrors = [`Too many requests. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`];
-    return data({ result: submission.reply({ formErrors }), sent: false }, { status: 429 });
-  }
-  const user = await getSessionUser(request, context);
-  await saveSalesRequest(context.db, {
-    plan,
-    contact: submission.value,
-    attribution: decodeAttribution(parseCookies(request.headers.get("cookie") ?? "")[ATTRIBUTION_COOKIE]),
-    userId: user?.userId ?? null,
-    organisationId: user?.organisationId ?? null,
+  return answerContactRequest(context, await request.formData(), contactSchema, async (contact) => {
+    const user = await getSessionUser(request, context);
+    await saveSalesRequest(context.db, {
+      plan,
+      contact,
+      attribution: decodeAttribution(parseCookies(request.headers.get("cookie") ?? "")[ATTRIBUTION_COOKIE]),
+      userId: user?.userId ?? null,
+      organisationId: user?.organisationId ?? null,
+    });
   });
-  return { result: submission.reply({ resetForm: true }), sent: true };
 }
 
 export default function ContactSales() {

@@ -1,17 +1,16 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Honeypot } from "~/components/honeypot";
 import { ButtonLink } from "~/components/ui/button-link";
 import { Field, FormErrors, Notice, SubmitButton, TextAreaField } from "~/components/ui/field";
-import { isBot } from "~/lib/honeypot";
 import { formatMoney } from "~/lib/money";
-import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
 import { SITE_NAME } from "~/lib/site";
 import { loadCatalog } from "~/modules/catalog/catalog.server";
 import type { FitResult, RequirementStatus } from "~/modules/qualification/evaluate";
 import { CONTACT_MESSAGE_LABEL, contactRequestSchema } from "~/modules/qualification/contact-request";
+import { answerContactRequest } from "~/modules/qualification/contact-request.server";
 import { findLead, requestContact } from "~/modules/qualification/leads.server";
 
 export const meta: MetaFunction = () => [{ title: `Your answer | ${SITE_NAME}` }, { name: "robots", content: "noindex" }];
@@ -32,17 +31,9 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const formData = await request.formData();
-  const submission = parseWithZod(formData, { schema: contactRequestSchema });
-  if (submission.status !== "success") return data({ result: submission.reply(), sent: false }, { status: 400 });
-  if (isBot(formData)) return { result: submission.reply({ resetForm: true }), sent: true };
-  const limit = await consumeRateLimit(context.db, "qualification", context.clientIp);
-  if (!limit.allowed) {
-    const formErrors = [`Too many requests. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`];
-    return data({ result: submission.reply({ formErrors }), sent: false }, { status: 429 });
-  }
-  if (!(await requestContact(context.db, params.leadId ?? "", submission.value))) throw new Response("Not found", { status: 404 });
-  return { result: submission.reply({ resetForm: true }), sent: true };
+  return answerContactRequest(context, await request.formData(), contactRequestSchema, async (contact) => {
+    if (!(await requestContact(context.db, params.leadId ?? "", contact))) throw new Response("Not found", { status: 404 });
+  });
 }
 
 const headlines: Record<FitResult["verdict"], (plan: string) => string> = {
