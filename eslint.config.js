@@ -2,6 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
 import globals from "globals";
+import prettier from "eslint-config-prettier";
 
 export default tseslint.config(
   { ignores: ["build/**", "node_modules/**", ".data/**", "test-results/**", "playwright-report/**"] },
@@ -16,4 +17,6 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
   },
+  // Formatting is Prettier's job (`npm run lint` checks it); turn off the rules that would disagree with it.
+  prettier,
 );
