@@ -30,7 +30,11 @@ export default defineConfig({
     launchOptions: chromiumLaunchOptions(),
   },
   projects: [
-    { name: "chromium", testIgnore: STRIPE_CLOCK_SPECS, use: { ...devices["Desktop Chrome"], launchOptions: chromiumLaunchOptions() } },
+    {
+      name: "chromium",
+      testIgnore: STRIPE_CLOCK_SPECS,
+      use: { ...devices["Desktop Chrome"], launchOptions: chromiumLaunchOptions() },
+    },
     {
       name: "stripe-clock",
       testMatch: STRIPE_CLOCK_SPECS,

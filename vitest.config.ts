@@ -9,7 +9,14 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["app/**/*.test.ts", "db/**/*.test.ts", "server/**/*.test.ts", "provisioning/**/*.test.ts", "stripe-emulator/**/*.test.ts", "test/integration/**/*.test.ts"],
+    include: [
+      "app/**/*.test.ts",
+      "db/**/*.test.ts",
+      "server/**/*.test.ts",
+      "provisioning/**/*.test.ts",
+      "stripe-emulator/**/*.test.ts",
+      "test/integration/**/*.test.ts",
+    ],
     globalSetup: ["./test/support/global-setup.ts"],
     pool: "forks",
     testTimeout: 20_000,

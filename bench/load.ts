@@ -1,6 +1,12 @@
 import autocannon, { type Request as AutocannonRequest } from "autocannon";
 
-export type LoadResult = { rps: number; p50Ms: number; p99Ms: number; errors: number; statusCounts: Record<"2xx" | "3xx" | "4xx" | "5xx", number> };
+export type LoadResult = {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  statusCounts: Record<"2xx" | "3xx" | "4xx" | "5xx", number>;
+};
 
 type LoadOptions = {
   connections?: number;
@@ -13,7 +19,10 @@ type LoadOptions = {
 };
 
 /** Closed-loop load from this process on loopback: `connections` clients sending back to back. */
-export async function load(url: string, { connections = 50, seconds = 10, method = "GET", headers = {}, body, setupRequest }: LoadOptions = {}): Promise<LoadResult> {
+export async function load(
+  url: string,
+  { connections = 50, seconds = 10, method = "GET", headers = {}, body, setupRequest }: LoadOptions = {},
+): Promise<LoadResult> {
   const result = await autocannon({
     url,
     connections,

@@ -48,19 +48,37 @@ export async function paidEventToRequestMs(target: Target): Promise<number[]> {
   const committedAt = await pollCommits(target.database, sentAt, orders.length);
   await sending;
   await Promise.all(deliveries);
-  return orders.map((order) => committedAt.get(order.requestKey)! - sentAt.get(order.requestKey)!).sort((a, b) => a - b);
+  return orders
+    .map((order) => committedAt.get(order.requestKey)! - sentAt.get(order.requestKey)!)
+    .sort((a, b) => a - b);
 }
 
 /** Buyers, their checkouts opened by the portal's own code, then paid: Stripe has recorded each completion. */
 async function payOrders({ database, stripe, emulator, portalUrl }: Target, count: number): Promise<PaidOrder[]> {
   const { db } = database;
-  const buyers = Array.from({ length: count }, (_, i) => ({ email: `bench-buyer-${i}@bench.test`, name: `Bench buyer ${i}` }));
-  const people = await db.insert(users).values(buyers.map((buyer) => ({ ...buyer, passwordHash: "x" }))).returning({ id: users.id });
-  const accounts = await db.insert(organisations).values(buyers.map((buyer) => ({ name: `${buyer.name} Org` }))).returning({ id: organisations.id });
-  await db.insert(memberships).values(people.map((person, i) => ({ organisationId: accounts[i]!.id, userId: person.id, role: "owner" as const })));
+  const buyers = Array.from({ length: count }, (_, i) => ({
+    email: `bench-buyer-${i}@bench.test`,
+    name: `Bench buyer ${i}`,
+  }));
+  const people = await db
+    .insert(users)
+    .values(buyers.map((buyer) => ({ ...buyer, passwordHash: "x" })))
+    .returning({ id: users.id });
+  const accounts = await db
+    .insert(organisations)
+    .values(buyers.map((buyer) => ({ name: `${buyer.name} Org` })))
+    .returning({ id: organisations.id });
+  await db
+    .insert(memberships)
+    .values(
+      people.map((person, i) => ({ organisationId: accounts[i]!.id, userId: person.id, role: "owner" as const })),
+    );
 
   await inParallel(8, count, async (i) => {
-    const checkout = await startCheckout({ db, stripe, appUrl: portalUrl }, { accountId: accounts[i]!.id, userId: people[i]!.id, planSlug: "team", interval: "month", seats: 3 });
+    const checkout = await startCheckout(
+      { db, stripe, appUrl: portalUrl },
+      { accountId: accounts[i]!.id, userId: people[i]!.id, planSlug: "team", interval: "month", seats: 3 },
+    );
     if (!checkout.ok) throw new Error(`checkout refused: ${checkout.message}`);
     const paid = await submitCheckoutForm(checkout.url, { card_number: "4242424242424242" });
     if (paid.status !== 303) throw new Error(`payment refused: ${paid.status}`);
@@ -68,24 +86,38 @@ async function payOrders({ database, stripe, emulator, portalUrl }: Target, coun
   return emulator
     .events()
     .filter((event) => event.type === "checkout.session.completed")
-    .map((completed) => ({ requestKey: `order:${(completed.data.object as Stripe.Checkout.Session).client_reference_id}`, completed }));
+    .map((completed) => ({
+      requestKey: `order:${(completed.data.object as Stripe.Checkout.Session).client_reference_id}`,
+      completed,
+    }));
 }
 
 async function deliver(url: string, body: string, signature: string): Promise<void> {
-  const answer = await fetch(url, { method: "POST", body, headers: { "Content-Type": "application/json", "Stripe-Signature": signature } });
+  const answer = await fetch(url, {
+    method: "POST",
+    body,
+    headers: { "Content-Type": "application/json", "Stripe-Signature": signature },
+  });
   if (answer.status !== 200) throw new Error(`webhook answered ${answer.status}: ${await answer.text()}`);
 }
 
 /** When each sent key's provisioning request became visible: the start of the first poll that saw it. */
-async function pollCommits({ sql }: DbHandle, sentAt: Map<string, number>, expected: number): Promise<Map<string, number>> {
+async function pollCommits(
+  { sql }: DbHandle,
+  sentAt: Map<string, number>,
+  expected: number,
+): Promise<Map<string, number>> {
   const committedAt = new Map<string, number>();
   const deadline = performance.now() + TIMEOUT_MS;
   while (committedAt.size < expected) {
-    if (performance.now() > deadline) throw new Error(`only ${committedAt.size} of ${expected} provisioning requests appeared`);
+    if (performance.now() > deadline)
+      throw new Error(`only ${committedAt.size} of ${expected} provisioning requests appeared`);
     const waiting = [...sentAt.keys()].filter((key) => !committedAt.has(key));
     const polledAt = performance.now();
     if (waiting.length) {
-      const rows = await sql<{ key: string }[]>`select idempotency_key as key from provisioning_requests where idempotency_key in ${sql(waiting)}`;
+      const rows = await sql<
+        { key: string }[]
+      >`select idempotency_key as key from provisioning_requests where idempotency_key in ${sql(waiting)}`;
       for (const { key } of rows) committedAt.set(key, polledAt);
     }
     await sleep(POLL_MS);

@@ -28,7 +28,9 @@ export async function pricingScenario(report: Report): Promise<void> {
     const file = path.join(dir, "pricing.html");
     await writeFile(file, body);
     const port = await getPort();
-    baseline = spawn("node_modules/.bin/tsx", ["bench/baseline-server.ts", file, String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+    baseline = spawn("node_modules/.bin/tsx", ["bench/baseline-server.ts", file, String(port)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     await new Promise((resolve) => baseline!.stdout!.once("data", resolve));
     const baselineUrl = `http://127.0.0.1:${port}/pricing`;
     await load(baselineUrl, { seconds: 2 });

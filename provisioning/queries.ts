@@ -6,11 +6,24 @@ import { organisations, provisioningEvents, provisioningRequests } from "../db/s
 export const QUEUE_PAGE_SIZE = 25;
 
 export const queueFiltersSchema = z.object({
-  status: z.enum(["queued", "running", "waiting_staff", "waiting_customer", "succeeded", "failed", "cancelled"]).optional().catch(undefined),
+  status: z
+    .enum(["queued", "running", "waiting_staff", "waiting_customer", "succeeded", "failed", "cancelled"])
+    .optional()
+    .catch(undefined),
   operation: z.enum(["provision", "modify", "suspend", "resume", "deprovision"]).optional().catch(undefined),
-  plan: z.string().regex(/^[a-z0-9-]{1,50}$/).optional().catch(undefined),
+  plan: z
+    .string()
+    .regex(/^[a-z0-9-]{1,50}$/)
+    .optional()
+    .catch(undefined),
   /** Only requests at least this many hours old. */
-  olderThanHours: z.coerce.number().int().min(1).max(24 * 365).optional().catch(undefined),
+  olderThanHours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .optional()
+    .catch(undefined),
   cursor: z.string().optional().catch(undefined),
 });
 export type QueueFilters = z.infer<typeof queueFiltersSchema>;
@@ -28,7 +41,8 @@ export async function listQueue(db: DbOrTx, filters: QueueFilters, pageSize = QU
   else conditions.push(sql`${r.status} not in ('succeeded', 'cancelled')`);
   if (filters.operation) conditions.push(eq(r.operation, filters.operation));
   if (filters.plan) conditions.push(sql`${r.snapshot}->>'planSlug' = ${filters.plan}`);
-  if (filters.olderThanHours) conditions.push(lt(r.createdAt, new Date(Date.now() - filters.olderThanHours * 3_600_000)));
+  if (filters.olderThanHours)
+    conditions.push(lt(r.createdAt, new Date(Date.now() - filters.olderThanHours * 3_600_000)));
   const cursor = decodeCursor(filters.cursor);
   if (cursor) {
     conditions.push(
@@ -63,7 +77,10 @@ export async function listQueue(db: DbOrTx, filters: QueueFilters, pageSize = QU
   const last = page.at(-1);
   return {
     requests: page,
-    nextCursor: rows.length > pageSize && last ? encodeCursor({ rank: last.queueRank, slaDueAt: last.slaDueAt, id: last.id }) : null,
+    nextCursor:
+      rows.length > pageSize && last
+        ? encodeCursor({ rank: last.queueRank, slaDueAt: last.slaDueAt, id: last.id })
+        : null,
   };
 }
 

@@ -48,7 +48,12 @@ export async function enqueueProvisioning(tx: DbOrTx, input: EnqueueInput): Prom
     (
       await tx
         .insert(serviceInstances)
-        .values({ accountId: input.accountId, productSlug: input.snapshot.productSlug, planSlug: input.snapshot.planSlug, snapshot: input.snapshot })
+        .values({
+          accountId: input.accountId,
+          productSlug: input.snapshot.productSlug,
+          planSlug: input.snapshot.planSlug,
+          snapshot: input.snapshot,
+        })
         .returning({ id: serviceInstances.id })
     )[0]!.id;
   const manual = input.provisioner === "manual";
@@ -76,7 +81,12 @@ export async function enqueueProvisioning(tx: DbOrTx, input: EnqueueInput): Prom
 }
 
 export async function scheduleRun(tx: DbOrTx, requestId: string, accountId: string, runAt?: Date): Promise<void> {
-  await addJob(tx, RUN_TASK, { requestId }, { queueName: accountQueue(accountId), runAt, jobKey: `provisioning:${requestId}`, maxAttempts: 3 });
+  await addJob(
+    tx,
+    RUN_TASK,
+    { requestId },
+    { queueName: accountQueue(accountId), runAt, jobKey: `provisioning:${requestId}`, maxAttempts: 3 },
+  );
 }
 
 export async function recordEvent(
@@ -87,18 +97,26 @@ export async function recordEvent(
   to: RequestStatus,
   message: string,
 ): Promise<void> {
-  await tx.insert(provisioningEvents).values({ requestId, actorType: actor.type, actorId: actor.id, fromStatus: from, toStatus: to, message });
+  await tx
+    .insert(provisioningEvents)
+    .values({ requestId, actorType: actor.type, actorId: actor.id, fromStatus: from, toStatus: to, message });
 }
 
 export type RequestRow = typeof provisioningRequests.$inferSelect;
 
 /** The request, locked for this transaction, so two workers or staff members cannot both act on it. */
 export async function lockRequest(tx: DbOrTx, requestId: string): Promise<RequestRow | null> {
-  const [row] = await tx.select().from(provisioningRequests).where(eq(provisioningRequests.id, requestId)).for("update");
+  const [row] = await tx
+    .select()
+    .from(provisioningRequests)
+    .where(eq(provisioningRequests.id, requestId))
+    .for("update");
   return row ?? null;
 }
 
-type Patch = Partial<Pick<RequestRow, "attempts" | "result" | "lastError" | "waitingReason" | "claimedBy" | "claimedAt" | "completedAt">>;
+type Patch = Partial<
+  Pick<RequestRow, "attempts" | "result" | "lastError" | "waitingReason" | "claimedBy" | "claimedAt" | "completedAt">
+>;
 
 /** Moves a locked request to a new status, checked by the state machine, and records the event. */
 export async function transition(
@@ -121,7 +139,13 @@ export async function transition(
 }
 
 /** Changes a locked request without changing its status (a claim, say), and records why. */
-export async function annotate(tx: DbOrTx, request: RequestRow, actor: ProvisioningActor, message: string, patch: Patch): Promise<void> {
+export async function annotate(
+  tx: DbOrTx,
+  request: RequestRow,
+  actor: ProvisioningActor,
+  message: string,
+  patch: Patch,
+): Promise<void> {
   await tx
     .update(provisioningRequests)
     .set({ ...patch, updatedAt: sql`now()` })

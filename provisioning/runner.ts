@@ -29,7 +29,12 @@ export async function runProvisioningRequest(db: Database, requestId: string, op
 
   const provisioner = options.registry.get(job.provisioner);
   const outcome: Outcome = provisioner
-    ? await executeSafely(() => provisioner.execute(job, { callbackUrl: options.callbackUrl(job.id), signal: options.signal ?? new AbortController().signal }))
+    ? await executeSafely(() =>
+        provisioner.execute(job, {
+          callbackUrl: options.callbackUrl(job.id),
+          signal: options.signal ?? new AbortController().signal,
+        }),
+      )
     : { kind: "escalate", reason: `No provisioner called "${job.provisioner}" is installed` };
 
   const actor: ProvisioningActor = { type: "provisioner", id: job.provisioner };
@@ -64,7 +69,10 @@ type StartedRow = {
  * path of every job). Takes a queued request, or a running one whose worker died (its lease
  * ran out); anything else was already handled by another delivery of the job.
  */
-async function startAttempt(db: DbOrTx, requestId: string): Promise<(ProvisioningJob & { provisioner: string }) | null> {
+async function startAttempt(
+  db: DbOrTx,
+  requestId: string,
+): Promise<(ProvisioningJob & { provisioner: string }) | null> {
   const rows = await db.execute<StartedRow>(sql`
     with current as (
       select id, status from provisioning_requests where id = ${requestId} for update
@@ -111,7 +119,13 @@ async function executeSafely(execute: () => Promise<Outcome>): Promise<Outcome> 
 }
 
 /** Turns what the provisioner said into the request's next status. */
-export async function applyOutcome(tx: DbOrTx, request: RequestRow, outcome: Outcome, actor: ProvisioningActor, options: Pick<RunnerOptions, "onSucceeded">): Promise<void> {
+export async function applyOutcome(
+  tx: DbOrTx,
+  request: RequestRow,
+  outcome: Outcome,
+  actor: ProvisioningActor,
+  options: Pick<RunnerOptions, "onSucceeded">,
+): Promise<void> {
   switch (outcome.kind) {
     case "done":
       await finishRequest(tx, request.id, "running", outcome.result, actor, "set up", options);
@@ -122,15 +136,29 @@ export async function applyOutcome(tx: DbOrTx, request: RequestRow, outcome: Out
     case "retry":
       if (request.attempts < request.maxAttempts) {
         const delay = outcome.afterMs ?? retryDelayMs(request.attempts);
-        await transition(tx, request, "queued", actor, `attempt ${request.attempts} failed: ${outcome.error}; retrying in ${Math.round(delay / 1000)} s`, {
-          lastError: outcome.error,
-        });
+        await transition(
+          tx,
+          request,
+          "queued",
+          actor,
+          `attempt ${request.attempts} failed: ${outcome.error}; retrying in ${Math.round(delay / 1000)} s`,
+          {
+            lastError: outcome.error,
+          },
+        );
         await scheduleRun(tx, request.id, request.accountId, new Date(Date.now() + delay));
       } else {
-        await transition(tx, request, "waiting_staff", systemActor, `gave up after ${request.attempts} attempts: ${outcome.error}`, {
-          lastError: outcome.error,
-          waitingReason: `Automatic setup failed ${request.attempts} times. Last error: ${outcome.error}`,
-        });
+        await transition(
+          tx,
+          request,
+          "waiting_staff",
+          systemActor,
+          `gave up after ${request.attempts} attempts: ${outcome.error}`,
+          {
+            lastError: outcome.error,
+            waitingReason: `Automatic setup failed ${request.attempts} times. Last error: ${outcome.error}`,
+          },
+        );
       }
       return;
     case "escalate":
@@ -203,7 +231,10 @@ export async function applyCallback(
     const request = await lockRequest(tx, report.requestId);
     if (!request || request.status !== "running") return "ignored";
     const actor: ProvisioningActor = { type: "provisioner", id: request.provisioner };
-    const result: Outcome = report.status === "succeeded" ? { kind: "done", result: report.result ?? {} } : { kind: "fail", reason: report.error ?? "the control plane reported a failure" };
+    const result: Outcome =
+      report.status === "succeeded"
+        ? { kind: "done", result: report.result ?? {} }
+        : { kind: "fail", reason: report.error ?? "the control plane reported a failure" };
     await applyOutcome(tx, request, result, actor, options);
     return "applied";
   });

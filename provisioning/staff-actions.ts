@@ -11,7 +11,10 @@ const refuse = (message: string): StaffActionResult => ({ ok: false, message });
 async function withRequest(
   db: Database,
   requestId: string,
-  action: (tx: Parameters<Parameters<Database["transaction"]>[0]>[0], request: RequestRow) => Promise<StaffActionResult>,
+  action: (
+    tx: Parameters<Parameters<Database["transaction"]>[0]>[0],
+    request: RequestRow,
+  ) => Promise<StaffActionResult>,
 ): Promise<StaffActionResult> {
   return db.transaction(async (tx) => {
     const request = await lockRequest(tx, requestId);
@@ -20,11 +23,20 @@ async function withRequest(
 }
 
 /** A staff member takes a request waiting for staff, so no one else works on it at the same time. */
-export function claimRequest(db: Database, requestId: string, staff: { id: string; name: string }): Promise<StaffActionResult> {
+export function claimRequest(
+  db: Database,
+  requestId: string,
+  staff: { id: string; name: string },
+): Promise<StaffActionResult> {
   return withRequest(db, requestId, async (tx, request) => {
-    if (request.status !== "waiting_staff" && request.status !== "failed") return refuse("Only requests waiting for staff or failed can be claimed.");
-    if (request.claimedBy && request.claimedBy !== staff.id) return refuse("Another staff member has claimed this request.");
-    await annotate(tx, request, { type: "staff", id: staff.id }, `claimed by ${staff.name}`, { claimedBy: staff.id, claimedAt: new Date() });
+    if (request.status !== "waiting_staff" && request.status !== "failed")
+      return refuse("Only requests waiting for staff or failed can be claimed.");
+    if (request.claimedBy && request.claimedBy !== staff.id)
+      return refuse("Another staff member has claimed this request.");
+    await annotate(tx, request, { type: "staff", id: staff.id }, `claimed by ${staff.name}`, {
+      claimedBy: staff.id,
+      claimedAt: new Date(),
+    });
     return { ok: true };
   });
 }
@@ -49,7 +61,15 @@ export function completeManually(
       else result[field.key] = value;
     }
     if (Object.keys(fieldErrors).length) return { ok: false, message: "Correct the highlighted fields.", fieldErrors };
-    await finishRequest(tx, request.id, "waiting_staff", result, { type: "staff", id: staff.id }, `completed by ${staff.name}`, options);
+    await finishRequest(
+      tx,
+      request.id,
+      "waiting_staff",
+      result,
+      { type: "staff", id: staff.id },
+      `completed by ${staff.name}`,
+      options,
+    );
     return { ok: true };
   });
 }
@@ -63,28 +83,58 @@ function checkField(type: "text" | "url" | "email", value: string): string | nul
 }
 
 /** Sends a stuck or failed request back to its provisioner with a fresh set of attempts. */
-export function retryRequest(db: Database, requestId: string, staff: { id: string; name: string }): Promise<StaffActionResult> {
+export function retryRequest(
+  db: Database,
+  requestId: string,
+  staff: { id: string; name: string },
+): Promise<StaffActionResult> {
   return withRequest(db, requestId, async (tx, request) => {
-    if (!["waiting_staff", "waiting_customer", "failed"].includes(request.status)) return refuse("Only a waiting or failed request can be retried.");
+    if (!["waiting_staff", "waiting_customer", "failed"].includes(request.status))
+      return refuse("Only a waiting or failed request can be retried.");
     const actor: ProvisioningActor = { type: "staff", id: staff.id };
-    await transition(tx, request, "queued", actor, `retried by ${staff.name}`, { attempts: 0, claimedBy: null, claimedAt: null, waitingReason: null });
+    await transition(tx, request, "queued", actor, `retried by ${staff.name}`, {
+      attempts: 0,
+      claimedBy: null,
+      claimedAt: null,
+      waitingReason: null,
+    });
     await scheduleRun(tx, request.id, request.accountId);
     return { ok: true };
   });
 }
 
-export function failRequest(db: Database, requestId: string, staff: { id: string; name: string }, reason: string): Promise<StaffActionResult> {
+export function failRequest(
+  db: Database,
+  requestId: string,
+  staff: { id: string; name: string },
+  reason: string,
+): Promise<StaffActionResult> {
   return withRequest(db, requestId, async (tx, request) => {
     if (request.status !== "waiting_staff") return refuse("Only a request waiting for staff can be marked failed.");
-    await transition(tx, request, "failed", { type: "staff", id: staff.id }, `failed by ${staff.name}: ${reason}`, { lastError: reason });
+    await transition(tx, request, "failed", { type: "staff", id: staff.id }, `failed by ${staff.name}: ${reason}`, {
+      lastError: reason,
+    });
     return { ok: true };
   });
 }
 
-export function cancelRequest(db: Database, requestId: string, staff: { id: string; name: string }, reason: string): Promise<StaffActionResult> {
+export function cancelRequest(
+  db: Database,
+  requestId: string,
+  staff: { id: string; name: string },
+  reason: string,
+): Promise<StaffActionResult> {
   return withRequest(db, requestId, async (tx, request) => {
-    if (!["queued", "waiting_staff", "waiting_customer", "failed"].includes(request.status)) return refuse("This request can no longer be cancelled.");
-    await transition(tx, request, "cancelled", { type: "staff", id: staff.id }, `cancelled by ${staff.name}: ${reason}`, { completedAt: new Date() });
+    if (!["queued", "waiting_staff", "waiting_customer", "failed"].includes(request.status))
+      return refuse("This request can no longer be cancelled.");
+    await transition(
+      tx,
+      request,
+      "cancelled",
+      { type: "staff", id: staff.id },
+      `cancelled by ${staff.name}: ${reason}`,
+      { completedAt: new Date() },
+    );
     return { ok: true };
   });
 }

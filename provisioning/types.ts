@@ -1,7 +1,8 @@
 /** The provisioning side's vocabulary. Nothing here imports the portal app (see DESIGN.md). */
 
 export type Operation = "provision" | "modify" | "suspend" | "resume" | "deprovision";
-export type RequestStatus = "queued" | "running" | "waiting_staff" | "waiting_customer" | "succeeded" | "failed" | "cancelled";
+export type RequestStatus =
+  "queued" | "running" | "waiting_staff" | "waiting_customer" | "succeeded" | "failed" | "cancelled";
 
 /** What was bought, frozen when the request was made: later catalog changes do not alter it. */
 export type Snapshot = {
@@ -47,7 +48,11 @@ export type Outcome =
 export const outcome = {
   done: (result: ProvisioningResult): Outcome => ({ kind: "done", result }),
   accepted: (message: string): Outcome => ({ kind: "accepted", message }),
-  retry: (error: string, afterMs?: number): Outcome => ({ kind: "retry", error, ...(afterMs === undefined ? {} : { afterMs }) }),
+  retry: (error: string, afterMs?: number): Outcome => ({
+    kind: "retry",
+    error,
+    ...(afterMs === undefined ? {} : { afterMs }),
+  }),
   escalate: (reason: string): Outcome => ({ kind: "escalate", reason }),
   needsCustomer: (reason: string): Outcome => ({ kind: "needs_customer", reason }),
   fail: (reason: string): Outcome => ({ kind: "fail", reason }),

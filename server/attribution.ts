@@ -12,7 +12,12 @@ export function attributionCookie({ secure, appUrl }: { secure: boolean; appUrl:
   return (req, res, next) => {
     if (req.method === "GET" && req.accepts("html") && !req.path.startsWith("/assets/")) {
       const existing = parse(req.headers.cookie ?? "")[ATTRIBUTION_COOKIE];
-      const record = firstTouch(new URL(req.originalUrl, `${req.protocol}://${req.get("host") ?? new URL(appUrl).host}`), req.get("referer"), existing, new Date());
+      const record = firstTouch(
+        new URL(req.originalUrl, `${req.protocol}://${req.get("host") ?? new URL(appUrl).host}`),
+        req.get("referer"),
+        existing,
+        new Date(),
+      );
       if (record) {
         res.append(
           "Set-Cookie",

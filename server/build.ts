@@ -2,7 +2,14 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
-const BUILD_INPUTS = ["app", "public", "vite.config.ts", "tailwind.config.ts", "postcss.config.js", "package-lock.json"];
+const BUILD_INPUTS = [
+  "app",
+  "public",
+  "vite.config.ts",
+  "tailwind.config.ts",
+  "postcss.config.js",
+  "package-lock.json",
+];
 
 /** The production build's server entry, rebuilt first when it is missing or older than its sources. */
 export async function ensureBuild(root: string, log: (message: string) => void): Promise<string> {
@@ -10,7 +17,10 @@ export async function ensureBuild(root: string, log: (message: string) => void):
   if (existsSync(entry) && statSync(entry).mtimeMs >= newestInput(root)) return entry;
   log("Building the portal (first start or sources changed)…");
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(path.join(root, "node_modules/.bin/remix"), ["vite:build"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+    const child = spawn(path.join(root, "node_modules/.bin/remix"), ["vite:build"], {
+      cwd: root,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     child.on("error", reject);
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`The build failed with exit code ${code}`))));
   });

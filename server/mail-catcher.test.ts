@@ -36,7 +36,13 @@ describe("SMTP", () => {
   });
 
   it("catches and parses a sent mail, with the envelope recipients lowercased", async () => {
-    await send(catcher, { to: "Alice@Example.com", bcc: "audit@example.com", subject: "Welcome", text: "Hello Alice", html: "<p>Hello Alice</p>" });
+    await send(catcher, {
+      to: "Alice@Example.com",
+      bcc: "audit@example.com",
+      subject: "Welcome",
+      text: "Hello Alice",
+      html: "<p>Hello Alice</p>",
+    });
 
     const [mail, ...others] = catcher.messages();
     expect(others).toEqual([]);
@@ -102,14 +108,18 @@ describe("waitFor", () => {
   it("resolves with a matching mail already caught", async () => {
     await send(catcher, { to: "c@example.com", subject: "earlier", text: "already here" });
 
-    await expect(catcher.waitFor((mail) => mail.to.includes("c@example.com"), 50)).resolves.toMatchObject({ subject: "earlier" });
+    await expect(catcher.waitFor((mail) => mail.to.includes("c@example.com"), 50)).resolves.toMatchObject({
+      subject: "earlier",
+    });
   });
 
   it("rejects with a clear error when nothing matches before the timeout", async () => {
     await send(catcher, { to: "a@example.com", subject: "unrelated", text: "no" });
     const started = Date.now();
 
-    await expect(catcher.waitFor((mail) => mail.subject === "never", 200)).rejects.toThrow(/No matching mail .* within 200 ms/);
+    await expect(catcher.waitFor((mail) => mail.subject === "never", 200)).rejects.toThrow(
+      /No matching mail .* within 200 ms/,
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
   });
 
@@ -155,7 +165,11 @@ describe("web UI", () => {
   });
 
   it("shows one message with its text body and clickable links", async () => {
-    await send(catcher, { to: "reader@example.com", subject: "Verify your email", text: `Click ${VERIFY_URL}.\nThanks` });
+    await send(catcher, {
+      to: "reader@example.com",
+      subject: "Verify your email",
+      text: `Click ${VERIFY_URL}.\nThanks`,
+    });
     const [mail] = catcher.messages();
 
     const response = await getPage(`/messages/${mail?.id}`);
@@ -167,7 +181,8 @@ describe("web UI", () => {
     expect(html).toContain("noreply@portal.test");
     expect(html).toContain("reader@example.com");
     expect(html).toContain(`datetime="${mail?.receivedAt}"`);
-    const link = '<a href="https://example.com/verify?token=abc&amp;x=1" rel="noreferrer">https://example.com/verify?token=abc&amp;x=1</a>';
+    const link =
+      '<a href="https://example.com/verify?token=abc&amp;x=1" rel="noreferrer">https://example.com/verify?token=abc&amp;x=1</a>';
     // The sentence's full stop stays outside the link.
     expect(html).toContain(`<pre>Click ${link}.\nThanks`);
   });
@@ -188,7 +203,9 @@ describe("web UI", () => {
       expect(html).not.toContain("<script>");
       expect(html).toContain("Hi &lt;script&gt;alert(1)&lt;/script&gt;");
     }
-    expect(detail).toContain("Body &lt;script&gt;alert(1)&lt;/script&gt; javascript:alert(2) &quot;quoted&quot; <a href=");
+    expect(detail).toContain(
+      "Body &lt;script&gt;alert(1)&lt;/script&gt; javascript:alert(2) &quot;quoted&quot; <a href=",
+    );
     expect(detail).toContain(`<a href="https://example.com/verify?token=abc&amp;x=1" rel="noreferrer">`);
     expect(detail).not.toContain('href="javascript:');
     expect(detail).not.toContain("onerror");
@@ -250,7 +267,9 @@ describe("host check", () => {
     try {
       const status = await new Promise<number>((resolve, reject) => {
         const port = new URL(catcher.webUrl).port;
-        request({ host: "127.0.0.1", port, path: "/messages.json", headers: { Host: `evil.example:${port}` } }, (res) => resolve(res.statusCode ?? 0))
+        request({ host: "127.0.0.1", port, path: "/messages.json", headers: { Host: `evil.example:${port}` } }, (res) =>
+          resolve(res.statusCode ?? 0),
+        )
           .on("error", reject)
           .end();
       });

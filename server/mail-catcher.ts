@@ -111,7 +111,10 @@ function createMailbox(maxMessages: number): Mailbox {
         },
       };
       const timer = setTimeout(
-        () => waiter.reject(new Error(`No matching mail arrived at the mail catcher within ${timeoutMs} ms (${caught.length} caught).`)),
+        () =>
+          waiter.reject(
+            new Error(`No matching mail arrived at the mail catcher within ${timeoutMs} ms (${caught.length} caught).`),
+          ),
         timeoutMs,
       );
       function forget(): void {
@@ -245,7 +248,11 @@ function sendHtml(res: ServerResponse, status: number, html: string): void {
 
 function sendJson(res: ServerResponse, body: unknown): void {
   res
-    .writeHead(200, { "Content-Type": "application/json; charset=utf-8", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store" })
+    .writeHead(200, {
+      "Content-Type": "application/json; charset=utf-8",
+      "X-Content-Type-Options": "nosniff",
+      "Cache-Control": "no-store",
+    })
     .end(JSON.stringify(body));
 }
 
@@ -276,7 +283,10 @@ function renderMessage(mail: CaughtMail): string {
 }
 
 function renderNotFound(): string {
-  return renderPage("Not found – Mail catcher", `<h1>Not found</h1><p>No such page or message. <a href="/">All messages</a></p>`);
+  return renderPage(
+    "Not found – Mail catcher",
+    `<h1>Not found</h1><p>No such page or message. <a href="/">All messages</a></p>`,
+  );
 }
 
 /** `title` is plain text; `body` is already escaped HTML. */

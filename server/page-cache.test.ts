@@ -14,9 +14,15 @@ function page(req: express.Request, nonce: string): Response {
   renders.push(req.originalUrl);
   const interval = new URL(req.originalUrl, "http://x").searchParams.get("interval") ?? "month";
   const html = `<!DOCTYPE html><html><body><p>${interval} ${renders.length}</p><script nonce="${nonce}">window.a=1</script><script nonce="${nonce}" type="module">import "/assets/x.js"</script><script src="/assets/y.js"></script></body></html>`;
-  if (req.path === "/pricing") return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8", ...cachedPageHeaders(["interval"]) } });
+  if (req.path === "/pricing")
+    return new Response(html, {
+      headers: { "Content-Type": "text/html; charset=utf-8", ...cachedPageHeaders(["interval"]) },
+    });
   if (req.path === "/healthz") return Response.json({ status: "ok" });
-  return new Response(html, { status: 404, headers: { "Content-Type": "text/html; charset=utf-8", ...cachedPageHeaders() } });
+  return new Response(html, {
+    status: 404,
+    headers: { "Content-Type": "text/html; charset=utf-8", ...cachedPageHeaders() },
+  });
 }
 
 const cache = new PageCache({

@@ -124,7 +124,11 @@ function searchParams(req: ExpressRequest): URLSearchParams {
   return new URLSearchParams(index === -1 ? "" : req.originalUrl.slice(index + 1));
 }
 
-async function toCachedPage(response: Response, nonce: string, cspFor: (sources: string[]) => string): Promise<CachedPage> {
+async function toCachedPage(
+  response: Response,
+  nonce: string,
+  cspFor: (sources: string[]) => string,
+): Promise<CachedPage> {
   const rendered = await response.text();
   const html = nonce ? rendered.split(` nonce="${nonce}"`).join("") : rendered;
   const identity = Buffer.from(html);
@@ -151,7 +155,11 @@ export function inlineScriptHashes(html: string): string[] {
   const hashes = new Set<string>();
   for (const match of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
     if (/\bsrc\s*=/i.test(match[1] ?? "")) continue;
-    hashes.add(`'sha256-${createHash("sha256").update(match[2] ?? "").digest("base64")}'`);
+    hashes.add(
+      `'sha256-${createHash("sha256")
+        .update(match[2] ?? "")
+        .digest("base64")}'`,
+    );
   }
   return [...hashes];
 }
@@ -185,9 +193,15 @@ function ifNoneMatch(req: ExpressRequest, etag: string): boolean {
 }
 
 /** Streams a Fetch API response to Express, without the cache's opt-in header. */
-export async function sendResponse(req: ExpressRequest, res: ExpressResponse, response: Response, { personal = false } = {}): Promise<void> {
+export async function sendResponse(
+  req: ExpressRequest,
+  res: ExpressResponse,
+  response: Response,
+  { personal = false } = {},
+): Promise<void> {
   response.headers.delete(PAGE_CACHE_HEADER);
-  if (personal && /\bpublic\b/.test(response.headers.get("cache-control") ?? "")) response.headers.set("Cache-Control", "private, no-cache");
+  if (personal && /\bpublic\b/.test(response.headers.get("cache-control") ?? ""))
+    response.headers.set("Cache-Control", "private, no-cache");
   res.status(response.status);
   response.headers.forEach((value, name) => {
     if (name !== "set-cookie") res.setHeader(name, value);

@@ -8,7 +8,10 @@ export type CspOptions = { development: boolean; https: boolean; formActionOrigi
  * The Content-Security-Policy for one response. Inline scripts are allowed only by this
  * response's nonce, or by the hashes of a cached page's exact scripts; never 'unsafe-inline'.
  */
-export function contentSecurityPolicy(scriptSources: string[], { development, https, formActionOrigins = [] }: CspOptions): string {
+export function contentSecurityPolicy(
+  scriptSources: string[],
+  { development, https, formActionOrigins = [] }: CspOptions,
+): string {
   const directives: Record<string, string[]> = {
     "default-src": ["'self'"],
     "script-src": ["'self'", ...scriptSources],

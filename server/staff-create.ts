@@ -20,7 +20,12 @@ const argsSchema = z.object({
 });
 
 const { values } = parseArgs({
-  options: { email: { type: "string" }, name: { type: "string" }, role: { type: "string" }, password: { type: "string" } },
+  options: {
+    email: { type: "string" },
+    name: { type: "string" },
+    role: { type: "string" },
+    password: { type: "string" },
+  },
 });
 const parsed = argsSchema.safeParse(values);
 if (!parsed.success) {

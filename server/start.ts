@@ -72,7 +72,8 @@ try {
     stripe: stripe.stripe,
   });
 
-  if (development) vite = await import("vite").then(({ createServer }) => createServer({ server: { middlewareMode: true } }));
+  if (development)
+    vite = await import("vite").then(({ createServer }) => createServer({ server: { middlewareMode: true } }));
   web = await createWebApp({
     env,
     database,

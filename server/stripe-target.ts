@@ -5,7 +5,12 @@ import { localSecret } from "../app/lib/local-secret.server";
 import { createStripeClient } from "../app/modules/billing/stripe.server";
 import { startStripeEmulator, type StripeEmulator } from "../stripe-emulator";
 
-export type StripeConnection = { stripe: Stripe; webhookSecret: string; emulator: Pick<StripeEmulator, "url"> | null; close: () => Promise<void> };
+export type StripeConnection = {
+  stripe: Stripe;
+  webhookSecret: string;
+  emulator: Pick<StripeEmulator, "url"> | null;
+  close: () => Promise<void>;
+};
 
 /**
  * Stripe itself with STRIPE_SECRET_KEY; otherwise the local emulator (one already running at
@@ -26,12 +31,22 @@ export async function connectStripe(env: Env, webhookUrl?: string): Promise<Stri
   if (env.STRIPE_EMULATOR_URL) {
     // Someone else's emulator: its state, clock and webhook deliveries are theirs.
     const { origin, port } = new URL(env.STRIPE_EMULATOR_URL);
-    return { stripe: createStripeClient({ emulatorPort: Number(port || 80) }), webhookSecret, emulator: { url: origin }, close: async () => {} };
+    return {
+      stripe: createStripeClient({ emulatorPort: Number(port || 80) }),
+      webhookSecret,
+      emulator: { url: origin },
+      close: async () => {},
+    };
   }
   const emulator = await startStripeEmulator({
     stateFile: path.resolve(env.DATA_DIR, "stripe-emulator.json"),
     ...(env.STRIPE_EMULATOR_PORT ? { port: env.STRIPE_EMULATOR_PORT } : {}),
     ...(webhookUrl ? { webhookUrl, webhookSecret } : {}),
   });
-  return { stripe: createStripeClient({ emulatorPort: emulator.port }), webhookSecret, emulator, close: () => emulator.stop() };
+  return {
+    stripe: createStripeClient({ emulatorPort: emulator.port }),
+    webhookSecret,
+    emulator,
+    close: () => emulator.stop(),
+  };
 }

@@ -22,7 +22,12 @@ const answers = {
  * with the deliveries that arrive meanwhile, and the 200 is sent once that has committed. Accepted
  * deliveries are not logged: their inbox rows are the record.
  */
-export function stripeWebhook({ sql, stripe, secret, logger }: Options): (req: IncomingMessage, res: ServerResponse) => void {
+export function stripeWebhook({
+  sql,
+  stripe,
+  secret,
+  logger,
+}: Options): (req: IncomingMessage, res: ServerResponse) => void {
   const inbox = new StripeInbox(sql);
   const log = logger.child({ component: "stripe-webhook" });
   return (req, res) => {
@@ -33,7 +38,10 @@ export function stripeWebhook({ sql, stripe, secret, logger }: Options): (req: I
         try {
           event = stripe.webhooks.constructEvent(body, req.headers["stripe-signature"] ?? "", secret);
         } catch (error) {
-          log.warn({ reason: (error instanceof Error ? error.message : String(error)).split("\n")[0] }, "refused a webhook");
+          log.warn(
+            { reason: (error instanceof Error ? error.message : String(error)).split("\n")[0] },
+            "refused a webhook",
+          );
           return answer(res, 400, answers.badSignature);
         }
         answer(res, 200, answers[await inbox.receive(event.id, body)]);

@@ -37,8 +37,15 @@ export type WebApp = { app: express.Express; pageCache: PageCache; close: () => 
 export async function createWebApp(options: Options): Promise<WebApp> {
   const { env, database, logger, clientDir } = options;
   const development = env.NODE_ENV === "development";
-  const cspOptions = { development, https: env.APP_URL.startsWith("https:"), formActionOrigins: [options.checkoutOrigin] };
-  const build = "build" in options ? options.build : () => options.vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
+  const cspOptions = {
+    development,
+    https: env.APP_URL.startsWith("https:"),
+    formActionOrigins: [options.checkoutOrigin],
+  };
+  const build =
+    "build" in options
+      ? options.build
+      : () => options.vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
   const loadContext = (req: ExpressRequest, res: ExpressResponse): AppLoadContext => ({
     db: database.db,
     stripe: options.stripe,
@@ -54,9 +61,15 @@ export async function createWebApp(options: Options): Promise<WebApp> {
   const app = express();
   app.disable("x-powered-by");
   // Client addresses key the rate limits: trust X-Forwarded-For only from our own proxies.
-  app.set("trust proxy", /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY.split(",").map((entry) => entry.trim()));
+  app.set(
+    "trust proxy",
+    /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY.split(",").map((entry) => entry.trim()),
+  );
   // First, so Stripe's deliveries skip the request log and page headers: their inbox rows are the record.
-  app.post("/webhooks/stripe", stripeWebhook({ sql: database.sql, stripe: options.stripe, secret: options.stripeWebhookSecret, logger }));
+  app.post(
+    "/webhooks/stripe",
+    stripeWebhook({ sql: database.sql, stripe: options.stripe, secret: options.stripeWebhookSecret, logger }),
+  );
   app.use(
     pinoHttp({
       logger,
@@ -90,7 +103,14 @@ export async function createWebApp(options: Options): Promise<WebApp> {
     bypass: (req) => (req.headers.cookie ?? "").includes(`${SESSION_COOKIE}=`),
   });
   if (!development) app.use(pageCache.middleware());
-  app.all("*", createExpressHandler({ build, mode: env.NODE_ENV, getLoadContext: (req, res) => loadContext(req as ExpressRequest, res as ExpressResponse) }));
+  app.all(
+    "*",
+    createExpressHandler({
+      build,
+      mode: env.NODE_ENV,
+      getLoadContext: (req, res) => loadContext(req as ExpressRequest, res as ExpressResponse),
+    }),
+  );
 
   // Every instance drops its cached pages when any instance changes the catalog.
   const subscription = await database.sql.listen(

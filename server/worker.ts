@@ -14,7 +14,14 @@ import { notifyStaffOfOverdueRequests } from "../app/modules/email/sla-notice.se
 import { sweepTrials } from "../app/modules/trials/lifecycle.server";
 import { connectDb, type DbHandle } from "../db/client";
 import { workerConnectionString } from "../db/worker-connection";
-import { createDemoProvisioner, createHttpProvisioner, manualProvisioner, ProvisionerRegistry, provisioningTasks, unlockAbandonedJobs } from "../provisioning";
+import {
+  createDemoProvisioner,
+  createHttpProvisioner,
+  manualProvisioner,
+  ProvisionerRegistry,
+  provisioningTasks,
+  unlockAbandonedJobs,
+} from "../provisioning";
 
 type WorkerOptions = {
   databaseUrl: string;
@@ -41,10 +48,18 @@ const crontab = [
 ].join("\n");
 
 /** Which tasks this process runs: every job the portal queues has its handler here. */
-export function taskList({ database, smtpUrl, mailFrom, appUrl, provisionerHttpSecret, stripe }: TaskOptions): TaskList {
+export function taskList({
+  database,
+  smtpUrl,
+  mailFrom,
+  appUrl,
+  provisionerHttpSecret,
+  stripe,
+}: TaskOptions): TaskList {
   const transport = nodemailer.createTransport(smtpUrl);
   return {
-    [STRIPE_EVENT_TASK]: async (payload) => processStripeEvent({ db: database.db, stripe, appUrl }, eventPayload.parse(payload).eventId),
+    [STRIPE_EVENT_TASK]: async (payload) =>
+      processStripeEvent({ db: database.db, stripe, appUrl }, eventPayload.parse(payload).eventId),
     [SEND_EMAIL_TASK]: (payload) => sendQueuedEmail(transport, mailFrom, payload),
     trials_sweep: async () => {
       await sweepTrials(database.db, appUrl);
@@ -60,7 +75,9 @@ export function taskList({ database, smtpUrl, mailFrom, appUrl, provisionerHttpS
     },
     billing_reconcile: async (_payload, helpers) => {
       const { checked, repaired } = await reconcileBilling(database.db, stripe);
-      helpers.logger.info(`billing reconciliation: ${checked} subscriptions checked, repaired ${repaired.length}: ${repaired.join(", ") || "none"}`);
+      helpers.logger.info(
+        `billing reconciliation: ${checked} subscriptions checked, repaired ${repaired.length}: ${repaired.join(", ") || "none"}`,
+      );
     },
     ...provisioningTasks(database.db, {
       registry: provisionerRegistry(database, provisionerHttpSecret),

@@ -32,7 +32,10 @@ export function planFromPrice(price: Stripe.Price): Stripe.Plan {
 /** Subscriptions need recurring prices; Stripe rejects one-time prices with this message. */
 export function recurringOf(price: Stripe.Price, param = "price"): Stripe.Price.Recurring {
   if (!price.recurring) {
-    throw invalidRequest(`The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`, param);
+    throw invalidRequest(
+      `The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`,
+      param,
+    );
   }
   return price.recurring;
 }
@@ -129,7 +132,13 @@ export function newSubscription(input: NewSubscription, now: number): Stripe.Sub
     description: null,
     discounts: [],
     ended_at: null,
-    invoice_settings: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: { type: "self" } },
+    invoice_settings: {
+      account_tax_ids: null,
+      custom_fields: null,
+      description: null,
+      footer: null,
+      issuer: { type: "self" },
+    },
     items: { object: "list", data: items, has_more: false, url: `/v1/subscription_items?subscription=${id}` },
     latest_invoice: null,
     livemode: false,

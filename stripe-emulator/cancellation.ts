@@ -19,7 +19,13 @@ export function cancelSubscriptionNow(
     status: "canceled",
     canceled_at: before.canceled_at ?? now,
     ended_at: now,
-    cancellation_details: { comment: null, feedback: null, feedback_option: null, ...before.cancellation_details, reason },
+    cancellation_details: {
+      comment: null,
+      feedback: null,
+      feedback_option: null,
+      ...before.cancellation_details,
+      reason,
+    },
   });
   context.recordEvent("customer.subscription.deleted", subscription, request);
   return subscription;

@@ -42,11 +42,16 @@ export function readCardFields(
   const expiry = readExpiry((form.get("card_expiry") ?? "").trim(), new Date(now * 1000), requireExpiryAndCvc);
   if ("error" in expiry) return expiry;
   const cvc = (form.get("card_cvc") ?? "").trim();
-  if ((cvc !== "" || requireExpiryAndCvc) && !/^\d{3,4}$/.test(cvc)) return { error: "Your card's security code is incomplete." };
+  if ((cvc !== "" || requireExpiryAndCvc) && !/^\d{3,4}$/.test(cvc))
+    return { error: "Your card's security code is incomplete." };
   return { card, ...expiry };
 }
 
-function readExpiry(input: string, today: Date, required: boolean): { expMonth: number; expYear: number } | { error: string } {
+function readExpiry(
+  input: string,
+  today: Date,
+  required: boolean,
+): { expMonth: number; expYear: number } | { error: string } {
   const thisYear = today.getUTCFullYear();
   if (input === "" && !required) return { expMonth: 12, expYear: thisYear + DEFAULT_EXPIRY_YEARS_AHEAD };
   const match = /^(\d{1,2})\s*\/?\s*(\d{2}|\d{4})$/.exec(input);
@@ -55,6 +60,7 @@ function readExpiry(input: string, today: Date, required: boolean): { expMonth: 
   const expYear = yearDigits.length === 2 ? 2000 + Number(yearDigits) : Number(yearDigits);
   if (!match || expMonth < 1 || expMonth > 12) return { error: "Your card's expiration date is incomplete." };
   if (expYear < thisYear) return { error: "Your card's expiration year is in the past." };
-  if (expYear === thisYear && expMonth < today.getUTCMonth() + 1) return { error: "Your card's expiration date is in the past." };
+  if (expYear === thisYear && expMonth < today.getUTCMonth() + 1)
+    return { error: "Your card's expiration date is in the past." };
   return { expMonth, expYear };
 }

@@ -22,7 +22,13 @@ describe("products and prices", () => {
       recurring: { interval: "year" },
       lookup_key: "team_yearly",
     });
-    expect(price).toMatchObject({ object: "price", currency: "eur", unit_amount: 2900, type: "recurring", product: product.id });
+    expect(price).toMatchObject({
+      object: "price",
+      currency: "eur",
+      unit_amount: 2900,
+      type: "recurring",
+      product: product.id,
+    });
     expect(price.recurring).toMatchObject({ interval: "year", interval_count: 1 });
 
     await createMonthlyPrice(stripe, 1000, "other");
@@ -49,7 +55,9 @@ describe("products and prices", () => {
       transfer_lookup_key: true,
     });
     expect((await stripe.prices.retrieve(old.id)).lookup_key).toBeNull();
-    expect((await stripe.prices.list({ lookup_keys: ["pro_monthly"] })).data.map((p) => p.id)).toEqual([replacement.id]);
+    expect((await stripe.prices.list({ lookup_keys: ["pro_monthly"] })).data.map((p) => p.id)).toEqual([
+      replacement.id,
+    ]);
   });
 
   it("updates a price's active flag and metadata", async () => {
@@ -80,7 +88,9 @@ describe("lists", () => {
     expect(last.has_more).toBe(false);
     expect(last.data.map((p) => p.id)).toEqual(newestFirst.slice(4));
 
-    expect((await stripe.prices.list({ limit: 2 }).autoPagingToArray({ limit: 100 })).map((p) => p.id)).toEqual(newestFirst);
+    expect((await stripe.prices.list({ limit: 2 }).autoPagingToArray({ limit: 100 })).map((p) => p.id)).toEqual(
+      newestFirst,
+    );
   });
 });
 
@@ -115,8 +125,15 @@ describe("errors", () => {
       success_url: "https://portal.example.test/done",
       line_items: [{ price: "price_missing", quantity: 1 }],
     });
-    await expect(badItem).rejects.toMatchObject({ type: "StripeInvalidRequestError", param: "line_items[0][price]", statusCode: 404 });
-    await expect(env.stripe.customers.retrieve("cus_missing")).rejects.toMatchObject({ code: "resource_missing", statusCode: 404 });
+    await expect(badItem).rejects.toMatchObject({
+      type: "StripeInvalidRequestError",
+      param: "line_items[0][price]",
+      statusCode: 404,
+    });
+    await expect(env.stripe.customers.retrieve("cus_missing")).rejects.toMatchObject({
+      code: "resource_missing",
+      statusCode: 404,
+    });
   });
 
   it("refuses requests without a test secret key", async () => {

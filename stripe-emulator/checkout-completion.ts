@@ -14,7 +14,12 @@ import { createCustomer } from "./resources/customers";
  * none) with the card saved as its default, the subscription, its first invoice paid with that
  * card, and the events Stripe sends for each. The caller has checked that the card goes through.
  */
-export function completeCheckout(context: EmulatorContext, sessionId: string, email: string | null, card: CardDetails): Stripe.Checkout.Session {
+export function completeCheckout(
+  context: EmulatorContext,
+  sessionId: string,
+  email: string | null,
+  card: CardDetails,
+): Stripe.Checkout.Session {
   const session = context.store.checkoutSessions.require(sessionId);
   const newCustomer =
     typeof session.customer === "string"
@@ -29,7 +34,13 @@ export function completeCheckout(context: EmulatorContext, sessionId: string, em
   const pending = context.store.checkoutSubscriptionData.get(session.id) ?? { trialEnd: null, metadata: {} };
   const now = context.now();
   const subscription = newSubscription(
-    { customer: customer.id, lines: [firstLine, ...otherLines], trialEnd: pending.trialEnd, metadata: pending.metadata, defaultPaymentMethod: paymentMethod.id },
+    {
+      customer: customer.id,
+      lines: [firstLine, ...otherLines],
+      trialEnd: pending.trialEnd,
+      metadata: pending.metadata,
+      defaultPaymentMethod: paymentMethod.id,
+    },
     now,
   );
   const invoice = issueInvoice(

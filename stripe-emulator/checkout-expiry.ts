@@ -11,7 +11,9 @@ export function expireCheckoutSession(
   request: Stripe.Event.Request | null,
 ): Stripe.Checkout.Session {
   if (session.status !== "open") {
-    throw invalidRequest(`Only Checkout Sessions with a status in ["open"] can be expired. This session has status \`${session.status}\`.`);
+    throw invalidRequest(
+      `Only Checkout Sessions with a status in ["open"] can be expired. This session has status \`${session.status}\`.`,
+    );
   }
   const expired = context.store.checkoutSessions.put({ ...session, status: "expired" });
   context.recordEvent("checkout.session.expired", sessionView(expired, []), request);

@@ -45,10 +45,17 @@ describe("hosted Checkout", () => {
     const session = await createSession();
     const response = await submitCheckoutForm(session.url ?? "", { card_number: "4242 4242 4242 4242" });
     expect(response.status).toBe(303);
-    expect(response.headers.get("location")).toBe(`https://portal.example.test/billing/success?session_id=${session.id}`);
+    expect(response.headers.get("location")).toBe(
+      `https://portal.example.test/billing/success?session_id=${session.id}`,
+    );
 
     const paid = await env.stripe.checkout.sessions.retrieve(session.id, { expand: ["subscription"] });
-    expect(paid).toMatchObject({ status: "complete", payment_status: "paid", client_reference_id: "account_42", metadata: { plan: "pro" } });
+    expect(paid).toMatchObject({
+      status: "complete",
+      payment_status: "paid",
+      client_reference_id: "account_42",
+      metadata: { plan: "pro" },
+    });
     const subscription = paid.subscription as Stripe.Subscription;
     expect(subscription).toMatchObject({ object: "subscription", status: "active", customer: paid.customer });
     expect(subscription.items.data).toHaveLength(1);
@@ -61,8 +68,18 @@ describe("hosted Checkout", () => {
     const invoice = await env.stripe.invoices.retrieve(String(subscription.latest_invoice));
     expect(invoice).toMatchObject({ status: "paid", amount_paid: 3000, billing_reason: "subscription_create" });
 
-    const types = env.emulator.events().map((event) => event.type).reverse();
-    expect(types).toEqual(expect.arrayContaining(["customer.created", "customer.subscription.created", "invoice.paid", "checkout.session.completed"]));
+    const types = env.emulator
+      .events()
+      .map((event) => event.type)
+      .reverse();
+    expect(types).toEqual(
+      expect.arrayContaining([
+        "customer.created",
+        "customer.subscription.created",
+        "invoice.paid",
+        "checkout.session.completed",
+      ]),
+    );
     expect(types.at(-1)).toBe("checkout.session.completed");
   });
 
@@ -84,7 +101,11 @@ describe("hosted Checkout", () => {
     const response = await submitCheckoutForm(session.url ?? "", { card_number: cardNumber });
     expect(response.status).toBe(402);
     expect(await response.text()).toContain(`<p id="card-error" role="alert">${message}</p>`);
-    expect(await env.stripe.checkout.sessions.retrieve(session.id)).toMatchObject({ status: "open", payment_status: "unpaid", subscription: null });
+    expect(await env.stripe.checkout.sessions.retrieve(session.id)).toMatchObject({
+      status: "open",
+      payment_status: "unpaid",
+      subscription: null,
+    });
     expect((await env.stripe.subscriptions.list({ status: "all" })).data).toEqual([]);
     expect((await env.stripe.customers.list()).data).toEqual([]);
   });
@@ -96,25 +117,41 @@ describe("hosted Checkout", () => {
     expect(await response.text()).toContain("Your card was declined.");
   });
 
-  it.each(["4000 0000 0000 0341", "4000 0000 0000 9995"])("accepts %s for a trial: the card is only saved", async (cardNumber) => {
-    const session = await createSession({ subscription_data: { trial_period_days: 14 } });
-    expect(await (await fetch(session.url ?? "")).text()).toContain("<td>$0.00</td>");
-    expect((await submitCheckoutForm(session.url ?? "", { card_number: cardNumber })).status).toBe(303);
-    expect(await env.stripe.checkout.sessions.retrieve(session.id)).toMatchObject({ status: "complete", payment_status: "no_payment_required" });
-  });
+  it.each(["4000 0000 0000 0341", "4000 0000 0000 9995"])(
+    "accepts %s for a trial: the card is only saved",
+    async (cardNumber) => {
+      const session = await createSession({ subscription_data: { trial_period_days: 14 } });
+      expect(await (await fetch(session.url ?? "")).text()).toContain("<td>$0.00</td>");
+      expect((await submitCheckoutForm(session.url ?? "", { card_number: cardNumber })).status).toBe(303);
+      expect(await env.stripe.checkout.sessions.retrieve(session.id)).toMatchObject({
+        status: "complete",
+        payment_status: "no_payment_required",
+      });
+    },
+  );
 
   it("saves the card as a PaymentMethod, the customer's and the subscription's default", async () => {
     const session = await createSession();
-    await submitCheckoutForm(session.url ?? "", { card_number: "5555 5555 5555 4444", card_expiry: "04 / 34", card_cvc: "123" });
+    await submitCheckoutForm(session.url ?? "", {
+      card_number: "5555 5555 5555 4444",
+      card_expiry: "04 / 34",
+      card_cvc: "123",
+    });
     const paid = await env.stripe.checkout.sessions.retrieve(session.id, { expand: ["subscription", "customer"] });
     const customer = paid.customer as Stripe.Customer;
     const paymentMethodId = String(customer.invoice_settings.default_payment_method);
     expect((paid.subscription as Stripe.Subscription).default_payment_method).toBe(paymentMethodId);
     const paymentMethod = await env.stripe.paymentMethods.retrieve(paymentMethodId);
-    expect(paymentMethod).toMatchObject({ type: "card", customer: customer.id, card: { brand: "mastercard", last4: "4444", exp_month: 4, exp_year: 2034 } });
+    expect(paymentMethod).toMatchObject({
+      type: "card",
+      customer: customer.id,
+      card: { brand: "mastercard", last4: "4444", exp_month: 4, exp_year: 2034 },
+    });
     const listed = await env.stripe.customers.listPaymentMethods(customer.id);
     expect(listed.data.map((method) => method.id)).toEqual([paymentMethodId]);
-    expect(await env.stripe.customers.retrievePaymentMethod(customer.id, paymentMethodId)).toMatchObject({ id: paymentMethodId });
+    expect(await env.stripe.customers.retrievePaymentMethod(customer.id, paymentMethodId)).toMatchObject({
+      id: paymentMethodId,
+    });
     const types = env.emulator.events().map((event) => event.type);
     expect(types).toEqual(expect.arrayContaining(["payment_method.attached", "customer.updated"]));
   });
@@ -124,7 +161,10 @@ describe("hosted Checkout", () => {
     ["01 / 20", "Your card's expiration year is in the past."],
   ])("rejects the expiry %j with %j", async (expiry, message) => {
     const session = await createSession();
-    const response = await submitCheckoutForm(session.url ?? "", { card_number: "4242424242424242", card_expiry: expiry });
+    const response = await submitCheckoutForm(session.url ?? "", {
+      card_number: "4242424242424242",
+      card_expiry: expiry,
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain(message.replaceAll("'", "&#39;"));
   });
@@ -169,11 +209,17 @@ describe("subscriptions", () => {
   it("schedules cancellation at period end, then cancels immediately", async () => {
     const subscription = await subscribe();
     const scheduled = await env.stripe.subscriptions.update(subscription.id, { cancel_at_period_end: true });
-    expect(scheduled).toMatchObject({ cancel_at_period_end: true, cancel_at: subscription.items.data[0]?.current_period_end, status: "active" });
+    expect(scheduled).toMatchObject({
+      cancel_at_period_end: true,
+      cancel_at: subscription.items.data[0]?.current_period_end,
+      status: "active",
+    });
     const canceled = await env.stripe.subscriptions.cancel(subscription.id);
     expect(canceled.status).toBe("canceled");
     expect((await env.stripe.subscriptions.list()).data).toEqual([]);
-    expect((await env.stripe.subscriptions.list({ status: "canceled" })).data.map((s) => s.id)).toEqual([subscription.id]);
+    expect((await env.stripe.subscriptions.list({ status: "canceled" })).data.map((s) => s.id)).toEqual([
+      subscription.id,
+    ]);
     expect(env.emulator.events()[0]?.type).toBe("customer.subscription.deleted");
   });
 });

@@ -34,22 +34,33 @@ describe("the clock", () => {
   it("POST /_emulator/advance_time takes a form or JSON body, needs a secret key and answers the new time", async () => {
     env = await startWithClient();
     const { url } = env.emulator;
-    const unauthenticated = await postAdvance(url, "seconds=60", { "content-type": "application/x-www-form-urlencoded" });
+    const unauthenticated = await postAdvance(url, "seconds=60", {
+      "content-type": "application/x-www-form-urlencoded",
+    });
     expect(unauthenticated.status).toBe(401);
     expect(await unauthenticated.json()).toMatchObject({ error: { type: "authentication_error" } });
 
     const auth = { authorization: `Bearer ${TEST_KEY}` };
     const before = env.emulator.now();
-    const form = await postAdvance(url, "seconds=3600", { ...auth, "content-type": "application/x-www-form-urlencoded" });
+    const form = await postAdvance(url, "seconds=3600", {
+      ...auth,
+      "content-type": "application/x-www-form-urlencoded",
+    });
     expect(form.status).toBe(200);
     const { now } = (await form.json()) as { now: number };
     expect(now - before).toBeGreaterThanOrEqual(3600);
     expect(now - before).toBeLessThanOrEqual(3601);
 
-    const json = await postAdvance(url, JSON.stringify({ seconds: DAY_SECONDS }), { ...auth, "content-type": "application/json" });
+    const json = await postAdvance(url, JSON.stringify({ seconds: DAY_SECONDS }), {
+      ...auth,
+      "content-type": "application/json",
+    });
     expect(((await json.json()) as { now: number }).now - now).toBeGreaterThanOrEqual(DAY_SECONDS);
 
-    const invalid = await postAdvance(url, "seconds=soon", { ...auth, "content-type": "application/x-www-form-urlencoded" });
+    const invalid = await postAdvance(url, "seconds=soon", {
+      ...auth,
+      "content-type": "application/x-www-form-urlencoded",
+    });
     expect(invalid.status).toBe(400);
     expect(await invalid.json()).toMatchObject({ error: { type: "invalid_request_error", param: "seconds" } });
   });
@@ -59,18 +70,25 @@ describe("the clock", () => {
     const stateFile = path.join(dir, "state.json");
     env = await startWithClient({ stateFile });
     const price = await createMonthlyPrice(env.stripe, 1500);
-    const subscription = await subscribeThroughCheckout(env.stripe, price, { trialDays: 5, cardNumber: "4000000000000341" });
+    const subscription = await subscribeThroughCheckout(env.stripe, price, {
+      trialDays: 5,
+      cardNumber: "4000000000000341",
+    });
     await env.emulator.advanceTime(6 * DAY_SECONDS);
     const movedTo = env.emulator.now();
     await env.emulator.stop();
 
     env = await startWithClient({ stateFile });
     expect(env.emulator.now() - movedTo).toBeLessThanOrEqual(1);
-    const invoice = await env.stripe.invoices.retrieve(String((await env.stripe.subscriptions.retrieve(subscription.id)).latest_invoice));
+    const invoice = await env.stripe.invoices.retrieve(
+      String((await env.stripe.subscriptions.retrieve(subscription.id)).latest_invoice),
+    );
     expect(invoice).toMatchObject({ status: "open", attempt_count: 1 });
     await env.emulator.advanceTime(3 * DAY_SECONDS);
     expect(await env.stripe.invoices.retrieve(invoice.id)).toMatchObject({ attempt_count: 2 });
-    expect(env.emulator.events().filter((event) => event.type === "customer.subscription.trial_will_end")).toHaveLength(1);
+    expect(env.emulator.events().filter((event) => event.type === "customer.subscription.trial_will_end")).toHaveLength(
+      1,
+    );
   });
 });
 
@@ -92,7 +110,11 @@ describe("Checkout Session expiry", () => {
     expect((await env.stripe.checkout.sessions.retrieve(session.id)).status).toBe("open");
     await env.emulator.advanceTime(120);
     expect((await env.stripe.checkout.sessions.retrieve(session.id)).status).toBe("expired");
-    expect(env.emulator.events()[0]).toMatchObject({ type: "checkout.session.expired", created: session.expires_at, data: { object: { id: session.id } } });
+    expect(env.emulator.events()[0]).toMatchObject({
+      type: "checkout.session.expired",
+      created: session.expires_at,
+      data: { object: { id: session.id } },
+    });
     const page = await fetch(session.url ?? "");
     expect(page.status).toBe(410);
     expect(await page.text()).toContain("This Checkout Session has expired.");
@@ -102,7 +124,10 @@ describe("Checkout Session expiry", () => {
     env = await startWithClient();
     const session = await openSession();
     expect(await env.stripe.checkout.sessions.expire(session.id)).toMatchObject({ id: session.id, status: "expired" });
-    await expect(env.stripe.checkout.sessions.expire(session.id)).rejects.toMatchObject({ statusCode: 400, type: "StripeInvalidRequestError" });
+    await expect(env.stripe.checkout.sessions.expire(session.id)).rejects.toMatchObject({
+      statusCode: 400,
+      type: "StripeInvalidRequestError",
+    });
     expect(env.emulator.events().filter((event) => event.type === "checkout.session.expired")).toHaveLength(1);
   });
 });

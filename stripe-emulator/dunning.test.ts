@@ -38,7 +38,10 @@ describe("dunning", () => {
       attempted: true,
       next_payment_attempt: trialEnd + 3 * DAY_SECONDS,
     });
-    const types = emulator.events().map((event) => event.type).reverse();
+    const types = emulator
+      .events()
+      .map((event) => event.type)
+      .reverse();
     expect(types.slice(types.indexOf("customer.subscription.trial_will_end") + 1)).toEqual([
       "invoice.created",
       "invoice.finalized",
@@ -52,27 +55,43 @@ describe("dunning", () => {
   it("retries 3, 5 and 7 days after the first failure, then leaves the subscription unpaid and stops invoicing it", async () => {
     const { stripe, emulator, subscription, invoice, trialEnd } = await failedTrialEnd();
     await emulator.advanceTime(3 * DAY_SECONDS);
-    expect(await stripe.invoices.retrieve(invoice.id)).toMatchObject({ attempt_count: 2, next_payment_attempt: trialEnd + 5 * DAY_SECONDS });
+    expect(await stripe.invoices.retrieve(invoice.id)).toMatchObject({
+      attempt_count: 2,
+      next_payment_attempt: trialEnd + 5 * DAY_SECONDS,
+    });
     await emulator.advanceTime(2 * DAY_SECONDS);
-    expect(await stripe.invoices.retrieve(invoice.id)).toMatchObject({ attempt_count: 3, next_payment_attempt: trialEnd + 7 * DAY_SECONDS });
+    expect(await stripe.invoices.retrieve(invoice.id)).toMatchObject({
+      attempt_count: 3,
+      next_payment_attempt: trialEnd + 7 * DAY_SECONDS,
+    });
     expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe("past_due");
     await emulator.advanceTime(2 * DAY_SECONDS);
 
-    expect(await stripe.invoices.retrieve(invoice.id)).toMatchObject({ status: "open", attempt_count: 4, next_payment_attempt: null });
+    expect(await stripe.invoices.retrieve(invoice.id)).toMatchObject({
+      status: "open",
+      attempt_count: 4,
+      next_payment_attempt: null,
+    });
     const unpaid = await stripe.subscriptions.retrieve(subscription.id);
     expect(unpaid.status).toBe("unpaid");
     const failures = emulator.events().filter((event) => event.type === "invoice.payment_failed");
-    expect(failures.map((event) => event.created).reverse()).toEqual([0, 3, 5, 7].map((days) => trialEnd + days * DAY_SECONDS));
+    expect(failures.map((event) => event.created).reverse()).toEqual(
+      [0, 3, 5, 7].map((days) => trialEnd + days * DAY_SECONDS),
+    );
 
     await emulator.advanceTime(40 * DAY_SECONDS);
     const later = await stripe.subscriptions.retrieve(subscription.id);
     expect(later.status).toBe("unpaid");
-    expect(later.items.data[0]?.current_period_start).toBeGreaterThan(unpaid.items.data[0]?.current_period_start ?? Infinity);
+    expect(later.items.data[0]?.current_period_start).toBeGreaterThan(
+      unpaid.items.data[0]?.current_period_start ?? Infinity,
+    );
     expect((await stripe.invoices.list({ subscription: subscription.id })).data).toHaveLength(2);
   });
 
   it("cancels the subscription after the last retry when the policy says canceled", async () => {
-    const { stripe, emulator, subscription, trialEnd } = await failedTrialEnd({ dunning: { retryDays: [2], finalStatus: "canceled" } });
+    const { stripe, emulator, subscription, trialEnd } = await failedTrialEnd({
+      dunning: { retryDays: [2], finalStatus: "canceled" },
+    });
     await emulator.advanceTime(2 * DAY_SECONDS);
     expect(await stripe.subscriptions.retrieve(subscription.id)).toMatchObject({
       status: "canceled",
@@ -86,7 +105,16 @@ describe("dunning", () => {
     const { stripe, invoice } = await failedTrialEnd();
     const error = await stripe.invoices.pay(invoice.id).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Stripe.errors.StripeCardError);
-    expect(error).toMatchObject({ statusCode: 402, code: "card_declined", decline_code: "generic_decline", message: "Your card was declined." });
-    expect(await stripe.invoices.retrieve(invoice.id)).toMatchObject({ status: "open", attempt_count: 2, next_payment_attempt: invoice.next_payment_attempt });
+    expect(error).toMatchObject({
+      statusCode: 402,
+      code: "card_declined",
+      decline_code: "generic_decline",
+      message: "Your card was declined.",
+    });
+    expect(await stripe.invoices.retrieve(invoice.id)).toMatchObject({
+      status: "open",
+      attempt_count: 2,
+      next_payment_attempt: invoice.next_payment_attempt,
+    });
   });
 });

@@ -41,12 +41,21 @@ export function collectInvoice(
 }
 
 /** Stands in for Stripe retrying automatically with a new card: every open invoice of a past_due or unpaid subscription. */
-export function retryOpenInvoices(context: EmulatorContext, customerId: string, request: Stripe.Event.Request | null): void {
+export function retryOpenInvoices(
+  context: EmulatorContext,
+  customerId: string,
+  request: Stripe.Event.Request | null,
+): void {
   const owing = context.store.subscriptions
     .oldestFirst()
-    .filter((subscription) => subscription.customer === customerId && (subscription.status === "past_due" || subscription.status === "unpaid"));
+    .filter(
+      (subscription) =>
+        subscription.customer === customerId &&
+        (subscription.status === "past_due" || subscription.status === "unpaid"),
+    );
   for (const subscription of owing) {
-    for (const invoice of openInvoices(context, subscription.id)) collectInvoice(context, invoice.id, "manual", request);
+    for (const invoice of openInvoices(context, subscription.id))
+      collectInvoice(context, invoice.id, "manual", request);
   }
 }
 
@@ -60,7 +69,11 @@ export function paymentRetryWork(context: EmulatorContext): DueWork[] {
   });
 }
 
-function nextRetry(context: EmulatorContext, invoice: Stripe.Invoice, attempt: AttemptKind): { at: number | null; exhausted: boolean } {
+function nextRetry(
+  context: EmulatorContext,
+  invoice: Stripe.Invoice,
+  attempt: AttemptKind,
+): { at: number | null; exhausted: boolean } {
   if (attempt === "manual") return { at: invoice.next_payment_attempt, exhausted: false };
   const previous = context.store.paymentRetries.get(invoice.id);
   const state =
@@ -76,18 +89,29 @@ function nextRetry(context: EmulatorContext, invoice: Stripe.Invoice, attempt: A
   return { at: state.firstFailureAt + retryDay * DAY_SECONDS, exhausted: false };
 }
 
-function degradeAfterFailure(context: EmulatorContext, subscriptionId: string, exhausted: boolean, request: Stripe.Event.Request | null): void {
+function degradeAfterFailure(
+  context: EmulatorContext,
+  subscriptionId: string,
+  exhausted: boolean,
+  request: Stripe.Event.Request | null,
+): void {
   const subscription = context.store.subscriptions.require(subscriptionId);
   if (subscription.status === "canceled") return;
   if (!exhausted) {
-    if (subscription.status === "active" || subscription.status === "trialing") setStatus(context, subscription, "past_due", request);
+    if (subscription.status === "active" || subscription.status === "trialing")
+      setStatus(context, subscription, "past_due", request);
     return;
   }
-  if (context.dunning.finalStatus === "canceled") cancelSubscriptionNow(context, subscription, "payment_failed", request);
+  if (context.dunning.finalStatus === "canceled")
+    cancelSubscriptionNow(context, subscription, "payment_failed", request);
   else setStatus(context, subscription, "unpaid", request);
 }
 
-function reactivateIfNothingOwed(context: EmulatorContext, subscriptionId: string, request: Stripe.Event.Request | null): void {
+function reactivateIfNothingOwed(
+  context: EmulatorContext,
+  subscriptionId: string,
+  request: Stripe.Event.Request | null,
+): void {
   const subscription = context.store.subscriptions.require(subscriptionId);
   const owing = subscription.status === "past_due" || subscription.status === "unpaid";
   if (owing && openInvoices(context, subscription.id).length === 0) setStatus(context, subscription, "active", request);
@@ -107,7 +131,9 @@ function setStatus(
 function openInvoices(context: EmulatorContext, subscriptionId: string): Stripe.Invoice[] {
   return context.store.invoices
     .oldestFirst()
-    .filter((invoice) => invoice.status === "open" && invoice.parent?.subscription_details?.subscription === subscriptionId);
+    .filter(
+      (invoice) => invoice.status === "open" && invoice.parent?.subscription_details?.subscription === subscriptionId,
+    );
 }
 
 function subscriptionOf(context: EmulatorContext, invoice: Stripe.Invoice): Stripe.Subscription | undefined {

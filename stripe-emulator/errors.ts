@@ -1,10 +1,6 @@
 /** Error types and HTTP statuses as https://docs.stripe.com/api/errors documents them. */
 export type StripeErrorType =
-  | "api_error"
-  | "card_error"
-  | "idempotency_error"
-  | "invalid_request_error"
-  | "authentication_error";
+  "api_error" | "card_error" | "idempotency_error" | "invalid_request_error" | "authentication_error";
 
 export interface StripeErrorBody {
   error: { type: StripeErrorType; code?: string; message: string; param?: string; decline_code?: string };
@@ -27,7 +23,13 @@ export class StripeApiError extends Error {
   toBody(): StripeErrorBody {
     const { type, code, message, param, declineCode } = this;
     return {
-      error: { type, message, ...(code ? { code } : {}), ...(param ? { param } : {}), ...(declineCode ? { decline_code: declineCode } : {}) },
+      error: {
+        type,
+        message,
+        ...(code ? { code } : {}),
+        ...(param ? { param } : {}),
+        ...(declineCode ? { decline_code: declineCode } : {}),
+      },
     };
   }
 }
@@ -37,16 +39,34 @@ export function invalidRequest(message: string, param?: string, code = "paramete
 }
 
 export function missingParam(param: string): StripeApiError {
-  return new StripeApiError(400, "invalid_request_error", `Missing required param: ${param}.`, "parameter_missing", param);
+  return new StripeApiError(
+    400,
+    "invalid_request_error",
+    `Missing required param: ${param}.`,
+    "parameter_missing",
+    param,
+  );
 }
 
 export function unknownParam(param: string): StripeApiError {
-  return new StripeApiError(400, "invalid_request_error", `Received unknown parameter: ${param}`, "parameter_unknown", param);
+  return new StripeApiError(
+    400,
+    "invalid_request_error",
+    `Received unknown parameter: ${param}`,
+    "parameter_unknown",
+    param,
+  );
 }
 
 /** `No such price: 'price_123'`, with the param that named the missing object when there is one. */
 export function noSuch(resource: string, id: string, param?: string): StripeApiError {
-  return new StripeApiError(404, "invalid_request_error", `No such ${resource}: '${id}'`, "resource_missing", param ?? "id");
+  return new StripeApiError(
+    404,
+    "invalid_request_error",
+    `No such ${resource}: '${id}'`,
+    "resource_missing",
+    param ?? "id",
+  );
 }
 
 export function unknownRoute(method: string, path: string): StripeApiError {
@@ -66,7 +86,11 @@ export function idempotencyError(key: string): StripeApiError {
 }
 
 /** What Stripe answers (402) when a charge made by the request is declined. */
-export function cardError(decline: { code: string; declineCode?: string | undefined; message: string }): StripeApiError {
+export function cardError(decline: {
+  code: string;
+  declineCode?: string | undefined;
+  message: string;
+}): StripeApiError {
   return new StripeApiError(402, "card_error", decline.message, decline.code, undefined, decline.declineCode);
 }
 

@@ -16,7 +16,10 @@ export function expandResponse(body: object, paths: readonly string[], lookup: O
   for (const path of paths) {
     const segments = path.split(".");
     if (segments.length > MAX_EXPAND_DEPTH) {
-      throw invalidRequest(`You cannot expand more than ${MAX_EXPAND_DEPTH} levels of a property. Property: ${path}`, "expand");
+      throw invalidRequest(
+        `You cannot expand more than ${MAX_EXPAND_DEPTH} levels of a property. Property: ${path}`,
+        "expand",
+      );
     }
     expanded = expandAt(expanded, segments, path, lookup);
   }
@@ -31,5 +34,8 @@ function expandAt(value: unknown, segments: readonly string[], path: string, loo
   if (!(key in record)) throw invalidRequest(`This property cannot be expanded (${path}).`, "expand");
   const child = record[key];
   const resolved = typeof child === "string" ? (lookup(child) ?? child) : child;
-  return { ...record, [key]: rest.length === 0 ? snapshot(resolved) : expandAt(snapshot(resolved), rest, path, lookup) };
+  return {
+    ...record,
+    [key]: rest.length === 0 ? snapshot(resolved) : expandAt(snapshot(resolved), rest, path, lookup),
+  };
 }

@@ -61,7 +61,8 @@ export function formFromJson(text: string): FormObject {
 
 function toFormValue(value: unknown): FormValue {
   if (Array.isArray(value)) return value.map(toFormValue);
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, toFormValue(child)]));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, toFormValue(child)]));
   return value === null || value === undefined ? "" : String(value);
 }
 

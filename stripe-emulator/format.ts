@@ -9,12 +9,22 @@ export function formatAmount(amount: number, currency: string): string {
 
 /** "March 3, 2026", for people reading hosted pages. */
 export function formatDate(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toLocaleDateString("en-US", { timeZone: "UTC", year: "numeric", month: "long", day: "numeric" });
+  return new Date(unixSeconds * 1000).toLocaleDateString("en-US", {
+    timeZone: "UTC",
+    year: "numeric",
+    month: "long",
+    day: "numeric",
+  });
 }
 
 /** "03 Mar 2026", as Stripe writes dates into proration descriptions. */
 export function formatShortDate(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toLocaleDateString("en-GB", { timeZone: "UTC", year: "numeric", month: "short", day: "2-digit" });
+  return new Date(unixSeconds * 1000).toLocaleDateString("en-GB", {
+    timeZone: "UTC",
+    year: "numeric",
+    month: "short",
+    day: "2-digit",
+  });
 }
 
 /** "month", "3 months". */

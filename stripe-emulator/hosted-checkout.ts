@@ -23,7 +23,8 @@ export function payCheckout(context: EmulatorContext, sessionId: string, form: U
   if (session.status !== "open") return closedPage(session);
   const dueToday = amountDueToday(context, session);
   const email = (form.get("email") ?? "").trim();
-  if (needsEmail(session) && !email.includes("@")) return paymentPage(400, session, dueToday, "Your email address is incomplete.");
+  if (needsEmail(session) && !email.includes("@"))
+    return paymentPage(400, session, dueToday, "Your email address is incomplete.");
   const card = readCardFields(form, context.now(), { requireExpiryAndCvc: false });
   if ("error" in card) return paymentPage(400, session, dueToday, card.error);
   const declined = declineMessage(dueToday, card);
@@ -49,11 +50,18 @@ function needsEmail(session: Stripe.Checkout.Session): boolean {
   return session.customer === null && session.customer_email === null;
 }
 
-function paymentPage(status: number, session: Stripe.Checkout.Session, dueToday: number, error: string | null): HtmlResponse {
+function paymentPage(
+  status: number,
+  session: Stripe.Checkout.Session,
+  dueToday: number,
+  error: string | null,
+): HtmlResponse {
   const currency = session.currency ?? "usd";
   const rows = (session.line_items?.data ?? [])
     .map((item) => {
-      const interval = item.price?.recurring ? ` per ${item.price.recurring.interval_count > 1 ? `${item.price.recurring.interval_count} ` : ""}${item.price.recurring.interval}` : "";
+      const interval = item.price?.recurring
+        ? ` per ${item.price.recurring.interval_count > 1 ? `${item.price.recurring.interval_count} ` : ""}${item.price.recurring.interval}`
+        : "";
       return `<tr><th scope="row">${escapeHtml(item.description ?? "")}</th><td>${item.quantity ?? 1}</td><td>${escapeHtml(formatAmount(item.amount_total, item.currency))}${escapeHtml(interval)}</td></tr>`;
     })
     .join("");
@@ -82,6 +90,9 @@ function notFound(): HtmlResponse {
 }
 
 function closedPage(session: Stripe.Checkout.Session): HtmlResponse {
-  const message = session.status === "complete" ? "This Checkout Session has already been paid." : "This Checkout Session has expired.";
+  const message =
+    session.status === "complete"
+      ? "This Checkout Session has already been paid."
+      : "This Checkout Session has expired.";
   return page(410, "Checkout closed", `<p>${escapeHtml(message)}</p>`);
 }

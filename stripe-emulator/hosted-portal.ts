@@ -29,7 +29,8 @@ export function submitPortal(context: EmulatorContext, sessionId: string, form: 
   if (!session) return notFound();
   const action = form.get("action");
   if (action === "update_payment_method") return updatePaymentMethod(context, session, form);
-  if (action !== "cancel" && action !== "renew") return page(400, "Billing", "<p>This form is not one the portal knows.</p>");
+  if (action !== "cancel" && action !== "renew")
+    return page(400, "Billing", "<p>This form is not one the portal knows.</p>");
   const subscription = context.store.subscriptions.get(form.get("subscription") ?? "");
   if (!subscription || subscription.customer !== session.customer || ENDED.has(subscription.status)) {
     return page(404, "Billing", "<p>This subscription cannot be changed here.</p>");
@@ -38,7 +39,11 @@ export function submitPortal(context: EmulatorContext, sessionId: string, form: 
   return redirect(hostedPortalPath(session.id));
 }
 
-function updatePaymentMethod(context: EmulatorContext, session: Stripe.BillingPortal.Session, form: URLSearchParams): HtmlResponse {
+function updatePaymentMethod(
+  context: EmulatorContext,
+  session: Stripe.BillingPortal.Session,
+  form: URLSearchParams,
+): HtmlResponse {
   const card = readCardFields(form, context.now(), { requireExpiryAndCvc: true });
   if ("error" in card) return portalPage(context, 400, session, card.error);
   if (card.card.attach.kind === "declined") return portalPage(context, 402, session, card.card.attach.message);
@@ -46,7 +51,12 @@ function updatePaymentMethod(context: EmulatorContext, session: Stripe.BillingPo
   return redirect(hostedPortalPath(session.id));
 }
 
-function portalPage(context: EmulatorContext, status: number, session: Stripe.BillingPortal.Session, cardError: string | null): HtmlResponse {
+function portalPage(
+  context: EmulatorContext,
+  status: number,
+  session: Stripe.BillingPortal.Session,
+  cardError: string | null,
+): HtmlResponse {
   const customer = context.store.customers.require(session.customer);
   const subscriptions = context.store.subscriptions
     .newestFirst()
@@ -78,7 +88,11 @@ ${session.return_url ? `<p><a href="${escapeHtml(session.return_url)}">Return to
   return page(status, "Billing", body);
 }
 
-function subscriptionSection(context: EmulatorContext, session: Stripe.BillingPortal.Session, subscription: Stripe.Subscription): string {
+function subscriptionSection(
+  context: EmulatorContext,
+  session: Stripe.BillingPortal.Session,
+  subscription: Stripe.Subscription,
+): string {
   const [item] = subscription.items.data;
   const plan = item ? (item.price.nickname ?? priceLabel(context, item.price)) : "";
   const periodEnd = formatDate(currentPeriod(subscription).end);
@@ -97,7 +111,12 @@ function subscriptionSection(context: EmulatorContext, session: Stripe.BillingPo
 </article>`;
 }
 
-function subscriptionForm(session: Stripe.BillingPortal.Session, subscription: Stripe.Subscription, action: "cancel" | "renew", label: string): string {
+function subscriptionForm(
+  session: Stripe.BillingPortal.Session,
+  subscription: Stripe.Subscription,
+  action: "cancel" | "renew",
+  label: string,
+): string {
   return `<form method="post" action="${escapeHtml(hostedPortalPath(session.id))}">
     <input type="hidden" name="action" value="${action}">
     <input type="hidden" name="subscription" value="${escapeHtml(subscription.id)}">
@@ -106,7 +125,9 @@ function subscriptionForm(session: Stripe.BillingPortal.Session, subscription: S
 }
 
 function invoiceTable(context: EmulatorContext, customerId: string): string {
-  const invoices = context.store.invoices.newestFirst().filter((invoice) => invoice.customer === customerId && invoice.status !== "draft");
+  const invoices = context.store.invoices
+    .newestFirst()
+    .filter((invoice) => invoice.customer === customerId && invoice.status !== "draft");
   if (invoices.length === 0) return "<p>No invoices yet.</p>";
   const rows = invoices
     .map(

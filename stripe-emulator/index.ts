@@ -144,7 +144,9 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     async stop() {
       await dispatcher?.stop();
       persist();
-      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      const closed = new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
       // Keep-alive sockets (the SDK's agent, browsers) would otherwise hold the server open.
       server.closeAllConnections();
       await closed;

@@ -18,7 +18,10 @@ export interface LineSpec {
 
 /** What a set of lines leaves to pay: a credit larger than the charges leaves nothing (Stripe would keep the rest as customer balance). */
 export function amountDue(lines: readonly { amount: number }[]): number {
-  return Math.max(0, lines.reduce((sum, line) => sum + line.amount, 0));
+  return Math.max(
+    0,
+    lines.reduce((sum, line) => sum + line.amount, 0),
+  );
 }
 
 export function productIdOf(price: Stripe.Price): string {
@@ -31,7 +34,11 @@ export function priceLabel(context: EmulatorContext, price: Stripe.Price): strin
 }
 
 /** Each item billed for its current period; a trial period is billed at zero. */
-export function periodLines(context: EmulatorContext, items: readonly Stripe.SubscriptionItem[], trial: boolean): LineSpec[] {
+export function periodLines(
+  context: EmulatorContext,
+  items: readonly Stripe.SubscriptionItem[],
+  trial: boolean,
+): LineSpec[] {
   return items.map((item) => {
     const quantity = item.quantity ?? 1;
     const label = priceLabel(context, item.price);
@@ -41,7 +48,9 @@ export function periodLines(context: EmulatorContext, items: readonly Stripe.Sub
       price: item.price,
       quantity,
       amount: trial ? 0 : unitAmount * quantity,
-      description: trial ? `Trial period for ${label}` : `${quantity} × ${label} (at ${formatAmount(unitAmount, item.price.currency)}${interval})`,
+      description: trial
+        ? `Trial period for ${label}`
+        : `${quantity} × ${label} (at ${formatAmount(unitAmount, item.price.currency)}${interval})`,
       period: { start: item.current_period_start, end: item.current_period_end },
       subscriptionItem: item.id,
       proration: false,

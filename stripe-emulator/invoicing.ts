@@ -17,7 +17,12 @@ export interface InvoiceDraft {
 }
 
 /** An unsaved draft invoice; `invoices.createPreview` returns one of these as it is. */
-export function buildInvoice(context: EmulatorContext, id: string, draft: InvoiceDraft, created: number): Stripe.Invoice {
+export function buildInvoice(
+  context: EmulatorContext,
+  id: string,
+  draft: InvoiceDraft,
+  created: number,
+): Stripe.Invoice {
   const { subscription } = draft;
   const customer = context.store.customers.require(String(subscription.customer));
   const lines = draft.lines.map((line) => invoiceLine(line, id, subscription.id));
@@ -105,7 +110,11 @@ export function buildInvoice(context: EmulatorContext, id: string, draft: Invoic
  * Creates and finalizes the invoice (events `invoice.created`, `invoice.finalized`); the pending
  * items it bills are marked as invoiced. Collecting payment is the caller's next step.
  */
-export function issueInvoice(context: EmulatorContext, draft: InvoiceDraft, request: Stripe.Event.Request | null): Stripe.Invoice {
+export function issueInvoice(
+  context: EmulatorContext,
+  draft: InvoiceDraft,
+  request: Stripe.Event.Request | null,
+): Stripe.Invoice {
   const now = context.now();
   const created = context.store.invoices.put(buildInvoice(context, newId(ID_PREFIX.invoice), draft, now));
   context.recordEvent("invoice.created", created, request);

@@ -17,7 +17,11 @@ export interface Pagination {
 }
 
 /** One page of `items` (newest first, as Stripe lists), cut by the cursor params. */
-export function paginate<T extends { id: string }>(items: readonly T[], page: Pagination, url: string): Stripe.ApiList<T> {
+export function paginate<T extends { id: string }>(
+  items: readonly T[],
+  page: Pagination,
+  url: string,
+): Stripe.ApiList<T> {
   const limit = page.limit ?? 10;
   if (page.ending_before !== undefined) {
     const end = cursorIndex(items, page.ending_before, "ending_before");

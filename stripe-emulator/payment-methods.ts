@@ -12,7 +12,11 @@ export interface CardDetails {
   expYear: number;
 }
 
-const DISPLAY_BRANDS: Record<TestCard["brand"], string> = { visa: "visa", mastercard: "mastercard", amex: "american_express" };
+const DISPLAY_BRANDS: Record<TestCard["brand"], string> = {
+  visa: "visa",
+  mastercard: "mastercard",
+  amex: "american_express",
+};
 
 /** Stores the card as a PaymentMethod attached to the customer. The caller has checked it attaches. */
 export function attachCard(
@@ -76,7 +80,8 @@ export function chargeablePaymentMethod(
   subscription: Stripe.Subscription | null,
 ): Stripe.PaymentMethod | null {
   const customer = context.store.customers.require(customerId);
-  const id = idOf(subscription?.default_payment_method ?? null) ?? idOf(customer.invoice_settings.default_payment_method);
+  const id =
+    idOf(subscription?.default_payment_method ?? null) ?? idOf(customer.invoice_settings.default_payment_method);
   return id === null ? null : (context.store.paymentMethods.get(id) ?? null);
 }
 

@@ -21,7 +21,11 @@ export function paymentOutcome(
 }
 
 /** Records a successful payment: `invoice.paid` and `invoice.payment_succeeded`. */
-export function markInvoicePaid(context: EmulatorContext, invoice: Stripe.Invoice, request: Stripe.Event.Request | null): Stripe.Invoice {
+export function markInvoicePaid(
+  context: EmulatorContext,
+  invoice: Stripe.Invoice,
+  request: Stripe.Event.Request | null,
+): Stripe.Invoice {
   const now = context.now();
   const charged = invoice.amount_due > 0;
   const paid = context.store.invoices.put({
@@ -59,5 +63,9 @@ export function markPaymentFailed(
 /** The API error for a charge a request made that failed: 402 `card_error`, or 400 without a card. */
 export function paymentFailureError(failure: PaymentFailure): StripeApiError {
   if (failure.kind === "declined") return cardError(failure);
-  return new StripeApiError(400, "invalid_request_error", "This customer has no attached payment source or default payment method.");
+  return new StripeApiError(
+    400,
+    "invalid_request_error",
+    "This customer has no attached payment source or default payment method.",
+  );
 }

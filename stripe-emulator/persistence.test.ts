@@ -36,8 +36,16 @@ it("keeps state across stop() and a restart with the same stateFile", async () =
 it("loads a state file written before the clock, cards and schedules existed", async () => {
   const stateFile = path.join(dir, "state.json");
   const collections = ["customers", "products", "prices", "checkoutSessions", "subscriptions", "invoices", "events"];
-  const firstSlice = { version: 1, ...Object.fromEntries(collections.map((name) => [name, []])), checkoutSubscriptionData: [], idempotency: [] };
-  await writeFile(stateFile, JSON.stringify({ ...firstSlice, customers: [{ id: "cus_old", object: "customer", email: "old@example.test" }] }));
+  const firstSlice = {
+    version: 1,
+    ...Object.fromEntries(collections.map((name) => [name, []])),
+    checkoutSubscriptionData: [],
+    idempotency: [],
+  };
+  await writeFile(
+    stateFile,
+    JSON.stringify({ ...firstSlice, customers: [{ id: "cus_old", object: "customer", email: "old@example.test" }] }),
+  );
   running = await startWithClient({ stateFile });
   expect(await running.stripe.customers.retrieve("cus_old")).toMatchObject({ email: "old@example.test" });
   expect(Math.abs(running.emulator.now() - Math.floor(Date.now() / 1000))).toBeLessThanOrEqual(1);

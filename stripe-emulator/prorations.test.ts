@@ -1,6 +1,13 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { createMonthlyPrice, DAY_SECONDS, eventTypesSince, submitPortalForm, subscribeThroughCheckout, withEmulatorPerTest } from "./test-support";
+import {
+  createMonthlyPrice,
+  DAY_SECONDS,
+  eventTypesSince,
+  submitPortalForm,
+  subscribeThroughCheckout,
+  withEmulatorPerTest,
+} from "./test-support";
 import type { EmulatorUnderTest } from "./test-support";
 
 let env: EmulatorUnderTest;
@@ -23,10 +30,14 @@ function lineSummaries(invoice: Stripe.Invoice) {
 }
 
 function prorated(amount: number, date: number, item: Stripe.SubscriptionItem): number {
-  return Math.round((amount * (item.current_period_end - date)) / (item.current_period_end - item.current_period_start));
+  return Math.round(
+    (amount * (item.current_period_end - date)) / (item.current_period_end - item.current_period_start),
+  );
 }
 
-async function subscribedTenDaysAgo(quantity = 2): Promise<{ subscription: Stripe.Subscription; item: Stripe.SubscriptionItem }> {
+async function subscribedTenDaysAgo(
+  quantity = 2,
+): Promise<{ subscription: Stripe.Subscription; item: Stripe.SubscriptionItem }> {
   const subscription = await subscribeThroughCheckout(env.stripe, monthly, { quantity });
   await env.emulator.advanceTime(10 * DAY_SECONDS);
   const [item] = subscription.items.data;
@@ -38,24 +49,60 @@ describe("always_invoice: the preview is what the update charges", () => {
   it("more seats: credit for the unused old quantity, charge for the new one, paid now", async () => {
     const { subscription, item } = await subscribedTenDaysAgo(2);
     const prorationDate = env.emulator.now();
-    const change = { items: [{ id: item.id, quantity: 5 }], proration_behavior: "always_invoice" as const, proration_date: prorationDate };
+    const change = {
+      items: [{ id: item.id, quantity: 5 }],
+      proration_behavior: "always_invoice" as const,
+      proration_date: prorationDate,
+    };
 
-    const preview = await env.stripe.invoices.createPreview({ customer: String(subscription.customer), subscription: subscription.id, subscription_details: change });
+    const preview = await env.stripe.invoices.createPreview({
+      customer: String(subscription.customer),
+      subscription: subscription.id,
+      subscription_details: change,
+    });
     expect(preview.id).toMatch(/^upcoming_in_/);
     const credit = prorated(3000, prorationDate, item);
     const charge = prorated(7500, prorationDate, item);
     expect(lineSummaries(preview)).toEqual([
-      expect.objectContaining({ amount: -credit, quantity: 2, proration: true, description: expect.stringMatching(/^Unused time on 2 × Pro plan after \d{2} \w{3} \d{4}$/) }),
-      expect.objectContaining({ amount: charge, quantity: 5, proration: true, description: expect.stringMatching(/^Remaining time on 5 × Pro plan after /) }),
+      expect.objectContaining({
+        amount: -credit,
+        quantity: 2,
+        proration: true,
+        description: expect.stringMatching(/^Unused time on 2 × Pro plan after \d{2} \w{3} \d{4}$/),
+      }),
+      expect.objectContaining({
+        amount: charge,
+        quantity: 5,
+        proration: true,
+        description: expect.stringMatching(/^Remaining time on 5 × Pro plan after /),
+      }),
     ]);
-    expect(preview).toMatchObject({ amount_due: charge - credit, total: charge - credit, subtotal: charge - credit, billing_reason: "subscription_update", status: "draft" });
+    expect(preview).toMatchObject({
+      amount_due: charge - credit,
+      total: charge - credit,
+      subtotal: charge - credit,
+      billing_reason: "subscription_update",
+      status: "draft",
+    });
     await expect(env.stripe.invoices.retrieve(preview.id)).rejects.toMatchObject({ statusCode: 404 });
 
     const lastEvent = env.emulator.events()[0]?.id;
-    const updated = await env.stripe.subscriptions.update(subscription.id, { ...change, payment_behavior: "error_if_incomplete" });
-    expect(updated.items.data[0]).toMatchObject({ id: item.id, quantity: 5, current_period_end: item.current_period_end });
+    const updated = await env.stripe.subscriptions.update(subscription.id, {
+      ...change,
+      payment_behavior: "error_if_incomplete",
+    });
+    expect(updated.items.data[0]).toMatchObject({
+      id: item.id,
+      quantity: 5,
+      current_period_end: item.current_period_end,
+    });
     const invoice = await env.stripe.invoices.retrieve(String(updated.latest_invoice));
-    expect(invoice).toMatchObject({ billing_reason: "subscription_update", status: "paid", amount_paid: preview.amount_due, total: preview.total });
+    expect(invoice).toMatchObject({
+      billing_reason: "subscription_update",
+      status: "paid",
+      amount_paid: preview.amount_due,
+      total: preview.total,
+    });
     expect(lineSummaries(invoice)).toEqual(lineSummaries(preview));
     expect(eventTypesSince(env.emulator, lastEvent)).toEqual([
       "invoice.created",
@@ -70,9 +117,19 @@ describe("always_invoice: the preview is what the update charges", () => {
     const { subscription, item } = await subscribedTenDaysAgo(3);
     const team = await createMonthlyPrice(env.stripe, 4900);
     const prorationDate = env.emulator.now();
-    const change = { items: [{ id: item.id, price: team.id }], proration_behavior: "always_invoice" as const, proration_date: prorationDate };
-    const preview = await env.stripe.invoices.createPreview({ subscription: subscription.id, subscription_details: change });
-    expect(preview.lines.data.map((line) => line.amount)).toEqual([-prorated(4500, prorationDate, item), prorated(14700, prorationDate, item)]);
+    const change = {
+      items: [{ id: item.id, price: team.id }],
+      proration_behavior: "always_invoice" as const,
+      proration_date: prorationDate,
+    };
+    const preview = await env.stripe.invoices.createPreview({
+      subscription: subscription.id,
+      subscription_details: change,
+    });
+    expect(preview.lines.data.map((line) => line.amount)).toEqual([
+      -prorated(4500, prorationDate, item),
+      prorated(14700, prorationDate, item),
+    ]);
 
     const updated = await env.stripe.subscriptions.update(subscription.id, change);
     expect(updated.items.data[0]).toMatchObject({ price: { id: team.id }, plan: { id: team.id }, quantity: 3 });
@@ -87,8 +144,15 @@ describe("create_prorations", () => {
     const { subscription, item } = await subscribedTenDaysAgo(2);
     const prorationDate = env.emulator.now();
     const change = { items: [{ id: item.id, quantity: 4 }], proration_date: prorationDate };
-    const preview = await env.stripe.invoices.createPreview({ subscription: subscription.id, subscription_details: change });
-    expect(preview).toMatchObject({ billing_reason: "subscription_cycle", created: item.current_period_end, period_end: item.current_period_end });
+    const preview = await env.stripe.invoices.createPreview({
+      subscription: subscription.id,
+      subscription_details: change,
+    });
+    expect(preview).toMatchObject({
+      billing_reason: "subscription_cycle",
+      created: item.current_period_end,
+      period_end: item.current_period_end,
+    });
     expect(lineSummaries(preview).map((line) => [line.proration, line.quantity])).toEqual([
       [true, 2],
       [true, 4],
@@ -99,13 +163,23 @@ describe("create_prorations", () => {
     const lastEvent = env.emulator.events()[0]?.id;
     const updated = await env.stripe.subscriptions.update(subscription.id, change);
     expect(updated.latest_invoice).toBe(subscription.latest_invoice);
-    expect(eventTypesSince(env.emulator, lastEvent)).toEqual(["invoiceitem.created", "invoiceitem.created", "customer.subscription.updated"]);
+    expect(eventTypesSince(env.emulator, lastEvent)).toEqual([
+      "invoiceitem.created",
+      "invoiceitem.created",
+      "customer.subscription.updated",
+    ]);
     const upcoming = await env.stripe.invoices.createPreview({ subscription: subscription.id });
     expect(lineSummaries(upcoming)).toEqual(lineSummaries(preview));
 
     await env.emulator.advanceTime(item.current_period_end - env.emulator.now() + 1);
-    const renewal = await env.stripe.invoices.retrieve(String((await env.stripe.subscriptions.retrieve(subscription.id)).latest_invoice));
-    expect(renewal).toMatchObject({ billing_reason: "subscription_cycle", status: "paid", amount_paid: preview.amount_due });
+    const renewal = await env.stripe.invoices.retrieve(
+      String((await env.stripe.subscriptions.retrieve(subscription.id)).latest_invoice),
+    );
+    expect(renewal).toMatchObject({
+      billing_reason: "subscription_cycle",
+      status: "paid",
+      amount_paid: preview.amount_due,
+    });
     expect(lineSummaries(renewal)).toEqual(lineSummaries(preview));
     expect(renewal.lines.data[0]?.parent?.subscription_item_details?.invoice_item).toMatch(/^ii_/);
   });
@@ -113,7 +187,10 @@ describe("create_prorations", () => {
   it("none changes the items and bills nothing extra", async () => {
     const { subscription, item } = await subscribedTenDaysAgo(2);
     const lastEvent = env.emulator.events()[0]?.id;
-    await env.stripe.subscriptions.update(subscription.id, { items: [{ id: item.id, quantity: 3 }], proration_behavior: "none" });
+    await env.stripe.subscriptions.update(subscription.id, {
+      items: [{ id: item.id, quantity: 3 }],
+      proration_behavior: "none",
+    });
     expect(eventTypesSince(env.emulator, lastEvent)).toEqual(["customer.subscription.updated"]);
     const upcoming = await env.stripe.invoices.createPreview({ subscription: subscription.id });
     expect(lineSummaries(upcoming)).toEqual([expect.objectContaining({ amount: 4500, proration: false })]);
@@ -124,7 +201,12 @@ describe("payment behaviour", () => {
   async function withDecliningCard() {
     const { subscription, item } = await subscribedTenDaysAgo(2);
     const session = await env.stripe.billingPortal.sessions.create({ customer: String(subscription.customer) });
-    await submitPortalForm(session.url, { action: "update_payment_method", card_number: "4000000000000341", card_expiry: "12/40", card_cvc: "123" });
+    await submitPortalForm(session.url, {
+      action: "update_payment_method",
+      card_number: "4000000000000341",
+      card_expiry: "12/40",
+      card_cvc: "123",
+    });
     return { subscription, item };
   }
 
@@ -138,7 +220,11 @@ describe("payment behaviour", () => {
       payment_behavior: "error_if_incomplete",
     });
     await expect(update).rejects.toBeInstanceOf(Stripe.errors.StripeCardError);
-    await expect(update).rejects.toMatchObject({ statusCode: 402, code: "card_declined", decline_code: "generic_decline" });
+    await expect(update).rejects.toMatchObject({
+      statusCode: 402,
+      code: "card_declined",
+      decline_code: "generic_decline",
+    });
     expect(await env.stripe.subscriptions.retrieve(subscription.id)).toEqual(before);
     expect((await env.stripe.invoices.list({ subscription: subscription.id })).data).toHaveLength(1);
     expect(eventTypesSince(env.emulator, lastEvent)).toEqual([]);
@@ -146,14 +232,23 @@ describe("payment behaviour", () => {
 
   it("allow_incomplete applies the change, leaves the invoice open and the subscription past_due", async () => {
     const { subscription, item } = await withDecliningCard();
-    const updated = await env.stripe.subscriptions.update(subscription.id, { items: [{ id: item.id, quantity: 5 }], proration_behavior: "always_invoice" });
+    const updated = await env.stripe.subscriptions.update(subscription.id, {
+      items: [{ id: item.id, quantity: 5 }],
+      proration_behavior: "always_invoice",
+    });
     expect(updated).toMatchObject({ status: "past_due", items: { data: [expect.objectContaining({ quantity: 5 })] } });
-    expect(await env.stripe.invoices.retrieve(String(updated.latest_invoice))).toMatchObject({ status: "open", attempt_count: 1 });
+    expect(await env.stripe.invoices.retrieve(String(updated.latest_invoice))).toMatchObject({
+      status: "open",
+      attempt_count: 1,
+    });
   });
 
   it("refuses pending_if_incomplete as not implemented", async () => {
     const { subscription, item } = await subscribedTenDaysAgo(2);
-    const update = env.stripe.subscriptions.update(subscription.id, { items: [{ id: item.id, quantity: 5 }], payment_behavior: "pending_if_incomplete" });
+    const update = env.stripe.subscriptions.update(subscription.id, {
+      items: [{ id: item.id, quantity: 5 }],
+      payment_behavior: "pending_if_incomplete",
+    });
     await expect(update).rejects.toMatchObject({
       statusCode: 400,
       type: "StripeInvalidRequestError",
@@ -166,31 +261,55 @@ describe("payment behaviour", () => {
 describe("billing cycle", () => {
   it("a price with another interval restarts the cycle now: unused time credited, the new period charged in full", async () => {
     const { subscription, item } = await subscribedTenDaysAgo(1);
-    const yearly = await env.stripe.prices.create({ product: String(monthly.product), currency: "usd", unit_amount: 15000, recurring: { interval: "year" } });
+    const yearly = await env.stripe.prices.create({
+      product: String(monthly.product),
+      currency: "usd",
+      unit_amount: 15000,
+      recurring: { interval: "year" },
+    });
     const prorationDate = env.emulator.now();
     const change = { items: [{ id: item.id, price: yearly.id }], proration_date: prorationDate };
-    const preview = await env.stripe.invoices.createPreview({ subscription: subscription.id, subscription_details: change });
+    const preview = await env.stripe.invoices.createPreview({
+      subscription: subscription.id,
+      subscription_details: change,
+    });
 
     const updated = await env.stripe.subscriptions.update(subscription.id, change);
     const now = updated.billing_cycle_anchor;
     expect(now).toBeGreaterThanOrEqual(prorationDate);
     expect(updated.items.data[0]).toMatchObject({ current_period_start: now, price: { id: yearly.id } });
-    expect(new Date((updated.items.data[0]?.current_period_end ?? 0) * 1000).getUTCFullYear()).toBe(new Date(now * 1000).getUTCFullYear() + 1);
+    expect(new Date((updated.items.data[0]?.current_period_end ?? 0) * 1000).getUTCFullYear()).toBe(
+      new Date(now * 1000).getUTCFullYear() + 1,
+    );
     const invoice = await env.stripe.invoices.retrieve(String(updated.latest_invoice));
-    expect(invoice).toMatchObject({ billing_reason: "subscription_update", status: "paid", amount_paid: 15000 - prorated(1500, prorationDate, item) });
+    expect(invoice).toMatchObject({
+      billing_reason: "subscription_update",
+      status: "paid",
+      amount_paid: 15000 - prorated(1500, prorationDate, item),
+    });
     expect(lineSummaries(invoice)).toEqual([
       expect.objectContaining({ amount: -prorated(1500, prorationDate, item), proration: true }),
-      expect.objectContaining({ amount: 15000, proration: false, period: { start: now, end: updated.items.data[0]?.current_period_end } }),
+      expect.objectContaining({
+        amount: 15000,
+        proration: false,
+        period: { start: now, end: updated.items.data[0]?.current_period_end },
+      }),
     ]);
     expect(lineSummaries(preview)).toEqual(lineSummaries(invoice));
   });
 
   it("billing_cycle_anchor=now restarts the cycle on the same interval", async () => {
     const { subscription, item } = await subscribedTenDaysAgo(1);
-    const updated = await env.stripe.subscriptions.update(subscription.id, { billing_cycle_anchor: { type: "now" }, proration_behavior: "none" });
+    const updated = await env.stripe.subscriptions.update(subscription.id, {
+      billing_cycle_anchor: { type: "now" },
+      proration_behavior: "none",
+    });
     expect(updated.items.data[0]?.current_period_start).toBe(updated.billing_cycle_anchor);
     expect(updated.items.data[0]?.current_period_start).toBeGreaterThan(item.current_period_start);
-    expect(await env.stripe.invoices.retrieve(String(updated.latest_invoice))).toMatchObject({ amount_paid: 1500, lines: { data: [expect.objectContaining({ amount: 1500 })] } });
+    expect(await env.stripe.invoices.retrieve(String(updated.latest_invoice))).toMatchObject({
+      amount_paid: 1500,
+      lines: { data: [expect.objectContaining({ amount: 1500 })] },
+    });
   });
 
   it("refuses a proration_date outside the current period", async () => {

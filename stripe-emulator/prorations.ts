@@ -28,18 +28,30 @@ export function prorationLines(
     lines.push(prorationLine(context, old, window, "credit"));
     if (current) lines.push(prorationLine(context, current, window, "charge"));
   }
-  for (const added of after.filter((item) => !before.some((old) => old.id === item.id))) lines.push(prorationLine(context, added, window, "charge"));
+  for (const added of after.filter((item) => !before.some((old) => old.id === item.id)))
+    lines.push(prorationLine(context, added, window, "charge"));
   return lines;
 }
 
 /** Credits for every item's unused time, when the billing cycle restarts and the new period is charged in full. */
-export function unusedTimeLines(context: EmulatorContext, items: readonly Stripe.SubscriptionItem[], window: ProrationWindow): LineSpec[] {
+export function unusedTimeLines(
+  context: EmulatorContext,
+  items: readonly Stripe.SubscriptionItem[],
+  window: ProrationWindow,
+): LineSpec[] {
   return items.map((item) => prorationLine(context, item, window, "credit"));
 }
 
-function prorationLine(context: EmulatorContext, item: Stripe.SubscriptionItem, { date, period }: ProrationWindow, kind: "credit" | "charge"): LineSpec {
+function prorationLine(
+  context: EmulatorContext,
+  item: Stripe.SubscriptionItem,
+  { date, period }: ProrationWindow,
+  kind: "credit" | "charge",
+): LineSpec {
   const quantity = item.quantity ?? 1;
-  const amount = Math.round(((item.price.unit_amount ?? 0) * quantity * (period.end - date)) / (period.end - period.start));
+  const amount = Math.round(
+    ((item.price.unit_amount ?? 0) * quantity * (period.end - date)) / (period.end - period.start),
+  );
   const label = priceLabel(context, item.price);
   const what = `${quantity > 1 ? `${quantity} × ` : ""}${label} after ${formatShortDate(date)}`;
   return {

@@ -1,6 +1,12 @@
 import type Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { createMonthlyPrice, DAY_SECONDS, eventTypesSince, subscribeThroughCheckout, withEmulatorPerTest } from "./test-support";
+import {
+  createMonthlyPrice,
+  DAY_SECONDS,
+  eventTypesSince,
+  subscribeThroughCheckout,
+  withEmulatorPerTest,
+} from "./test-support";
 import type { EmulatorUnderTest } from "./test-support";
 
 let env: EmulatorUnderTest;
@@ -43,7 +49,12 @@ describe("renewals", () => {
       period_end: first.end,
     });
     expect(invoice.lines.data).toEqual([
-      expect.objectContaining({ amount: 3000, quantity: 2, description: "2 × Pro plan (at $15.00 / month)", period: periodOf(renewed) }),
+      expect.objectContaining({
+        amount: 3000,
+        quantity: 2,
+        description: "2 × Pro plan (at $15.00 / month)",
+        period: periodOf(renewed),
+      }),
     ]);
     expect(eventTypesSince(env.emulator, lastEvent)).toEqual([
       "invoice.created",
@@ -79,10 +90,18 @@ describe("renewals", () => {
     await advanceTo(end + 60);
 
     const canceled = await env.stripe.subscriptions.retrieve(subscription.id);
-    expect(canceled).toMatchObject({ status: "canceled", ended_at: end, cancellation_details: { reason: "cancellation_requested" } });
+    expect(canceled).toMatchObject({
+      status: "canceled",
+      ended_at: end,
+      cancellation_details: { reason: "cancellation_requested" },
+    });
     expect((await env.stripe.invoices.list({ subscription: subscription.id })).data).toHaveLength(1);
     const [deleted] = env.emulator.events();
-    expect(deleted).toMatchObject({ type: "customer.subscription.deleted", created: end, data: { object: { id: subscription.id } } });
+    expect(deleted).toMatchObject({
+      type: "customer.subscription.deleted",
+      created: end,
+      data: { object: { id: subscription.id } },
+    });
     await env.emulator.advanceTime(60 * DAY_SECONDS);
     expect((await env.stripe.invoices.list({ subscription: subscription.id })).data).toHaveLength(1);
   });
@@ -99,15 +118,25 @@ describe("trials", () => {
     await advanceTo(trialEnd - 10);
     const reminders = env.emulator.events().filter((event) => event.type === "customer.subscription.trial_will_end");
     expect(reminders).toHaveLength(1);
-    expect(reminders[0]).toMatchObject({ created: trialEnd - 3 * DAY_SECONDS, data: { object: { id: subscription.id, status: "trialing" } } });
+    expect(reminders[0]).toMatchObject({
+      created: trialEnd - 3 * DAY_SECONDS,
+      data: { object: { id: subscription.id, status: "trialing" } },
+    });
 
     await advanceTo(trialEnd + 10);
     const active = await env.stripe.subscriptions.retrieve(subscription.id, { expand: ["latest_invoice"] });
     expect(active).toMatchObject({ status: "active", trial_end: trialEnd });
     expect(periodOf(active).start).toBe(trialEnd);
-    expect(active.latest_invoice).toMatchObject({ billing_reason: "subscription_cycle", status: "paid", amount_paid: 1500, created: trialEnd });
+    expect(active.latest_invoice).toMatchObject({
+      billing_reason: "subscription_cycle",
+      status: "paid",
+      amount_paid: 1500,
+      created: trialEnd,
+    });
     const becameActive = env.emulator.events().find((event) => event.type === "customer.subscription.updated");
     expect(becameActive?.data.previous_attributes).toMatchObject({ status: "trialing" });
-    expect(env.emulator.events().filter((event) => event.type === "customer.subscription.trial_will_end")).toHaveLength(1);
+    expect(env.emulator.events().filter((event) => event.type === "customer.subscription.trial_will_end")).toHaveLength(
+      1,
+    );
   });
 });

@@ -19,14 +19,22 @@ export function periodEndWork(context: EmulatorContext): DueWork[] {
   return context.store.subscriptions
     .oldestFirst()
     .filter((subscription) => RENEWING.has(subscription.status))
-    .map((subscription) => ({ key: `period_end:${subscription.id}`, at: currentPeriod(subscription).end, run: () => endPeriod(context, subscription.id) }));
+    .map((subscription) => ({
+      key: `period_end:${subscription.id}`,
+      at: currentPeriod(subscription).end,
+      run: () => endPeriod(context, subscription.id),
+    }));
 }
 
 /**
  * The subscription as it will be in the period starting at `at`: the items of a schedule phase
  * starting then, the next period's dates, the trial over. Changes nothing, so previews use it too.
  */
-export function nextPeriodSubscription(context: EmulatorContext, subscription: Stripe.Subscription, at: number): Stripe.Subscription {
+export function nextPeriodSubscription(
+  context: EmulatorContext,
+  subscription: Stripe.Subscription,
+  at: number,
+): Stripe.Subscription {
   const phase = phaseStartingAt(context, subscription, at);
   const items = phase ? itemsForPhase(context, subscription, phase, at) : subscription.items.data;
   const [current] = subscription.items.data;
@@ -39,7 +47,10 @@ export function nextPeriodSubscription(context: EmulatorContext, subscription: S
     ...subscription,
     billing_cycle_anchor: anchor,
     status: subscription.status === "trialing" ? "active" : subscription.status,
-    items: { ...subscription.items, data: items.map((item) => ({ ...item, current_period_start: at, current_period_end: end })) },
+    items: {
+      ...subscription.items,
+      data: items.map((item) => ({ ...item, current_period_start: at, current_period_end: end })),
+    },
   };
 }
 
@@ -68,8 +79,14 @@ function endPeriod(context: EmulatorContext, subscriptionId: string): void {
   const now = context.now();
   const renewed = { ...nextPeriodSubscription(context, before, now), schedule: enterPhase(context, before, now) };
   // Simplification: an unpaid subscription keeps its billing cycle but is not invoiced again.
-  const invoice = renewed.status === "unpaid" ? null : issueInvoice(context, renewalInvoiceDraft(context, before, renewed, pendingLines(context, before.id)), null);
-  const subscription = context.store.subscriptions.put({ ...renewed, latest_invoice: invoice?.id ?? renewed.latest_invoice });
+  const invoice =
+    renewed.status === "unpaid"
+      ? null
+      : issueInvoice(context, renewalInvoiceDraft(context, before, renewed, pendingLines(context, before.id)), null);
+  const subscription = context.store.subscriptions.put({
+    ...renewed,
+    latest_invoice: invoice?.id ?? renewed.latest_invoice,
+  });
   context.recordEvent("customer.subscription.updated", subscription, null, previousAttributes(before, subscription));
   if (invoice) collectInvoice(context, invoice.id, "first", null);
 }

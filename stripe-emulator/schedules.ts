@@ -18,7 +18,10 @@ export interface PhaseInput {
 }
 
 /** `from_subscription`: one phase holding the subscription's items until its current period ends. */
-export function scheduleFromSubscription(context: EmulatorContext, subscription: Stripe.Subscription): Stripe.SubscriptionSchedule {
+export function scheduleFromSubscription(
+  context: EmulatorContext,
+  subscription: Stripe.Subscription,
+): Stripe.SubscriptionSchedule {
   const period = currentPeriod(subscription);
   const lines = subscription.items.data.map((item) => ({ price: item.price, quantity: item.quantity ?? 1 }));
   return {
@@ -39,7 +42,14 @@ export function scheduleFromSubscription(context: EmulatorContext, subscription:
       collection_method: "charge_automatically",
       default_payment_method: null,
       description: null,
-      invoice_settings: { account_tax_ids: null, custom_fields: null, days_until_due: null, description: null, footer: null, issuer: { type: "self" } },
+      invoice_settings: {
+        account_tax_ids: null,
+        custom_fields: null,
+        days_until_due: null,
+        description: null,
+        footer: null,
+        issuer: { type: "self" },
+      },
       on_behalf_of: null,
       transfer_data: null,
     },
@@ -92,20 +102,33 @@ export function buildPhase(input: PhaseInput): Stripe.SubscriptionSchedule.Phase
  * The phase a renewal at `at` enters: the latest one started by then that is not the current one.
  * The emulator moves between phases only at renewals, so a phase starting mid-period waits for the next.
  */
-export function phaseStartingAt(context: EmulatorContext, subscription: Stripe.Subscription, at: number): Stripe.SubscriptionSchedule.Phase | undefined {
+export function phaseStartingAt(
+  context: EmulatorContext,
+  subscription: Stripe.Subscription,
+  at: number,
+): Stripe.SubscriptionSchedule.Phase | undefined {
   const schedule = activeScheduleOf(context, subscription);
   const currentStart = schedule?.current_phase?.start_date ?? Infinity;
   return schedule?.phases.filter((phase) => phase.start_date <= at && phase.start_date > currentStart).at(-1);
 }
 
 /** The subscription's items for a phase: an item keeps its id while its price stays; the rest are new. */
-export function itemsForPhase(context: EmulatorContext, subscription: Stripe.Subscription, phase: Stripe.SubscriptionSchedule.Phase, at: number): Stripe.SubscriptionItem[] {
+export function itemsForPhase(
+  context: EmulatorContext,
+  subscription: Stripe.Subscription,
+  phase: Stripe.SubscriptionSchedule.Phase,
+  at: number,
+): Stripe.SubscriptionItem[] {
   const period = currentPeriod(subscription);
   return phase.items.map((phaseItem) => {
-    const price = context.store.prices.require(typeof phaseItem.price === "string" ? phaseItem.price : phaseItem.price.id);
+    const price = context.store.prices.require(
+      typeof phaseItem.price === "string" ? phaseItem.price : phaseItem.price.id,
+    );
     const quantity = phaseItem.quantity ?? 1;
     const kept = subscription.items.data.find((item) => item.price.id === price.id);
-    return kept ? { ...kept, price, plan: planFromPrice(price), quantity } : newSubscriptionItem(subscription.id, price, quantity, period, at);
+    return kept
+      ? { ...kept, price, plan: planFromPrice(price), quantity }
+      : newSubscriptionItem(subscription.id, price, quantity, period, at);
   });
 }
 
@@ -122,17 +145,27 @@ export function enterPhase(context: EmulatorContext, subscription: Stripe.Subscr
     releaseSchedule(context, schedule, null);
     return null;
   }
-  updateSchedule(context, schedule, { current_phase: { start_date: phase.start_date, end_date: phase.end_date } }, null);
+  updateSchedule(
+    context,
+    schedule,
+    { current_phase: { start_date: phase.start_date, end_date: phase.end_date } },
+    null,
+  );
   return schedule.id;
 }
 
 /** The schedule lets go of its subscription, which carries on as it is; the caller detaches the subscription. */
-export function releaseSchedule(context: EmulatorContext, schedule: Stripe.SubscriptionSchedule, request: Stripe.Event.Request | null): Stripe.SubscriptionSchedule {
+export function releaseSchedule(
+  context: EmulatorContext,
+  schedule: Stripe.SubscriptionSchedule,
+  request: Stripe.Event.Request | null,
+): Stripe.SubscriptionSchedule {
   const released = context.store.subscriptionSchedules.put({
     ...schedule,
     status: "released",
     released_at: context.now(),
-    released_subscription: typeof schedule.subscription === "string" ? schedule.subscription : (schedule.subscription?.id ?? null),
+    released_subscription:
+      typeof schedule.subscription === "string" ? schedule.subscription : (schedule.subscription?.id ?? null),
     subscription: null,
     current_phase: null,
   });
@@ -141,10 +174,19 @@ export function releaseSchedule(context: EmulatorContext, schedule: Stripe.Subsc
 }
 
 /** When its subscription ends, the schedule ends with it. */
-export function cancelScheduleOf(context: EmulatorContext, subscription: Stripe.Subscription, request: Stripe.Event.Request | null): void {
+export function cancelScheduleOf(
+  context: EmulatorContext,
+  subscription: Stripe.Subscription,
+  request: Stripe.Event.Request | null,
+): void {
   const schedule = activeScheduleOf(context, subscription);
   if (!schedule) return;
-  const canceled = context.store.subscriptionSchedules.put({ ...schedule, status: "canceled", canceled_at: context.now(), current_phase: null });
+  const canceled = context.store.subscriptionSchedules.put({
+    ...schedule,
+    status: "canceled",
+    canceled_at: context.now(),
+    current_phase: null,
+  });
   context.recordEvent("subscription_schedule.canceled", canceled, request);
 }
 
@@ -159,7 +201,10 @@ export function updateSchedule(
   return schedule;
 }
 
-function activeScheduleOf(context: EmulatorContext, subscription: Stripe.Subscription): Stripe.SubscriptionSchedule | undefined {
+function activeScheduleOf(
+  context: EmulatorContext,
+  subscription: Stripe.Subscription,
+): Stripe.SubscriptionSchedule | undefined {
   const id = typeof subscription.schedule === "string" ? subscription.schedule : subscription.schedule?.id;
   const schedule = id === undefined ? undefined : context.store.subscriptionSchedules.get(id);
   return schedule?.status === "active" ? schedule : undefined;

@@ -50,7 +50,11 @@ export function createEmulatorServer(options: EmulatorServerOptions): Server {
   });
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, options: EmulatorServerOptions): Promise<void> {
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: EmulatorServerOptions,
+): Promise<void> {
   const url = new URL(request.url ?? "/", "http://emulator");
   const method = request.method ?? "GET";
   const body = await readBody(request);
@@ -59,13 +63,21 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   const hosted = hostedPage(url.pathname);
   if (hosted) {
     const submitted = method === "POST";
-    sendHtml(response, submitted ? hosted.page.submit(options.context, hosted.id, new URLSearchParams(body)) : hosted.page.show(options.context, hosted.id));
+    sendHtml(
+      response,
+      submitted
+        ? hosted.page.submit(options.context, hosted.id, new URLSearchParams(body))
+        : hosted.page.show(options.context, hosted.id),
+    );
     if (submitted || settled) options.onStateChanged();
     return;
   }
   const requestId = newId(ID_PREFIX.request);
   const contentType = headerValue(request.headers["content-type"]);
-  const result = handleApi({ method, path: url.pathname, query: url.search.slice(1), body, contentType, request, requestId }, options);
+  const result = handleApi(
+    { method, path: url.pathname, query: url.search.slice(1), body, contentType, request, requestId },
+    options,
+  );
   sendJson(response, requestId, result);
   if (method !== "GET" || settled) options.onStateChanged();
 }
@@ -103,7 +115,8 @@ function handleApi(call: ApiCall, options: EmulatorServerOptions): JsonResponse 
     }
     const result = runRoute(call, idempotencyKey, options);
     // Like Stripe, requests rejected for their parameters do not use up the key.
-    if (result.status !== 400) options.context.store.idempotency.set(storeKey, { fingerprint, status: result.status, body: result.body });
+    if (result.status !== 400)
+      options.context.store.idempotency.set(storeKey, { fingerprint, status: result.status, body: result.body });
     return result;
   } catch (error) {
     return errorResponse(error);
@@ -116,9 +129,17 @@ function runRoute(call: ApiCall, idempotencyKey: string | null, options: Emulato
     if (!match) throw unknownRoute(call.method, call.path);
     // Only the emulator's own control endpoints take JSON; Stripe's API is form-encoded.
     const json = match.route.acceptsJson === true && call.contentType?.startsWith("application/json") === true;
-    const { expand, params } = splitExpand({ ...parseForm(call.query), ...(json ? formFromJson(call.body) : parseForm(call.body)) });
+    const { expand, params } = splitExpand({
+      ...parseForm(call.query),
+      ...(json ? formFromJson(call.body) : parseForm(call.body)),
+    });
     const body = match.route.handle(
-      { params, pathParams: match.pathParams, expand, eventRequest: { id: call.requestId, idempotency_key: idempotencyKey } },
+      {
+        params,
+        pathParams: match.pathParams,
+        expand,
+        eventRequest: { id: call.requestId, idempotency_key: idempotencyKey },
+      },
       options.context,
     );
     const lookup = (id: string) => findObject(options.context, id);

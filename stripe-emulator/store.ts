@@ -70,11 +70,17 @@ const savedState = z.looseObject({
   // Everything below the first slice's fields defaults, so older state files still load.
   clockOffsetSeconds: z.number().default(0),
   checkoutSubscriptionData: z
-    .array(z.tuple([z.string(), z.object({ trialEnd: z.number().nullable(), metadata: z.record(z.string(), z.string()) })]))
+    .array(
+      z.tuple([z.string(), z.object({ trialEnd: z.number().nullable(), metadata: z.record(z.string(), z.string()) })]),
+    )
     .default([]),
-  idempotency: z.array(z.tuple([z.string(), z.object({ fingerprint: z.string(), status: z.number(), body: z.unknown() })])).default([]),
+  idempotency: z
+    .array(z.tuple([z.string(), z.object({ fingerprint: z.string(), status: z.number(), body: z.unknown() })]))
+    .default([]),
   trialRemindersSent: z.array(z.string()).default([]),
-  paymentRetries: z.array(z.tuple([z.string(), z.object({ firstFailureAt: z.number(), retriesMade: z.number() })])).default([]),
+  paymentRetries: z
+    .array(z.tuple([z.string(), z.object({ firstFailureAt: z.number(), retriesMade: z.number() })]))
+    .default([]),
 });
 
 /** All emulator state, in memory, with JSON persistence so a restarted demo keeps its data. */
@@ -102,8 +108,32 @@ export class Store {
 
   /** The collections by the key they are saved under. */
   private collections(): Record<string, Collection<{ id: string }>> {
-    const { customers, products, prices, checkoutSessions, subscriptions, invoices, invoiceItems, paymentMethods, subscriptionSchedules, billingPortalSessions, events } = this;
-    return { customers, products, prices, checkoutSessions, subscriptions, invoices, invoiceItems, paymentMethods, subscriptionSchedules, billingPortalSessions, events };
+    const {
+      customers,
+      products,
+      prices,
+      checkoutSessions,
+      subscriptions,
+      invoices,
+      invoiceItems,
+      paymentMethods,
+      subscriptionSchedules,
+      billingPortalSessions,
+      events,
+    } = this;
+    return {
+      customers,
+      products,
+      prices,
+      checkoutSessions,
+      subscriptions,
+      invoices,
+      invoiceItems,
+      paymentMethods,
+      subscriptionSchedules,
+      billingPortalSessions,
+      events,
+    };
   }
 
   /** Writes atomically (temp file + rename) so a crash mid-write never leaves a torn file. */
@@ -124,7 +154,8 @@ export class Store {
   load(file: string): void {
     const state = savedState.parse(JSON.parse(readFileSync(file, "utf8")));
     // The file is this class's own output, so each array holds the objects of its collection.
-    for (const [key, collection] of Object.entries(this.collections())) collection.replaceAll(savedObjects.parse(state[key]));
+    for (const [key, collection] of Object.entries(this.collections()))
+      collection.replaceAll(savedObjects.parse(state[key]));
     this.clockOffsetSeconds = state.clockOffsetSeconds;
     replaceEntries(this.checkoutSubscriptionData, state.checkoutSubscriptionData);
     replaceEntries(this.idempotency, state.idempotency);

@@ -33,7 +33,8 @@ export interface ItemsChange {
 }
 
 export interface SubscriptionUpdate extends Partial<ItemsChange> {
-  paymentBehavior?: "allow_incomplete" | "error_if_incomplete" | "pending_if_incomplete" | "default_incomplete" | undefined;
+  paymentBehavior?:
+    "allow_incomplete" | "error_if_incomplete" | "pending_if_incomplete" | "default_incomplete" | undefined;
   cancelAtPeriodEnd?: boolean | undefined;
   metadata?: z.infer<typeof formMetadata> | undefined;
 }
@@ -82,9 +83,21 @@ export function updateSubscription(
   const now = context.now();
   const invoice =
     invoiceLines.length > 0
-      ? issueInvoice(context, { subscription: changed, billingReason: "subscription_update", lines: invoiceLines, period: { start: now, end: now } }, request)
+      ? issueInvoice(
+          context,
+          {
+            subscription: changed,
+            billingReason: "subscription_update",
+            lines: invoiceLines,
+            period: { start: now, end: now },
+          },
+          request,
+        )
       : null;
-  const subscription = context.store.subscriptions.put({ ...changed, latest_invoice: invoice?.id ?? changed.latest_invoice });
+  const subscription = context.store.subscriptions.put({
+    ...changed,
+    latest_invoice: invoice?.id ?? changed.latest_invoice,
+  });
   context.recordEvent("customer.subscription.updated", subscription, request, previousAttributes(before, subscription));
   if (invoice) collectInvoice(context, invoice.id, "first", request);
   return context.store.subscriptions.require(subscription.id);
@@ -95,14 +108,22 @@ export function updateSubscription(
  * a new billing period starting now (old items credited, new ones charged in full) when asked
  * for or when the interval changes; otherwise prorations, invoiced now or kept for later.
  */
-export function planItemsChange(context: EmulatorContext, before: Stripe.Subscription, change: ItemsChange, param: ParamName): PlannedChange {
+export function planItemsChange(
+  context: EmulatorContext,
+  before: Stripe.Subscription,
+  change: ItemsChange,
+  param: ParamName,
+): PlannedChange {
   const items = applyItemChanges(context, before, change.items, param);
   if (before.status === "trialing") return { subscription: withItems(before, items), invoiceNow: [], pending: [] };
   const now = context.now();
   const period = currentPeriod(before);
   const date = change.prorationDate ?? now;
   if (date < period.start || date > period.end) {
-    throw invalidRequest("`proration_date` must fall within the subscription's current billing period.", param("proration_date"));
+    throw invalidRequest(
+      "`proration_date` must fall within the subscription's current billing period.",
+      param("proration_date"),
+    );
   }
   const prorate = change.prorationBehavior !== "none";
   const window = { date, period };
@@ -113,47 +134,75 @@ export function planItemsChange(context: EmulatorContext, before: Stripe.Subscri
     const restarted = items.map((item) => ({ ...item, current_period_start: now, current_period_end: end }));
     return {
       subscription: { ...withItems(before, restarted), billing_cycle_anchor: now },
-      invoiceNow: [...(prorate ? unusedTimeLines(context, before.items.data, window) : []), ...periodLines(context, restarted, false)],
+      invoiceNow: [
+        ...(prorate ? unusedTimeLines(context, before.items.data, window) : []),
+        ...periodLines(context, restarted, false),
+      ],
       pending: [],
     };
   }
   const prorations = prorate ? prorationLines(context, before.items.data, items, window) : [];
   const subscription = withItems(before, items);
-  return change.prorationBehavior === "always_invoice" ? { subscription, invoiceNow: prorations, pending: [] } : { subscription, invoiceNow: [], pending: prorations };
+  return change.prorationBehavior === "always_invoice"
+    ? { subscription, invoiceNow: prorations, pending: [] }
+    : { subscription, invoiceNow: [], pending: prorations };
 }
 
 function withItems(subscription: Stripe.Subscription, items: Stripe.SubscriptionItem[]): Stripe.Subscription {
   return { ...subscription, items: { ...subscription.items, data: items } };
 }
 
-function applyItemChanges(context: EmulatorContext, subscription: Stripe.Subscription, changes: readonly ItemChange[], param: ParamName): Stripe.SubscriptionItem[] {
+function applyItemChanges(
+  context: EmulatorContext,
+  subscription: Stripe.Subscription,
+  changes: readonly ItemChange[],
+  param: ParamName,
+): Stripe.SubscriptionItem[] {
   let items = [...subscription.items.data];
   changes.forEach((change, index) => {
     const itemParam = (field: string) => param(`items[${index}][${field}]`);
-    const price = change.price === undefined ? undefined : context.store.prices.require(change.price, itemParam("price"));
+    const price =
+      change.price === undefined ? undefined : context.store.prices.require(change.price, itemParam("price"));
     if (price) {
       recurringOf(price, itemParam("price"));
       if (price.currency !== subscription.currency) {
-        throw invalidRequest(`The price specified uses currency \`${price.currency}\` but the subscription uses \`${subscription.currency}\`.`, itemParam("price"));
+        throw invalidRequest(
+          `The price specified uses currency \`${price.currency}\` but the subscription uses \`${subscription.currency}\`.`,
+          itemParam("price"),
+        );
       }
     }
     if (change.id === undefined) {
-      if (!price) throw invalidRequest(`Missing required param: ${itemParam("price")}.`, itemParam("price"), "parameter_missing");
-      items.push(newSubscriptionItem(subscription.id, price, change.quantity ?? 1, currentPeriod(subscription), context.now()));
+      if (!price)
+        throw invalidRequest(`Missing required param: ${itemParam("price")}.`, itemParam("price"), "parameter_missing");
+      items.push(
+        newSubscriptionItem(subscription.id, price, change.quantity ?? 1, currentPeriod(subscription), context.now()),
+      );
       return;
     }
     const current = items.find((item) => item.id === change.id);
-    if (!current) throw invalidRequest(`No such subscription item: '${change.id}'`, itemParam("id"), "resource_missing");
+    if (!current)
+      throw invalidRequest(`No such subscription item: '${change.id}'`, itemParam("id"), "resource_missing");
     items = change.deleted
       ? items.filter((item) => item !== current)
       : items.map((item) =>
-          item === current ? { ...item, price: price ?? item.price, plan: price ? planFromPrice(price) : item.plan, quantity: change.quantity ?? item.quantity ?? 1 } : item,
+          item === current
+            ? {
+                ...item,
+                price: price ?? item.price,
+                plan: price ? planFromPrice(price) : item.plan,
+                quantity: change.quantity ?? item.quantity ?? 1,
+              }
+            : item,
         );
   });
   const [first, ...others] = items;
   if (!first) throw invalidRequest("A subscription needs at least one item.", param("items"));
   if (others.some((item) => !sameInterval(item.price, first.price))) {
-    throw invalidRequest("All prices on a subscription must have the same `recurring.interval` and `recurring.interval_count`.", param("items"));
+    throw invalidRequest(
+      "All prices on a subscription must have the same `recurring.interval` and `recurring.interval_count`.",
+      param("items"),
+    );
   }
   return items;
 }

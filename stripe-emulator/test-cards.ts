@@ -19,14 +19,23 @@ export interface TestCard {
 }
 
 const SUCCEEDS: CardOutcome = { kind: "succeeded" };
-const DECLINED: CardDecline = { kind: "declined", code: "card_declined", declineCode: "generic_decline", message: "Your card was declined." };
+const DECLINED: CardDecline = {
+  kind: "declined",
+  code: "card_declined",
+  declineCode: "generic_decline",
+  message: "Your card was declined.",
+};
 const INSUFFICIENT_FUNDS: CardDecline = {
   kind: "declined",
   code: "card_declined",
   declineCode: "insufficient_funds",
   message: "Your card has insufficient funds.",
 };
-const INCORRECT_NUMBER: CardDecline = { kind: "declined", code: "incorrect_number", message: "Your card number is incorrect." };
+const INCORRECT_NUMBER: CardDecline = {
+  kind: "declined",
+  code: "incorrect_number",
+  message: "Your card number is incorrect.",
+};
 
 const TEST_CARDS: readonly TestCard[] = [
   { number: "4242424242424242", brand: "visa", attach: SUCCEEDS, charge: SUCCEEDS },

@@ -106,7 +106,11 @@ export interface SubscribeOptions {
 }
 
 /** A customer subscribes to `price` through hosted Checkout, paying with the card given (4242 by default). */
-export async function subscribeThroughCheckout(stripe: Stripe, price: Stripe.Price, options: SubscribeOptions = {}): Promise<Stripe.Subscription> {
+export async function subscribeThroughCheckout(
+  stripe: Stripe,
+  price: Stripe.Price,
+  options: SubscribeOptions = {},
+): Promise<Stripe.Subscription> {
   const session = await stripe.checkout.sessions.create({
     mode: "subscription",
     line_items: [{ price: price.id, quantity: options.quantity ?? 1 }],
@@ -114,7 +118,9 @@ export async function subscribeThroughCheckout(stripe: Stripe, price: Stripe.Pri
     success_url: "https://portal.example.test/done",
     ...(options.trialDays === undefined ? {} : { subscription_data: { trial_period_days: options.trialDays } }),
   });
-  const response = await submitCheckoutForm(session.url ?? "", { card_number: options.cardNumber ?? "4242424242424242" });
+  const response = await submitCheckoutForm(session.url ?? "", {
+    card_number: options.cardNumber ?? "4242424242424242",
+  });
   if (response.status !== 303) throw new Error(`Checkout answered ${response.status}: ${await response.text()}`);
   const completed = await stripe.checkout.sessions.retrieve(session.id);
   return stripe.subscriptions.retrieve(String(completed.subscription));
@@ -123,6 +129,12 @@ export async function subscribeThroughCheckout(stripe: Stripe, price: Stripe.Pri
 /** Event types recorded after `since` (an event id, exclusive), oldest first. */
 export function eventTypesSince(emulator: StripeEmulator, since?: string): string[] {
   const events = emulator.events();
-  const newer = since === undefined ? events : events.slice(0, events.findIndex((event) => event.id === since));
+  const newer =
+    since === undefined
+      ? events
+      : events.slice(
+          0,
+          events.findIndex((event) => event.id === since),
+        );
   return newer.map((event) => event.type).reverse();
 }

@@ -14,7 +14,12 @@ export interface DueWork {
 }
 
 /** In priority order for work falling due at the same second (a reminder before the trial ends). */
-const SOURCES: readonly ((context: EmulatorContext) => DueWork[])[] = [trialReminderWork, periodEndWork, paymentRetryWork, checkoutExpiryWork];
+const SOURCES: readonly ((context: EmulatorContext) => DueWork[])[] = [
+  trialReminderWork,
+  periodEndWork,
+  paymentRetryWork,
+  checkoutExpiryWork,
+];
 
 /**
  * Runs all work due by `until`, earliest first, with the clock pinned to the moment each fell due.
@@ -39,7 +44,8 @@ export function settleDueWork(context: EmulatorContext, until = context.now()): 
 
 /** Moves the clock forward by `seconds`, running everything that falls due on the way. Returns the new time. */
 export function advanceTime(context: EmulatorContext, seconds: number): number {
-  if (!Number.isInteger(seconds) || seconds < 0) throw invalidRequest("`seconds` must be a whole number of seconds, 0 or more: time only moves forward.", "seconds");
+  if (!Number.isInteger(seconds) || seconds < 0)
+    throw invalidRequest("`seconds` must be a whole number of seconds, 0 or more: time only moves forward.", "seconds");
   const target = context.now() + seconds;
   settleDueWork(context, target);
   context.clock.set(target);
@@ -47,5 +53,8 @@ export function advanceTime(context: EmulatorContext, seconds: number): number {
 }
 
 function earliest(work: readonly DueWork[]): DueWork | undefined {
-  return work.reduce<DueWork | undefined>((first, candidate) => (first === undefined || candidate.at < first.at ? candidate : first), undefined);
+  return work.reduce<DueWork | undefined>(
+    (first, candidate) => (first === undefined || candidate.at < first.at ? candidate : first),
+    undefined,
+  );
 }

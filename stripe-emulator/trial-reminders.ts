@@ -7,14 +7,23 @@ const REMINDER_LEAD_SECONDS = 3 * 86_400;
 export function trialReminderWork(context: EmulatorContext): DueWork[] {
   return context.store.subscriptions.oldestFirst().flatMap((subscription) => {
     const { trial_end: trialEnd } = subscription;
-    if (subscription.status !== "trialing" || trialEnd === null || context.store.trialRemindersSent.has(subscription.id)) return [];
+    if (
+      subscription.status !== "trialing" ||
+      trialEnd === null ||
+      context.store.trialRemindersSent.has(subscription.id)
+    )
+      return [];
     return [
       {
         key: `trial_reminder:${subscription.id}`,
         at: Math.max(trialEnd - REMINDER_LEAD_SECONDS, subscription.trial_start ?? subscription.created),
         run() {
           context.store.trialRemindersSent.add(subscription.id);
-          context.recordEvent("customer.subscription.trial_will_end", context.store.subscriptions.require(subscription.id), null);
+          context.recordEvent(
+            "customer.subscription.trial_will_end",
+            context.store.subscriptions.require(subscription.id),
+            null,
+          );
         },
       },
     ];

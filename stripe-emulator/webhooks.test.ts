@@ -16,10 +16,18 @@ afterEach(async () => {
   receiver = undefined;
 });
 
-async function start(statuses: number[], options: StripeEmulatorOptions = {}): Promise<EmulatorUnderTest & { webhooks: WebhookReceiver }> {
+async function start(
+  statuses: number[],
+  options: StripeEmulatorOptions = {},
+): Promise<EmulatorUnderTest & { webhooks: WebhookReceiver }> {
   const webhooks = await startReceiver(statuses);
   receiver = webhooks;
-  env = await startWithClient({ webhookUrl: webhooks.url, webhookSecret: SECRET, retryDelaysMs: [10, 10, 10], ...options });
+  env = await startWithClient({
+    webhookUrl: webhooks.url,
+    webhookSecret: SECRET,
+    retryDelaysMs: [10, 10, 10],
+    ...options,
+  });
   return { ...env, webhooks };
 }
 
@@ -43,10 +51,18 @@ describe("webhook delivery", () => {
     await emulator.webhooksIdle();
 
     const events = verified(webhooks);
-    expect(events.map((event) => event.id).sort()).toEqual(emulator.events().map((event) => event.id).sort());
+    expect(events.map((event) => event.id).sort()).toEqual(
+      emulator
+        .events()
+        .map((event) => event.id)
+        .sort(),
+    );
     const completed = events.find((event) => event.type === "checkout.session.completed");
     expect(completed?.data.object).toMatchObject({ id: session.id, status: "complete" });
-    expect(await stripe.events.retrieve(completed?.id ?? "")).toMatchObject({ type: "checkout.session.completed", pending_webhooks: 0 });
+    expect(await stripe.events.retrieve(completed?.id ?? "")).toMatchObject({
+      type: "checkout.session.completed",
+      pending_webhooks: 0,
+    });
   });
 
   it("rejects a delivery checked against another secret", async () => {
@@ -54,9 +70,13 @@ describe("webhook delivery", () => {
     await stripe.customers.create({ email: "ada@example.test" });
     await emulator.webhooksIdle();
     const [delivery] = webhooks.received;
-    expect(() => verifier.webhooks.constructEvent(delivery?.body ?? "", String(delivery?.headers["stripe-signature"]), "whsec_other")).toThrow(
-      Stripe.errors.StripeSignatureVerificationError,
-    );
+    expect(() =>
+      verifier.webhooks.constructEvent(
+        delivery?.body ?? "",
+        String(delivery?.headers["stripe-signature"]),
+        "whsec_other",
+      ),
+    ).toThrow(Stripe.errors.StripeSignatureVerificationError);
   });
 
   it("retries after a 500 and stops once the receiver answers 200", async () => {
@@ -101,9 +121,6 @@ describe("webhook delivery", () => {
     expect(webhooks.received).toHaveLength(0);
     emulator.releaseWebhooks("reverse");
     await emulator.webhooksIdle();
-    expect(verified(webhooks).map((event) => event.type)).toEqual([
-      "customer.updated",
-      "customer.created",
-    ]);
+    expect(verified(webhooks).map((event) => event.type)).toEqual(["customer.updated", "customer.created"]);
   });
 });

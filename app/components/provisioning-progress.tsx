@@ -32,14 +32,26 @@ export function ProvisioningProgress({ requests }: { requests: Request[] }) {
               </p>
               <StatusBadge status={request.status} />
             </div>
-            {request.status === "waiting_staff" ? <p className="mt-1 text-sm text-slate-600">Our team is setting this up for you.</p> : null}
-            {request.status === "waiting_customer" && request.waitingReason ? <p className="mt-1 text-sm text-amber-900">{request.waitingReason}</p> : null}
+            {request.status === "waiting_staff" ? (
+              <p className="mt-1 text-sm text-slate-600">Our team is setting this up for you.</p>
+            ) : null}
+            {request.status === "waiting_customer" && request.waitingReason ? (
+              <p className="mt-1 text-sm text-amber-900">{request.waitingReason}</p>
+            ) : null}
             {request.status === "succeeded" && request.result && Object.keys(request.result).length ? (
               <dl className="mt-2 grid gap-1 text-sm" data-testid="access-details">
                 {Object.entries(request.result).map(([key, value]) => (
                   <div key={key} className="flex flex-wrap gap-2">
                     <dt className="capitalize text-slate-600">{key.replaceAll("_", " ")}</dt>
-                    <dd className="break-all">{/^https?:\/\//.test(value) ? <a href={value} className="text-brand-700 underline">{value}</a> : value}</dd>
+                    <dd className="break-all">
+                      {/^https?:\/\//.test(value) ? (
+                        <a href={value} className="text-brand-700 underline">
+                          {value}
+                        </a>
+                      ) : (
+                        value
+                      )}
+                    </dd>
                   </div>
                 ))}
               </dl>

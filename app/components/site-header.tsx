@@ -3,7 +3,8 @@ import { SITE_NAME } from "~/lib/site";
 
 type Props = { user: { name: string; staff: boolean } | null };
 
-const navLink = ({ isActive }: { isActive: boolean }) => (isActive ? "text-brand-700" : "text-slate-700 hover:text-slate-900");
+const navLink = ({ isActive }: { isActive: boolean }) =>
+  isActive ? "text-brand-700" : "text-slate-700 hover:text-slate-900";
 
 export function SiteHeader({ user }: Props) {
   return (

@@ -23,7 +23,11 @@ export function TrialCard({ trial, now }: { trial: Trial; now: number }) {
     { done: false, text: `Choose a plan to keep your work after the trial` },
   ];
   return (
-    <section aria-labelledby="trial-heading" className="rounded-2xl bg-brand-50 p-6 ring-1 ring-brand-100" data-testid="trial">
+    <section
+      aria-labelledby="trial-heading"
+      className="rounded-2xl bg-brand-50 p-6 ring-1 ring-brand-100"
+      data-testid="trial"
+    >
       <h2 id="trial-heading" className="text-lg font-semibold">
         {trial.planName} trial
       </h2>

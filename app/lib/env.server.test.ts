@@ -4,7 +4,13 @@ import { EnvError, parseEnv } from "./env.server";
 describe("parseEnv", () => {
   it("gives working defaults for a machine with no settings", () => {
     const env = parseEnv({});
-    expect(env).toMatchObject({ NODE_ENV: "production", PORT: 3000, APP_URL: "http://localhost:3000", DATA_DIR: ".data", SEED_DEMO: true });
+    expect(env).toMatchObject({
+      NODE_ENV: "production",
+      PORT: 3000,
+      APP_URL: "http://localhost:3000",
+      DATA_DIR: ".data",
+      SEED_DEMO: true,
+    });
     expect(env.DATABASE_URL).toBeUndefined();
   });
 
@@ -31,9 +37,15 @@ describe("parseEnv", () => {
 
 describe("secrets", () => {
   it("requires SESSION_SECRET with a real database, and a long one", () => {
-    expect(() => parseEnv({ DATABASE_URL: "postgres://db.example.com/portal" })).toThrow(/SESSION_SECRET: required when DATABASE_URL is set/);
-    expect(() => parseEnv({ SESSION_SECRET: "short" })).toThrow(/SESSION_SECRET: expected at least 32 random characters/);
-    expect(parseEnv({ DATABASE_URL: "postgres://db/portal", SESSION_SECRET: "x".repeat(32) }).SESSION_SECRET).toHaveLength(32);
+    expect(() => parseEnv({ DATABASE_URL: "postgres://db.example.com/portal" })).toThrow(
+      /SESSION_SECRET: required when DATABASE_URL is set/,
+    );
+    expect(() => parseEnv({ SESSION_SECRET: "short" })).toThrow(
+      /SESSION_SECRET: expected at least 32 random characters/,
+    );
+    expect(
+      parseEnv({ DATABASE_URL: "postgres://db/portal", SESSION_SECRET: "x".repeat(32) }).SESSION_SECRET,
+    ).toHaveLength(32);
   });
 
   it("accepts only SMTP URLs for mail", () => {

@@ -11,38 +11,60 @@ const port = z.coerce
 /** Every environment variable the portal reads. `.env.example` documents each one. */
 const envSchema = z
   .object({
-  NODE_ENV: z
-    .enum(["production", "development", "test"], { error: "expected production, development or test" })
-    .default("production"),
-  HOST: z.string().min(1, "expected a host name or address").default("0.0.0.0"),
-  PORT: port.default(3000),
-  APP_URL: z
-    .url({ protocol: /^https?$/, error: "expected an absolute http(s) URL such as https://portal.example.com" })
-    .transform((url) => url.replace(/\/+$/, ""))
-    .optional(),
-  DATABASE_URL: z
-    .url({ protocol: /^postgres(ql)?$/, error: "expected a postgres:// connection URL" })
-    .optional(),
-  TRUST_PROXY: z.string().min(1, "expected an Express trust proxy setting such as loopback, 1 or 10.0.0.0/8").default("loopback"),
-  DATA_DIR: z.string().min(1, "expected a folder path").default(".data"),
-  SEED_DEMO: z
-    .enum(["true", "false"], { error: "expected true or false" })
-    .default("true")
-    .transform((value) => value === "true"),
-  SESSION_SECRET: z.string().min(32, "expected at least 32 random characters (e.g. openssl rand -hex 32)").optional(),
-  SMTP_URL: z.url({ protocol: /^smtps?$/, error: "expected an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587" }).optional(),
-  MAIL_FROM: z.string().min(3, "expected a sender such as Portal <no-reply@example.com>").default("Northwind Projects <no-reply@portal.localhost>"),
-  MAIL_CATCHER_PORT: port.optional(),
-  PROVISIONER_HTTP_SECRET: z.string().min(32, "expected at least 32 random characters, shared with your control plane").optional(),
-  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, "expected a Stripe secret key (sk_test_… or sk_live_…)").optional(),
-  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, "expected the webhook signing secret (whsec_…)").optional(),
-  /** Where the local Stripe emulator listens when STRIPE_SECRET_KEY is unset; any free port by default. */
-  STRIPE_EMULATOR_PORT: port.optional(),
-  /** An emulator already running on this machine, used instead of starting one (the webhooks benchmark runs its own). */
-  STRIPE_EMULATOR_URL: z
-    .url({ protocol: /^http$/, hostname: /^127\.0\.0\.1$/, error: "expected a running Stripe emulator on this machine, such as http://127.0.0.1:12111" })
-    .optional(),
-  LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(", ")}` }).default("info"),
+    NODE_ENV: z
+      .enum(["production", "development", "test"], { error: "expected production, development or test" })
+      .default("production"),
+    HOST: z.string().min(1, "expected a host name or address").default("0.0.0.0"),
+    PORT: port.default(3000),
+    APP_URL: z
+      .url({ protocol: /^https?$/, error: "expected an absolute http(s) URL such as https://portal.example.com" })
+      .transform((url) => url.replace(/\/+$/, ""))
+      .optional(),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "expected a postgres:// connection URL" }).optional(),
+    TRUST_PROXY: z
+      .string()
+      .min(1, "expected an Express trust proxy setting such as loopback, 1 or 10.0.0.0/8")
+      .default("loopback"),
+    DATA_DIR: z.string().min(1, "expected a folder path").default(".data"),
+    SEED_DEMO: z
+      .enum(["true", "false"], { error: "expected true or false" })
+      .default("true")
+      .transform((value) => value === "true"),
+    SESSION_SECRET: z.string().min(32, "expected at least 32 random characters (e.g. openssl rand -hex 32)").optional(),
+    SMTP_URL: z
+      .url({
+        protocol: /^smtps?$/,
+        error: "expected an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587",
+      })
+      .optional(),
+    MAIL_FROM: z
+      .string()
+      .min(3, "expected a sender such as Portal <no-reply@example.com>")
+      .default("Northwind Projects <no-reply@portal.localhost>"),
+    MAIL_CATCHER_PORT: port.optional(),
+    PROVISIONER_HTTP_SECRET: z
+      .string()
+      .min(32, "expected at least 32 random characters, shared with your control plane")
+      .optional(),
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_\w+$/, "expected a Stripe secret key (sk_test_… or sk_live_…)")
+      .optional(),
+    STRIPE_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_\w+$/, "expected the webhook signing secret (whsec_…)")
+      .optional(),
+    /** Where the local Stripe emulator listens when STRIPE_SECRET_KEY is unset; any free port by default. */
+    STRIPE_EMULATOR_PORT: port.optional(),
+    /** An emulator already running on this machine, used instead of starting one (the webhooks benchmark runs its own). */
+    STRIPE_EMULATOR_URL: z
+      .url({
+        protocol: /^http$/,
+        hostname: /^127\.0\.0\.1$/,
+        error: "expected a running Stripe emulator on this machine, such as http://127.0.0.1:12111",
+      })
+      .optional(),
+    LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(", ")}` }).default("info"),
   })
   // The zero-setup demo keeps a generated secret in DATA_DIR; a real deployment must bring its own.
   .refine((env) => env.SESSION_SECRET || !env.DATABASE_URL, {

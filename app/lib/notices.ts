@@ -20,6 +20,7 @@ export function noticeText(key: string | null): string | null {
 
 /** Only same-site paths, so a crafted login link cannot send people elsewhere afterwards. */
 export function safeRedirectPath(value: FormDataEntryValue | string | null | undefined, fallback = "/account"): string {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
+  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\"))
+    return fallback;
   return value;
 }

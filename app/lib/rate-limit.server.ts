@@ -35,7 +35,8 @@ export async function consumeRateLimit(db: Database, policy: RatePolicy, key: st
     await limiter(db, policy).consume(key.toLowerCase());
     return { allowed: true };
   } catch (error) {
-    if (error instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.ceil(error.msBeforeNext / 1000) };
+    if (error instanceof RateLimiterRes)
+      return { allowed: false, retryAfterSeconds: Math.ceil(error.msBeforeNext / 1000) };
     throw error;
   }
 }

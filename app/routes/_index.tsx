@@ -25,9 +25,18 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
 };
 
 const benefits = [
-  { title: "Start in minutes", text: "Sign up with your work email and your workspace is ready before your coffee is. No sales call, no card." },
-  { title: "Plans that grow with you", text: "Add people, switch plans or move to yearly billing whenever you like. You only pay for what you use." },
-  { title: "Help when you need it", text: "Our onboarding team sets up larger workspaces for you and checks in during your first weeks." },
+  {
+    title: "Start in minutes",
+    text: "Sign up with your work email and your workspace is ready before your coffee is. No sales call, no card.",
+  },
+  {
+    title: "Plans that grow with you",
+    text: "Add people, switch plans or move to yearly billing whenever you like. You only pay for what you use.",
+  },
+  {
+    title: "Help when you need it",
+    text: "Our onboarding team sets up larger workspaces for you and checks in during your first weeks.",
+  },
 ];
 
 export default function HomePage() {

@@ -60,7 +60,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function AccountOverview() {
-  const { user, organisations, currentId, requests, trial, paymentFailing, now, notice } = useLoaderData<typeof loader>();
+  const { user, organisations, currentId, requests, trial, paymentFailing, now, notice } =
+    useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "create-organisation",
@@ -103,16 +104,24 @@ export default function AccountOverview() {
         </h2>
         <ul className="mt-4 divide-y divide-slate-100 rounded-xl ring-1 ring-slate-200">
           {organisations.map((organisation) => (
-            <li key={organisation.organisationId} className="flex flex-wrap items-center justify-between gap-3 px-4 py-3">
+            <li
+              key={organisation.organisationId}
+              className="flex flex-wrap items-center justify-between gap-3 px-4 py-3"
+            >
               <div>
                 <p className="font-medium">
                   {organisation.name}
-                  {organisation.organisationId === currentId ? <span className="ml-2 text-xs font-semibold text-brand-700">Current</span> : null}
+                  {organisation.organisationId === currentId ? (
+                    <span className="ml-2 text-xs font-semibold text-brand-700">Current</span>
+                  ) : null}
                 </p>
                 <p className="text-sm capitalize text-slate-600">{organisation.role}</p>
               </div>
               <div className="flex items-center gap-3">
-                <Link to={`/orgs/${organisation.organisationId}/members`} className="text-sm font-medium text-brand-700 underline">
+                <Link
+                  to={`/orgs/${organisation.organisationId}/members`}
+                  className="text-sm font-medium text-brand-700 underline"
+                >
                   Team<span className="sr-only"> of {organisation.name}</span>
                 </Link>
                 {organisation.organisationId === currentId ? null : (

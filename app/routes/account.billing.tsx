@@ -7,7 +7,13 @@ import { noticeText } from "~/lib/notices";
 import { SITE_NAME } from "~/lib/site";
 import { currentOrganisation } from "~/modules/accounts/organisations.server";
 import { requireUser } from "~/modules/accounts/sessions.server";
-import { applyPlanChange, billingPortalUrl, cancelScheduledChange, currentChoice, previewPlanChange } from "~/modules/billing/plan-change.server";
+import {
+  applyPlanChange,
+  billingPortalUrl,
+  cancelScheduledChange,
+  currentChoice,
+  previewPlanChange,
+} from "~/modules/billing/plan-change.server";
 import { currentSubscription } from "~/modules/billing/subscriptions.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 
@@ -16,7 +22,11 @@ export const meta: MetaFunction = () => [{ title: `Billing | ${SITE_NAME}` }, { 
 const choiceSchema = z.object({
   plan: z.string().regex(/^[a-z0-9-]{1,50}$/, "Choose a plan"),
   interval: z.enum(["month", "year"], { error: "Choose monthly or yearly billing" }),
-  seats: z.coerce.number({ error: "Enter how many users" }).int("Enter a whole number of users").min(1, "Enter at least 1 user").max(100_000, "Enter at most 100,000 users"),
+  seats: z.coerce
+    .number({ error: "Enter how many users" })
+    .int("Enter a whole number of users")
+    .min(1, "Enter at least 1 user")
+    .max(100_000, "Enter at most 100,000 users"),
 });
 
 const actionSchema = z.discriminatedUnion("intent", [
@@ -40,15 +50,29 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const asked = url.searchParams.has("plan") ? choiceSchema.safeParse(Object.fromEntries(url.searchParams)) : null;
   let preview = null;
-  let previewError: string | null = asked && !asked.success ? (asked.error.issues[0]?.message ?? "Check your choice") : null;
+  let previewError: string | null =
+    asked && !asked.success ? (asked.error.issues[0]?.message ?? "Check your choice") : null;
   if (asked?.success) {
-    const result = await previewPlanChange(billingDeps(context), organisation.organisationId, { planSlug: asked.data.plan, interval: asked.data.interval, seats: asked.data.seats });
+    const result = await previewPlanChange(billingDeps(context), organisation.organisationId, {
+      planSlug: asked.data.plan,
+      interval: asked.data.interval,
+      seats: asked.data.seats,
+    });
     if (result.ok) preview = result.preview;
     else previewError = result.message;
   }
   return {
     organisationName: organisation.name,
-    plans: catalog.plans.filter((p) => p.salesMode === "self_serve").map((p) => ({ slug: p.slug, name: p.name, prices: p.prices, perSeat: p.pricingModel === "per_seat", minSeats: p.minSeats, maxSeats: p.maxSeats })),
+    plans: catalog.plans
+      .filter((p) => p.salesMode === "self_serve")
+      .map((p) => ({
+        slug: p.slug,
+        name: p.name,
+        prices: p.prices,
+        perSeat: p.pricingModel === "per_seat",
+        minSeats: p.minSeats,
+        maxSeats: p.maxSeats,
+      })),
     subscription: subscription && {
       status: subscription.status,
       currentPeriodEnd: subscription.currentPeriodEnd,
@@ -68,19 +92,26 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const organisation = await currentOrganisation(context.db, user, [...MANAGERS]);
   const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return data({ message: parsed.error.issues[0]?.message ?? "Check your choice" }, { status: 400 });
+  if (!parsed.success)
+    return data({ message: parsed.error.issues[0]?.message ?? "Check your choice" }, { status: 400 });
   const value = parsed.data;
   const accountId = organisation.organisationId;
   if (value.intent === "portal") {
     const url = await billingPortalUrl(billingDeps(context), accountId, `${context.config.appUrl}/account/billing`);
-    if (!url) return data({ message: "Your organisation has no billing account yet. Buy a plan first." }, { status: 400 });
+    if (!url)
+      return data({ message: "Your organisation has no billing account yet. Buy a plan first." }, { status: 400 });
     throw redirect(url);
   }
   if (value.intent === "keep-plan") {
     await cancelScheduledChange(billingDeps(context), accountId, user.userId);
     throw redirect("/account/billing?notice=downgrade-cancelled");
   }
-  const result = await applyPlanChange(billingDeps(context), { accountId, userId: user.userId, choice: { planSlug: value.plan, interval: value.interval, seats: value.seats }, quote: value.quote });
+  const result = await applyPlanChange(billingDeps(context), {
+    accountId,
+    userId: user.userId,
+    choice: { planSlug: value.plan, interval: value.interval, seats: value.seats },
+    quote: value.quote,
+  });
   if (!result.ok) return data({ message: result.message }, { status: 400 });
   throw redirect(`/account/billing?notice=${result.kind === "upgrade" ? "plan-upgraded" : "downgrade-scheduled"}`);
 }
@@ -94,13 +125,16 @@ const statusText: Record<string, string> = {
   incomplete: "Waiting for the first payment",
 };
 
-const day = (value: Date | string) => new Date(value).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+const day = (value: Date | string) =>
+  new Date(value).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 
 export default function Billing() {
-  const { organisationName, plans, subscription, current, asked, preview, previewError, notice } = useLoaderData<typeof loader>();
+  const { organisationName, plans, subscription, current, asked, preview, previewError, notice } =
+    useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const planName = (slug: string) => plans.find((p) => p.slug === slug)?.name ?? slug;
-  const choice = asked ?? (current ? { plan: current.planSlug, interval: current.interval, seats: current.seats } : null);
+  const choice =
+    asked ?? (current ? { plan: current.planSlug, interval: current.interval, seats: current.seats } : null);
   return (
     <div className="space-y-10">
       <header>
@@ -125,20 +159,35 @@ export default function Billing() {
               Your plan
             </h2>
             <p className="mt-2 text-slate-900" data-testid="current-plan">
-              {planName(current.planSlug)} · {current.seats} {current.seats === 1 ? "user" : "users"} · billed {current.interval === "year" ? "yearly" : "monthly"}
+              {planName(current.planSlug)} · {current.seats} {current.seats === 1 ? "user" : "users"} · billed{" "}
+              {current.interval === "year" ? "yearly" : "monthly"}
             </p>
-            <p className="mt-1 text-sm text-slate-700" data-testid="subscription-status" data-status={subscription.status}>
+            <p
+              className="mt-1 text-sm text-slate-700"
+              data-testid="subscription-status"
+              data-status={subscription.status}
+            >
               {statusText[subscription.status] ?? subscription.status}
-              {subscription.currentPeriodEnd ? ` · ${subscription.cancelAtPeriodEnd ? "ends" : "renews"} on ${day(subscription.currentPeriodEnd)}` : ""}
+              {subscription.currentPeriodEnd
+                ? ` · ${subscription.cancelAtPeriodEnd ? "ends" : "renews"} on ${day(subscription.currentPeriodEnd)}`
+                : ""}
             </p>
             {subscription.paymentFailed ? (
-              <p role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
-                Your last payment did not go through. Update your card under “Cards, invoices and cancellation” to settle it.
+              <p
+                role="alert"
+                className="mt-4 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800"
+              >
+                Your last payment did not go through. Update your card under “Cards, invoices and cancellation” to
+                settle it.
               </p>
             ) : null}
             {subscription.scheduledChange ? (
-              <div className="mt-4 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-testid="scheduled-change">
-                From {day(subscription.scheduledChange.effectiveAt)}: {planName(subscription.scheduledChange.planSlug)} · {subscription.scheduledChange.seats} users · billed{" "}
+              <div
+                className="mt-4 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900"
+                data-testid="scheduled-change"
+              >
+                From {day(subscription.scheduledChange.effectiveAt)}: {planName(subscription.scheduledChange.planSlug)}{" "}
+                · {subscription.scheduledChange.seats} users · billed{" "}
                 {subscription.scheduledChange.interval === "year" ? "yearly" : "monthly"}.
                 <Form method="post" className="mt-2">
                   <input type="hidden" name="intent" value="keep-plan" />
@@ -157,16 +206,25 @@ export default function Billing() {
               <h2 id="change-heading" className="text-lg font-semibold">
                 Change your plan
               </h2>
-              <p className="mt-1 text-sm text-slate-700">Upgrades apply now and you pay the prorated difference; downgrades apply when the period you have paid for ends. Prices exclude tax.</p>
+              <p className="mt-1 text-sm text-slate-700">
+                Upgrades apply now and you pay the prorated difference; downgrades apply when the period you have paid
+                for ends. Prices exclude tax.
+              </p>
               <Form method="get" className="mt-4 flex flex-wrap items-end gap-4" key={JSON.stringify(choice)}>
                 <div>
                   <label htmlFor="change-plan" className="block text-sm font-medium">
                     Plan
                   </label>
-                  <select id="change-plan" name="plan" defaultValue={choice.plan} className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm">
+                  <select
+                    id="change-plan"
+                    name="plan"
+                    defaultValue={choice.plan}
+                    className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm"
+                  >
                     {plans.map((plan) => (
                       <option key={plan.slug} value={plan.slug}>
-                        {plan.name}: {formatMoney(plan.prices.month)}/month or {formatMoney(plan.prices.year)}/year{plan.perSeat ? " per user" : ""}
+                        {plan.name}: {formatMoney(plan.prices.month)}/month or {formatMoney(plan.prices.year)}/year
+                        {plan.perSeat ? " per user" : ""}
                       </option>
                     ))}
                   </select>
@@ -175,7 +233,12 @@ export default function Billing() {
                   <label htmlFor="change-interval" className="block text-sm font-medium">
                     Billing
                   </label>
-                  <select id="change-interval" name="interval" defaultValue={choice.interval} className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm">
+                  <select
+                    id="change-interval"
+                    name="interval"
+                    defaultValue={choice.interval}
+                    className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm"
+                  >
                     <option value="month">Monthly</option>
                     <option value="year">Yearly</option>
                   </select>
@@ -184,25 +247,39 @@ export default function Billing() {
                   <label htmlFor="change-seats" className="block text-sm font-medium">
                     Users
                   </label>
-                  <input id="change-seats" name="seats" type="number" min={1} defaultValue={choice.seats} className="mt-1 block w-28 rounded-md border border-slate-300 px-3 py-2 text-sm" />
+                  <input
+                    id="change-seats"
+                    name="seats"
+                    type="number"
+                    min={1}
+                    defaultValue={choice.seats}
+                    className="mt-1 block w-28 rounded-md border border-slate-300 px-3 py-2 text-sm"
+                  />
                 </div>
                 <SubmitButton variant="secondary">Review the change</SubmitButton>
               </Form>
               {previewError ? <FormErrors id="preview-errors" errors={[previewError]} /> : null}
               {preview ? (
-                <div className="mt-6 rounded-2xl bg-slate-50 p-6 ring-1 ring-slate-200" data-testid="change-preview" data-kind={preview.kind}>
+                <div
+                  className="mt-6 rounded-2xl bg-slate-50 p-6 ring-1 ring-slate-200"
+                  data-testid="change-preview"
+                  data-kind={preview.kind}
+                >
                   <h3 className="font-semibold">
-                    {preview.kind === "downgrade" ? "Downgrade" : preview.dueNow?.amount ? "Upgrade" : "Change"} to {planName(preview.choice.planSlug)}, {preview.choice.seats} {preview.choice.seats === 1 ? "user" : "users"}, billed{" "}
+                    {preview.kind === "downgrade" ? "Downgrade" : preview.dueNow?.amount ? "Upgrade" : "Change"} to{" "}
+                    {planName(preview.choice.planSlug)}, {preview.choice.seats}{" "}
+                    {preview.choice.seats === 1 ? "user" : "users"}, billed{" "}
                     {preview.choice.interval === "year" ? "yearly" : "monthly"}
                   </h3>
                   {preview.dueNow ? (
                     <p className="mt-2 text-slate-900">
-                      Due today (prorated): <strong data-testid="due-now">{formatMoney(preview.dueNow)}</strong>, charged to your card on file. Then{" "}
-                      {formatMoney(preview.recurring)} per {preview.choice.interval}.
+                      Due today (prorated): <strong data-testid="due-now">{formatMoney(preview.dueNow)}</strong>,
+                      charged to your card on file. Then {formatMoney(preview.recurring)} per {preview.choice.interval}.
                     </p>
                   ) : (
                     <p className="mt-2 text-slate-900">
-                      Nothing to pay now. From {day(preview.effectiveAt)} you pay {formatMoney(preview.recurring)} per {preview.choice.interval}.
+                      Nothing to pay now. From {day(preview.effectiveAt)} you pay {formatMoney(preview.recurring)} per{" "}
+                      {preview.choice.interval}.
                     </p>
                   )}
                   <Form method="post" className="mt-4">
@@ -211,7 +288,13 @@ export default function Billing() {
                     <input type="hidden" name="interval" value={preview.choice.interval} />
                     <input type="hidden" name="seats" value={preview.choice.seats} />
                     {preview.quote ? <input type="hidden" name="quote" value={preview.quote} /> : null}
-                    <SubmitButton>{preview.kind === "downgrade" ? "Schedule the downgrade" : preview.dueNow?.amount ? `Pay ${formatMoney(preview.dueNow)} and upgrade` : "Apply the change"}</SubmitButton>
+                    <SubmitButton>
+                      {preview.kind === "downgrade"
+                        ? "Schedule the downgrade"
+                        : preview.dueNow?.amount
+                          ? `Pay ${formatMoney(preview.dueNow)} and upgrade`
+                          : "Apply the change"}
+                    </SubmitButton>
                   </Form>
                 </div>
               ) : null}

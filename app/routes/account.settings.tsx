@@ -36,11 +36,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   const submission = parseWithZod(formData, { schema: settingsSchema });
   const intent = String(formData.get("intent"));
-  if (submission.status !== "success") return data({ intent, result: submission.reply({ hideFields: secretFields }), done: false }, { status: 400 });
+  if (submission.status !== "success")
+    return data({ intent, result: submission.reply({ hideFields: secretFields }), done: false }, { status: 400 });
   const value = submission.value;
   switch (value.intent) {
     case "change-password": {
-      const result = await changePassword(context, user.userId, user.sessionId, value.currentPassword, value.newPassword);
+      const result = await changePassword(
+        context,
+        user.userId,
+        user.sessionId,
+        value.currentPassword,
+        value.newPassword,
+      );
       if (!result.ok) return data({ intent, result: fieldError(submission, result), done: false }, { status: 400 });
       return { intent, result: submission.reply({ resetForm: true }), done: true };
     }
@@ -93,8 +100,19 @@ export default function SettingsPage() {
           {passwordChanged ? <Notice>Your password was changed and your other sessions were signed out.</Notice> : null}
           <FormErrors id={passwordForm.errorId} errors={passwordForm.errors} />
           <input type="hidden" name="intent" value="change-password" />
-          <Field meta={passwordFields.currentPassword} label="Current password" type="password" autoComplete="current-password" />
-          <Field meta={passwordFields.newPassword} label="New password" type="password" autoComplete="new-password" hint="At least 10 characters." />
+          <Field
+            meta={passwordFields.currentPassword}
+            label="Current password"
+            type="password"
+            autoComplete="current-password"
+          />
+          <Field
+            meta={passwordFields.newPassword}
+            label="New password"
+            type="password"
+            autoComplete="new-password"
+            hint="At least 10 characters."
+          />
           <SubmitButton>Change password</SubmitButton>
         </Form>
       </section>
@@ -108,7 +126,12 @@ export default function SettingsPage() {
           <FormErrors id={emailForm.errorId} errors={emailForm.errors} />
           <input type="hidden" name="intent" value="change-email" />
           <Field meta={emailFields.newEmail} label="New email address" type="email" autoComplete="email" />
-          <Field meta={emailFields.currentPassword} label="Current password" type="password" autoComplete="current-password" />
+          <Field
+            meta={emailFields.currentPassword}
+            label="Current password"
+            type="password"
+            autoComplete="current-password"
+          />
           <SubmitButton>Change email</SubmitButton>
         </Form>
       </section>
@@ -119,11 +142,17 @@ export default function SettingsPage() {
         </h2>
         <ul className="mt-4 divide-y divide-slate-100 rounded-xl ring-1 ring-slate-200">
           {sessions.map((session) => (
-            <li key={session.id} className="flex flex-wrap items-center justify-between gap-3 px-4 py-3" data-testid="session">
+            <li
+              key={session.id}
+              className="flex flex-wrap items-center justify-between gap-3 px-4 py-3"
+              data-testid="session"
+            >
               <div className="text-sm">
                 <p className="font-medium">
                   {session.userAgent ?? "Unknown browser"}
-                  {session.current ? <span className="ml-2 text-xs font-semibold text-brand-700">This browser</span> : null}
+                  {session.current ? (
+                    <span className="ml-2 text-xs font-semibold text-brand-700">This browser</span>
+                  ) : null}
                 </p>
                 <p className="text-slate-600">
                   {session.ipAddress ?? "Unknown address"} · last active {new Date(session.lastSeenAt).toUTCString()}

@@ -14,16 +14,29 @@ import { CONTACT_MESSAGE_LABEL, contactRequestSchema } from "~/modules/qualifica
 import { answerContactRequest } from "~/modules/qualification/contact-request.server";
 import { saveSalesRequest } from "~/modules/qualification/leads.server";
 
-export const meta: MetaFunction = () => [{ title: `Talk to sales | ${SITE_NAME}` }, { name: "robots", content: "noindex" }];
+export const meta: MetaFunction = () => [
+  { title: `Talk to sales | ${SITE_NAME}` },
+  { name: "robots", content: "noindex" },
+];
 
 const contactSchema = contactRequestSchema.extend({
-  company: z.string({ error: "Enter your company" }).trim().min(1, "Enter your company").max(200, "Use at most 200 characters"),
-  seats: z.coerce.number<string>({ error: "Enter how many users" }).int("Enter a whole number of users").min(1, "Enter at least 1 user").max(1_000_000),
+  company: z
+    .string({ error: "Enter your company" })
+    .trim()
+    .min(1, "Enter your company")
+    .max(200, "Use at most 200 characters"),
+  seats: z.coerce
+    .number<string>({ error: "Enter how many users" })
+    .int("Enter a whole number of users")
+    .min(1, "Enter at least 1 user")
+    .max(1_000_000),
 });
 
 async function salesPlan(context: LoaderFunctionArgs["context"], request: Request) {
   const catalog = await requireCatalog(context.db);
-  const plan = catalog.plans.find((p) => p.slug === new URL(request.url).searchParams.get("plan") && p.salesMode === "contact_sales");
+  const plan = catalog.plans.find(
+    (p) => p.slug === new URL(request.url).searchParams.get("plan") && p.salesMode === "contact_sales",
+  );
   if (!plan) throw new Response("Not found", { status: 404 });
   return plan;
 }
@@ -63,7 +76,9 @@ export default function ContactSales() {
         ← The {plan.name} plan
       </Link>
       <h1 className="mt-4 text-2xl font-bold tracking-tight">Talk to us about {plan.name}</h1>
-      <p className="mt-2 text-sm text-slate-700">Tell us a little about your rollout. Our team replies within one business day with a proposal and next steps.</p>
+      <p className="mt-2 text-sm text-slate-700">
+        Tell us a little about your rollout. Our team replies within one business day with a proposal and next steps.
+      </p>
       {actionData?.sent ? (
         <div className="mt-8">
           <Notice>Thanks. Our team will get back to you within one business day.</Notice>

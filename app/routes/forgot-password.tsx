@@ -23,7 +23,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const limit = await consumeRateLimit(context.db, "passwordReset", key);
     if (!limit.allowed) {
       return tooManyRequests(
-        submission.reply({ formErrors: [`Too many reset requests. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`] }),
+        submission.reply({
+          formErrors: [`Too many reset requests. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`],
+        }),
         limit.retryAfterSeconds,
       );
     }
@@ -41,7 +43,10 @@ export default function ForgotPasswordPage() {
     shouldValidate: "onBlur",
   });
   return (
-    <AuthCard title="Reset your password" intro="Enter the email address of your account and we will send you a link to choose a new password.">
+    <AuthCard
+      title="Reset your password"
+      intro="Enter the email address of your account and we will send you a link to choose a new password."
+    >
       <Form method="post" {...getFormProps(form)} className="relative space-y-5">
         <FormErrors id={form.errorId} errors={form.errors} />
         <Field meta={fields.email} label="Email" type="email" autoComplete="email" />

@@ -13,7 +13,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const invitation = await findOpenInvitation(context.db, token);
   if (!invitation) return data({ invitation: null, signedInAs: null, token }, { status: 404 });
   const user = await getSessionUser(request, context);
-  return { invitation: { organisationName: invitation.organisationName, email: invitation.email, role: invitation.role }, signedInAs: user?.email ?? null, token };
+  return {
+    invitation: { organisationName: invitation.organisationName, email: invitation.email, role: invitation.role },
+    signedInAs: user?.email ?? null,
+    token,
+  };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -30,13 +34,18 @@ export default function InvitationPage() {
   if (!invitation) {
     return (
       <AuthCard title="This invitation cannot be used">
-        <p className="text-slate-700">It has expired, was withdrawn, or was already accepted. Ask whoever invited you for a new one.</p>
+        <p className="text-slate-700">
+          It has expired, was withdrawn, or was already accepted. Ask whoever invited you for a new one.
+        </p>
       </AuthCard>
     );
   }
   const here = `/invitations/${token}`;
   return (
-    <AuthCard title={`Join ${invitation.organisationName}`} intro={`You are invited as ${invitation.role === "admin" ? "an admin" : `a ${invitation.role}`}, at ${invitation.email}.`}>
+    <AuthCard
+      title={`Join ${invitation.organisationName}`}
+      intro={`You are invited as ${invitation.role === "admin" ? "an admin" : `a ${invitation.role}`}, at ${invitation.email}.`}
+    >
       {signedInAs ? (
         <Form method="post" className="space-y-4">
           <FormErrors id="accept-errors" errors={actionData ? [actionData.error] : undefined} />
@@ -45,10 +54,16 @@ export default function InvitationPage() {
         </Form>
       ) : (
         <div className="flex flex-wrap gap-3">
-          <Link to={`/signup?invitation=${token}`} className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white">
+          <Link
+            to={`/signup?invitation=${token}`}
+            className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white"
+          >
             Create an account
           </Link>
-          <Link to={`/login?redirectTo=${encodeURIComponent(here)}`} className="rounded-md px-4 py-2.5 text-sm font-semibold ring-1 ring-slate-300">
+          <Link
+            to={`/login?redirectTo=${encodeURIComponent(here)}`}
+            className="rounded-md px-4 py-2.5 text-sm font-semibold ring-1 ring-slate-300"
+          >
             I already have an account
           </Link>
         </div>

@@ -29,11 +29,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   // Failed attempts are counted per address (against guessing one password) and per network.
   const ipKey = context.clientIp;
-  for (const [policy, key] of [["loginEmail", email], ["loginIp", ipKey]] as const) {
+  for (const [policy, key] of [
+    ["loginEmail", email],
+    ["loginIp", ipKey],
+  ] as const) {
     const limit = await checkRateLimit(context.db, policy, key);
     if (!limit.allowed) {
       return tooManyRequests(
-        submission.reply({ formErrors: [`Too many failed attempts. Try again in ${retryAfterText(limit.retryAfterSeconds)}, or reset your password.`], hideFields: ["password"] }),
+        submission.reply({
+          formErrors: [
+            `Too many failed attempts. Try again in ${retryAfterText(limit.retryAfterSeconds)}, or reset your password.`,
+          ],
+          hideFields: ["password"],
+        }),
         limit.retryAfterSeconds,
       );
     }
@@ -43,12 +51,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!user) {
     await consumeRateLimit(context.db, "loginEmail", email);
     await consumeRateLimit(context.db, "loginIp", ipKey);
-    return invalidSubmission(submission.reply({ formErrors: ["That email and password do not match an account."], hideFields: ["password"] }));
+    return invalidSubmission(
+      submission.reply({ formErrors: ["That email and password do not match an account."], hideFields: ["password"] }),
+    );
   }
   await resetRateLimit(context.db, "loginEmail", email);
   const [firstOrganisation] = await listMemberships(context.db, user.id);
   const cookie = await createSession(context.db, context, request, user.id, firstOrganisation?.organisationId ?? null);
-  const redirectTo = safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), user.staffRole ? "/staff" : "/account");
+  const redirectTo = safeRedirectPath(
+    new URL(request.url).searchParams.get("redirectTo"),
+    user.staffRole ? "/staff" : "/account",
+  );
   throw redirect(redirectTo, { headers: { "Set-Cookie": cookie } });
 }
 
@@ -69,7 +82,10 @@ export default function LoginPage() {
       intro={
         <>
           New here?{" "}
-          <Link to={redirectTo ? `/signup?redirectTo=${encodeURIComponent(redirectTo)}` : "/signup"} className="font-medium text-brand-700 underline">
+          <Link
+            to={redirectTo ? `/signup?redirectTo=${encodeURIComponent(redirectTo)}` : "/signup"}
+            className="font-medium text-brand-700 underline"
+          >
             Create an account
           </Link>
         </>

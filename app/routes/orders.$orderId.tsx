@@ -10,7 +10,10 @@ import { requireUser } from "~/modules/accounts/sessions.server";
 import { findOrder } from "~/modules/orders/orders.server";
 import { confirmCheckout } from "~/modules/orders/payment.server";
 
-export const meta: MetaFunction = () => [{ title: `Your order | ${SITE_NAME}` }, { name: "robots", content: "noindex" }];
+export const meta: MetaFunction = () => [
+  { title: `Your order | ${SITE_NAME}` },
+  { name: "robots", content: "noindex" },
+];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
@@ -18,12 +21,25 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (!order) throw new Response("Not found", { status: 404 });
   await requireMembership(context.db, user.userId, order.accountId);
   // Back from Checkout: ask Stripe itself rather than trusting the redirect (the webhook may be slower).
-  if (order.status === "checkout_open" && order.stripeCheckoutSessionId && new URL(request.url).searchParams.has("session_id")) {
+  if (
+    order.status === "checkout_open" &&
+    order.stripeCheckoutSessionId &&
+    new URL(request.url).searchParams.has("session_id")
+  ) {
     order = (await confirmCheckout(context.db, context.stripe, order.stripeCheckoutSessionId)) ?? order;
   }
-  const requests = order.provisioningRequestId ? (await accountRequests(context.db, order.accountId)).filter((r) => r.id === order.provisioningRequestId) : [];
+  const requests = order.provisioningRequestId
+    ? (await accountRequests(context.db, order.accountId)).filter((r) => r.id === order.provisioningRequestId)
+    : [];
   return {
-    order: { id: order.id, status: order.status, planSlug: order.planSlug, interval: order.interval, seats: order.seats, total: { amount: order.totalAmount, currency: order.currency } },
+    order: {
+      id: order.id,
+      status: order.status,
+      planSlug: order.planSlug,
+      interval: order.interval,
+      seats: order.seats,
+      total: { amount: order.totalAmount, currency: order.currency },
+    },
     requests,
   };
 }
@@ -50,10 +66,13 @@ export default function OrderPage() {
           {ready ? "Your service is ready" : headlines[order.status]}
         </h1>
         <p className="mt-2 text-sm text-slate-700">
-          {order.planSlug} · {order.seats} {order.seats === 1 ? "user" : "users"} · {formatMoney(order.total)} per {order.interval}, excluding tax
+          {order.planSlug} · {order.seats} {order.seats === 1 ? "user" : "users"} · {formatMoney(order.total)} per{" "}
+          {order.interval}, excluding tax
         </p>
       </header>
-      {order.status === "paid" && !ready ? <p className="text-slate-700">We are setting it up now; this page follows along.</p> : null}
+      {order.status === "paid" && !ready ? (
+        <p className="text-slate-700">We are setting it up now; this page follows along.</p>
+      ) : null}
       {requests.length ? <ProvisioningProgress requests={requests} /> : null}
       <p>
         <Link to="/account" className="text-sm font-medium text-brand-700 underline">

@@ -18,14 +18,20 @@ export const meta: MetaFunction = () => [{ title: `Order | ${SITE_NAME}` }, { na
 const orderSchema = z.object({
   plan: z.string().regex(/^[a-z0-9-]{1,50}$/),
   interval: z.enum(["month", "year"], { error: "Choose monthly or yearly billing" }),
-  seats: z.coerce.number({ error: "Enter how many users" }).int("Enter a whole number of users").min(1, "Enter at least 1 user").max(100_000),
+  seats: z.coerce
+    .number({ error: "Enter how many users" })
+    .int("Enter a whole number of users")
+    .min(1, "Enter at least 1 user")
+    .max(100_000),
 });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const organisation = await currentOrganisation(context.db, user, ["owner", "admin"]);
   const catalog = await requireCatalog(context.db);
-  const plan = catalog.plans.find((p) => p.slug === new URL(request.url).searchParams.get("plan") && p.salesMode === "self_serve");
+  const plan = catalog.plans.find(
+    (p) => p.slug === new URL(request.url).searchParams.get("plan") && p.salesMode === "self_serve",
+  );
   if (!plan) throw new Response("Not found", { status: 404 });
   return { plan, organisationName: organisation.name };
 }
@@ -37,10 +43,21 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const result = await startCheckout(
     { db: context.db, stripe: context.stripe, appUrl: context.config.appUrl },
-    { accountId: organisation.organisationId, userId: user.userId, planSlug: submission.value.plan, interval: submission.value.interval, seats: submission.value.seats },
+    {
+      accountId: organisation.organisationId,
+      userId: user.userId,
+      planSlug: submission.value.plan,
+      interval: submission.value.interval,
+      seats: submission.value.seats,
+    },
   );
   if (!result.ok) {
-    return data(submission.reply(result.field ? { fieldErrors: { [result.field]: [result.message] } } : { formErrors: [result.message] }), { status: 400 });
+    return data(
+      submission.reply(
+        result.field ? { fieldErrors: { [result.field]: [result.message] } } : { formErrors: [result.message] },
+      ),
+      { status: 400 },
+    );
   }
   throw redirect(result.url);
 }
@@ -61,25 +78,44 @@ export default function NewOrder() {
   const readChoice = (form: HTMLFormElement) => {
     const data = new FormData(form);
     const seats = Number(data.get("seats"));
-    setChoice({ interval: data.get("interval") === "year" ? "year" : "month", seats: Number.isInteger(seats) && seats > 0 ? seats : choice.seats });
+    setChoice({
+      interval: data.get("interval") === "year" ? "year" : "month",
+      seats: Number.isInteger(seats) && seats > 0 ? seats : choice.seats,
+    });
   };
   return (
     <div className="mx-auto max-w-lg px-4 py-12">
       <h1 className="text-2xl font-bold tracking-tight">Buy {plan.name}</h1>
       <p className="mt-2 text-sm text-slate-700">
-        For {organisationName}. You pay securely with Stripe; prices exclude tax. Monthly {displayPrice(plan, "month").amount} {displayPrice(plan, "month").unit}, yearly{" "}
+        For {organisationName}. You pay securely with Stripe; prices exclude tax. Monthly{" "}
+        {displayPrice(plan, "month").amount} {displayPrice(plan, "month").unit}, yearly{" "}
         {displayPrice(plan, "year").amount} {displayPrice(plan, "year").unit}.
       </p>
-      <Form method="post" {...getFormProps(form)} onChange={(event) => readChoice(event.currentTarget)} className="mt-8 space-y-5">
+      <Form
+        method="post"
+        {...getFormProps(form)}
+        onChange={(event) => readChoice(event.currentTarget)}
+        className="mt-8 space-y-5"
+      >
         <FormErrors id={form.errorId} errors={form.errors} />
         <input {...getInputProps(fields.plan, { type: "hidden" })} key={fields.plan.key} />
         <div>
           <label htmlFor={fields.interval.id} className="block text-sm font-medium">
             Billing
           </label>
-          <select {...getSelectProps(fields.interval)} key={fields.interval.key} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
-            <option value="month">Monthly: {formatMoney(plan.prices.month)}{perSeat ? " per user" : ""}</option>
-            <option value="year">Yearly: {formatMoney(plan.prices.year)}{perSeat ? " per user" : ""}</option>
+          <select
+            {...getSelectProps(fields.interval)}
+            key={fields.interval.key}
+            className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+          >
+            <option value="month">
+              Monthly: {formatMoney(plan.prices.month)}
+              {perSeat ? " per user" : ""}
+            </option>
+            <option value="year">
+              Yearly: {formatMoney(plan.prices.year)}
+              {perSeat ? " per user" : ""}
+            </option>
           </select>
           <FieldError id={`${fields.interval.id}-error`} errors={fields.interval.errors} />
         </div>
@@ -98,7 +134,8 @@ export default function NewOrder() {
           <FieldError id={`${fields.seats.id}-error`} errors={fields.seats.errors} />
         </div>
         <p className="text-slate-900" aria-live="polite" data-testid="order-total">
-          Total: <strong>{formatMoney({ amount: total, currency: plan.prices[choice.interval].currency })}</strong> per {choice.interval}, excluding tax
+          Total: <strong>{formatMoney({ amount: total, currency: plan.prices[choice.interval].currency })}</strong> per{" "}
+          {choice.interval}, excluding tax
         </p>
         <SubmitButton>Continue to payment</SubmitButton>
       </Form>

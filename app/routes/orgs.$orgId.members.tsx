@@ -6,11 +6,19 @@ import { z } from "zod";
 import { Field, FieldError, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
 import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
 import { SITE_NAME } from "~/lib/site";
-import { inviteMember, listMembers, listPendingInvitations, requireMembership, revokeInvitation } from "~/modules/accounts/organisations.server";
+import {
+  inviteMember,
+  listMembers,
+  listPendingInvitations,
+  requireMembership,
+  revokeInvitation,
+} from "~/modules/accounts/organisations.server";
 import { inviteSchema } from "~/modules/accounts/schemas";
 import { requireUser } from "~/modules/accounts/sessions.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.organisation.name ?? "Team"} | ${SITE_NAME}` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.organisation.name ?? "Team"} | ${SITE_NAME}` },
+];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
@@ -43,8 +51,15 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const formErrors = [`Too many invitations for now. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`];
     return data({ result: submission.reply({ formErrors }), sent: false }, { status: 429 });
   }
-  const result = await inviteMember(context, { userId: user.userId, name: user.name, role: organisation.role }, organisation, value.email, value.role);
-  if (!result.ok) return data({ result: submission.reply({ formErrors: [result.message] }), sent: false }, { status: 400 });
+  const result = await inviteMember(
+    context,
+    { userId: user.userId, name: user.name, role: organisation.role },
+    organisation,
+    value.email,
+    value.role,
+  );
+  if (!result.ok)
+    return data({ result: submission.reply({ formErrors: [result.message] }), sent: false }, { status: 400 });
   return { result: submission.reply({ resetForm: true }), sent: true };
 }
 
@@ -69,9 +84,15 @@ export default function MembersPage() {
         <table className="mt-4 w-full text-left text-sm">
           <thead className="text-slate-600">
             <tr>
-              <th scope="col" className="py-2 pr-4 font-medium">Name</th>
-              <th scope="col" className="py-2 pr-4 font-medium">Email</th>
-              <th scope="col" className="py-2 font-medium">Role</th>
+              <th scope="col" className="py-2 pr-4 font-medium">
+                Name
+              </th>
+              <th scope="col" className="py-2 pr-4 font-medium">
+                Email
+              </th>
+              <th scope="col" className="py-2 font-medium">
+                Role
+              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
@@ -100,7 +121,11 @@ export default function MembersPage() {
                 <label htmlFor={fields.role.id} className="block text-sm font-medium">
                   Role
                 </label>
-                <select {...getSelectProps(fields.role)} key={fields.role.key} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
+                <select
+                  {...getSelectProps(fields.role)}
+                  key={fields.role.key}
+                  className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+                >
                   <option value="member">Member</option>
                   <option value="admin">Admin: can invite and manage billing</option>
                   {canInviteOwners ? <option value="owner">Owner</option> : null}
@@ -117,7 +142,10 @@ export default function MembersPage() {
               </h2>
               <ul className="mt-4 divide-y divide-slate-100 rounded-xl ring-1 ring-slate-200">
                 {invitations.map((invitation) => (
-                  <li key={invitation.id} className="flex flex-wrap items-center justify-between gap-3 px-4 py-3 text-sm">
+                  <li
+                    key={invitation.id}
+                    className="flex flex-wrap items-center justify-between gap-3 px-4 py-3 text-sm"
+                  >
                     <span>
                       {invitation.email} <span className="capitalize text-slate-600">({invitation.role})</span>
                     </span>

@@ -14,7 +14,12 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const catalog = await requireCatalog(context.db);
   const plan = catalog.plans.find((p) => p.slug === params.slug);
   if (!plan) throw new Response("Plan not found", { status: 404 });
-  return { plan, features: catalog.features, appUrl: context.config.appUrl, jsonLd: productJsonLd({ ...catalog, plans: [plan] }, context.config.appUrl) };
+  return {
+    plan,
+    features: catalog.features,
+    appUrl: context.config.appUrl,
+    jsonLd: productJsonLd({ ...catalog, plans: [plan] }, context.config.appUrl),
+  };
 }
 
 export const headers: HeadersFunction = () => cachedPageHeaders();
@@ -56,7 +61,9 @@ export default function PlanPage() {
         <div className="grid gap-6 sm:grid-cols-2">
           {billingIntervals.map((interval) => (
             <div key={interval}>
-              <p className="text-sm font-semibold text-slate-600">{interval === "month" ? "Billed monthly" : "Billed yearly"}</p>
+              <p className="text-sm font-semibold text-slate-600">
+                {interval === "month" ? "Billed monthly" : "Billed yearly"}
+              </p>
               <div className="mt-1">
                 <PriceTag plan={plan} interval={interval} />
               </div>
@@ -75,7 +82,10 @@ export default function PlanPage() {
               <div className="flex flex-wrap gap-3">
                 <Form method="post" action="/trials/start">
                   <input type="hidden" name="plan" value={plan.slug} />
-                  <button type="submit" className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700">
+                  <button
+                    type="submit"
+                    className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700"
+                  >
                     Start free trial
                   </button>
                 </Form>

@@ -11,9 +11,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!secret) return Response.json({ error: "callbacks are not enabled" }, { status: 404 });
   const report = readCallback(secret, request.headers.get(SIGNATURE_HEADER), await request.text());
   if (!report.ok) return Response.json({ error: report.reason }, { status: 400 });
-  if (report.payload.requestId !== params.requestId) return Response.json({ error: "the body names another request" }, { status: 400 });
+  if (report.payload.requestId !== params.requestId)
+    return Response.json({ error: "the body names another request" }, { status: 400 });
   const outcome = await applyCallback(context.db, report.payload, {
     onSucceeded: (tx, completed) => queueSetupCompleteEmails(tx, context.config.appUrl, completed),
   });
-  return outcome === "applied" ? Response.json({ received: true }) : Response.json({ error: "the request is not waiting for a report" }, { status: 409 });
+  return outcome === "applied"
+    ? Response.json({ received: true })
+    : Response.json({ error: "the request is not waiting for a report" }, { status: 409 });
 }

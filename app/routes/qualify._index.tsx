@@ -39,7 +39,8 @@ export async function loader({ context }: LoaderFunctionArgs) {
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   pageMeta({
     title: `Is ${SITE_NAME} right for you? | ${SITE_NAME}`,
-    description: "Answer seven quick questions and see at once which plan fits your team, what it costs, and what it does not cover.",
+    description:
+      "Answer seven quick questions and see at once which plan fits your team, what it costs, and what it does not cover.",
     url: `${data?.appUrl ?? ""}/qualify`,
     siteName: SITE_NAME,
   });
@@ -51,7 +52,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (isBot(formData)) throw redirect("/qualify");
   const limit = await consumeRateLimit(context.db, "qualification", context.clientIp);
   if (!limit.allowed) {
-    return data(submission.reply({ formErrors: [`You have answered many times in a short while. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`] }), { status: 429 });
+    return data(
+      submission.reply({
+        formErrors: [
+          `You have answered many times in a short while. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`,
+        ],
+      }),
+      { status: 429 },
+    );
   }
   const catalog = await requireCatalog(context.db);
   const result = evaluateFit(submission.value, catalog);
@@ -76,7 +84,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
   throw redirect(`/qualify/results/${leadId}`, { headers: { "Set-Cookie": leadCookie } });
 }
 
-function Question({ legend, error, errorId, children }: { legend: string; error?: string[]; errorId: string; children: ReactNode }) {
+function Question({
+  legend,
+  error,
+  errorId,
+  children,
+}: {
+  legend: string;
+  error?: string[];
+  errorId: string;
+  children: ReactNode;
+}) {
   return (
     <fieldset aria-describedby={error?.length ? errorId : undefined}>
       <legend className="text-base font-semibold text-slate-900">{legend}</legend>
@@ -86,11 +104,24 @@ function Question({ legend, error, errorId, children }: { legend: string; error?
   );
 }
 
-function Choices({ name, options, type, checked }: { name: string; options: Option<string>[]; type: "radio" | "checkbox"; checked: (value: string) => boolean }) {
+function Choices({
+  name,
+  options,
+  type,
+  checked,
+}: {
+  name: string;
+  options: Option<string>[];
+  type: "radio" | "checkbox";
+  checked: (value: string) => boolean;
+}) {
   return (
     <div className="grid gap-2 sm:grid-cols-2">
       {options.map((option) => (
-        <label key={option.value} className="flex items-start gap-2 rounded-md p-2 ring-1 ring-slate-200 hover:bg-slate-50">
+        <label
+          key={option.value}
+          className="flex items-start gap-2 rounded-md p-2 ring-1 ring-slate-200 hover:bg-slate-50"
+        >
           <input type={type} name={name} value={option.value} defaultChecked={checked(option.value)} className="mt-1" />
           <span className="text-sm">{option.label}</span>
         </label>
@@ -116,14 +147,28 @@ export default function QualifyPage() {
     <div className="mx-auto max-w-3xl px-4 py-12">
       <h1 className="text-3xl font-bold tracking-tight">Is {SITE_NAME} right for you?</h1>
       <p className="mt-3 text-slate-700">
-        Seven questions, about a minute. You get an honest answer at once: the plan that fits, what it costs, and anything we do not offer.
+        Seven questions, about a minute. You get an honest answer at once: the plan that fits, what it costs, and
+        anything we do not offer.
       </p>
       <Form method="post" {...getFormProps(form)} className="relative mt-10 space-y-10">
         <FormErrors id={form.errorId} errors={form.errors} />
-        <Question legend="How many people work at your company?" error={fields.companySize.errors} errorId={`${fields.companySize.id}-error`}>
-          <Choices name="companySize" type="radio" options={companySizeOptions} checked={(v) => has("companySize", v)} />
+        <Question
+          legend="How many people work at your company?"
+          error={fields.companySize.errors}
+          errorId={`${fields.companySize.id}-error`}
+        >
+          <Choices
+            name="companySize"
+            type="radio"
+            options={companySizeOptions}
+            checked={(v) => has("companySize", v)}
+          />
         </Question>
-        <Question legend="What will you mainly use it for?" error={fields.useCase.errors} errorId={`${fields.useCase.id}-error`}>
+        <Question
+          legend="What will you mainly use it for?"
+          error={fields.useCase.errors}
+          errorId={`${fields.useCase.id}-error`}
+        >
           <Choices name="useCase" type="radio" options={useCaseOptions} checked={(v) => has("useCase", v)} />
         </Question>
         <div>
@@ -143,16 +188,37 @@ export default function QualifyPage() {
           />
           <FieldError id="seats-error" errors={fields.seats.errors} />
         </div>
-        <Question legend="Which capabilities are must-haves?" error={fields.mustHaves.errors} errorId={`${fields.mustHaves.id}-error`}>
+        <Question
+          legend="Which capabilities are must-haves?"
+          error={fields.mustHaves.errors}
+          errorId={`${fields.mustHaves.id}-error`}
+        >
           <Choices name="mustHaves" type="checkbox" options={capabilities} checked={(v) => has("mustHaves", v)} />
         </Question>
-        <Question legend="Any data-location, security or compliance needs?" error={fields.compliance.errors} errorId={`${fields.compliance.id}-error`}>
-          <Choices name="compliance" type="checkbox" options={complianceOptions} checked={(v) => has("compliance", v)} />
+        <Question
+          legend="Any data-location, security or compliance needs?"
+          error={fields.compliance.errors}
+          errorId={`${fields.compliance.id}-error`}
+        >
+          <Choices
+            name="compliance"
+            type="checkbox"
+            options={complianceOptions}
+            checked={(v) => has("compliance", v)}
+          />
         </Question>
-        <Question legend="What is your monthly budget?" error={fields.budget.errors} errorId={`${fields.budget.id}-error`}>
+        <Question
+          legend="What is your monthly budget?"
+          error={fields.budget.errors}
+          errorId={`${fields.budget.id}-error`}
+        >
           <Choices name="budget" type="radio" options={budgetOptions} checked={(v) => has("budget", v)} />
         </Question>
-        <Question legend="When do you want to start?" error={fields.timeline.errors} errorId={`${fields.timeline.id}-error`}>
+        <Question
+          legend="When do you want to start?"
+          error={fields.timeline.errors}
+          errorId={`${fields.timeline.id}-error`}
+        >
           <Choices name="timeline" type="radio" options={timelineOptions} checked={(v) => has("timeline", v)} />
         </Question>
         <Honeypot />

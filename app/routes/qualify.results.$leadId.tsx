@@ -13,7 +13,10 @@ import { CONTACT_MESSAGE_LABEL, contactRequestSchema } from "~/modules/qualifica
 import { answerContactRequest } from "~/modules/qualification/contact-request.server";
 import { findLead, requestContact } from "~/modules/qualification/leads.server";
 
-export const meta: MetaFunction = () => [{ title: `Your answer | ${SITE_NAME}` }, { name: "robots", content: "noindex" }];
+export const meta: MetaFunction = () => [
+  { title: `Your answer | ${SITE_NAME}` },
+  { name: "robots", content: "noindex" },
+];
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const lead = await findLead(context.db, params.leadId ?? "");
@@ -22,17 +25,18 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const plan = catalog?.plans.find((p) => p.slug === lead.planSlug) ?? null;
   return {
     result: lead.result as unknown as FitResult,
-    plan: plan ? { slug: plan.slug, name: plan.name, trialDays: plan.trialDays, selfServe: plan.salesMode === "self_serve" } : null,
+    plan: plan
+      ? { slug: plan.slug, name: plan.name, trialDays: plan.trialDays, selfServe: plan.salesMode === "self_serve" }
+      : null,
     contactRequested: lead.contactRequestedAt !== null,
     shareUrl: `${context.config.appUrl}/qualify/results/${lead.id}`,
   };
 }
 
-
-
 export async function action({ request, params, context }: ActionFunctionArgs) {
   return answerContactRequest(context, await request.formData(), contactRequestSchema, async (contact) => {
-    if (!(await requestContact(context.db, params.leadId ?? "", contact))) throw new Response("Not found", { status: 404 });
+    if (!(await requestContact(context.db, params.leadId ?? "", contact)))
+      throw new Response("Not found", { status: 404 });
   });
 }
 
@@ -87,12 +91,20 @@ export default function QualificationResult() {
         </h2>
         <ul className="mt-4 divide-y divide-slate-100 rounded-xl ring-1 ring-slate-200">
           {result.requirements.map((requirement) => (
-            <li key={requirement.key} className="flex flex-col gap-1 px-4 py-3 sm:flex-row sm:items-start sm:justify-between" data-testid={`requirement-${requirement.key}`}>
+            <li
+              key={requirement.key}
+              className="flex flex-col gap-1 px-4 py-3 sm:flex-row sm:items-start sm:justify-between"
+              data-testid={`requirement-${requirement.key}`}
+            >
               <div>
                 <p className="font-medium">{requirement.label}</p>
                 <p className="text-sm text-slate-600">{requirement.detail}</p>
               </div>
-              <span className={`self-start rounded-full px-2.5 py-0.5 text-xs font-semibold ${statusStyle[requirement.status]}`}>{statusText[requirement.status]}</span>
+              <span
+                className={`self-start rounded-full px-2.5 py-0.5 text-xs font-semibold ${statusStyle[requirement.status]}`}
+              >
+                {statusText[requirement.status]}
+              </span>
             </li>
           ))}
         </ul>

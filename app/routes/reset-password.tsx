@@ -21,7 +21,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: resetPasswordSchema });
   if (submission.status !== "success") return invalidSubmission(submission.reply({ hideFields: ["password"] }));
   if (!(await resetPassword(context, submission.value.token, submission.value.password))) {
-    return invalidSubmission(submission.reply({ formErrors: ["This link has expired or was already used. Ask for a new one."], hideFields: ["password"] }));
+    return invalidSubmission(
+      submission.reply({
+        formErrors: ["This link has expired or was already used. Ask for a new one."],
+        hideFields: ["password"],
+      }),
+    );
   }
   throw redirect("/login?notice=password-reset");
 }
@@ -52,7 +57,13 @@ export default function ResetPasswordPage() {
       <Form method="post" {...getFormProps(form)} className="space-y-5">
         <FormErrors id={form.errorId} errors={form.errors} />
         <input {...getInputProps(fields.token, { type: "hidden" })} key={fields.token.key} />
-        <Field meta={fields.password} label="New password" type="password" autoComplete="new-password" hint="At least 10 characters." />
+        <Field
+          meta={fields.password}
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          hint="At least 10 characters."
+        />
         <SubmitButton>Save the new password</SubmitButton>
       </Form>
     </AuthCard>

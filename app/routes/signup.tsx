@@ -13,14 +13,25 @@ import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
 import { SITE_NAME } from "~/lib/site";
 import { signUp } from "~/modules/accounts/accounts.server";
 import { findOpenInvitation } from "~/modules/accounts/organisations.server";
-import { emailField, nameField, newPasswordField, organisationNameField, signupSchema } from "~/modules/accounts/schemas";
+import {
+  emailField,
+  nameField,
+  newPasswordField,
+  organisationNameField,
+  signupSchema,
+} from "~/modules/accounts/schemas";
 import { createSession, getSessionUser } from "~/modules/accounts/sessions.server";
 import { ATTRIBUTION_COOKIE, decodeAttribution } from "~/modules/qualification/attribution.server";
 import { LEAD_COOKIE } from "~/modules/qualification/lead-cookie";
 
 export const meta: MetaFunction = () => [{ title: `Sign up | ${SITE_NAME}` }];
 
-const invitedSignupSchema = z.object({ name: nameField, email: emailField, password: newPasswordField, company: organisationNameField.optional() });
+const invitedSignupSchema = z.object({
+  name: nameField,
+  email: emailField,
+  password: newPasswordField,
+  company: organisationNameField.optional(),
+});
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   if (await getSessionUser(request, context)) throw redirect("/account");
@@ -40,7 +51,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const limit = await consumeRateLimit(context.db, "signup", context.clientIp);
   if (!limit.allowed) {
     return tooManyRequests(
-      submission.reply({ formErrors: [`Too many sign-ups from your network. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`], hideFields: ["password"] }),
+      submission.reply({
+        formErrors: [`Too many sign-ups from your network. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`],
+        hideFields: ["password"],
+      }),
       limit.retryAfterSeconds,
     );
   }
@@ -88,7 +102,13 @@ export default function SignupPage() {
         <FormErrors id={form.errorId} errors={form.errors} />
         <Field meta={fields.name} label="Your name" autoComplete="name" />
         <Field meta={fields.email} label="Work email" type="email" autoComplete="email" />
-        <Field meta={fields.password} label="Password" type="password" autoComplete="new-password" hint="At least 10 characters." />
+        <Field
+          meta={fields.password}
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          hint="At least 10 characters."
+        />
         {invitation ? null : <Field meta={fields.company} label="Company name" autoComplete="organization" />}
         <Honeypot />
         <SubmitButton>{invitation ? "Create account and join" : "Create account"}</SubmitButton>

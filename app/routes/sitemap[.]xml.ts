@@ -7,7 +7,9 @@ export async function loader({ context }: LoaderFunctionArgs) {
   const paths = ["/", "/pricing", ...catalog.plans.map((plan) => `/plans/${plan.slug}`)];
   const urls = paths.map((path) => `  <url><loc>${escapeXml(appUrl + path)}</loc></url>`).join("\n");
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls}\n</urlset>\n`;
-  return new Response(body, { headers: { "Content-Type": "application/xml; charset=utf-8", "Cache-Control": "public, max-age=3600" } });
+  return new Response(body, {
+    headers: { "Content-Type": "application/xml; charset=utf-8", "Cache-Control": "public, max-age=3600" },
+  });
 }
 
 function escapeXml(text: string): string {

@@ -15,8 +15,18 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function StaffHome() {
   const { awaitingApproval, failingPayments, leadCounts, newOrganisations } = useLoaderData<typeof loader>();
   const attention = [
-    ...awaitingApproval.map((a) => ({ key: `approve-${a.accountId}-${a.planSlug}`, accountId: a.accountId, name: a.name, what: `${a.planSlug} order paid, waiting for your approval` })),
-    ...failingPayments.map((f) => ({ key: `payment-${f.accountId}`, accountId: f.accountId, name: f.name, what: `payment failing (${f.status})${f.since ? ` since ${day(f.since)}` : ""}` })),
+    ...awaitingApproval.map((a) => ({
+      key: `approve-${a.accountId}-${a.planSlug}`,
+      accountId: a.accountId,
+      name: a.name,
+      what: `${a.planSlug} order paid, waiting for your approval`,
+    })),
+    ...failingPayments.map((f) => ({
+      key: `payment-${f.accountId}`,
+      accountId: f.accountId,
+      name: f.name,
+      what: `payment failing (${f.status})${f.since ? ` since ${day(f.since)}` : ""}`,
+    })),
   ];
   return (
     <div className="space-y-10">
@@ -48,7 +58,9 @@ export default function StaffHome() {
           {Object.entries(verdictLabels).map(([verdict, label]) => (
             <li key={verdict} className="rounded-xl p-4 ring-1 ring-slate-200">
               <Link to={`/staff/leads?verdict=${verdict}`} className="block">
-                <span className="block text-2xl font-bold">{leadCounts.find((c) => c.verdict === verdict)?.count ?? 0}</span>
+                <span className="block text-2xl font-bold">
+                  {leadCounts.find((c) => c.verdict === verdict)?.count ?? 0}
+                </span>
                 <span className="text-sm text-slate-700">{label}</span>
               </Link>
             </li>
@@ -65,7 +77,8 @@ export default function StaffHome() {
               <li key={organisation.id} className="flex justify-between px-4 py-3 text-sm">
                 <span className="font-medium">{organisation.name}</span>
                 <span className="text-slate-600">
-                  {organisation.members} {organisation.members === 1 ? "member" : "members"} · since {day(organisation.createdAt)}
+                  {organisation.members} {organisation.members === 1 ? "member" : "members"} · since{" "}
+                  {day(organisation.createdAt)}
                 </span>
               </li>
             ))}

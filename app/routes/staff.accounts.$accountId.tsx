@@ -24,7 +24,11 @@ const actionSchema = z.discriminatedUnion("intent", [
     intent: z.literal("send-checkout"),
     plan: z.string().regex(/^[a-z0-9-]{1,50}$/, "Choose a plan"),
     interval: z.enum(["month", "year"], { error: "Choose monthly or yearly billing" }),
-    seats: z.coerce.number({ error: "Enter how many users" }).int("Enter a whole number of users").min(1, "Enter at least 1 user").max(1_000_000),
+    seats: z.coerce
+      .number({ error: "Enter how many users" })
+      .int("Enter a whole number of users")
+      .min(1, "Enter at least 1 user")
+      .max(1_000_000),
   }),
 ]);
 
@@ -35,25 +39,42 @@ const actionSchema = z.discriminatedUnion("intent", [
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
   const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return data({ ok: false, message: parsed.error.issues[0]?.message ?? "Check the form." }, { status: 400 });
+  if (!parsed.success)
+    return data({ ok: false, message: parsed.error.issues[0]?.message ?? "Check the form." }, { status: 400 });
   const accountId = params.accountId ?? "";
   const value = parsed.data;
   if (value.intent === "send-checkout") {
     if (!(await accountExists(context.db, accountId))) throw new Response("Not found", { status: 404 });
     const { plan, interval, seats } = value;
-    const sent = await sendCheckoutLink({ db: context.db, stripe: context.stripe, appUrl: context.config.appUrl }, { accountId, userId: staff.userId, planSlug: plan, interval, seats });
+    const sent = await sendCheckoutLink(
+      { db: context.db, stripe: context.stripe, appUrl: context.config.appUrl },
+      { accountId, userId: staff.userId, planSlug: plan, interval, seats },
+    );
     if (!sent.ok) return data({ ok: false, message: sent.message }, { status: 400 });
     return { ok: true, message: "Checkout link sent to the account's owners and admins." };
   }
-  const approved = await context.db.transaction((tx) => approveOrder(tx, value.orderId, { type: "staff", id: staff.userId }, accountId));
-  if (!approved) return data({ ok: false, message: "This order is not waiting for approval any more." }, { status: 409 });
+  const approved = await context.db.transaction((tx) =>
+    approveOrder(tx, value.orderId, { type: "staff", id: staff.userId }, accountId),
+  );
+  if (!approved)
+    return data({ ok: false, message: "This order is not waiting for approval any more." }, { status: 409 });
   return { ok: true, message: `Approved: the ${approved.planSlug} setup is queued.` };
 }
 
 const day = (date: Date | null) => (date ? new Date(date).toISOString().slice(0, 10) : "—");
 
 /** A titled list, or a line saying there is nothing. */
-function ListSection({ id, title, empty, items }: { id: string; title: string; empty: string; items: { key: string; content: ReactNode }[] }) {
+function ListSection({
+  id,
+  title,
+  empty,
+  items,
+}: {
+  id: string;
+  title: string;
+  empty: string;
+  items: { key: string; content: ReactNode }[];
+}) {
   return (
     <section aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`} className="text-lg font-semibold">
@@ -81,7 +102,11 @@ export default function StaffAccount() {
         ← Accounts
       </Link>
       <h1 className="text-2xl font-bold tracking-tight">{organisation.name}</h1>
-      {actionData?.ok ? <Notice>{actionData.message}</Notice> : <FormErrors id="action-errors" errors={actionData ? [actionData.message] : undefined} />}
+      {actionData?.ok ? (
+        <Notice>{actionData.message}</Notice>
+      ) : (
+        <FormErrors id="action-errors" errors={actionData ? [actionData.message] : undefined} />
+      )}
       <ListSection
         id="subscriptions"
         title="Subscription and payment"
@@ -91,9 +116,15 @@ export default function StaffAccount() {
           content: (
             <>
               {s.planSlug ?? "?"} · {s.quantity} users · <strong>{s.status}</strong>
-              {s.endedAt ? ` · ended ${day(s.endedAt)}` : ` · ${s.cancelAtPeriodEnd ? "cancels" : "renews"} ${day(s.currentPeriodEnd)}`}
-              {s.paymentFailedAt ? <strong className="text-red-700"> · payment failing since {day(s.paymentFailedAt)}</strong> : null}
-              {s.scheduledChange ? ` · changes to ${s.scheduledChange.planSlug}, ${s.scheduledChange.seats} users, per ${s.scheduledChange.interval} on ${day(new Date(s.scheduledChange.effectiveAt))}` : ""}
+              {s.endedAt
+                ? ` · ended ${day(s.endedAt)}`
+                : ` · ${s.cancelAtPeriodEnd ? "cancels" : "renews"} ${day(s.currentPeriodEnd)}`}
+              {s.paymentFailedAt ? (
+                <strong className="text-red-700"> · payment failing since {day(s.paymentFailedAt)}</strong>
+              ) : null}
+              {s.scheduledChange
+                ? ` · changes to ${s.scheduledChange.planSlug}, ${s.scheduledChange.seats} users, per ${s.scheduledChange.interval} on ${day(new Date(s.scheduledChange.effectiveAt))}`
+                : ""}
               {" · "}
               <span className="font-mono">{s.id}</span>
             </>
@@ -108,7 +139,9 @@ export default function StaffAccount() {
           key: o.id,
           content: (
             <>
-              {day(o.createdAt)} · {o.planSlug} · {o.seats} users · {formatMoney({ amount: o.totalAmount, currency: o.currency })} per {o.interval} · <strong>{o.status}</strong>
+              {day(o.createdAt)} · {o.planSlug} · {o.seats} users ·{" "}
+              {formatMoney({ amount: o.totalAmount, currency: o.currency })} per {o.interval} ·{" "}
+              <strong>{o.status}</strong>
               {o.status === "pending_approval" ? (
                 <Form method="post" className="ml-3 inline">
                   <input type="hidden" name="intent" value="approve" />
@@ -124,14 +157,20 @@ export default function StaffAccount() {
         <h2 id="send-checkout-heading" className="text-lg font-semibold">
           Send a checkout link
         </h2>
-        <p className="mt-1 text-sm text-slate-600">For a plan agreed with the customer, “contact us” plans included. Paying it is an ordinary order.</p>
+        <p className="mt-1 text-sm text-slate-600">
+          For a plan agreed with the customer, “contact us” plans included. Paying it is an ordinary order.
+        </p>
         <Form method="post" className="mt-3 flex flex-wrap items-end gap-3">
           <input type="hidden" name="intent" value="send-checkout" />
           <div>
             <label htmlFor="checkout-plan" className="block text-sm font-medium">
               Plan
             </label>
-            <select id="checkout-plan" name="plan" className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm">
+            <select
+              id="checkout-plan"
+              name="plan"
+              className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm"
+            >
               {plans.map((plan) => (
                 <option key={plan.slug} value={plan.slug}>
                   {plan.name}
@@ -143,7 +182,11 @@ export default function StaffAccount() {
             <label htmlFor="checkout-interval" className="block text-sm font-medium">
               Billing
             </label>
-            <select id="checkout-interval" name="interval" className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm">
+            <select
+              id="checkout-interval"
+              name="interval"
+              className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm"
+            >
               <option value="year">Yearly</option>
               <option value="month">Monthly</option>
             </select>
@@ -152,7 +195,14 @@ export default function StaffAccount() {
             <label htmlFor="checkout-seats" className="block text-sm font-medium">
               Users
             </label>
-            <input id="checkout-seats" name="seats" type="number" min={1} defaultValue={1} className="mt-1 block w-28 rounded-md border border-slate-300 px-3 py-2 text-sm" />
+            <input
+              id="checkout-seats"
+              name="seats"
+              type="number"
+              min={1}
+              defaultValue={1}
+              className="mt-1 block w-28 rounded-md border border-slate-300 px-3 py-2 text-sm"
+            />
           </div>
           <SubmitButton variant="secondary">Send checkout link</SubmitButton>
         </Form>
@@ -161,9 +211,17 @@ export default function StaffAccount() {
         id="trials"
         title="Trials"
         empty="No trials."
-        items={trials.map((t) => ({ key: t.id, content: `${t.planSlug} · ${t.status} · ${day(t.startedAt)} to ${day(t.endsAt)}` }))}
+        items={trials.map((t) => ({
+          key: t.id,
+          content: `${t.planSlug} · ${t.status} · ${day(t.startedAt)} to ${day(t.endsAt)}`,
+        }))}
       />
-      <ListSection id="people" title="People" empty="No members." items={people.map((p) => ({ key: p.email, content: `${p.name} · ${p.email} · ${p.role}` }))} />
+      <ListSection
+        id="people"
+        title="People"
+        empty="No members."
+        items={people.map((p) => ({ key: p.email, content: `${p.name} · ${p.email} · ${p.role}` }))}
+      />
     </div>
   );
 }

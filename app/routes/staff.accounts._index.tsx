@@ -21,10 +21,18 @@ export default function StaffAccounts() {
           <caption className="sr-only">Organisations, newest first, with their subscription and trial</caption>
           <thead className="text-slate-600">
             <tr>
-              <th scope="col" className="py-2 pr-4 font-medium">Organisation</th>
-              <th scope="col" className="py-2 pr-4 font-medium">Since (UTC)</th>
-              <th scope="col" className="py-2 pr-4 font-medium">Subscription</th>
-              <th scope="col" className="py-2 font-medium">Trial</th>
+              <th scope="col" className="py-2 pr-4 font-medium">
+                Organisation
+              </th>
+              <th scope="col" className="py-2 pr-4 font-medium">
+                Since (UTC)
+              </th>
+              <th scope="col" className="py-2 pr-4 font-medium">
+                Subscription
+              </th>
+              <th scope="col" className="py-2 font-medium">
+                Trial
+              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
@@ -36,7 +44,11 @@ export default function StaffAccounts() {
                   </Link>
                 </td>
                 <td className="py-2 pr-4">{new Date(account.createdAt).toISOString().slice(0, 10)}</td>
-                <td className="py-2 pr-4">{account.subscriptionStatus ? `${account.subscriptionStatus} · ${account.planSlug ?? "?"} · ${account.seats} users` : "—"}</td>
+                <td className="py-2 pr-4">
+                  {account.subscriptionStatus
+                    ? `${account.subscriptionStatus} · ${account.planSlug ?? "?"} · ${account.seats} users`
+                    : "—"}
+                </td>
                 <td className="py-2">{account.trialStatus ?? "—"}</td>
               </tr>
             ))}

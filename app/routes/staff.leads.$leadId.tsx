@@ -38,22 +38,29 @@ export default function StaffLead() {
           {lead.planSlug ? `: ${lead.planSlug}` : ""}
         </h1>
         <p className="mt-1 text-sm text-slate-600">
-          Score {lead.score} · {new Date(lead.createdAt).toISOString().replace("T", " ").slice(0, 16)} UTC · {lead.organisationName ? `Account: ${lead.organisationName}` : "No account yet"}
+          Score {lead.score} · {new Date(lead.createdAt).toISOString().replace("T", " ").slice(0, 16)} UTC ·{" "}
+          {lead.organisationName ? `Account: ${lead.organisationName}` : "No account yet"}
         </p>
       </header>
       {lead.contactRequestedAt ? (
         <section aria-labelledby="contact-heading" className="rounded-xl bg-amber-50 p-4 ring-1 ring-amber-200">
-          <h2 id="contact-heading" className="font-semibold">Asked to be contacted</h2>
+          <h2 id="contact-heading" className="font-semibold">
+            Asked to be contacted
+          </h2>
           <p className="mt-1 text-sm">{lead.contactEmail}</p>
           {lead.contactMessage ? <p className="mt-2 whitespace-pre-wrap text-sm">{lead.contactMessage}</p> : null}
         </section>
       ) : null}
       <section aria-labelledby="answers-heading">
-        <h2 id="answers-heading" className="text-lg font-semibold">Answers</h2>
+        <h2 id="answers-heading" className="text-lg font-semibold">
+          Answers
+        </h2>
         <Entries values={lead.answers} />
       </section>
       <section aria-labelledby="result-heading">
-        <h2 id="result-heading" className="text-lg font-semibold">What we told them</h2>
+        <h2 id="result-heading" className="text-lg font-semibold">
+          What we told them
+        </h2>
         <ul className="mt-2 list-disc pl-5 text-sm">
           {lead.result.reasons.map((reason) => (
             <li key={reason}>{reason}</li>
@@ -69,8 +76,14 @@ export default function StaffLead() {
         </ul>
       </section>
       <section aria-labelledby="attribution-heading">
-        <h2 id="attribution-heading" className="text-lg font-semibold">Where they came from</h2>
-        {lead.attribution ? <Entries values={lead.attribution} /> : <p className="mt-2 text-sm text-slate-600">Not recorded.</p>}
+        <h2 id="attribution-heading" className="text-lg font-semibold">
+          Where they came from
+        </h2>
+        {lead.attribution ? (
+          <Entries values={lead.attribution} />
+        ) : (
+          <p className="mt-2 text-sm text-slate-600">Not recorded.</p>
+        )}
       </section>
     </div>
   );

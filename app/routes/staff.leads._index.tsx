@@ -26,11 +26,15 @@ export default function StaffLeads() {
         <FilterSelect name="verdict" label="Fit" value={filters.verdict} options={Object.entries(verdictLabels)} />
         <FilterSelect name="plan" label="Plan" value={filters.plan} options={plans} />
         <div>
-          <label htmlFor="from" className="text-sm font-medium">From</label>
+          <label htmlFor="from" className="text-sm font-medium">
+            From
+          </label>
           <input id="from" name="from" type="date" defaultValue={filters.from ?? ""} className={input} />
         </div>
         <div>
-          <label htmlFor="to" className="text-sm font-medium">To</label>
+          <label htmlFor="to" className="text-sm font-medium">
+            To
+          </label>
           <input id="to" name="to" type="date" defaultValue={filters.to ?? ""} className={input} />
         </div>
         <button type="submit" className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white">
@@ -43,13 +47,27 @@ export default function StaffLeads() {
             <caption className="sr-only">Leads, newest first</caption>
             <thead className="text-slate-600">
               <tr>
-                <th scope="col" className="py-2 pr-4 font-medium">When (UTC)</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Fit</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Plan</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Seats</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Score</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Account</th>
-                <th scope="col" className="py-2 font-medium">Contact</th>
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  When (UTC)
+                </th>
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  Fit
+                </th>
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  Plan
+                </th>
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  Seats
+                </th>
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  Score
+                </th>
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  Account
+                </th>
+                <th scope="col" className="py-2 font-medium">
+                  Contact
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -60,12 +78,16 @@ export default function StaffLeads() {
                       {new Date(lead.createdAt).toISOString().slice(0, 16).replace("T", " ")}
                     </Link>
                   </td>
-                  <td className="py-2 pr-4">{verdictLabels[lead.verdict as keyof typeof verdictLabels] ?? lead.verdict}</td>
+                  <td className="py-2 pr-4">
+                    {verdictLabels[lead.verdict as keyof typeof verdictLabels] ?? lead.verdict}
+                  </td>
                   <td className="py-2 pr-4">{lead.planSlug ?? "—"}</td>
                   <td className="py-2 pr-4">{String(lead.answers.seats ?? "—")}</td>
                   <td className="py-2 pr-4">{lead.score}</td>
                   <td className="py-2 pr-4">{lead.organisationName ?? "—"}</td>
-                  <td className="py-2">{lead.contactRequestedAt ? `Asked to be contacted: ${lead.contactEmail}` : ""}</td>
+                  <td className="py-2">
+                    {lead.contactRequestedAt ? `Asked to be contacted: ${lead.contactEmail}` : ""}
+                  </td>
                 </tr>
               ))}
             </tbody>

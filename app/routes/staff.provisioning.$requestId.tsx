@@ -1,7 +1,15 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { cancelRequest, claimRequest, completeManually, failRequest, requestDetail, resultFields, retryRequest } from "../../provisioning";
+import {
+  cancelRequest,
+  claimRequest,
+  completeManually,
+  failRequest,
+  requestDetail,
+  resultFields,
+  retryRequest,
+} from "../../provisioning";
 import { StatusBadge } from "~/components/status-badge";
 import { FieldError, FormErrors, SubmitButton } from "~/components/ui/field";
 import { requireStaff } from "~/modules/accounts/sessions.server";
@@ -28,7 +36,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const formData = await request.formData();
   const parsed = actionSchema.safeParse(Object.fromEntries(formData));
   if (!parsed.success) {
-    return data({ message: parsed.error.issues[0]?.message ?? "Choose an action", fieldErrors: {} as Record<string, string> }, { status: 400 });
+    return data(
+      { message: parsed.error.issues[0]?.message ?? "Choose an action", fieldErrors: {} as Record<string, string> },
+      { status: 400 },
+    );
   }
   const id = params.requestId ?? "";
   const who = { id: staff.userId, name: staff.name };
@@ -51,7 +62,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 
 function resultValues(formData: FormData): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const [key, value] of formData) if (key.startsWith("result.") && typeof value === "string") values[key.slice(7)] = value;
+  for (const [key, value] of formData)
+    if (key.startsWith("result.") && typeof value === "string") values[key.slice(7)] = value;
   return values;
 }
 
@@ -74,28 +86,46 @@ export default function ProvisioningRequestPage() {
         <p className="mt-2 flex flex-wrap items-center gap-3 text-sm text-slate-700">
           <StatusBadge status={request.status} />
           <span>
-            via {request.provisioner} · attempt {request.attempts} of {request.maxAttempts} · due {new Date(request.slaDueAt).toISOString().slice(0, 16).replace("T", " ")} UTC
+            via {request.provisioner} · attempt {request.attempts} of {request.maxAttempts} · due{" "}
+            {new Date(request.slaDueAt).toISOString().slice(0, 16).replace("T", " ")} UTC
           </span>
           {request.claimedBy ? <span>{claimedByMe ? "Claimed by you" : "Claimed by another staff member"}</span> : null}
         </p>
-        {request.waitingReason ? <p className="mt-3 rounded-md bg-amber-50 p-3 text-sm ring-1 ring-amber-200">{request.waitingReason}</p> : null}
+        {request.waitingReason ? (
+          <p className="mt-3 rounded-md bg-amber-50 p-3 text-sm ring-1 ring-amber-200">{request.waitingReason}</p>
+        ) : null}
       </header>
       <FormErrors id="action-errors" errors={actionData ? [actionData.message] : undefined} />
 
       <section aria-labelledby="bought-heading">
-        <h2 id="bought-heading" className="text-lg font-semibold">What was bought</h2>
+        <h2 id="bought-heading" className="text-lg font-semibold">
+          What was bought
+        </h2>
         <dl className="mt-2 grid gap-2 text-sm sm:grid-cols-3">
-          <div><dt className="text-slate-600">Plan</dt><dd>{request.snapshot.planName}</dd></div>
-          <div><dt className="text-slate-600">Seats</dt><dd>{request.snapshot.seats}</dd></div>
+          <div>
+            <dt className="text-slate-600">Plan</dt>
+            <dd>{request.snapshot.planName}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-600">Seats</dt>
+            <dd>{request.snapshot.seats}</dd>
+          </div>
           <div>
             <dt className="text-slate-600">Limits</dt>
-            <dd>{Object.entries(request.snapshot.limits).map(([key, value]) => `${key}: ${value ?? "unlimited"}`).join(", ")}</dd>
+            <dd>
+              {Object.entries(request.snapshot.limits)
+                .map(([key, value]) => `${key}: ${value ?? "unlimited"}`)
+                .join(", ")}
+            </dd>
           </div>
         </dl>
         {request.result ? (
           <dl className="mt-4 text-sm" data-testid="result">
             {Object.entries(request.result).map(([key, value]) => (
-              <div key={key} className="flex gap-2"><dt className="text-slate-600">{key}</dt><dd>{value}</dd></div>
+              <div key={key} className="flex gap-2">
+                <dt className="text-slate-600">{key}</dt>
+                <dd>{value}</dd>
+              </div>
             ))}
           </dl>
         ) : null}
@@ -103,7 +133,9 @@ export default function ProvisioningRequestPage() {
 
       {open ? (
         <section aria-labelledby="actions-heading" className="space-y-6">
-          <h2 id="actions-heading" className="text-lg font-semibold">Actions</h2>
+          <h2 id="actions-heading" className="text-lg font-semibold">
+            Actions
+          </h2>
           {!request.claimedBy ? (
             <Form method="post">
               <input type="hidden" name="intent" value="claim" />
@@ -116,7 +148,9 @@ export default function ProvisioningRequestPage() {
               <input type="hidden" name="intent" value="complete" />
               {fields.map((field) => (
                 <div key={field.key}>
-                  <label htmlFor={`result-${field.key}`} className="text-sm font-medium">{field.label}</label>
+                  <label htmlFor={`result-${field.key}`} className="text-sm font-medium">
+                    {field.label}
+                  </label>
                   <input
                     id={`result-${field.key}`}
                     name={`result.${field.key}`}
@@ -125,7 +159,10 @@ export default function ProvisioningRequestPage() {
                     aria-invalid={actionData?.fieldErrors[field.key] ? true : undefined}
                     aria-describedby={actionData?.fieldErrors[field.key] ? `result-${field.key}-error` : undefined}
                   />
-                  <FieldError id={`result-${field.key}-error`} errors={actionData?.fieldErrors[field.key] ? [actionData.fieldErrors[field.key]!] : undefined} />
+                  <FieldError
+                    id={`result-${field.key}-error`}
+                    errors={actionData?.fieldErrors[field.key] ? [actionData.fieldErrors[field.key]!] : undefined}
+                  />
                 </div>
               ))}
               <SubmitButton>Complete</SubmitButton>
@@ -141,14 +178,18 @@ export default function ProvisioningRequestPage() {
             {request.status === "waiting_staff" ? (
               <Form method="post" className="space-y-2">
                 <input type="hidden" name="intent" value="fail" />
-                <label htmlFor="fail-reason" className="text-sm font-medium">Why it failed</label>
+                <label htmlFor="fail-reason" className="text-sm font-medium">
+                  Why it failed
+                </label>
                 <input id="fail-reason" name="reason" className={input} />
                 <SubmitButton variant="danger">Mark failed</SubmitButton>
               </Form>
             ) : null}
             <Form method="post" className="space-y-2">
               <input type="hidden" name="intent" value="cancel" />
-              <label htmlFor="cancel-reason" className="text-sm font-medium">Why cancel</label>
+              <label htmlFor="cancel-reason" className="text-sm font-medium">
+                Why cancel
+              </label>
               <input id="cancel-reason" name="reason" className={input} />
               <SubmitButton variant="danger">Cancel request</SubmitButton>
             </Form>
@@ -157,11 +198,15 @@ export default function ProvisioningRequestPage() {
       ) : null}
 
       <section aria-labelledby="timeline-heading">
-        <h2 id="timeline-heading" className="text-lg font-semibold">Timeline</h2>
+        <h2 id="timeline-heading" className="text-lg font-semibold">
+          Timeline
+        </h2>
         <ol className="mt-2 space-y-2 text-sm" data-testid="timeline">
           {request.events.map((event) => (
             <li key={event.id} className="flex flex-col gap-1 sm:flex-row sm:gap-4">
-              <span className="font-mono text-slate-600">{new Date(event.occurredAt).toISOString().slice(0, 19).replace("T", " ")}</span>
+              <span className="font-mono text-slate-600">
+                {new Date(event.occurredAt).toISOString().slice(0, 19).replace("T", " ")}
+              </span>
               <span>
                 {event.fromStatus && event.fromStatus !== event.toStatus ? `${statusLabels[event.fromStatus]} → ` : ""}
                 {statusLabels[event.toStatus]} · {event.actorType}: {event.message}

@@ -24,14 +24,36 @@ export default function ProvisioningQueue() {
     <div className="space-y-6">
       <h1 className="text-2xl font-bold tracking-tight">Provisioning queue</h1>
       <Form method="get" className="grid gap-4 rounded-xl p-4 ring-1 ring-slate-200 sm:grid-cols-5 sm:items-end">
-        <FilterSelect name="status" label="Status" value={filters.status} options={Object.entries(statusLabels)} anyLabel="Open (not finished)" />
-        <FilterSelect name="operation" label="Operation" value={filters.operation} options={Object.entries(operationLabels)} />
+        <FilterSelect
+          name="status"
+          label="Status"
+          value={filters.status}
+          options={Object.entries(statusLabels)}
+          anyLabel="Open (not finished)"
+        />
+        <FilterSelect
+          name="operation"
+          label="Operation"
+          value={filters.operation}
+          options={Object.entries(operationLabels)}
+        />
         <FilterSelect name="plan" label="Plan" value={filters.plan} options={plans} />
         <div>
-          <label htmlFor="olderThanHours" className="text-sm font-medium">Older than (hours)</label>
-          <input id="olderThanHours" name="olderThanHours" type="number" min={1} defaultValue={filters.olderThanHours ?? ""} className={input} />
+          <label htmlFor="olderThanHours" className="text-sm font-medium">
+            Older than (hours)
+          </label>
+          <input
+            id="olderThanHours"
+            name="olderThanHours"
+            type="number"
+            min={1}
+            defaultValue={filters.olderThanHours ?? ""}
+            className={input}
+          />
         </div>
-        <button type="submit" className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white">Filter</button>
+        <button type="submit" className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white">
+          Filter
+        </button>
       </Form>
       {requests.length ? (
         <div className="overflow-x-auto">
@@ -39,11 +61,21 @@ export default function ProvisioningQueue() {
             <caption className="sr-only">Provisioning requests, those waiting for staff first</caption>
             <thead className="text-slate-600">
               <tr>
-                <th scope="col" className="py-2 pr-4 font-medium">Account</th>
-                <th scope="col" className="py-2 pr-4 font-medium">What</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Status</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Due (UTC)</th>
-                <th scope="col" className="py-2 font-medium">Attempts</th>
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  Account
+                </th>
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  What
+                </th>
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  Status
+                </th>
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  Due (UTC)
+                </th>
+                <th scope="col" className="py-2 font-medium">
+                  Attempts
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">

@@ -13,7 +13,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 const extendSchema = z.object({
   trialId: z.uuid(),
-  days: z.coerce.number({ error: "Enter a number of days" }).int("Enter whole days").min(1, "Extend by 1 to 60 days").max(60, "Extend by 1 to 60 days"),
+  days: z.coerce
+    .number({ error: "Enter a number of days" })
+    .int("Enter whole days")
+    .min(1, "Extend by 1 to 60 days")
+    .max(60, "Extend by 1 to 60 days"),
   reason: z.string().trim().min(3, "Say why, for the audit trail").max(500),
 });
 
@@ -21,7 +25,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
   const parsed = extendSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return data({ trialId: null, error: parsed.error.issues[0]!.message }, { status: 400 });
-  const result = await extendTrial(context.db, parsed.data.trialId, parsed.data.days, parsed.data.reason, { type: "staff", id: staff.userId });
+  const result = await extendTrial(context.db, parsed.data.trialId, parsed.data.days, parsed.data.reason, {
+    type: "staff",
+    id: staff.userId,
+  });
   if (!result.ok) return data({ trialId: parsed.data.trialId, error: result.message }, { status: 409 });
   throw redirect("/staff/trials");
 }
@@ -36,23 +43,44 @@ export default function StaffTrials() {
       {trials.length ? (
         <ul className="divide-y divide-slate-100 rounded-xl ring-1 ring-slate-200">
           {trials.map((trial) => (
-            <li key={trial.id} className="flex flex-col gap-3 px-4 py-3 lg:flex-row lg:items-end lg:justify-between" data-testid="trial-row">
+            <li
+              key={trial.id}
+              className="flex flex-col gap-3 px-4 py-3 lg:flex-row lg:items-end lg:justify-between"
+              data-testid="trial-row"
+            >
               <div className="text-sm">
                 <p className="font-medium">{trial.accountName}</p>
                 <p className="text-slate-600">
-                  {trial.planSlug} · {trial.status === "active" ? "ends" : "ended"} {new Date(trial.endsAt).toISOString().slice(0, 16).replace("T", " ")} UTC
+                  {trial.planSlug} · {trial.status === "active" ? "ends" : "ended"}{" "}
+                  {new Date(trial.endsAt).toISOString().slice(0, 16).replace("T", " ")} UTC
                   {trial.extensions ? ` · extended ${trial.extensions}×` : ""}
                 </p>
               </div>
               <Form method="post" className="flex flex-wrap items-end gap-2">
                 <input type="hidden" name="trialId" value={trial.id} />
                 <div>
-                  <label htmlFor={`days-${trial.id}`} className="block text-xs font-medium">Days</label>
-                  <input id={`days-${trial.id}`} name="days" type="number" min={1} max={60} defaultValue={7} className="w-20 rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+                  <label htmlFor={`days-${trial.id}`} className="block text-xs font-medium">
+                    Days
+                  </label>
+                  <input
+                    id={`days-${trial.id}`}
+                    name="days"
+                    type="number"
+                    min={1}
+                    max={60}
+                    defaultValue={7}
+                    className="w-20 rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+                  />
                 </div>
                 <div>
-                  <label htmlFor={`reason-${trial.id}`} className="block text-xs font-medium">Reason</label>
-                  <input id={`reason-${trial.id}`} name="reason" className="w-56 rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+                  <label htmlFor={`reason-${trial.id}`} className="block text-xs font-medium">
+                    Reason
+                  </label>
+                  <input
+                    id={`reason-${trial.id}`}
+                    name="reason"
+                    className="w-56 rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+                  />
                 </div>
                 <SubmitButton variant="secondary">
                   Extend<span className="sr-only"> the trial of {trial.accountName}</span>

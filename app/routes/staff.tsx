@@ -4,7 +4,10 @@ import { TabLink, TabNav } from "~/components/ui/tab-nav";
 import { SITE_NAME } from "~/lib/site";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 
-export const meta: MetaFunction = () => [{ title: `Staff console | ${SITE_NAME}` }, { name: "robots", content: "noindex" }];
+export const meta: MetaFunction = () => [
+  { title: `Staff console | ${SITE_NAME}` },
+  { name: "robots", content: "noindex" },
+];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);

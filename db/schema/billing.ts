@@ -1,11 +1,23 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import type { BillingInterval } from "./catalog";
 import { organisations, users } from "./accounts";
 
 export type ScheduledChange = { planSlug: string; interval: BillingInterval; seats: number; effectiveAt: string };
 
-export type OrderStatus = "checkout_open" | "paid" | "fulfilled" | "pending_approval" | "payment_failed" | "expired" | "cancelled";
+export type OrderStatus =
+  "checkout_open" | "paid" | "fulfilled" | "pending_approval" | "payment_failed" | "expired" | "cancelled";
 
 /** A customer's intent to buy; its id is Stripe Checkout's idempotency key and client_reference_id. */
 export const orders = pgTable(
@@ -35,7 +47,9 @@ export const orders = pgTable(
   },
   (t) => [
     // One open checkout per organisation and product: a second tab cannot pay twice.
-    uniqueIndex("orders_one_open_checkout_idx").on(t.accountId, t.productSlug).where(sql`${t.status} = 'checkout_open'`),
+    uniqueIndex("orders_one_open_checkout_idx")
+      .on(t.accountId, t.productSlug)
+      .where(sql`${t.status} = 'checkout_open'`),
     index("orders_account_idx").on(t.accountId, t.createdAt),
     check("orders_seats_check", sql`${t.seats} >= 1`),
   ],
@@ -84,6 +98,8 @@ export const subscriptions = pgTable(
   },
   (t) => [
     index("subscriptions_account_idx").on(t.accountId),
-    index("subscriptions_ended_idx").on(t.endedAt).where(sql`${t.deprovisionRequestedAt} is null and ${t.endedAt} is not null`),
+    index("subscriptions_ended_idx")
+      .on(t.endedAt)
+      .where(sql`${t.deprovisionRequestedAt} is null and ${t.endedAt} is not null`),
   ],
 );

@@ -90,10 +90,7 @@ export const plans = pgTable(
     uniqueIndex("plans_product_slug_idx").on(t.productId, t.slug),
     check("plans_sales_mode_check", sql`${t.salesMode} in ('self_serve', 'contact_sales')`),
     check("plans_pricing_model_check", sql`${t.pricingModel} in ('per_seat', 'flat')`),
-    check(
-      "plans_trigger_check",
-      sql`${t.provisioningTrigger} in ('on_order', 'on_payment', 'after_approval')`,
-    ),
+    check("plans_trigger_check", sql`${t.provisioningTrigger} in ('on_order', 'on_payment', 'after_approval')`),
     check("plans_seats_check", sql`${t.minSeats} >= 1 and (${t.maxSeats} is null or ${t.maxSeats} >= ${t.minSeats})`),
     check("plans_trial_days_check", sql`${t.trialDays} >= 0`),
   ],

@@ -52,7 +52,9 @@ export const provisioningRequests = pgTable(
     /** Asking twice for the same thing finds the first request. */
     idempotencyKey: text("idempotency_key").notNull().unique(),
     /** The statement's own time, not the transaction's: requests asked for in one transaction keep their order. */
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().default(sql`clock_timestamp()`),
+    createdAt: timestamp("created_at", { withTimezone: true })
+      .notNull()
+      .default(sql`clock_timestamp()`),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp("completed_at", { withTimezone: true }),
     /** Set when staff were told the request is past its SLA, so they are told once. */
@@ -72,7 +74,10 @@ export const provisioningRequests = pgTable(
       "provisioning_requests_status_check",
       sql`${t.status} in ('queued', 'running', 'waiting_staff', 'waiting_customer', 'succeeded', 'failed', 'cancelled')`,
     ),
-    check("provisioning_requests_operation_check", sql`${t.operation} in ('provision', 'modify', 'suspend', 'resume', 'deprovision')`),
+    check(
+      "provisioning_requests_operation_check",
+      sql`${t.operation} in ('provision', 'modify', 'suspend', 'resume', 'deprovision')`,
+    ),
   ],
 );
 

@@ -30,7 +30,9 @@ export const trials = pgTable(
   },
   (t) => [
     // One active trial per organisation and product.
-    uniqueIndex("trials_one_active_idx").on(t.accountId, t.productSlug).where(sql`${t.status} = 'active'`),
+    uniqueIndex("trials_one_active_idx")
+      .on(t.accountId, t.productSlug)
+      .where(sql`${t.status} = 'active'`),
     index("trials_ends_idx").on(t.status, t.endsAt),
     check("trials_status_check", sql`${t.status} in ('active', 'expired', 'converted')`),
   ],

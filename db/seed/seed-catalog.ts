@@ -39,7 +39,10 @@ export async function seedCatalog(db: Database, catalog: CatalogDefinition): Pro
       .insert(products)
       .values(productValues)
       .onConflictDoUpdate({ target: products.slug, ...updateWhenChanged(products, productValues) });
-    const [product] = await tx.select({ id: products.id }).from(products).where(sql`${products.slug} = ${catalog.slug}`);
+    const [product] = await tx
+      .select({ id: products.id })
+      .from(products)
+      .where(sql`${products.slug} = ${catalog.slug}`);
     if (!product) throw new Error(`Product ${catalog.slug} was not saved`);
 
     const featureRows = catalog.features.map((f, index) => ({
@@ -59,7 +62,10 @@ export async function seedCatalog(db: Database, catalog: CatalogDefinition): Pro
         .values(row)
         .onConflictDoUpdate({ target: [features.productId, features.key], ...updateWhenChanged(features, row) });
     }
-    for (const row of await tx.select({ id: features.id, key: features.key }).from(features).where(sql`${features.productId} = ${product.id}`)) {
+    for (const row of await tx
+      .select({ id: features.id, key: features.key })
+      .from(features)
+      .where(sql`${features.productId} = ${product.id}`)) {
       featureIds.set(row.key, row.id);
     }
 
@@ -89,7 +95,12 @@ export async function seedCatalog(db: Database, catalog: CatalogDefinition): Pro
         .returning({ id: plans.id });
       const planId =
         saved?.id ??
-        (await tx.select({ id: plans.id }).from(plans).where(sql`${plans.productId} = ${product.id} and ${plans.slug} = ${plan.slug}`))[0]?.id;
+        (
+          await tx
+            .select({ id: plans.id })
+            .from(plans)
+            .where(sql`${plans.productId} = ${product.id} and ${plans.slug} = ${plan.slug}`)
+        )[0]?.id;
       if (!planId) throw new Error(`Plan ${plan.slug} was not saved`);
 
       for (const interval of ["month", "year"] as const) {
@@ -112,14 +123,20 @@ export async function seedCatalog(db: Database, catalog: CatalogDefinition): Pro
         await tx
           .insert(planFeatures)
           .values(row)
-          .onConflictDoUpdate({ target: [planFeatures.planId, planFeatures.featureId], ...updateWhenChanged(planFeatures, row) });
+          .onConflictDoUpdate({
+            target: [planFeatures.planId, planFeatures.featureId],
+            ...updateWhenChanged(planFeatures, row),
+          });
       }
     }
   });
 }
 
 /** `set` for an upsert that only touches the row (and its updated_at) when a value differs. */
-function updateWhenChanged<T extends PgTable>(table: T, values: Record<string, unknown>): { set: Record<string, SQL>; setWhere: SQL } {
+function updateWhenChanged<T extends PgTable>(
+  table: T,
+  values: Record<string, unknown>,
+): { set: Record<string, SQL>; setWhere: SQL } {
   const columns = getTableColumns(table) as Record<string, { name: string }>;
   const names = Object.keys(values).map((key) => {
     const column = columns[key];
@@ -130,7 +147,13 @@ function updateWhenChanged<T extends PgTable>(table: T, values: Record<string, u
     Object.keys(values).map((key, i) => [key, sql.raw(`excluded."${names[i]}"`)]),
   );
   if ("updatedAt" in columns) set.updatedAt = sql`now()`;
-  const current = sql.join(names.map((name) => sql.raw(`"${getTableName(table)}"."${name}"`)), sql`, `);
-  const incoming = sql.join(names.map((name) => sql.raw(`excluded."${name}"`)), sql`, `);
+  const current = sql.join(
+    names.map((name) => sql.raw(`"${getTableName(table)}"."${name}"`)),
+    sql`, `,
+  );
+  const incoming = sql.join(
+    names.map((name) => sql.raw(`excluded."${name}"`)),
+    sql`, `,
+  );
   return { set, setWhere: sql`(${current}) is distinct from (${incoming})` };
 }

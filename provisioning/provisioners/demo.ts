@@ -3,11 +3,22 @@ import type { DbOrTx } from "../../db/client";
 import { demoTenants } from "../../db/schema";
 import { outcome, type Provisioner, type ProvisioningJob } from "../types";
 
-const statusAfter = { provision: "active", modify: "active", resume: "active", suspend: "suspended", deprovision: "deleted" } as const;
+const statusAfter = {
+  provision: "active",
+  modify: "active",
+  resume: "active",
+  suspend: "suspended",
+  deprovision: "deleted",
+} as const;
 
 /** A readable, unique tenant name: the account's name and a piece of the instance id. */
 function subdomainFor(job: ProvisioningJob): string {
-  const name = job.accountName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 30) || "tenant";
+  const name =
+    job.accountName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "")
+      .slice(0, 30) || "tenant";
   return `${name}-${(job.instance?.instanceId ?? job.id).slice(0, 8)}`;
 }
 
@@ -26,12 +37,25 @@ export function createDemoProvisioner(db: DbOrTx, baseDomain = "demo.localhost")
       const status = statusAfter[job.operation];
       const [tenant] = await db
         .insert(demoTenants)
-        .values({ instanceId, subdomain, planSlug: job.snapshot.planSlug, limits: job.snapshot.limits, seats: job.snapshot.seats, status })
+        .values({
+          instanceId,
+          subdomain,
+          planSlug: job.snapshot.planSlug,
+          limits: job.snapshot.limits,
+          seats: job.snapshot.seats,
+          status,
+        })
         .onConflictDoUpdate({
           target: demoTenants.instanceId,
           set:
             job.operation === "modify" || job.operation === "provision"
-              ? { planSlug: job.snapshot.planSlug, limits: job.snapshot.limits, seats: job.snapshot.seats, status, updatedAt: sql`now()` }
+              ? {
+                  planSlug: job.snapshot.planSlug,
+                  limits: job.snapshot.limits,
+                  seats: job.snapshot.seats,
+                  status,
+                  updatedAt: sql`now()`,
+                }
               : { status, updatedAt: sql`now()` },
         })
         .returning({ subdomain: demoTenants.subdomain });

@@ -33,7 +33,12 @@ async function startControlPlane(): Promise<ControlPlane> {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      const request = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
+      const request = {
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      };
       received.push(request);
       const answer = script.shift() ?? { status: 599, body: "unscripted request" };
       if (answer === "never") return;
@@ -104,7 +109,11 @@ describe("http provisioner: execute", () => {
   });
 
   it("returns done with the result of a 200, after a signed, idempotent POST of the job", async () => {
-    controlPlane.answer({ status: 200, headers: { "Content-Type": "application/json" }, body: json({ result: { url: "https://acme.wiki.example", login: "admin@acme.example" } }) });
+    controlPlane.answer({
+      status: 200,
+      headers: { "Content-Type": "application/json" },
+      body: json({ result: { url: "https://acme.wiki.example", login: "admin@acme.example" } }),
+    });
     const job = { ...jobFor(controlPlane.url), operation: "modify" as const, instance: { tenantId: "t-42" } };
 
     const result = await createHttpProvisioner({ secret: SECRET }).execute(job, contextWith());
@@ -147,7 +156,10 @@ describe("http provisioner: execute", () => {
   });
 
   it("asks for a retry on a 500 and is done on the retried attempt, with the same Idempotency-Key", async () => {
-    controlPlane.answer({ status: 500, body: "database is down" }, { status: 200, body: json({ result: { url: "https://acme.wiki.example" } }) });
+    controlPlane.answer(
+      { status: 500, body: "database is down" },
+      { status: 200, body: json({ result: { url: "https://acme.wiki.example" } }) },
+    );
     const provisioner = createHttpProvisioner({ secret: SECRET });
     const job = jobFor(controlPlane.url);
 
@@ -156,7 +168,10 @@ describe("http provisioner: execute", () => {
 
     expect(first).toEqual({ kind: "retry", error: "control plane answered 500" });
     expect(second).toEqual({ kind: "done", result: { url: "https://acme.wiki.example" } });
-    expect(controlPlane.received.map((request) => request.headers["idempotency-key"])).toEqual([job.idempotencyKey, job.idempotencyKey]);
+    expect(controlPlane.received.map((request) => request.headers["idempotency-key"])).toEqual([
+      job.idempotencyKey,
+      job.idempotencyKey,
+    ]);
   });
 
   it("takes the retry delay from Retry-After (seconds)", async () => {
@@ -179,7 +194,10 @@ describe("http provisioner: execute", () => {
     controlPlane.answer("never");
     const startedAt = Date.now();
 
-    const result = await createHttpProvisioner({ secret: SECRET, timeoutMs: 200 }).execute(jobFor(controlPlane.url), contextWith());
+    const result = await createHttpProvisioner({ secret: SECRET, timeoutMs: 200 }).execute(
+      jobFor(controlPlane.url),
+      contextWith(),
+    );
 
     expect(result).toEqual({ kind: "retry", error: "timed out after 200 ms" });
     expect(Date.now() - startedAt).toBeLessThan(5000);
@@ -191,7 +209,10 @@ describe("http provisioner: execute", () => {
     const caller = new AbortController();
     setTimeout(() => caller.abort(), 100);
 
-    const result = await createHttpProvisioner({ secret: SECRET }).execute(jobFor(controlPlane.url), contextWith(caller.signal));
+    const result = await createHttpProvisioner({ secret: SECRET }).execute(
+      jobFor(controlPlane.url),
+      contextWith(caller.signal),
+    );
 
     expect(result).toEqual({ kind: "retry", error: "the attempt was aborted before the control plane answered" });
   }, 10_000);
@@ -202,7 +223,10 @@ describe("http provisioner: execute", () => {
 
     const result = await createHttpProvisioner({ secret: SECRET }).execute(jobFor(closed.url), contextWith());
 
-    expect(result).toMatchObject({ kind: "retry", error: expect.stringMatching(/could not reach the control plane.*ECONNREFUSED/) });
+    expect(result).toMatchObject({
+      kind: "retry",
+      error: expect.stringMatching(/could not reach the control plane.*ECONNREFUSED/),
+    });
   });
 
   it("fails at once on a 400, with an excerpt of the answer", async () => {
@@ -217,14 +241,17 @@ describe("http provisioner: execute", () => {
   it("keeps a refusal's excerpt to 300 characters and out of reach of the secret and the signature", async () => {
     controlPlane.answer({
       status: 422,
-      body: (request) => `you sent ${SECRET} and ${String(request.headers[SIGNATURE_HEADER.toLowerCase()])} ${"x".repeat(1000)}`,
+      body: (request) =>
+        `you sent ${SECRET} and ${String(request.headers[SIGNATURE_HEADER.toLowerCase()])} ${"x".repeat(1000)}`,
     });
 
     const result = await createHttpProvisioner({ secret: SECRET }).execute(jobFor(controlPlane.url), contextWith());
 
     expect(result.kind).toBe("fail");
     const reason = result.kind === "fail" ? result.reason : "";
-    expect(reason).toMatch(/^control plane refused the request: 422 you sent \[redacted\] and t=\d+,v1=\[redacted\] x+$/);
+    expect(reason).toMatch(
+      /^control plane refused the request: 422 you sent \[redacted\] and t=\d+,v1=\[redacted\] x+$/,
+    );
     expect(reason.length).toBe("control plane refused the request: 422 ".length + 300);
   });
 
@@ -233,7 +260,10 @@ describe("http provisioner: execute", () => {
 
     const result = await createHttpProvisioner({ secret: SECRET }).execute(jobFor(controlPlane.url), contextWith());
 
-    expect(result).toMatchObject({ kind: "fail", reason: expect.stringMatching(/^control plane answered 303; redirects are not followed/) });
+    expect(result).toMatchObject({
+      kind: "fail",
+      reason: expect.stringMatching(/^control plane answered 303; redirects are not followed/),
+    });
     expect(controlPlane.received.map((request) => request.path)).toEqual(["/v1/provision"]);
   });
 
@@ -250,7 +280,11 @@ describe("http provisioner: execute", () => {
   it.each([
     ["not JSON", "<html>ok</html>", /200 with a body that is not JSON/],
     ["without a result", json({ tenantId: "t-42" }), /200 without a valid result: result:/],
-    ["with a result value that is not a string", json({ result: { seats: 12 } }), /200 without a valid result: result\.seats:/],
+    [
+      "with a result value that is not a string",
+      json({ result: { seats: 12 } }),
+      /200 without a valid result: result\.seats:/,
+    ],
   ])("asks for a retry on a 200 whose body is %s", async (_label, body, error) => {
     controlPlane.answer({ status: 200, body });
 
@@ -265,7 +299,8 @@ describe("http provisioner: execute", () => {
     const job = jobFor(controlPlane.url);
 
     const outcomes = [];
-    for (let attempt = 1; attempt <= 3; attempt++) outcomes.push(await provisioner.execute({ ...job, attempt }, contextWith()));
+    for (let attempt = 1; attempt <= 3; attempt++)
+      outcomes.push(await provisioner.execute({ ...job, attempt }, contextWith()));
 
     const text = json(outcomes);
     expect(outcomes.map((result) => result.kind)).toEqual(["retry", "retry", "retry"]);
@@ -279,24 +314,36 @@ describe("readCallback", () => {
   const body = json({ requestId: randomUUID(), status: "failed", error: "tenant name taken" });
 
   it("accepts a callback signed with the secret", () => {
-    expect(readCallback(SECRET, signPayload(SECRET, body, NOW), body, NOW)).toMatchObject({ ok: true, payload: { status: "failed", error: "tenant name taken" } });
+    expect(readCallback(SECRET, signPayload(SECRET, body, NOW), body, NOW)).toMatchObject({
+      ok: true,
+      payload: { status: "failed", error: "tenant name taken" },
+    });
   });
 
   it("refuses a signature made with another secret", () => {
-    expect(readCallback(SECRET, signPayload("forger-secret", body, NOW), body, NOW)).toEqual({ ok: false, reason: "the signature does not match the body" });
+    expect(readCallback(SECRET, signPayload("forger-secret", body, NOW), body, NOW)).toEqual({
+      ok: false,
+      reason: "the signature does not match the body",
+    });
   });
 
   it("refuses a body altered after signing", () => {
     const header = signPayload(SECRET, body, NOW);
     const tampered = body.replace('"failed"', '"succeeded"');
 
-    expect(readCallback(SECRET, header, tampered, NOW)).toEqual({ ok: false, reason: "the signature does not match the body" });
+    expect(readCallback(SECRET, header, tampered, NOW)).toEqual({
+      ok: false,
+      reason: "the signature does not match the body",
+    });
   });
 
   it("refuses a replay of a valid callback signed 10 minutes ago", () => {
     const header = signPayload(SECRET, body, new Date(NOW.getTime() - TEN_MINUTES_MS));
 
-    expect(readCallback(SECRET, header, body, NOW)).toMatchObject({ ok: false, reason: expect.stringMatching(/timestamp.*300 s/) });
+    expect(readCallback(SECRET, header, body, NOW)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/timestamp.*300 s/),
+    });
   });
 
   it.each([
@@ -316,9 +363,16 @@ describe("readCallback", () => {
     ["not JSON", "requestId=1&status=succeeded", /not valid JSON/],
     ["without a uuid requestId", json({ requestId: "42", status: "succeeded" }), /schema: requestId:/],
     ["with an unknown status", json({ requestId: randomUUID(), status: "done" }), /schema: status:/],
-    ["with an error over 2000 characters", json({ requestId: randomUUID(), status: "failed", error: "e".repeat(2001) }), /schema: error:/],
+    [
+      "with an error over 2000 characters",
+      json({ requestId: randomUUID(), status: "failed", error: "e".repeat(2001) }),
+      /schema: error:/,
+    ],
   ])("refuses a correctly signed body that is %s", (_label, rawBody, reason) => {
-    expect(readCallback(SECRET, signPayload(SECRET, rawBody, NOW), rawBody, NOW)).toMatchObject({ ok: false, reason: expect.stringMatching(reason) });
+    expect(readCallback(SECRET, signPayload(SECRET, rawBody, NOW), rawBody, NOW)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(reason),
+    });
   });
 });
 
@@ -326,14 +380,21 @@ describe("verifySignature", () => {
   const body = json({ hello: "world" });
 
   it("accepts a signature within the tolerance, either side of now", () => {
-    expect(verifySignature(SECRET, signPayload(SECRET, body, new Date(NOW.getTime() - 299_000)), body, NOW)).toEqual({ ok: true });
-    expect(verifySignature(SECRET, signPayload(SECRET, body, new Date(NOW.getTime() + 299_000)), body, NOW)).toEqual({ ok: true });
+    expect(verifySignature(SECRET, signPayload(SECRET, body, new Date(NOW.getTime() - 299_000)), body, NOW)).toEqual({
+      ok: true,
+    });
+    expect(verifySignature(SECRET, signPayload(SECRET, body, new Date(NOW.getTime() + 299_000)), body, NOW)).toEqual({
+      ok: true,
+    });
   });
 
   it("refuses a timestamp 10 minutes in the future", () => {
     const header = signPayload(SECRET, body, new Date(NOW.getTime() + TEN_MINUTES_MS));
 
-    expect(verifySignature(SECRET, header, body, NOW)).toMatchObject({ ok: false, reason: expect.stringMatching(/timestamp/) });
+    expect(verifySignature(SECRET, header, body, NOW)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/timestamp/),
+    });
   });
 
   it("honours a custom tolerance", () => {
@@ -352,7 +413,10 @@ describe("verifySignature", () => {
   });
 
   it("refuses everything when no secret is configured", () => {
-    expect(verifySignature("", signPayload("", body, NOW), body, NOW)).toEqual({ ok: false, reason: "no signing secret is configured" });
+    expect(verifySignature("", signPayload("", body, NOW), body, NOW)).toEqual({
+      ok: false,
+      reason: "no signing secret is configured",
+    });
   });
 
   it("signs in Stripe's layout", () => {

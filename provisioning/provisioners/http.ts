@@ -79,10 +79,13 @@ export function verifySignature(
   const parsed = parseSignatureHeader(header);
   if (!parsed) return refuse(`the ${SIGNATURE_HEADER} header is malformed`);
   const expected = Buffer.from(hmacHex(secret, parsed.timestamp, body), "hex");
-  if (!parsed.digests.some((digest) => timingSafeEqual(digest, expected))) return refuse("the signature does not match the body");
+  if (!parsed.digests.some((digest) => timingSafeEqual(digest, expected)))
+    return refuse("the signature does not match the body");
   // Checked after the signature so that the timestamp is known to be the signer's own.
   if (Math.abs(unixSeconds(now) - parsed.timestamp) > toleranceSeconds) {
-    return refuse(`the signature timestamp is more than ${toleranceSeconds} s away from now (a replay or a skewed clock)`);
+    return refuse(
+      `the signature timestamp is more than ${toleranceSeconds} s away from now (a replay or a skewed clock)`,
+    );
   }
   return { ok: true };
 }
@@ -166,10 +169,15 @@ function requestBody(job: ProvisioningJob, callbackUrl: string): string {
   });
 }
 
-async function callControlPlane(settings: Settings, job: ProvisioningJob, context: ProvisionerContext): Promise<Outcome> {
+async function callControlPlane(
+  settings: Settings,
+  job: ProvisioningJob,
+  context: ProvisionerContext,
+): Promise<Outcome> {
   const config = configSchema.safeParse(job.config);
   // The URL itself stays out of the message: it may carry credentials.
-  if (!config.success) return outcome.fail("the http provisioner is misconfigured: the plan's config.url must be an http(s) URL");
+  if (!config.success)
+    return outcome.fail("the http provisioner is misconfigured: the plan's config.url must be an http(s) URL");
 
   const body = requestBody(job, context.callbackUrl);
   const signature = sign(settings.secret, body, new Date());
@@ -177,7 +185,11 @@ async function callControlPlane(settings: Settings, job: ProvisioningJob, contex
   try {
     const response = await settings.fetch(config.data.url, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "Idempotency-Key": job.idempotencyKey, [SIGNATURE_HEADER]: signature.header },
+      headers: {
+        "Content-Type": "application/json",
+        "Idempotency-Key": job.idempotencyKey,
+        [SIGNATURE_HEADER]: signature.header,
+      },
       body,
       // Following a 301/302/303 would turn the POST into a GET and send the signature to another address.
       redirect: "manual",
@@ -207,14 +219,19 @@ async function interpretResponse(response: Response, excerptOf: (text: string) =
     return outcome.fail(`control plane refused the request: ${status}${detail ? ` ${detail}` : ""}`);
   }
   await discardBody(response);
-  return outcome.fail(`control plane answered ${status}; redirects are not followed, so config.url must be the final address`);
+  return outcome.fail(
+    `control plane answered ${status}; redirects are not followed, so config.url must be the final address`,
+  );
 }
 
 async function readSyncResult(response: Response): Promise<Outcome> {
   const json = parseJson(await response.text());
   if (!json.ok) return outcome.retry(`control plane answered ${response.status} with a body that is not JSON`);
   const answer = syncAnswerSchema.safeParse(json.value);
-  if (!answer.success) return outcome.retry(`control plane answered ${response.status} without a valid result: ${describeIssues(answer.error)}`);
+  if (!answer.success)
+    return outcome.retry(
+      `control plane answered ${response.status} without a valid result: ${describeIssues(answer.error)}`,
+    );
   return outcome.done(answer.data.result);
 }
 

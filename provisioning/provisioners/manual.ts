@@ -19,7 +19,9 @@ export const manualProvisioner: Provisioner = {
   mode: "manual",
   async execute(job) {
     const fields = resultFields(job.config).map((field) => field.label);
-    const what = { provision: "Set up", modify: "Change", suspend: "Suspend", resume: "Resume", deprovision: "Remove" }[job.operation];
+    const what = { provision: "Set up", modify: "Change", suspend: "Suspend", resume: "Resume", deprovision: "Remove" }[
+      job.operation
+    ];
     return outcome.escalate(
       `${what} ${job.snapshot.planName} for ${job.accountName} by hand${fields.length ? `, then enter: ${fields.join(", ")}` : ""}.`,
     );

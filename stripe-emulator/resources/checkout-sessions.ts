@@ -54,22 +54,34 @@ export const checkoutSessionRoutes: Route[] = [
     handle({ params }, context) {
       const input = parseParams(createParams, params);
       if (input.customer !== undefined && input.customer_email !== undefined) {
-        throw invalidRequest("You may only specify one of these parameters: customer, customer_email.", "customer_email");
+        throw invalidRequest(
+          "You may only specify one of these parameters: customer, customer_email.",
+          "customer_email",
+        );
       }
-      const customer = input.customer === undefined ? undefined : context.store.customers.require(input.customer, "customer");
+      const customer =
+        input.customer === undefined ? undefined : context.store.customers.require(input.customer, "customer");
       const now = context.now();
-      const lineItems = input.line_items.map((line, index) => lineItem(context, line.price, line.quantity ?? 1, `line_items[${index}][price]`));
+      const lineItems = input.line_items.map((line, index) =>
+        lineItem(context, line.price, line.quantity ?? 1, `line_items[${index}][price]`),
+      );
       const first = lineItems[0]?.price;
       for (const [index, item] of lineItems.entries()) {
         const recurring = recurringOf(item.price, `line_items[${index}][price]`);
         if (first && (item.currency !== first.currency || recurring.interval !== first.recurring?.interval)) {
-          throw invalidRequest("All prices on a subscription must have the same `currency` and `recurring.interval`.", `line_items[${index}][price]`);
+          throw invalidRequest(
+            "All prices on a subscription must have the same `currency` and `recurring.interval`.",
+            `line_items[${index}][price]`,
+          );
         }
       }
       const trialEnd = trialEndOf(input.subscription_data, now);
       const total = lineItems.reduce((sum, item) => sum + item.amount_total, 0);
       const id = newId(ID_PREFIX.checkoutSession);
-      context.store.checkoutSubscriptionData.set(id, { trialEnd, metadata: mergeMetadata({}, input.subscription_data?.metadata) });
+      context.store.checkoutSubscriptionData.set(id, {
+        trialEnd,
+        metadata: mergeMetadata({}, input.subscription_data?.metadata),
+      });
       return context.store.checkoutSessions.put({
         id,
         object: "checkout.session",
@@ -176,7 +188,12 @@ export const checkoutSessionRoutes: Route[] = [
   },
 ];
 
-function lineItem(context: EmulatorContext, priceId: string, quantity: number, param: string): Stripe.LineItem & { price: Stripe.Price } {
+function lineItem(
+  context: EmulatorContext,
+  priceId: string,
+  quantity: number,
+  param: string,
+): Stripe.LineItem & { price: Stripe.Price } {
   const price = context.store.prices.require(priceId, param);
   if (!price.active) throw invalidRequest(`The price \`${price.id}\` is not active.`, param);
   const product = context.store.products.get(typeof price.product === "string" ? price.product : price.product.id);
@@ -198,14 +215,23 @@ function lineItem(context: EmulatorContext, priceId: string, quantity: number, p
 }
 
 /** Stripe wants a trial to end at least 48 hours from now. */
-function trialEndOf(data: { trial_end?: number | undefined; trial_period_days?: number | undefined } | undefined, now: number): number | null {
+function trialEndOf(
+  data: { trial_end?: number | undefined; trial_period_days?: number | undefined } | undefined,
+  now: number,
+): number | null {
   if (data?.trial_end !== undefined && data.trial_period_days !== undefined) {
-    throw invalidRequest("You may only specify one of these parameters: trial_end, trial_period_days.", "subscription_data[trial_end]");
+    throw invalidRequest(
+      "You may only specify one of these parameters: trial_end, trial_period_days.",
+      "subscription_data[trial_end]",
+    );
   }
   if (data?.trial_period_days !== undefined) return now + data.trial_period_days * 86_400;
   if (data?.trial_end === undefined) return null;
   if (data.trial_end < now + MIN_TRIAL_SECONDS) {
-    throw invalidRequest("`subscription_data[trial_end]` must be at least 48 hours in the future.", "subscription_data[trial_end]");
+    throw invalidRequest(
+      "`subscription_data[trial_end]` must be at least 48 hours in the future.",
+      "subscription_data[trial_end]",
+    );
   }
   return data.trial_end;
 }

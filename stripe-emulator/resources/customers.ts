@@ -22,7 +22,13 @@ const listParams = z.strictObject({ ...paginationParams, email: z.string().optio
 /** Creates and records a customer; Checkout uses this too when the buyer has none yet. */
 export function createCustomer(
   context: EmulatorContext,
-  input: { email?: string | undefined; name?: string | undefined; description?: string | undefined; phone?: string | undefined; metadata?: Record<string, string> },
+  input: {
+    email?: string | undefined;
+    name?: string | undefined;
+    description?: string | undefined;
+    phone?: string | undefined;
+    metadata?: Record<string, string>;
+  },
   eventRequest: Stripe.Event.Request | null,
 ): Stripe.Customer {
   const customer = context.store.customers.put({

@@ -29,7 +29,11 @@ export const eventRoutes: Route[] = [
       const type = input.type === undefined ? undefined : typeMatcher(input.type);
       const events = context.store.events
         .newestFirst()
-        .filter((event) => (type === undefined || type.test(event.type)) && (input.types === undefined || input.types.includes(event.type)));
+        .filter(
+          (event) =>
+            (type === undefined || type.test(event.type)) &&
+            (input.types === undefined || input.types.includes(event.type)),
+        );
       return paginate(events, input, "/v1/events");
     },
   },

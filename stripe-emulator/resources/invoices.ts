@@ -38,7 +38,10 @@ export const invoiceRoutes: Route[] = [
       if (input.subscription === undefined) throw notImplemented("previews without `subscription`", "subscription");
       const subscription = context.store.subscriptions.require(input.subscription, "subscription");
       if (input.customer !== undefined && input.customer !== subscription.customer) {
-        throw invalidRequest(`The subscription \`${subscription.id}\` does not belong to the customer \`${input.customer}\`.`, "customer");
+        throw invalidRequest(
+          `The subscription \`${subscription.id}\` does not belong to the customer \`${input.customer}\`.`,
+          "customer",
+        );
       }
       const details = input.subscription_details;
       return previewSubscriptionInvoice(context, subscription, {
@@ -68,7 +71,12 @@ export const invoiceRoutes: Route[] = [
     handle({ params, pathParams, eventRequest }, context) {
       const invoice = context.store.invoices.require(pathParams.id ?? "");
       parseParams(z.strictObject({}), params);
-      if (invoice.status !== "open") throw invalidRequest(`Invoice is already ${invoice.status === "paid" ? "paid" : invoice.status}.`, undefined, "invoice_not_editable");
+      if (invoice.status !== "open")
+        throw invalidRequest(
+          `Invoice is already ${invoice.status === "paid" ? "paid" : invoice.status}.`,
+          undefined,
+          "invoice_not_editable",
+        );
       const outcome = collectInvoice(context, invoice.id, "manual", eventRequest);
       if (outcome.kind !== "succeeded") throw paymentFailureError(outcome);
       return context.store.invoices.require(invoice.id);
@@ -84,7 +92,8 @@ export const invoiceRoutes: Route[] = [
         .filter(
           (invoice) =>
             (input.customer === undefined || invoice.customer === input.customer) &&
-            (input.subscription === undefined || invoice.parent?.subscription_details?.subscription === input.subscription) &&
+            (input.subscription === undefined ||
+              invoice.parent?.subscription_details?.subscription === input.subscription) &&
             (input.status === undefined || invoice.status === input.status),
         );
       return paginate(invoices, input, "/v1/invoices");

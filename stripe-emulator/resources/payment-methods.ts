@@ -19,7 +19,10 @@ export const paymentMethodRoutes: Route[] = [
       const input = parseParams(z.strictObject({ ...paginationParams, type: z.string().optional() }), params);
       const paymentMethods = context.store.paymentMethods
         .newestFirst()
-        .filter((paymentMethod) => paymentMethod.customer === customer.id && (input.type === undefined || paymentMethod.type === input.type));
+        .filter(
+          (paymentMethod) =>
+            paymentMethod.customer === customer.id && (input.type === undefined || paymentMethod.type === input.type),
+        );
       return paginate(paymentMethods, input, `/v1/customers/${customer.id}/payment_methods`);
     },
   },

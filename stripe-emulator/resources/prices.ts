@@ -12,13 +12,14 @@ import { newProduct } from "./products";
 const interval = z.enum(["day", "week", "month", "year"]);
 
 const createParams = z.strictObject({
-  currency: z.string().regex(/^[a-zA-Z]{3}$/, "Invalid currency").transform((code) => code.toLowerCase()),
+  currency: z
+    .string()
+    .regex(/^[a-zA-Z]{3}$/, "Invalid currency")
+    .transform((code) => code.toLowerCase()),
   unit_amount: formInteger.pipe(z.number().min(0)),
   product: z.string().optional(),
   product_data: z.strictObject({ name: z.string().min(1), metadata: formMetadata.optional() }).optional(),
-  recurring: z
-    .strictObject({ interval, interval_count: formInteger.pipe(z.number().min(1)).optional() })
-    .optional(),
+  recurring: z.strictObject({ interval, interval_count: formInteger.pipe(z.number().min(1)).optional() }).optional(),
   lookup_key: z.string().max(200).optional(),
   transfer_lookup_key: formBoolean.optional(),
   nickname: z.string().optional(),
@@ -123,7 +124,8 @@ export const priceRoutes: Route[] = [
             (input.currency === undefined || price.currency === input.currency.toLowerCase()) &&
             (input.product === undefined || price.product === input.product) &&
             (input.type === undefined || price.type === input.type) &&
-            (input.lookup_keys === undefined || (price.lookup_key !== null && input.lookup_keys.includes(price.lookup_key))),
+            (input.lookup_keys === undefined ||
+              (price.lookup_key !== null && input.lookup_keys.includes(price.lookup_key))),
         );
       return paginate(prices, input, "/v1/prices");
     },
@@ -139,7 +141,8 @@ function resolveProduct(
     throw invalidRequest("You may only specify one of these parameters: product, product_data.", "product");
   }
   if (input.product !== undefined) return context.store.products.require(input.product, "product").id;
-  if (input.product_data === undefined) throw invalidRequest("Missing required param: product.", "product", "parameter_missing");
+  if (input.product_data === undefined)
+    throw invalidRequest("Missing required param: product.", "product", "parameter_missing");
   const product = context.store.products.put(
     newProduct(
       { name: input.product_data.name, metadata: mergeMetadata({}, input.product_data.metadata) },

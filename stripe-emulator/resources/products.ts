@@ -24,7 +24,16 @@ const updateParams = z.strictObject({
 
 const listParams = z.strictObject({ ...paginationParams, active: formBoolean.optional() });
 
-export function newProduct(fields: { id?: string | undefined; name: string; description?: string | undefined; active?: boolean | undefined; metadata?: Record<string, string> }, now: number): Stripe.Product {
+export function newProduct(
+  fields: {
+    id?: string | undefined;
+    name: string;
+    description?: string | undefined;
+    active?: boolean | undefined;
+    metadata?: Record<string, string>;
+  },
+  now: number,
+): Stripe.Product {
   return {
     id: fields.id ?? newId(ID_PREFIX.product),
     object: "product",
@@ -99,4 +108,3 @@ export const productRoutes: Route[] = [
     },
   },
 ];
-

@@ -24,7 +24,9 @@ const updateParams = z.strictObject({
   proration_behavior: prorationBehaviorParam.optional(),
   proration_date: formInteger.optional(),
   billing_cycle_anchor: billingCycleAnchorParam.optional(),
-  payment_behavior: z.enum(["allow_incomplete", "error_if_incomplete", "pending_if_incomplete", "default_incomplete"]).optional(),
+  payment_behavior: z
+    .enum(["allow_incomplete", "error_if_incomplete", "pending_if_incomplete", "default_incomplete"])
+    .optional(),
   cancel_at_period_end: formBoolean.optional(),
   metadata: formMetadata.optional(),
 });
@@ -33,7 +35,20 @@ const listParams = z.strictObject({
   ...paginationParams,
   customer: z.string().optional(),
   price: z.string().optional(),
-  status: z.enum(["active", "all", "canceled", "ended", "incomplete", "incomplete_expired", "past_due", "paused", "trialing", "unpaid"]).optional(),
+  status: z
+    .enum([
+      "active",
+      "all",
+      "canceled",
+      "ended",
+      "incomplete",
+      "incomplete_expired",
+      "past_due",
+      "paused",
+      "trialing",
+      "unpaid",
+    ])
+    .optional(),
 });
 
 const cancelParams = z.strictObject({});
@@ -72,7 +87,8 @@ export const subscriptionRoutes: Route[] = [
     handle({ params, pathParams, eventRequest }, context) {
       const before = context.store.subscriptions.require(pathParams.id ?? "");
       parseParams(cancelParams, params);
-      if (before.status === "canceled") throw invalidRequest(`The subscription ${before.id} has already been canceled.`);
+      if (before.status === "canceled")
+        throw invalidRequest(`The subscription ${before.id} has already been canceled.`);
       return cancelSubscriptionNow(context, before, "cancellation_requested", eventRequest);
     },
   },
@@ -81,12 +97,14 @@ export const subscriptionRoutes: Route[] = [
     path: "/v1/subscriptions",
     handle({ params }, context) {
       const input = parseParams(listParams, params);
-      const subscriptions = context.store.subscriptions.newestFirst().filter(
-        (subscription) =>
-          matchesStatus(subscription.status, input.status) &&
-          (input.customer === undefined || subscription.customer === input.customer) &&
-          (input.price === undefined || subscription.items.data.some((item) => item.price.id === input.price)),
-      );
+      const subscriptions = context.store.subscriptions
+        .newestFirst()
+        .filter(
+          (subscription) =>
+            matchesStatus(subscription.status, input.status) &&
+            (input.customer === undefined || subscription.customer === input.customer) &&
+            (input.price === undefined || subscription.items.data.some((item) => item.price.id === input.price)),
+        );
       return paginate(subscriptions, input, "/v1/subscriptions");
     },
   },

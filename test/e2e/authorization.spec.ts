@@ -22,21 +22,38 @@ test("anonymous visitors are sent to log in, and come back afterwards", async ({
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 });
 
-test("a customer cannot open staff pages nor another organisation's pages, even by editing ids", async ({ page, browser }) => {
+test("a customer cannot open staff pages nor another organisation's pages, even by editing ids", async ({
+  page,
+  browser,
+}) => {
   const other = await browser.newContext({ extraHTTPHeaders: clientAddress() });
   const otherPage = await other.newPage();
   const victim = { name: "Val", email: uniqueEmail("val"), password, company: "Victim Corp" };
   await signUpAndVerify(otherPage, victim);
   await other.close();
   const [victimOrg] = await withDatabase(
-    (sql) => sql<{ id: string }[]>`select o.id from organisations o join users u on u.id = o.created_by where u.email = ${victim.email}`,
+    (sql) =>
+      sql<
+        { id: string }[]
+      >`select o.id from organisations o join users u on u.id = o.created_by where u.email = ${victim.email}`,
   );
-  const [anyLead] = await withDatabase((sql) => sql<{ id: string }[]>`insert into leads (answers, verdict, score, result) values ('{}', 'fits', 1, '{}') returning id`);
+  const [anyLead] = await withDatabase(
+    (sql) =>
+      sql<
+        { id: string }[]
+      >`insert into leads (answers, verdict, score, result) values ('{}', 'fits', 1, '{}') returning id`,
+  );
 
   const me = { name: "Mo", email: uniqueEmail("mo"), password, company: "Mo Co" };
   await signUpAndVerify(page, me);
   await logIn(page, me.email, password);
-  for (const path of ["/staff", "/staff/leads", `/staff/leads/${anyLead!.id}`, `/orgs/${victimOrg!.id}/members`, "/orgs/not-an-id/members"]) {
+  for (const path of [
+    "/staff",
+    "/staff/leads",
+    `/staff/leads/${anyLead!.id}`,
+    `/orgs/${victimOrg!.id}/members`,
+    "/orgs/not-an-id/members",
+  ]) {
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(404);
     await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
@@ -55,7 +72,9 @@ test("a customer cannot open staff pages nor another organisation's pages, even 
     maxRedirects: 0,
   });
   expect(switched.status()).toBe(404);
-  const invitations = await withDatabase((sql) => sql`select count(*)::int as n from invitations where email = 'spy@example.com'`);
+  const invitations = await withDatabase(
+    (sql) => sql`select count(*)::int as n from invitations where email = 'spy@example.com'`,
+  );
   expect(invitations[0]?.n).toBe(0);
 });
 

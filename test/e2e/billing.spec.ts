@@ -1,11 +1,24 @@
 import { expect, test } from "@playwright/test";
-import { buyPlan, clientAddress, completeManualSetup, demoStaffLogin, e2eStripe, logIn, newCustomer, severeViolations, waitForEmail, withDatabase } from "../support/e2e";
+import {
+  buyPlan,
+  clientAddress,
+  completeManualSetup,
+  demoStaffLogin,
+  e2eStripe,
+  logIn,
+  newCustomer,
+  severeViolations,
+  waitForEmail,
+  withDatabase,
+} from "../support/e2e";
 
 test.use({ extraHTTPHeaders: clientAddress() });
 
 const cents = (text: string) => Math.round(Number(text.replace(/[^0-9.]/g, "")) * 100);
 
-test("upgrade with the proration shown → charged exactly that → modify → new limits; a downgrade waits for the period end", async ({ page }) => {
+test("upgrade with the proration shown → charged exactly that → modify → new limits; a downgrade waits for the period end", async ({
+  page,
+}) => {
   const person = await newCustomer(page, "Uma");
   await buyPlan(page, { plan: "team", seats: 3 });
   await expect(page.getByTestId("order-status")).toHaveText("Your service is ready", { timeout: 10_000 });
@@ -26,7 +39,12 @@ test("upgrade with the proration shown → charged exactly that → modify → n
   await expect(page.getByText("Your plan is changed and the difference is paid.")).toBeVisible();
   await expect(page.getByTestId("current-plan")).toHaveText("Team · 6 users · billed monthly");
 
-  const [subscription] = await withDatabase((sql) => sql<{ id: string }[]>`select s.id from subscriptions s join organisations o on o.id = s.account_id where o.name = ${person.company}`);
+  const [subscription] = await withDatabase(
+    (sql) =>
+      sql<
+        { id: string }[]
+      >`select s.id from subscriptions s join organisations o on o.id = s.account_id where o.name = ${person.company}`,
+  );
   const invoices = await e2eStripe().invoices.list({ subscription: subscription!.id });
   expect(invoices.data.find((invoice) => invoice.billing_reason === "subscription_update")?.amount_paid).toBe(dueNow);
 
@@ -48,7 +66,10 @@ test("upgrade with the proration shown → charged exactly that → modify → n
   await expect(page.getByTestId("scheduled-change")).toHaveCount(0);
 });
 
-test("a plan set up by hand: paid online, then completed by staff; the order page follows to ready", async ({ page, browser }) => {
+test("a plan set up by hand: paid online, then completed by staff; the order page follows to ready", async ({
+  page,
+  browser,
+}) => {
   const person = await newCustomer(page, "Mona");
   await buyPlan(page, { plan: "business" });
   await expect(page.getByTestId("order-status")).toHaveText("Payment received");
@@ -64,7 +85,10 @@ test("a plan set up by hand: paid online, then completed by staff; the order pag
   await waitForEmail(person.email, /Business service is ready/);
 });
 
-test("a contact-us plan opens a request to staff, not a checkout; staff send a checkout link, the customer pays, staff approve the setup", async ({ page, browser }) => {
+test("a contact-us plan opens a request to staff, not a checkout; staff send a checkout link, the customer pays, staff approve the setup", async ({
+  page,
+  browser,
+}) => {
   await page.goto("/plans/enterprise");
   await expect(page.getByRole("link", { name: "Buy now" })).toHaveCount(0);
   await page.getByRole("link", { name: "Talk to us" }).click();
@@ -84,7 +108,9 @@ test("a contact-us plan opens a request to staff, not a checkout; staff send a c
   const staff = demoStaffLogin();
   await logIn(staffPage, staff.email, staff.password);
   await staffPage.goto("/staff/leads");
-  await expect(staffPage.getByTestId("lead-row").filter({ hasText: "cio@bigcorp.example" })).toContainText(/Talk to us.*enterprise.*800/);
+  await expect(staffPage.getByTestId("lead-row").filter({ hasText: "cio@bigcorp.example" })).toContainText(
+    /Talk to us.*enterprise.*800/,
+  );
 
   // Staff agree Enterprise with a customer and send a checkout link; paid, it waits for their approval.
   const person = await newCustomer(page, "Ella");
@@ -116,5 +142,7 @@ test("a contact-us plan opens a request to staff, not a checkout; staff send a c
   await staffContext.close();
 
   await page.goto("/account");
-  await expect(page.getByTestId("service-request").filter({ hasText: "Set up: Enterprise" }).getByTestId("request-status")).toHaveText("Waiting for staff", { timeout: 10_000 });
+  await expect(
+    page.getByTestId("service-request").filter({ hasText: "Set up: Enterprise" }).getByTestId("request-status"),
+  ).toHaveText("Waiting for staff", { timeout: 10_000 });
 });

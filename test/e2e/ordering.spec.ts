@@ -1,12 +1,23 @@
 import { expect, test } from "@playwright/test";
 import { signatureHeader } from "../../stripe-emulator";
-import { clientAddress, demoStaffLogin, logIn, signUpAndVerify, stripeWebhookSecret, uniqueEmail, withDatabase } from "../support/e2e";
+import {
+  clientAddress,
+  demoStaffLogin,
+  logIn,
+  signUpAndVerify,
+  stripeWebhookSecret,
+  uniqueEmail,
+  withDatabase,
+} from "../support/e2e";
 
 test.use({ extraHTTPHeaders: clientAddress() });
 
 const password = "a long enough password";
 
-test("pricing → sign up → pay with 4242 in Checkout → the order page shows setup, then ready", async ({ page, browser }) => {
+test("pricing → sign up → pay with 4242 in Checkout → the order page shows setup, then ready", async ({
+  page,
+  browser,
+}) => {
   const person = { name: "Paula", email: uniqueEmail("paula"), password, company: `Paying Co ${Date.now()}` };
   await signUpAndVerify(page, person);
   await logIn(page, person.email, password);
@@ -25,9 +36,19 @@ test("pricing → sign up → pay with 4242 in Checkout → the order page shows
   await page.getByLabel("Card number").fill("4000 0000 0000 9995");
   await page.getByRole("button", { name: "Pay" }).click();
   await expect(page.getByText("Your card has insufficient funds.")).toBeVisible();
-  const unpaid = await withDatabase((sql) => sql<{ status: string }[]>`select o.status from orders o join organisations a on a.id = o.account_id where a.name = ${person.company}`);
+  const unpaid = await withDatabase(
+    (sql) =>
+      sql<
+        { status: string }[]
+      >`select o.status from orders o join organisations a on a.id = o.account_id where a.name = ${person.company}`,
+  );
   expect(unpaid).toEqual([{ status: "checkout_open" }]);
-  expect(await withDatabase((sql) => sql`select 1 from provisioning_requests r join organisations a on a.id = r.account_id where a.name = ${person.company}`)).toHaveLength(0);
+  expect(
+    await withDatabase(
+      (sql) =>
+        sql`select 1 from provisioning_requests r join organisations a on a.id = r.account_id where a.name = ${person.company}`,
+    ),
+  ).toHaveLength(0);
 
   await page.getByLabel("Card number").fill("4242 4242 4242 4242");
   await page.getByRole("button", { name: "Pay" }).click();
@@ -36,12 +57,24 @@ test("pricing → sign up → pay with 4242 in Checkout → the order page shows
   await expect(page.getByTestId("access-details")).toContainText(/\.demo\.localhost/);
 
   const [order] = await withDatabase(
-    (sql) => sql<{ status: string; seats: number; total_amount: number }[]>`select o.status, o.seats, o.total_amount from orders o join organisations a on a.id = o.account_id where a.name = ${person.company}`,
+    (sql) =>
+      sql<
+        { status: string; seats: number; total_amount: number }[]
+      >`select o.status, o.seats, o.total_amount from orders o join organisations a on a.id = o.account_id where a.name = ${person.company}`,
   );
   expect(order).toEqual({ status: "paid", seats: 5, total_amount: 5 * 24000 });
   // The webhook arrived as well; it found the order paid and changed nothing.
   await expect
-    .poll(() => withDatabase(async (sql) => (await sql<{ n: number }[]>`select count(*)::int as n from stripe_events where type = 'checkout.session.completed' and processed_at is not null`)[0]!.n))
+    .poll(() =>
+      withDatabase(
+        async (sql) =>
+          (
+            await sql<
+              { n: number }[]
+            >`select count(*)::int as n from stripe_events where type = 'checkout.session.completed' and processed_at is not null`
+          )[0]!.n,
+      ),
+    )
     .toBeGreaterThan(0);
 
   // A second order for the same product is refused: the organisation already pays.
@@ -69,7 +102,9 @@ test("buying during a trial modifies the trial's instance: same workspace, now p
   await page.getByRole("button", { name: "Start free trial" }).click();
   const setUp = page.getByTestId("service-request").filter({ hasText: "Set up: Starter" });
   await expect(setUp.getByTestId("request-status")).toHaveText("Ready", { timeout: 10_000 });
-  const workspace = (await setUp.getByTestId("access-details").textContent())!.match(/https:\/\/\S+?\.demo\.localhost/)![0];
+  const workspace = (await setUp.getByTestId("access-details").textContent())!.match(
+    /https:\/\/\S+?\.demo\.localhost/,
+  )![0];
 
   await page.getByRole("link", { name: "Buy Starter" }).click();
   await page.getByLabel("Users").fill("4");
@@ -90,13 +125,18 @@ test("buying during a trial modifies the trial's instance: same workspace, now p
   expect(rows).toEqual([{ trials: "converted", instances: 1, seats: 4 }]);
 });
 
-test("forged, stale or malformed webhooks are refused and store nothing; a signed one is stored once", async ({ request }) => {
+test("forged, stale or malformed webhooks are refused and store nothing; a signed one is stored once", async ({
+  request,
+}) => {
   const forged = await request.post("/webhooks/stripe", {
     data: JSON.stringify({ id: "evt_forged", type: "checkout.session.completed", data: { object: { id: "cs_x" } } }),
     headers: { "Content-Type": "application/json", "Stripe-Signature": "t=1,v1=deadbeef" },
   });
   expect(forged.status()).toBe(400);
-  const missing = await request.post("/webhooks/stripe", { data: "not json", headers: { "Content-Type": "application/json" } });
+  const missing = await request.post("/webhooks/stripe", {
+    data: "not json",
+    headers: { "Content-Type": "application/json" },
+  });
   expect(missing.status()).toBe(400);
   const secret = await stripeWebhookSecret();
   const signed = (body: string, secondsAgo = 0) => ({
@@ -107,7 +147,11 @@ test("forged, stale or malformed webhooks are refused and store nothing; a signe
   const body = JSON.stringify({ id, object: "event", type: "customer.updated", data: { object: { id: "cus_e2e" } } });
   // Correctly signed ten minutes ago: a replay, outside Stripe's five-minute tolerance.
   expect((await request.post("/webhooks/stripe", { data: body, headers: signed(body, 600) })).status()).toBe(400);
-  const count = (eventId: string) => withDatabase(async (sql) => (await sql<{ n: number }[]>`select count(*)::int as n from stripe_events where id = ${eventId}`)[0]!.n);
+  const count = (eventId: string) =>
+    withDatabase(
+      async (sql) =>
+        (await sql<{ n: number }[]>`select count(*)::int as n from stripe_events where id = ${eventId}`)[0]!.n,
+    );
   expect(await count("evt_forged")).toBe(0);
   expect(await count(id)).toBe(0);
 

@@ -7,7 +7,9 @@ async function expectPrices(page: Page, interval: "month" | "year") {
   await expect(cards).toHaveCount(demoCatalog.plans.length);
   for (const plan of demoCatalog.plans) {
     const price = page.getByTestId(`price-${plan.slug}-${interval}`);
-    await expect(price.getByTestId("price-amount")).toHaveText(formatMoney({ amount: plan.prices[interval], currency: plan.currency }));
+    await expect(price.getByTestId("price-amount")).toHaveText(
+      formatMoney({ amount: plan.prices[interval], currency: plan.currency }),
+    );
     await expect(price).toContainText(plan.pricingModel === "per_seat" ? `per user / ${interval}` : `/ ${interval}`);
   }
 }

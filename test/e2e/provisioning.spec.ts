@@ -1,5 +1,13 @@
 import { expect, test } from "@playwright/test";
-import { clientAddress, demoStaffLogin, logIn, signUpAndVerify, uniqueEmail, waitForEmail, withDatabase } from "../support/e2e";
+import {
+  clientAddress,
+  demoStaffLogin,
+  logIn,
+  signUpAndVerify,
+  uniqueEmail,
+  waitForEmail,
+  withDatabase,
+} from "../support/e2e";
 
 test.use({ extraHTTPHeaders: clientAddress() });
 
@@ -21,7 +29,10 @@ test("a trial of an automatic plan is set up and shows its access details withou
   await expect(page.getByText("That trial could not start")).toBeVisible();
 });
 
-test("staff claim and complete a manual setup; the customer sees the access details live and gets an email", async ({ page, browser }) => {
+test("staff claim and complete a manual setup; the customer sees the access details live and gets an email", async ({
+  page,
+  browser,
+}) => {
   const person = { name: "Max", email: uniqueEmail("max"), password, company: `Max Manual ${Date.now()}` };
   await signUpAndVerify(page, person);
   await logIn(page, person.email, password);
@@ -64,7 +75,10 @@ test("staff claim and complete a manual setup; the customer sees the access deta
   expect(mail.text).toContain("https://max.eu.example");
 });
 
-test("a trial's life: ready, reminded, expired and suspended, extended by staff and resumed — with time moved by the test", async ({ page, browser }) => {
+test("a trial's life: ready, reminded, expired and suspended, extended by staff and resumed — with time moved by the test", async ({
+  page,
+  browser,
+}) => {
   const company = `Trial Life ${Date.now()}`;
   const person = { name: "Lia", email: uniqueEmail("lia"), password, company };
   await signUpAndVerify(page, person);
@@ -72,7 +86,9 @@ test("a trial's life: ready, reminded, expired and suspended, extended by staff 
   await page.goto("/plans/starter");
   await page.getByRole("button", { name: "Start free trial" }).click();
   await expect(page.getByTestId("trial-status")).toContainText("14 days left");
-  await expect(page.getByTestId("service-request").filter({ hasText: "Set up: Starter" }).getByTestId("request-status")).toHaveText("Ready", { timeout: 10_000 });
+  await expect(
+    page.getByTestId("service-request").filter({ hasText: "Set up: Starter" }).getByTestId("request-status"),
+  ).toHaveText("Ready", { timeout: 10_000 });
 
   // Two days before the end, the sweep sends the reminder.
   const moveTrialEnd = (interval: string) =>
@@ -88,7 +104,9 @@ test("a trial's life: ready, reminded, expired and suspended, extended by staff 
   await waitForEmail(person.email, /Starter trial has ended/);
   await page.reload();
   await expect(page.getByTestId("trial-status")).toContainText("Your trial has ended");
-  await expect(page.getByTestId("service-request").filter({ hasText: "Suspend: Starter" }).getByTestId("request-status")).toHaveText("Ready", { timeout: 10_000 });
+  await expect(
+    page.getByTestId("service-request").filter({ hasText: "Suspend: Starter" }).getByTestId("request-status"),
+  ).toHaveText("Ready", { timeout: 10_000 });
 
   // Staff give another week; the workspace resumes.
   const staffContext = await browser.newContext({ extraHTTPHeaders: clientAddress() });
@@ -105,9 +123,14 @@ test("a trial's life: ready, reminded, expired and suspended, extended by staff 
 
   await page.reload();
   await expect(page.getByTestId("trial-status")).toContainText("7 days left");
-  await expect(page.getByTestId("service-request").filter({ hasText: "Resume: Starter" }).getByTestId("request-status")).toHaveText("Ready", { timeout: 10_000 });
+  await expect(
+    page.getByTestId("service-request").filter({ hasText: "Resume: Starter" }).getByTestId("request-status"),
+  ).toHaveText("Ready", { timeout: 10_000 });
   const tenant = await withDatabase(
-    (sql) => sql<{ status: string }[]>`select t.status from demo_tenants t join service_instances i on i.id = t.instance_id join organisations o on o.id = i.account_id where o.name = ${company}`,
+    (sql) =>
+      sql<
+        { status: string }[]
+      >`select t.status from demo_tenants t join service_instances i on i.id = t.instance_id join organisations o on o.id = i.account_id where o.name = ${company}`,
   );
   expect(tenant).toEqual([{ status: "active" }]);
 });

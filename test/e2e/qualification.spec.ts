@@ -3,7 +3,15 @@ import { clientAddress, demoStaffLogin, logIn } from "../support/e2e";
 
 test.use({ extraHTTPHeaders: clientAddress() });
 
-type Answers = { size: string; useCase: string; seats: number; mustHaves?: string[]; compliance?: string[]; budget: string; timeline: string };
+type Answers = {
+  size: string;
+  useCase: string;
+  seats: number;
+  mustHaves?: string[];
+  compliance?: string[];
+  budget: string;
+  timeline: string;
+};
 
 async function qualify(page: Page, answers: Answers) {
   await page.goto("/qualify?utm_source=e2e-campaign");
@@ -13,7 +21,10 @@ async function qualify(page: Page, answers: Answers) {
   for (const capability of answers.mustHaves ?? []) await page.getByLabel(capability).check();
   for (const need of answers.compliance ?? []) await page.getByLabel(need).check();
   await page.getByRole("group", { name: "What is your monthly budget?" }).getByLabel(answers.budget).check();
-  await page.getByRole("group", { name: "When do you want to start?" }).getByLabel(answers.timeline, { exact: true }).check();
+  await page
+    .getByRole("group", { name: "When do you want to start?" })
+    .getByLabel(answers.timeline, { exact: true })
+    .check();
   await page.getByRole("button", { name: "See my answer" }).click();
   await expect(page).toHaveURL(/\/qualify\/results\/[0-9a-f-]{36}$/);
 }
@@ -22,11 +33,20 @@ test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
   test("a small team gets a self-serve plan, with a link it can reopen", async ({ page, browser }) => {
-    await qualify(page, { size: "1–10 people", useCase: "Planning and tracking projects", seats: 5, budget: "$100–$500 a month", timeline: "Right away" });
+    await qualify(page, {
+      size: "1–10 people",
+      useCase: "Planning and tracking projects",
+      seats: 5,
+      budget: "$100–$500 a month",
+      timeline: "Right away",
+    });
     await expect(page.getByTestId("verdict")).toHaveAttribute("data-verdict", "fits");
     await expect(page.getByTestId("verdict")).toHaveText("Starter fits your needs");
     await expect(page.getByText("Estimated $60 a month")).toBeVisible();
-    await expect(page.getByRole("link", { name: "Start a free Starter trial" })).toHaveAttribute("href", "/signup?plan=starter");
+    await expect(page.getByRole("link", { name: "Start a free Starter trial" })).toHaveAttribute(
+      "href",
+      "/signup?plan=starter",
+    );
 
     const shared = await browser.newContext({ javaScriptEnabled: false });
     const sharedPage = await shared.newPage();
@@ -63,7 +83,14 @@ test("a large company with a custom need is asked to talk to us, and can ask for
 });
 
 test("a need no plan meets gets an honest 'not a fit' with the reason", async ({ page }) => {
-  await qualify(page, { size: "51–200 people", useCase: "Operations and recurring processes", seats: 60, compliance: ["On-premises installation"], budget: "Not sure yet", timeline: "Later than this quarter" });
+  await qualify(page, {
+    size: "51–200 people",
+    useCase: "Operations and recurring processes",
+    seats: 60,
+    compliance: ["On-premises installation"],
+    budget: "Not sure yet",
+    timeline: "Later than this quarter",
+  });
   await expect(page.getByTestId("verdict")).toHaveAttribute("data-verdict", "not_a_fit");
   await expect(page.getByTestId("requirement-compliance:on_premises")).toContainText("Not offered");
   await expect(page.getByRole("link", { name: /Start a free/ })).toHaveCount(0);
@@ -72,7 +99,14 @@ test("a need no plan meets gets an honest 'not a fit' with the reason", async ({
 test("staff see a new lead in the list and its detail, filtered by fit", async ({ page, browser }) => {
   const prospect = await browser.newContext({ extraHTTPHeaders: clientAddress() });
   const prospectPage = await prospect.newPage();
-  await qualify(prospectPage, { size: "11–50 people", useCase: "Client work and agency projects", seats: 30, compliance: ["SAML single sign-on", "EU data residency"], budget: "$500–$2,000 a month", timeline: "Right away" });
+  await qualify(prospectPage, {
+    size: "11–50 people",
+    useCase: "Client work and agency projects",
+    seats: 30,
+    compliance: ["SAML single sign-on", "EU data residency"],
+    budget: "$500–$2,000 a month",
+    timeline: "Right away",
+  });
   const leadId = prospectPage.url().split("/").pop()!;
   await prospect.close();
 

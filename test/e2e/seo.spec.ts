@@ -38,12 +38,21 @@ test("the sitemap lists the public pages and robots.txt points at it", async ({ 
   expect(robots).toContain(`Sitemap: ${baseURL}/sitemap.xml`);
 });
 
-test("a first visit keeps its UTM tags and referrer in a first-party cookie; later visits do not overwrite it", async ({ page, context, baseURL }) => {
+test("a first visit keeps its UTM tags and referrer in a first-party cookie; later visits do not overwrite it", async ({
+  page,
+  context,
+  baseURL,
+}) => {
   await page.goto("/pricing?utm_source=newsletter&utm_campaign=autumn", { referer: "https://news.example.org/today" });
   const cookie = (await context.cookies()).find((c) => c.name === "first_touch");
   expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax" });
   const record = JSON.parse(Buffer.from(cookie!.value, "base64url").toString());
-  expect(record).toMatchObject({ utm_source: "newsletter", utm_campaign: "autumn", referrer: "https://news.example.org", landing_path: "/pricing" });
+  expect(record).toMatchObject({
+    utm_source: "newsletter",
+    utm_campaign: "autumn",
+    referrer: "https://news.example.org",
+    landing_path: "/pricing",
+  });
 
   await page.goto(`${baseURL}/?utm_source=ads`);
   expect((await context.cookies()).find((c) => c.name === "first_touch")?.value).toBe(cookie!.value);

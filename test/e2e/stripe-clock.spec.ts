@@ -1,5 +1,14 @@
 import { expect, test, type Page } from "@playwright/test";
-import { advanceStripeClock, buyPlan, clientAddress, demoStaffLogin, logIn, newCustomer, waitForEmail, withDatabase } from "../support/e2e";
+import {
+  advanceStripeClock,
+  buyPlan,
+  clientAddress,
+  demoStaffLogin,
+  logIn,
+  newCustomer,
+  waitForEmail,
+  withDatabase,
+} from "../support/e2e";
 
 // Moving Stripe's clock moves it for every subscription: these run one at a time, after the rest (playwright.config.ts).
 test.use({ extraHTTPHeaders: clientAddress() });
@@ -45,7 +54,10 @@ async function returnToPortal(page: Page) {
   await expect(page).toHaveURL(/\/account\/billing$/);
 }
 
-test("renewal fails → past-due email → unpaid → suspended → card updated in the portal → paid → resumed", async ({ page, browser }) => {
+test("renewal fails → past-due email → unpaid → suspended → card updated in the portal → paid → resumed", async ({
+  page,
+  browser,
+}) => {
   const person = await newCustomer(page, "Dana");
   await buyPlan(page, { plan: "starter", seats: 2 });
   await expect(page.getByTestId("order-status")).toHaveText("Your service is ready", { timeout: 10_000 });
@@ -70,26 +82,34 @@ test("renewal fails → past-due email → unpaid → suspended → card updated
   const staff = demoStaffLogin();
   await logIn(staffPage, staff.email, staff.password);
   await staffPage.goto("/staff");
-  await expect(staffPage.getByTestId("attention").getByRole("listitem").filter({ hasText: person.company })).toContainText("payment failing (past_due)");
+  await expect(
+    staffPage.getByTestId("attention").getByRole("listitem").filter({ hasText: person.company }),
+  ).toContainText("payment failing (past_due)");
   await staffContext.close();
 
   // Every retry fails: the subscription becomes unpaid and the service is suspended.
   await advanceStripeClock(8 * DAY);
-  await expect.poll(() => subscriptionOf(person.company), { timeout: 15_000 }).toMatchObject({ status: "unpaid", instance: "suspended" });
+  await expect
+    .poll(() => subscriptionOf(person.company), { timeout: 15_000 })
+    .toMatchObject({ status: "unpaid", instance: "suspended" });
   await page.goto("/account/billing");
   await expect(page.getByTestId("subscription-status")).toContainText("Paused: payment needed");
 
   await openBillingPortal(page);
   await updateCardInPortal(page, "4242 4242 4242 4242");
   await returnToPortal(page);
-  await expect.poll(() => subscriptionOf(person.company), { timeout: 15_000 }).toMatchObject({ status: "active", instance: "active" });
+  await expect
+    .poll(() => subscriptionOf(person.company), { timeout: 15_000 })
+    .toMatchObject({ status: "active", instance: "active" });
   expect(await finishedOperations(person.company)).toEqual(["provision", "suspend", "resume"]);
   await page.reload();
   await expect(page.getByTestId("subscription-status")).toContainText("Active");
   await expect(page.getByRole("alert")).toHaveCount(0);
 });
 
-test("cancel in the portal → ends at the period end → suspended → removed after the retention period", async ({ page }) => {
+test("cancel in the portal → ends at the period end → suspended → removed after the retention period", async ({
+  page,
+}) => {
   const person = await newCustomer(page, "Carl");
   await buyPlan(page, { plan: "starter" });
   await expect(page.getByTestId("order-status")).toHaveText("Your service is ready", { timeout: 10_000 });
@@ -101,14 +121,18 @@ test("cancel in the portal → ends at the period end → suspended → removed 
   await expect(page.getByTestId("subscription-status")).toContainText(/ends on/, { timeout: 10_000 });
 
   await advanceStripeClock(32 * DAY);
-  await expect.poll(() => subscriptionOf(person.company), { timeout: 15_000 }).toMatchObject({ status: "canceled", instance: "suspended" });
+  await expect
+    .poll(() => subscriptionOf(person.company), { timeout: 15_000 })
+    .toMatchObject({ status: "canceled", instance: "suspended" });
 
   // The portal's own clock is real time: the test ages the ended subscription past the retention period.
   await withDatabase(async (sql) => {
     await sql`update subscriptions set ended_at = now() - interval '31 days' where account_id = (select id from organisations where name = ${person.company})`;
     await sql`select graphile_worker.add_job('subscriptions_retention_sweep')`;
   });
-  await expect.poll(() => subscriptionOf(person.company), { timeout: 15_000 }).toMatchObject({ instance: "deprovisioned" });
+  await expect
+    .poll(() => subscriptionOf(person.company), { timeout: 15_000 })
+    .toMatchObject({ instance: "deprovisioned" });
   expect(await finishedOperations(person.company)).toEqual(["provision", "suspend", "deprovision"]);
 });
 
@@ -123,7 +147,9 @@ test("a scheduled downgrade takes effect at the renewal: fewer users billed, the
   await expect(page.getByTestId("scheduled-change")).toContainText("Team · 3 users");
 
   await advanceStripeClock(31 * DAY);
-  await expect.poll(() => subscriptionOf(person.company), { timeout: 15_000 }).toMatchObject({ status: "active", quantity: 3 });
+  await expect
+    .poll(() => subscriptionOf(person.company), { timeout: 15_000 })
+    .toMatchObject({ status: "active", quantity: 3 });
   await expect.poll(() => finishedOperations(person.company), { timeout: 15_000 }).toEqual(["provision", "modify"]);
   await page.reload();
   await expect(page.getByTestId("current-plan")).toHaveText("Team · 3 users · billed monthly");

@@ -31,20 +31,33 @@ function tokenOf(link: string): string {
 }
 
 async function signUpPerson(email: string, extras = {}) {
-  await signUp(deps, { name: "Ada Lovelace", email, password: "correct horse battery", company: "Analytical Engines" }, extras);
+  await signUp(
+    deps,
+    { name: "Ada Lovelace", email, password: "correct horse battery", company: "Analytical Engines" },
+    extras,
+  );
   const [user] = await database.db.select().from(users).where(eq(users.email, email));
   return user!;
 }
 
 describe("signUp", () => {
   it("creates the person, an organisation they own, an audit record and a verification email in one go", async () => {
-    const [lead] = await database.db.insert(leads).values({ answers: {}, verdict: "fits", planSlug: "team", score: 50, result: {} }).returning();
-    const user = await signUpPerson("ada@engines.test", { attribution: { utm_source: "newsletter" }, leadId: lead!.id });
+    const [lead] = await database.db
+      .insert(leads)
+      .values({ answers: {}, verdict: "fits", planSlug: "team", score: 50, result: {} })
+      .returning();
+    const user = await signUpPerson("ada@engines.test", {
+      attribution: { utm_source: "newsletter" },
+      leadId: lead!.id,
+    });
     expect(user.emailVerifiedAt).toBeNull();
     expect(user.passwordHash).toMatch(/^\$argon2id\$/);
     const [membership] = await database.db.select().from(memberships).where(eq(memberships.userId, user.id));
     expect(membership?.role).toBe("owner");
-    const [organisation] = await database.db.select().from(organisations).where(eq(organisations.id, membership!.organisationId));
+    const [organisation] = await database.db
+      .select()
+      .from(organisations)
+      .where(eq(organisations.id, membership!.organisationId));
     expect(organisation).toMatchObject({ name: "Analytical Engines", attribution: { utm_source: "newsletter" } });
     const [linkedLead] = await database.db.select().from(leads).where(eq(leads.id, lead!.id));
     expect(linkedLead).toMatchObject({ organisationId: organisation!.id, userId: user.id });
@@ -56,7 +69,12 @@ describe("signUp", () => {
 
   it("emails the owner of an existing address instead of creating anything", async () => {
     const before = await database.db.select().from(organisations);
-    await signUp(deps, { name: "Mallory", email: "ada@engines.test", password: "another long password", company: "Evil" });
+    await signUp(deps, {
+      name: "Mallory",
+      email: "ada@engines.test",
+      password: "another long password",
+      company: "Evil",
+    });
     expect(await database.db.select().from(organisations)).toHaveLength(before.length);
     const emails = await queuedEmails(database, "ada@engines.test");
     expect(emails.at(-1)?.subject).toMatch(/already have/);
@@ -86,12 +104,16 @@ describe("authenticate", () => {
 describe("password reset", () => {
   it("works once, signs out every session and is silent for unknown addresses", async () => {
     const user = await signUpPerson("linus@kernel.test");
-    await database.db.insert(sessions).values({ id: "a".repeat(64), userId: user.id, expiresAt: new Date(Date.now() + 60_000) });
+    await database.db
+      .insert(sessions)
+      .values({ id: "a".repeat(64), userId: user.id, expiresAt: new Date(Date.now() + 60_000) });
     await requestPasswordReset(deps, "unknown@kernel.test");
     expect(await queuedEmails(database, "unknown@kernel.test")).toEqual([]);
 
     await requestPasswordReset(deps, "linus@kernel.test");
-    const token = tokenOf(linkIn((await queuedEmails(database, "linus@kernel.test")).at(-1)!.text, "/reset-password?token="));
+    const token = tokenOf(
+      linkIn((await queuedEmails(database, "linus@kernel.test")).at(-1)!.text, "/reset-password?token="),
+    );
     expect(await resetTokenUser(deps, token)).not.toBeNull();
     expect(await resetPassword(deps, token, "a brand new password")).toBe(true);
     expect(await resetPassword(deps, token, "yet another password")).toBe(false);
@@ -112,7 +134,9 @@ describe("changePassword", () => {
       field: "currentPassword",
       message: "That is not your current password",
     });
-    expect(await changePassword(deps, user.id, "b".repeat(64), "correct horse battery", "new password here")).toEqual({ ok: true });
+    expect(await changePassword(deps, user.id, "b".repeat(64), "correct horse battery", "new password here")).toEqual({
+      ok: true,
+    });
     const left = await database.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, user.id));
     expect(left).toEqual([{ id: "b".repeat(64) }]);
   });
@@ -125,7 +149,9 @@ describe("email change", () => {
     expect(await requestEmailChange(deps, user.id, "ed@dijkstra.test", "correct horse battery")).toEqual({ ok: true });
     const [unchanged] = await database.db.select().from(users).where(eq(users.id, user.id));
     expect(unchanged?.email).toBe("edsger@dijkstra.test");
-    const token = tokenOf(linkIn((await queuedEmails(database, "ed@dijkstra.test"))[0]!.text, "/confirm-email-change?token="));
+    const token = tokenOf(
+      linkIn((await queuedEmails(database, "ed@dijkstra.test"))[0]!.text, "/confirm-email-change?token="),
+    );
     expect(await confirmEmailChange(deps, token)).toBe("changed");
     expect(await confirmEmailChange(deps, token)).toBe("invalid");
     const [changed] = await database.db.select().from(users).where(eq(users.id, user.id));
@@ -136,7 +162,9 @@ describe("email change", () => {
   it("refuses an address another account took meanwhile", async () => {
     const user = await signUpPerson("alan@turing.test");
     await requestEmailChange(deps, user.id, "grace@navy.test", "correct horse battery");
-    const token = tokenOf(linkIn((await queuedEmails(database, "grace@navy.test")).at(-1)!.text, "/confirm-email-change?token="));
+    const token = tokenOf(
+      linkIn((await queuedEmails(database, "grace@navy.test")).at(-1)!.text, "/confirm-email-change?token="),
+    );
     expect(await confirmEmailChange(deps, token)).toBe("taken");
   });
 });

@@ -13,7 +13,8 @@ let stripe: Stripe;
 
 withBillingFixture((fixture) => ({ database, stripe } = fixture));
 
-const operations = async (accountId: string) => (await provisioningRequests(database, accountId)).map((r) => r.operation);
+const operations = async (accountId: string) =>
+  (await provisioningRequests(database, accountId)).map((r) => r.operation);
 
 describe("a cancelled subscription", () => {
   it("is suspended at once and removed once after the retention period", async () => {
@@ -26,9 +27,17 @@ describe("a cancelled subscription", () => {
     const [mirrored] = await database.db.select().from(subscriptions).where(eq(subscriptions.accountId, accountId));
     expect(mirrored).toMatchObject({ status: "canceled", endedAt: expect.any(Date) });
 
-    expect(await sweepEndedSubscriptions(database.db, new Date(mirrored!.endedAt!.getTime() + SUBSCRIPTION_RETENTION_MS - 60_000))).toBe(0);
+    expect(
+      await sweepEndedSubscriptions(
+        database.db,
+        new Date(mirrored!.endedAt!.getTime() + SUBSCRIPTION_RETENTION_MS - 60_000),
+      ),
+    ).toBe(0);
     const afterRetention = new Date(mirrored!.endedAt!.getTime() + SUBSCRIPTION_RETENTION_MS + 60_000);
-    const [first, second] = await Promise.all([sweepEndedSubscriptions(database.db, afterRetention), sweepEndedSubscriptions(database.db, afterRetention)]);
+    const [first, second] = await Promise.all([
+      sweepEndedSubscriptions(database.db, afterRetention),
+      sweepEndedSubscriptions(database.db, afterRetention),
+    ]);
     expect(first! + second!).toBe(1);
     expect(await sweepEndedSubscriptions(database.db, afterRetention)).toBe(0);
     expect(await operations(accountId)).toEqual(["provision", "suspend", "deprovision"]);
@@ -47,10 +56,14 @@ describe("the daily reconciliation", () => {
 
     // Seats changed in Stripe, and the event is lost.
     const subscription = await stripe.subscriptions.retrieve(paid!.stripeSubscriptionId!);
-    await stripe.subscriptions.update(subscription.id, { items: [{ id: subscription.items.data[0]!.id, quantity: 6 }] });
+    await stripe.subscriptions.update(subscription.id, {
+      items: [{ id: subscription.items.data[0]!.id, quantity: 6 }],
+    });
     const repaired = await reconcileBilling(database.db, stripe, later);
     expect(repaired.repaired).toEqual([subscription.id]);
-    expect((await provisioningRequests(database, accountId)).map(({ operation, seats }) => ({ operation, seats }))).toEqual([
+    expect(
+      (await provisioningRequests(database, accountId)).map(({ operation, seats }) => ({ operation, seats })),
+    ).toEqual([
       { operation: "provision", seats: 3 },
       { operation: "modify", seats: 6 },
     ]);
@@ -63,7 +76,18 @@ describe("a plan that waits for approval", () => {
     const { userId, accountId } = await buyer(database, "approval");
     const [order] = await database.db
       .insert(orders)
-      .values({ accountId, orderedBy: userId, productSlug: "northwind-projects", planSlug: "enterprise", interval: "year", seats: 50, currency: "USD", totalAmount: 2_500_000, status: "pending_approval", paidAt: new Date() })
+      .values({
+        accountId,
+        orderedBy: userId,
+        productSlug: "northwind-projects",
+        planSlug: "enterprise",
+        interval: "year",
+        seats: 50,
+        currency: "USD",
+        totalAmount: 2_500_000,
+        status: "pending_approval",
+        paidAt: new Date(),
+      })
       .returning();
     const staff = { type: "staff" as const, id: userId };
     const [first, second] = await Promise.all([
@@ -71,6 +95,8 @@ describe("a plan that waits for approval", () => {
       database.db.transaction((tx) => approveOrder(tx, order!.id, staff, accountId)),
     ]);
     expect([first?.status, second?.status].sort()).toEqual(["paid", undefined]);
-    expect(await provisioningRequests(database, accountId)).toMatchObject([{ operation: "provision", seats: 50, status: "queued" }]);
+    expect(await provisioningRequests(database, accountId)).toMatchObject([
+      { operation: "provision", seats: 50, status: "queued" },
+    ]);
   });
 });

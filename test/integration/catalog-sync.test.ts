@@ -23,21 +23,50 @@ afterAll(async () => {
 
 describe("syncCatalogToStripe", () => {
   it("creates the product and a price per lookup key once; a second run changes nothing", async () => {
-    expect(await syncCatalogToStripe(database.db, stripe)).toEqual({ productsCreated: 1, productsUpdated: 0, pricesCreated: 8, pricesUnchanged: 0 });
-    expect(await syncCatalogToStripe(database.db, stripe)).toEqual({ productsCreated: 0, productsUpdated: 0, pricesCreated: 0, pricesUnchanged: 8 });
+    expect(await syncCatalogToStripe(database.db, stripe)).toEqual({
+      productsCreated: 1,
+      productsUpdated: 0,
+      pricesCreated: 8,
+      pricesUnchanged: 0,
+    });
+    expect(await syncCatalogToStripe(database.db, stripe)).toEqual({
+      productsCreated: 0,
+      productsUpdated: 0,
+      pricesCreated: 0,
+      pricesUnchanged: 8,
+    });
 
-    const team = await stripe.prices.list({ lookup_keys: ["northwind-projects.team.month.usd"], expand: ["data.product"] });
+    const team = await stripe.prices.list({
+      lookup_keys: ["northwind-projects.team.month.usd"],
+      expand: ["data.product"],
+    });
     expect(team.data).toHaveLength(1);
-    expect(team.data[0]).toMatchObject({ unit_amount: 2400, currency: "usd", recurring: { interval: "month" }, product: { name: "Northwind Projects" } });
-    const [row] = await database.db.select().from(prices).where(eq(prices.lookupKey, "northwind-projects.team.month.usd"));
+    expect(team.data[0]).toMatchObject({
+      unit_amount: 2400,
+      currency: "usd",
+      recurring: { interval: "month" },
+      product: { name: "Northwind Projects" },
+    });
+    const [row] = await database.db
+      .select()
+      .from(prices)
+      .where(eq(prices.lookupKey, "northwind-projects.team.month.usd"));
     expect(row?.stripePriceId).toBe(team.data[0]!.id);
   });
 
   it("moves the lookup key to a new Stripe price when an amount changes, and archives the old one", async () => {
-    const [before] = await database.db.select().from(prices).where(eq(prices.lookupKey, "northwind-projects.team.month.usd"));
+    const [before] = await database.db
+      .select()
+      .from(prices)
+      .where(eq(prices.lookupKey, "northwind-projects.team.month.usd"));
     await database.db.update(prices).set({ unitAmount: 2600 }).where(eq(prices.id, before!.id));
     await database.db.update(products).set({ name: "Northwind Projects Cloud" });
-    expect(await syncCatalogToStripe(database.db, stripe)).toEqual({ productsCreated: 0, productsUpdated: 1, pricesCreated: 1, pricesUnchanged: 7 });
+    expect(await syncCatalogToStripe(database.db, stripe)).toEqual({
+      productsCreated: 0,
+      productsUpdated: 1,
+      pricesCreated: 1,
+      pricesUnchanged: 7,
+    });
 
     const [after] = await database.db.select().from(prices).where(eq(prices.id, before!.id));
     expect(after!.stripePriceId).not.toBe(before!.stripePriceId);

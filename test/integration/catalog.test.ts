@@ -65,11 +65,17 @@ describe("the demo catalog", () => {
 
 describe("seedCatalog", () => {
   it("changes nothing, and notifies no one, when run again", async () => {
-    const before = await database.db.select({ id: plans.id, updatedAt: plans.updatedAt }).from(plans).orderBy(plans.slug);
+    const before = await database.db
+      .select({ id: plans.id, updatedAt: plans.updatedAt })
+      .from(plans)
+      .orderBy(plans.slug);
     const watcher = await watchCatalogChanges(database);
     await seedCatalog(database.db, demoCatalog);
     expect(await watcher.stop()).toBe(0);
-    const after = await database.db.select({ id: plans.id, updatedAt: plans.updatedAt }).from(plans).orderBy(plans.slug);
+    const after = await database.db
+      .select({ id: plans.id, updatedAt: plans.updatedAt })
+      .from(plans)
+      .orderBy(plans.slug);
     expect(after).toEqual(before);
   });
 
@@ -107,7 +113,10 @@ describe("loadCatalog", () => {
   it("hides inactive plans and plans missing a price", async () => {
     await database.db.update(plans).set({ active: false }).where(eq(plans.slug, "starter"));
     const team = (await database.db.select().from(plans).where(eq(plans.slug, "team")))[0]!;
-    await database.db.update(prices).set({ active: false }).where(sql`${prices.planId} = ${team.id} and ${prices.interval} = 'year'`);
+    await database.db
+      .update(prices)
+      .set({ active: false })
+      .where(sql`${prices.planId} = ${team.id} and ${prices.interval} = 'year'`);
     try {
       const catalog = await requireCatalog(database.db);
       expect(catalog.plans.map((p) => p.slug)).toEqual(["business", "enterprise"]);

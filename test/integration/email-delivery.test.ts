@@ -26,7 +26,13 @@ async function startTestWorker(smtpUrl: string): Promise<Runner> {
     noHandleSignals: true,
     pollInterval: 100,
     logger: new Logger(() => () => {}),
-    taskList: taskList({ database, smtpUrl, mailFrom: "Portal <no-reply@portal.test>", appUrl: "https://portal.test", stripe: createStripeClient({ emulatorPort: 9 }) }),
+    taskList: taskList({
+      database,
+      smtpUrl,
+      mailFrom: "Portal <no-reply@portal.test>",
+      appUrl: "https://portal.test",
+      stripe: createStripeClient({ emulatorPort: 9 }),
+    }),
   });
 }
 
@@ -38,7 +44,9 @@ describe("queued emails", () => {
         throw new Error("roll back");
       })
       .catch(() => {});
-    await database.db.transaction((tx) => queueEmail(tx, { to: "kim@example.test", subject: "Hello Kim", text: "Body for Kim" }));
+    await database.db.transaction((tx) =>
+      queueEmail(tx, { to: "kim@example.test", subject: "Hello Kim", text: "Body for Kim" }),
+    );
 
     const worker = await startTestWorker(catcher.smtpUrl);
     try {
@@ -52,7 +60,9 @@ describe("queued emails", () => {
   });
 
   it("stay queued with the error recorded, for a later retry, while the mail server is down", async () => {
-    await database.db.transaction((tx) => queueEmail(tx, { to: "later@example.test", subject: "Retry me", text: "Body" }));
+    await database.db.transaction((tx) =>
+      queueEmail(tx, { to: "later@example.test", subject: "Retry me", text: "Body" }),
+    );
     const closedPort = await getPort({ host: "127.0.0.1" });
     const worker = await startTestWorker(`smtp://127.0.0.1:${closedPort}`);
     try {

@@ -57,14 +57,18 @@ describe("requestContact", () => {
   it("records the prospect's request on the lead, and knows no unknown lead", async () => {
     const [lead] = await listLeads(database.db, {}, 1).then((p) => p.leads);
     expect(await requestContact(database.db, lead!.id, { email: "cto@example.test", message: "Call me" })).toBe(true);
-    expect(await findLead(database.db, lead!.id)).toMatchObject({ contactEmail: "cto@example.test", contactMessage: "Call me" });
+    expect(await findLead(database.db, lead!.id)).toMatchObject({
+      contactEmail: "cto@example.test",
+      contactMessage: "Call me",
+    });
     expect(await findLead(database.db, "not-a-uuid")).toBeNull();
   });
 });
 
 describe("rate limits", () => {
   it("allow the budget, refuse the next attempt with a wait, and can be reset", async () => {
-    for (let i = 0; i < 5; i += 1) expect(await consumeRateLimit(database.db, "loginEmail", "Someone@Example.test")).toEqual({ allowed: true });
+    for (let i = 0; i < 5; i += 1)
+      expect(await consumeRateLimit(database.db, "loginEmail", "Someone@Example.test")).toEqual({ allowed: true });
     const refused = await checkRateLimit(database.db, "loginEmail", "someone@example.test");
     expect(refused).toMatchObject({ allowed: false });
     expect(refused.allowed === false && refused.retryAfterSeconds).toBeGreaterThan(800);

@@ -6,7 +6,14 @@ import { StripeInbox } from "../../app/modules/billing/inbox.server";
 import { startCheckout } from "../../app/modules/orders/checkout.server";
 import { confirmCheckout } from "../../app/modules/orders/payment.server";
 import { submitCheckoutForm } from "../../stripe-emulator/test-support";
-import { buyer, deliver, deliverLatest, payForPlan, provisioningRequests, withBillingFixture } from "../support/billing";
+import {
+  buyer,
+  deliver,
+  deliverLatest,
+  payForPlan,
+  provisioningRequests,
+  withBillingFixture,
+} from "../support/billing";
 import type { TestDatabase } from "../support/database";
 
 let database: TestDatabase;
@@ -30,8 +37,12 @@ describe("startCheckout", () => {
   it("refuses seats outside the plan and plans sold by staff, saving nothing", async () => {
     const { userId, accountId } = await buyer(database, "badinput");
     const deps = { db: database.db, stripe, appUrl: "https://portal.test" };
-    expect(await startCheckout(deps, { accountId, userId, planSlug: "starter", interval: "month", seats: 11 })).toEqual({ ok: false, field: "seats", message: "Starter is for 1 to 10 users" });
-    expect(await startCheckout(deps, { accountId, userId, planSlug: "enterprise", interval: "year", seats: 10 })).toMatchObject({ ok: false });
+    expect(await startCheckout(deps, { accountId, userId, planSlug: "starter", interval: "month", seats: 11 })).toEqual(
+      { ok: false, field: "seats", message: "Starter is for 1 to 10 users" },
+    );
+    expect(
+      await startCheckout(deps, { accountId, userId, planSlug: "enterprise", interval: "year", seats: 10 }),
+    ).toMatchObject({ ok: false });
     expect(await database.db.select().from(orders).where(eq(orders.accountId, accountId))).toEqual([]);
   });
 });
@@ -39,25 +50,40 @@ describe("startCheckout", () => {
 describe("two tabs paying one checkout at once", () => {
   it("make one subscription and one charge", async () => {
     const { userId, accountId } = await buyer(database, "twopay");
-    const checkout = await startCheckout({ db: database.db, stripe, appUrl: "https://portal.test" }, { accountId, userId, planSlug: "team", interval: "month", seats: 3 });
+    const checkout = await startCheckout(
+      { db: database.db, stripe, appUrl: "https://portal.test" },
+      { accountId, userId, planSlug: "team", interval: "month", seats: 3 },
+    );
     if (!checkout.ok) throw new Error(checkout.message);
-    const answers = await Promise.all([submitCheckoutForm(checkout.url, { card_number: "4242424242424242" }), submitCheckoutForm(checkout.url, { card_number: "4242424242424242" })]);
+    const answers = await Promise.all([
+      submitCheckoutForm(checkout.url, { card_number: "4242424242424242" }),
+      submitCheckoutForm(checkout.url, { card_number: "4242424242424242" }),
+    ]);
     expect(answers.map((answer) => answer.status).sort()).toEqual([303, 410]);
-    const session = await stripe.checkout.sessions.retrieve((await database.db.select().from(orders).where(eq(orders.accountId, accountId)))[0]!.stripeCheckoutSessionId!);
+    const session = await stripe.checkout.sessions.retrieve(
+      (await database.db.select().from(orders).where(eq(orders.accountId, accountId)))[0]!.stripeCheckoutSessionId!,
+    );
     const customer = session.customer as string;
     expect((await stripe.subscriptions.list({ customer })).data).toHaveLength(1);
-    expect((await stripe.invoices.list({ customer })).data.filter((invoice) => invoice.amount_paid > 0)).toHaveLength(1);
+    expect((await stripe.invoices.list({ customer })).data.filter((invoice) => invoice.amount_paid > 0)).toHaveLength(
+      1,
+    );
   });
 });
 
 describe("StripeInbox", () => {
   it("stores an event once and queues one job, however often it is delivered", async () => {
     const inbox = new StripeInbox(database.sql);
-    const body = JSON.stringify({ id: "evt_dup_1", type: "customer.subscription.updated", data: { object: { id: "sub_1" } } });
+    const body = JSON.stringify({
+      id: "evt_dup_1",
+      type: "customer.subscription.updated",
+      data: { object: { id: "sub_1" } },
+    });
     expect(await inbox.receive("evt_dup_1", body)).toBe("new");
     expect(await inbox.receive("evt_dup_1", body)).toBe("duplicate");
     expect(await database.db.select().from(stripeEvents).where(eq(stripeEvents.id, "evt_dup_1"))).toHaveLength(1);
-    const jobs = await database.sql`select 1 from graphile_worker._private_jobs where payload->>'eventId' = 'evt_dup_1'`;
+    const jobs =
+      await database.sql`select 1 from graphile_worker._private_jobs where payload->>'eventId' = 'evt_dup_1'`;
     expect(jobs).toHaveLength(1);
   });
 });
@@ -69,7 +95,8 @@ describe("subscription changes from Stripe", () => {
     const paid = await confirmCheckout(database.db, stripe, order!.stripeCheckoutSessionId!);
     expect(paid).toMatchObject({ status: "paid" });
 
-    const requests = async () => (await provisioningRequests(database, accountId)).map(({ operation, seats }) => ({ operation, seats }));
+    const requests = async () =>
+      (await provisioningRequests(database, accountId)).map(({ operation, seats }) => ({ operation, seats }));
     expect(await requests()).toEqual([{ operation: "provision", seats: 3 }]);
 
     // The first sight of the subscription (created) changes nothing more.
@@ -77,9 +104,14 @@ describe("subscription changes from Stripe", () => {
     expect(await requests()).toHaveLength(1);
 
     const subscription = await stripe.subscriptions.retrieve(paid!.stripeSubscriptionId!);
-    await stripe.subscriptions.update(subscription.id, { items: [{ id: subscription.items.data[0]!.id, quantity: 8 }] });
+    await stripe.subscriptions.update(subscription.id, {
+      items: [{ id: subscription.items.data[0]!.id, quantity: 8 }],
+    });
     await deliverLatest(database, stripe, "customer.subscription.updated");
-    expect(await requests()).toEqual([{ operation: "provision", seats: 3 }, { operation: "modify", seats: 8 }]);
+    expect(await requests()).toEqual([
+      { operation: "provision", seats: 3 },
+      { operation: "modify", seats: 8 },
+    ]);
 
     await stripe.subscriptions.cancel(subscription.id);
     await deliverLatest(database, stripe, "customer.subscription.deleted");
@@ -100,7 +132,9 @@ describe("events out of order", () => {
 
     await deliver(database, stripe, newest!);
     await deliver(database, stripe, older!);
-    expect((await provisioningRequests(database, accountId)).map(({ operation, seats }) => `${operation}:${seats}`)).toEqual(["provision:3", "modify:7"]);
+    expect(
+      (await provisioningRequests(database, accountId)).map(({ operation, seats }) => `${operation}:${seats}`),
+    ).toEqual(["provision:3", "modify:7"]);
   });
 });
 
@@ -111,7 +145,9 @@ describe("a checkout applied after its subscription was cancelled", () => {
     const session = await stripe.checkout.sessions.retrieve(order.stripeCheckoutSessionId!);
     await stripe.subscriptions.cancel(session.subscription as string);
     await deliverLatest(database, stripe, "customer.subscription.deleted");
-    expect(await confirmCheckout(database.db, stripe, order.stripeCheckoutSessionId!)).toMatchObject({ status: "paid" });
+    expect(await confirmCheckout(database.db, stripe, order.stripeCheckoutSessionId!)).toMatchObject({
+      status: "paid",
+    });
     expect((await provisioningRequests(database, accountId)).map((r) => r.operation)).toEqual(["provision", "suspend"]);
   });
 });

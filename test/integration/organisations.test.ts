@@ -22,7 +22,12 @@ let organisation: { organisationId: string; name: string };
 beforeAll(async () => {
   database = await createTestDatabase();
   deps = { db: database.db, config: { appUrl: "https://portal.test", sessionSecret: "s".repeat(32) } };
-  await signUp(deps, { name: "Olivia Owner", email: "olivia@acme.test", password: "long enough password", company: "Acme" });
+  await signUp(deps, {
+    name: "Olivia Owner",
+    email: "olivia@acme.test",
+    password: "long enough password",
+    company: "Acme",
+  });
   const [user] = await database.db.select().from(users).where(eq(users.email, "olivia@acme.test"));
   const [membership] = await database.db.select().from(memberships).where(eq(memberships.userId, user!.id));
   owner = { userId: user!.id, name: user!.name, role: "owner" };
@@ -39,7 +44,11 @@ async function invitationToken(email: string): Promise<string> {
 
 async function signUpAndVerify(email: string) {
   await signUp(deps, { name: "Ivan Invitee", email, password: "long enough password", company: "Own company" });
-  const [user] = await database.db.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.email, email)).returning();
+  const [user] = await database.db
+    .update(users)
+    .set({ emailVerifiedAt: new Date() })
+    .where(eq(users.email, email))
+    .returning();
   return { userId: user!.id, email, emailVerified: true };
 }
 
@@ -50,10 +59,16 @@ describe("invitations", () => {
     expect(await listPendingInvitations(database.db, organisation.organisationId)).toHaveLength(1);
 
     const stranger = await signUpAndVerify("eve@elsewhere.test");
-    expect(await acceptInvitation(database.db, token, stranger)).toMatchObject({ ok: false, message: expect.stringContaining("ivan@acme.test") });
+    expect(await acceptInvitation(database.db, token, stranger)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("ivan@acme.test"),
+    });
 
     const ivan = await signUpAndVerify("ivan@acme.test");
-    expect(await acceptInvitation(database.db, token, ivan)).toEqual({ ok: true, organisationId: organisation.organisationId });
+    expect(await acceptInvitation(database.db, token, ivan)).toEqual({
+      ok: true,
+      organisationId: organisation.organisationId,
+    });
     expect(await acceptInvitation(database.db, token, ivan)).toMatchObject({ ok: false });
     const members = await listMembers(database.db, organisation.organisationId);
     expect(members.map((m) => [m.email, m.role])).toContainEqual(["ivan@acme.test", "admin"]);
@@ -63,7 +78,11 @@ describe("invitations", () => {
   it("lets a new person sign up straight into the organisation from the invitation", async () => {
     await inviteMember(deps, owner, organisation, "nina@acme.test", "member");
     const invitation = await findOpenInvitation(database.db, await invitationToken("nina@acme.test"));
-    const outcome = await signUp(deps, { name: "Nina", email: "nina@acme.test", password: "long enough password" }, { invitation });
+    const outcome = await signUp(
+      deps,
+      { name: "Nina", email: "nina@acme.test", password: "long enough password" },
+      { invitation },
+    );
     expect(outcome).toMatchObject({ kind: "joined", organisationId: organisation.organisationId });
     const [nina] = await database.db.select().from(users).where(eq(users.email, "nina@acme.test"));
     expect(nina?.emailVerifiedAt).toBeInstanceOf(Date);
@@ -84,12 +103,17 @@ describe("invitations", () => {
   });
 
   it("keeps members from inviting and admins from inviting owners", async () => {
-    expect(await inviteMember(deps, { ...owner, role: "member" }, organisation, "x@acme.test", "member")).toMatchObject({ ok: false });
+    expect(await inviteMember(deps, { ...owner, role: "member" }, organisation, "x@acme.test", "member")).toMatchObject(
+      { ok: false },
+    );
     expect(await inviteMember(deps, { ...owner, role: "admin" }, organisation, "x@acme.test", "owner")).toEqual({
       ok: false,
       message: "Only an owner can invite another owner",
     });
-    expect(await inviteMember(deps, owner, organisation, "olivia@acme.test", "member")).toEqual({ ok: false, message: "That person is already a member" });
+    expect(await inviteMember(deps, owner, organisation, "olivia@acme.test", "member")).toEqual({
+      ok: false,
+      message: "That person is already a member",
+    });
   });
 });
 
@@ -101,7 +125,10 @@ describe("requireMembership", () => {
       expect((error as Response).status).toBe(404);
     }
     const nina = (await database.db.select().from(users).where(eq(users.email, "nina@acme.test")))[0]!;
-    const forbidden = await requireMembership(database.db, nina.id, organisation.organisationId, ["owner", "admin"]).catch((e: unknown) => e);
+    const forbidden = await requireMembership(database.db, nina.id, organisation.organisationId, [
+      "owner",
+      "admin",
+    ]).catch((e: unknown) => e);
     expect((forbidden as Response).status).toBe(403);
     expect((await requireMembership(database.db, owner.userId, organisation.organisationId)).role).toBe("owner");
   });

@@ -5,7 +5,14 @@ import { applyPlanChange, previewPlanChange } from "../../app/modules/billing/pl
 import { confirmCheckout } from "../../app/modules/orders/payment.server";
 import { billingCustomers, subscriptions } from "../../db/schema";
 import type { StripeEmulator } from "../../stripe-emulator";
-import { buyer, changeCard, deliverAll, payForPlan, provisioningRequests, withBillingFixture } from "../support/billing";
+import {
+  buyer,
+  changeCard,
+  deliverAll,
+  payForPlan,
+  provisioningRequests,
+  withBillingFixture,
+} from "../support/billing";
 import type { TestDatabase } from "../support/database";
 import { queuedEmails } from "../support/jobs";
 
@@ -26,8 +33,10 @@ async function paidTeam(name: string, seats: number) {
 }
 
 const deps = () => ({ db: database.db, stripe, secret: "test-secret-0123456789abcdef0123456789" });
-const mirror = async (id: string) => (await database.db.select().from(subscriptions).where(eq(subscriptions.id, id)))[0]!;
-const changes = async (accountId: string) => (await provisioningRequests(database, accountId)).map(({ operation, seats }) => `${operation}:${seats}`);
+const mirror = async (id: string) =>
+  (await database.db.select().from(subscriptions).where(eq(subscriptions.id, id)))[0]!;
+const changes = async (accountId: string) =>
+  (await provisioningRequests(database, accountId)).map(({ operation, seats }) => `${operation}:${seats}`);
 
 describe("an upgrade", () => {
   it("charges exactly the previewed proration, changes the service once, and refuses an altered or foreign quote", async () => {
@@ -40,13 +49,20 @@ describe("an upgrade", () => {
 
     const [body, signature] = quote.split(".");
     const altered = `${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, "base64url").toString()), prorationDate: 1 })).toString("base64url")}.${signature}`;
-    expect(await applyPlanChange(deps(), { accountId, userId, choice, quote: altered })).toMatchObject({ ok: false, message: /expired/ });
+    expect(await applyPlanChange(deps(), { accountId, userId, choice, quote: altered })).toMatchObject({
+      ok: false,
+      message: /expired/,
+    });
     const other = await buyer(database, "stranger");
-    expect(await applyPlanChange(deps(), { accountId: other.accountId, userId: other.userId, choice, quote })).toMatchObject({ ok: false });
+    expect(
+      await applyPlanChange(deps(), { accountId: other.accountId, userId: other.userId, choice, quote }),
+    ).toMatchObject({ ok: false });
 
     expect(await applyPlanChange(deps(), { accountId, userId, choice, quote })).toEqual({ ok: true, kind: "upgrade" });
     const invoices = await stripe.invoices.list({ subscription: subscriptionId });
-    expect(invoices.data.find((invoice) => invoice.billing_reason === "subscription_update")?.amount_paid).toBe(previewed.preview.dueNow!.amount);
+    expect(invoices.data.find((invoice) => invoice.billing_reason === "subscription_update")?.amount_paid).toBe(
+      previewed.preview.dueNow!.amount,
+    );
     expect(await mirror(subscriptionId)).toMatchObject({ quantity: 6 });
     await deliverAll(database, stripe);
     expect(await changes(accountId)).toEqual(["provision:3", "modify:6"]);
@@ -77,7 +93,10 @@ describe("users on a flat price", () => {
     const previewed = await previewPlanChange(deps(), accountId, choice);
     if (!previewed.ok) throw new Error(previewed.message);
     expect(previewed.preview).toMatchObject({ kind: "upgrade", dueNow: { amount: 0 } });
-    expect(await applyPlanChange(deps(), { accountId, userId, choice, quote: previewed.preview.quote! })).toEqual({ ok: true, kind: "upgrade" });
+    expect(await applyPlanChange(deps(), { accountId, userId, choice, quote: previewed.preview.quote! })).toEqual({
+      ok: true,
+      kind: "upgrade",
+    });
     await deliverAll(database, stripe);
     expect(await mirror(paid!.stripeSubscriptionId!)).toMatchObject({ quantity: 30 });
     expect(await changes(accountId)).toEqual(["provision:20", "modify:30"]);
@@ -90,7 +109,10 @@ describe("a downgrade", () => {
     const choice = { planSlug: "team", interval: "month" as const, seats: 4 };
     const previewed = await previewPlanChange(deps(), accountId, choice);
     expect(previewed).toMatchObject({ ok: true, preview: { kind: "downgrade", dueNow: null, quote: null } });
-    expect(await applyPlanChange(deps(), { accountId, userId, choice, quote: undefined })).toEqual({ ok: true, kind: "downgrade" });
+    expect(await applyPlanChange(deps(), { accountId, userId, choice, quote: undefined })).toEqual({
+      ok: true,
+      kind: "downgrade",
+    });
     expect(await mirror(subscriptionId)).toMatchObject({ quantity: 6, scheduledChange: { seats: 4 } });
 
     await emulator.advanceTime(31 * DAY);
@@ -108,7 +130,9 @@ describe("a failing renewal", () => {
     await emulator.advanceTime(31 * DAY);
     await deliverAll(database, stripe);
     expect(await mirror(subscriptionId)).toMatchObject({ status: "past_due", paymentFailedAt: expect.any(Date) });
-    const failures = (await queuedEmails(database, "dunned@buy.test")).filter((mail) => /could not take your Team payment/.test(mail.subject));
+    const failures = (await queuedEmails(database, "dunned@buy.test")).filter((mail) =>
+      /could not take your Team payment/.test(mail.subject),
+    );
     expect(failures).toHaveLength(1);
 
     await emulator.advanceTime(8 * DAY);

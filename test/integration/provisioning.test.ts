@@ -1,7 +1,14 @@
 import { eq, sql } from "drizzle-orm";
 import { Logger, run } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTenants, organisations, provisioningEvents, provisioningRequests, serviceInstances, users } from "../../db/schema";
+import {
+  demoTenants,
+  organisations,
+  provisioningEvents,
+  provisioningRequests,
+  serviceInstances,
+  users,
+} from "../../db/schema";
 import {
   claimRequest,
   completeManually,
@@ -53,7 +60,11 @@ async function request(id: string) {
 }
 
 async function events(id: string) {
-  const rows = await database.db.select().from(provisioningEvents).where(eq(provisioningEvents.requestId, id)).orderBy(provisioningEvents.id);
+  const rows = await database.db
+    .select()
+    .from(provisioningEvents)
+    .where(eq(provisioningEvents.requestId, id))
+    .orderBy(provisioningEvents.id);
   return rows.map((e) => `${e.fromStatus ?? "∅"}→${e.toStatus}`);
 }
 
@@ -67,7 +78,15 @@ async function jobsFor(requestId: string) {
 describe("enqueueProvisioning", () => {
   it("makes one request, one event and one job per idempotency key, in the caller's transaction", async () => {
     const accountId = await account("Idem Co");
-    const input = { accountId, operation: "provision" as const, snapshot: snapshot(), provisioner: "demo", config: {}, idempotencyKey: `order-1-${accountId}`, actor: system };
+    const input = {
+      accountId,
+      operation: "provision" as const,
+      snapshot: snapshot(),
+      provisioner: "demo",
+      config: {},
+      idempotencyKey: `order-1-${accountId}`,
+      actor: system,
+    };
     const first = await database.db.transaction((tx) => enqueueProvisioning(tx, input));
     const second = await database.db.transaction((tx) => enqueueProvisioning(tx, input));
     expect(second).toEqual({ ...first, created: false });
@@ -82,7 +101,10 @@ describe("enqueueProvisioning", () => {
         throw new Error("the order failed");
       })
       .catch(() => {});
-    const rolledBack = await database.db.select().from(provisioningRequests).where(eq(provisioningRequests.idempotencyKey, `rolled-back-${accountId}`));
+    const rolledBack = await database.db
+      .select()
+      .from(provisioningRequests)
+      .where(eq(provisioningRequests.idempotencyKey, `rolled-back-${accountId}`));
     expect(rolledBack).toEqual([]);
   });
 });
@@ -91,7 +113,15 @@ describe("the demo provisioner", () => {
   it("sets up a tenant, and the request and instance show the access details", async () => {
     const accountId = await account("Demo Rockets");
     const { requestId, instanceId } = await database.db.transaction((tx) =>
-      enqueueProvisioning(tx, { accountId, operation: "provision", snapshot: snapshot(), provisioner: "demo", config: {}, idempotencyKey: `demo-${accountId}`, actor: system }),
+      enqueueProvisioning(tx, {
+        accountId,
+        operation: "provision",
+        snapshot: snapshot(),
+        provisioner: "demo",
+        config: {},
+        idempotencyKey: `demo-${accountId}`,
+        actor: system,
+      }),
     );
     await runProvisioningRequest(database.db, requestId, { registry, callbackUrl });
     const done = await request(requestId);
@@ -107,7 +137,16 @@ describe("the demo provisioner", () => {
 
     // Suspending the same instance keeps its tenant and marks it suspended.
     const suspend = await database.db.transaction((tx) =>
-      enqueueProvisioning(tx, { accountId, instanceId, operation: "suspend", snapshot: snapshot(), provisioner: "demo", config: {}, idempotencyKey: `suspend-${accountId}`, actor: system }),
+      enqueueProvisioning(tx, {
+        accountId,
+        instanceId,
+        operation: "suspend",
+        snapshot: snapshot(),
+        provisioner: "demo",
+        config: {},
+        idempotencyKey: `suspend-${accountId}`,
+        actor: system,
+      }),
     );
     await runProvisioningRequest(database.db, suspend.requestId, { registry, callbackUrl });
     const tenants = await database.db.select().from(demoTenants).where(eq(demoTenants.instanceId, instanceId));
@@ -117,7 +156,12 @@ describe("the demo provisioner", () => {
 });
 
 describe("manual provisioning by staff", () => {
-  const config = { resultFields: [{ key: "workspace_url", label: "Workspace URL", type: "url" }, { key: "admin_email", label: "Admin email", type: "email" }] };
+  const config = {
+    resultFields: [
+      { key: "workspace_url", label: "Workspace URL", type: "url" },
+      { key: "admin_email", label: "Admin email", type: "email" },
+    ],
+  };
 
   it("waits for staff; one staff member claims and completes it with valid fields, another cannot", async () => {
     const accountId = await account("Manual Ltd");
@@ -129,19 +173,41 @@ describe("manual provisioning by staff", () => {
       ])
       .returning({ id: users.id, name: users.name });
     const { requestId } = await database.db.transaction((tx) =>
-      enqueueProvisioning(tx, { accountId, operation: "provision", snapshot: snapshot("business"), provisioner: "manual", config, idempotencyKey: `manual-${accountId}`, actor: system }),
+      enqueueProvisioning(tx, {
+        accountId,
+        operation: "provision",
+        snapshot: snapshot("business"),
+        provisioner: "manual",
+        config,
+        idempotencyKey: `manual-${accountId}`,
+        actor: system,
+      }),
     );
     await runProvisioningRequest(database.db, requestId, { registry, callbackUrl });
     const waiting = await request(requestId);
     expect(waiting.status).toBe("waiting_staff");
     expect(waiting.waitingReason).toContain("Workspace URL, Admin email");
 
-    expect(await completeManually(database.db, requestId, alice!, { workspace_url: "https://x.test" })).toEqual({ ok: false, message: "Claim the request before completing it." });
+    expect(await completeManually(database.db, requestId, alice!, { workspace_url: "https://x.test" })).toEqual({
+      ok: false,
+      message: "Claim the request before completing it.",
+    });
     expect(await claimRequest(database.db, requestId, alice!)).toEqual({ ok: true });
-    expect(await claimRequest(database.db, requestId, bob!)).toEqual({ ok: false, message: "Another staff member has claimed this request." });
-    expect(await completeManually(database.db, requestId, bob!, { workspace_url: "https://x.test", admin_email: "a@x.test" })).toMatchObject({ ok: false });
+    expect(await claimRequest(database.db, requestId, bob!)).toEqual({
+      ok: false,
+      message: "Another staff member has claimed this request.",
+    });
+    expect(
+      await completeManually(database.db, requestId, bob!, {
+        workspace_url: "https://x.test",
+        admin_email: "a@x.test",
+      }),
+    ).toMatchObject({ ok: false });
 
-    const invalid = await completeManually(database.db, requestId, alice!, { workspace_url: "not a url", admin_email: "" });
+    const invalid = await completeManually(database.db, requestId, alice!, {
+      workspace_url: "not a url",
+      admin_email: "",
+    });
     expect(invalid).toEqual({
       ok: false,
       message: "Correct the highlighted fields.",
@@ -150,16 +216,36 @@ describe("manual provisioning by staff", () => {
     expect((await request(requestId)).status).toBe("waiting_staff");
 
     const notified: string[] = [];
-    const done = await completeManually(database.db, requestId, alice!, { workspace_url: "https://manual.example.test", admin_email: "admin@manual.test" }, {
-      onSucceeded: async (_tx, completed) => {
-        notified.push(completed.id);
+    const done = await completeManually(
+      database.db,
+      requestId,
+      alice!,
+      { workspace_url: "https://manual.example.test", admin_email: "admin@manual.test" },
+      {
+        onSucceeded: async (_tx, completed) => {
+          notified.push(completed.id);
+        },
       },
-    });
+    );
     expect(done).toEqual({ ok: true });
     expect(notified).toEqual([requestId]);
-    expect((await request(requestId)).result).toEqual({ workspace_url: "https://manual.example.test", admin_email: "admin@manual.test" });
-    expect(await completeManually(database.db, requestId, alice!, { workspace_url: "https://again.test", admin_email: "a@b.test" })).toMatchObject({ ok: false });
-    expect(await events(requestId)).toEqual(["∅→queued", "queued→running", "running→waiting_staff", "waiting_staff→waiting_staff", "waiting_staff→succeeded"]);
+    expect((await request(requestId)).result).toEqual({
+      workspace_url: "https://manual.example.test",
+      admin_email: "admin@manual.test",
+    });
+    expect(
+      await completeManually(database.db, requestId, alice!, {
+        workspace_url: "https://again.test",
+        admin_email: "a@b.test",
+      }),
+    ).toMatchObject({ ok: false });
+    expect(await events(requestId)).toEqual([
+      "∅→queued",
+      "queued→running",
+      "running→waiting_staff",
+      "waiting_staff→waiting_staff",
+      "waiting_staff→succeeded",
+    ]);
   });
 });
 
@@ -167,10 +253,22 @@ describe("retries and escalation", () => {
   it("retries with a growing delay and escalates to staff with the last error after the last attempt", async () => {
     const accountId = await account("Flaky Inc");
     let calls = 0;
-    const flaky: Provisioner = { key: "flaky", mode: "automatic", execute: async () => outcome.retry(`control plane answered 503 (call ${++calls})`) };
+    const flaky: Provisioner = {
+      key: "flaky",
+      mode: "automatic",
+      execute: async () => outcome.retry(`control plane answered 503 (call ${++calls})`),
+    };
     const flakyRegistry = new ProvisionerRegistry([flaky]);
     const { requestId } = await database.db.transaction((tx) =>
-      enqueueProvisioning(tx, { accountId, operation: "provision", snapshot: snapshot(), provisioner: "flaky", config: {}, idempotencyKey: `flaky-${accountId}`, actor: system }),
+      enqueueProvisioning(tx, {
+        accountId,
+        operation: "provision",
+        snapshot: snapshot(),
+        provisioner: "flaky",
+        config: {},
+        idempotencyKey: `flaky-${accountId}`,
+        actor: system,
+      }),
     );
     for (let attempt = 1; attempt <= 5; attempt += 1) {
       await runProvisioningRequest(database.db, requestId, { registry: flakyRegistry, callbackUrl });
@@ -188,7 +286,10 @@ describe("retries and escalation", () => {
     expect(calls).toBe(5);
 
     // Staff send it back with fresh attempts.
-    const [staff] = await database.db.insert(users).values({ email: `s-${accountId}@staff.test`, name: "Sid", passwordHash: "x", staffRole: "staff" }).returning();
+    const [staff] = await database.db
+      .insert(users)
+      .values({ email: `s-${accountId}@staff.test`, name: "Sid", passwordHash: "x", staffRole: "staff" })
+      .returning();
     expect(await retryRequest(database.db, requestId, staff!)).toEqual({ ok: true });
     expect(await request(requestId)).toMatchObject({ status: "queued", attempts: 0 });
   });
@@ -196,10 +297,21 @@ describe("retries and escalation", () => {
   it("runs a request again when its worker died mid-way, once, without a second tenant", async () => {
     const accountId = await account("Crashy Co");
     const { requestId, instanceId } = await database.db.transaction((tx) =>
-      enqueueProvisioning(tx, { accountId, operation: "provision", snapshot: snapshot(), provisioner: "demo", config: {}, idempotencyKey: `crash-${accountId}`, actor: system }),
+      enqueueProvisioning(tx, {
+        accountId,
+        operation: "provision",
+        snapshot: snapshot(),
+        provisioner: "demo",
+        config: {},
+        idempotencyKey: `crash-${accountId}`,
+        actor: system,
+      }),
     );
     // As a dead worker leaves it: running, attempt 1, untouched for longer than the lease.
-    await database.db.update(provisioningRequests).set({ status: "running", attempts: 1, updatedAt: sql`now() - interval '10 minutes'` }).where(eq(provisioningRequests.id, requestId));
+    await database.db
+      .update(provisioningRequests)
+      .set({ status: "running", attempts: 1, updatedAt: sql`now() - interval '10 minutes'` })
+      .where(eq(provisioningRequests.id, requestId));
     await Promise.all([
       runProvisioningRequest(database.db, requestId, { registry, callbackUrl }),
       runProvisioningRequest(database.db, requestId, { registry, callbackUrl }),
@@ -233,7 +345,15 @@ describe("through the job queue", () => {
     for (const accountId of accounts) {
       for (const seats of [1, 2, 3]) {
         const enqueued = await database.db.transaction((tx) =>
-          enqueueProvisioning(tx, { accountId, operation: "provision", snapshot: { ...snapshot(), seats }, provisioner: "slow", config: {}, idempotencyKey: `q-${accountId}-${seats}`, actor: system }),
+          enqueueProvisioning(tx, {
+            accountId,
+            operation: "provision",
+            snapshot: { ...snapshot(), seats },
+            provisioner: "slow",
+            config: {},
+            idempotencyKey: `q-${accountId}-${seats}`,
+            actor: system,
+          }),
         );
         ids.push(enqueued.requestId);
       }
@@ -247,7 +367,11 @@ describe("through the job queue", () => {
       taskList: provisioningTasks(database.db, { registry: new ProvisionerRegistry([slow]), callbackUrl }),
     });
     try {
-      await expect.poll(async () => (await Promise.all(ids.map(request))).every((r) => r.status === "succeeded"), { timeout: 15_000 }).toBe(true);
+      await expect
+        .poll(async () => (await Promise.all(ids.map(request))).every((r) => r.status === "succeeded"), {
+          timeout: 15_000,
+        })
+        .toBe(true);
     } finally {
       await worker.stop();
     }
@@ -256,4 +380,3 @@ describe("through the job queue", () => {
     expect(order.filter((o) => o.startsWith("Queue B"))).toEqual(["Queue B:1", "Queue B:2", "Queue B:3"]);
   });
 });
-

@@ -15,7 +15,12 @@ let url: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const handler = stripeWebhook({ sql: database.sql, stripe: new Stripe("sk_test_unused"), secret, logger: createLogger("silent") });
+  const handler = stripeWebhook({
+    sql: database.sql,
+    stripe: new Stripe("sk_test_unused"),
+    secret,
+    logger: createLogger("silent"),
+  });
   server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/stripe`;
@@ -25,7 +30,8 @@ afterAll(async () => {
   await dropTestDatabase(database);
 });
 
-const event = (id: string) => JSON.stringify({ id, object: "event", type: "invoice.created", data: { object: { id: `in_${id}` } } }, null, 2);
+const event = (id: string) =>
+  JSON.stringify({ id, object: "event", type: "invoice.created", data: { object: { id: `in_${id}` } } }, null, 2);
 const post = (body: string, signature = signatureHeader(body, secret, Math.floor(Date.now() / 1000))) =>
   fetch(url, { method: "POST", body, headers: { "Content-Type": "application/json", "Stripe-Signature": signature } });
 const stored = async (id: string) => {
@@ -72,8 +78,15 @@ describe("StripeInbox", () => {
       inbox.receive("evt_batch_bad", `{"id": "evt_batch_bad", "type": "invoice.created", "note": "\\u0000"}`),
       inbox.receive("evt_batch_c", event("evt_batch_c")),
     ]);
-    expect(receipts.map((r) => (r.status === "fulfilled" ? r.value : "refused"))).toEqual(["new", "new", "duplicate", "refused", "new"]);
-    for (const id of ["evt_batch_a", "evt_batch_b", "evt_batch_c"]) expect(await stored(id)).toEqual({ events: 1, jobs: 1 });
+    expect(receipts.map((r) => (r.status === "fulfilled" ? r.value : "refused"))).toEqual([
+      "new",
+      "new",
+      "duplicate",
+      "refused",
+      "new",
+    ]);
+    for (const id of ["evt_batch_a", "evt_batch_b", "evt_batch_c"])
+      expect(await stored(id)).toEqual({ events: 1, jobs: 1 });
     expect(await stored("evt_batch_bad")).toEqual({ events: 0, jobs: 0 });
   });
 });

@@ -14,17 +14,38 @@ afterAll(async () => {
   await dropTestDatabase(database);
 });
 
-const snapshot = { productSlug: "p", planSlug: "team", planName: "Team", seats: 3, limits: {}, features: [], trialEndsAt: null };
+const snapshot = {
+  productSlug: "p",
+  planSlug: "team",
+  planName: "Team",
+  seats: 3,
+  limits: {},
+  features: [],
+  trialEndsAt: null,
+};
 
 describe("the SLA sweep", () => {
   it("tells every staff member once about requests past their promised time", async () => {
-    await database.db.insert(users).values({ email: "ops@staff.test", name: "Ops", passwordHash: "x", staffRole: "staff" });
+    await database.db
+      .insert(users)
+      .values({ email: "ops@staff.test", name: "Ops", passwordHash: "x", staffRole: "staff" });
     const [org] = await database.db.insert(organisations).values({ name: "Late Co" }).returning();
     const { requestId } = await database.db.transaction((tx) =>
-      enqueueProvisioning(tx, { accountId: org!.id, operation: "provision", snapshot, provisioner: "manual", config: {}, idempotencyKey: "late-1", actor: { type: "system", id: null } }),
+      enqueueProvisioning(tx, {
+        accountId: org!.id,
+        operation: "provision",
+        snapshot,
+        provisioner: "manual",
+        config: {},
+        idempotencyKey: "late-1",
+        actor: { type: "system", id: null },
+      }),
     );
     expect(await notifyStaffOfOverdueRequests(database.db, "https://portal.test")).toBe(0);
-    await database.db.update(provisioningRequests).set({ slaDueAt: sql`now() - interval '1 minute'` }).where(eq(provisioningRequests.id, requestId));
+    await database.db
+      .update(provisioningRequests)
+      .set({ slaDueAt: sql`now() - interval '1 minute'` })
+      .where(eq(provisioningRequests.id, requestId));
     expect(await notifyStaffOfOverdueRequests(database.db, "https://portal.test")).toBe(1);
     expect(await notifyStaffOfOverdueRequests(database.db, "https://portal.test")).toBe(0);
     const notices = await queuedEmails(database, "ops@staff.test");

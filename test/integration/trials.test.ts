@@ -1,7 +1,20 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoTenants, memberships, organisations, provisioningRequests, serviceInstances, trials, users } from "../../db/schema";
-import { createDemoProvisioner, manualProvisioner, ProvisionerRegistry, runProvisioningRequest } from "../../provisioning";
+import {
+  demoTenants,
+  memberships,
+  organisations,
+  provisioningRequests,
+  serviceInstances,
+  trials,
+  users,
+} from "../../db/schema";
+import {
+  createDemoProvisioner,
+  manualProvisioner,
+  ProvisionerRegistry,
+  runProvisioningRequest,
+} from "../../provisioning";
 import { activeTrial, startTrial } from "../../app/modules/trials/trials.server";
 import { extendTrial, sweepTrials, TRIAL_RETENTION_MS } from "../../app/modules/trials/lifecycle.server";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
@@ -21,15 +34,24 @@ afterAll(async () => {
 });
 
 async function ownerWithOrganisation(name: string) {
-  const [user] = await database.db.insert(users).values({ email: `${name}@trial.test`, name, passwordHash: "x" }).returning();
-  const [org] = await database.db.insert(organisations).values({ name: `${name} Org` }).returning();
+  const [user] = await database.db
+    .insert(users)
+    .values({ email: `${name}@trial.test`, name, passwordHash: "x" })
+    .returning();
+  const [org] = await database.db
+    .insert(organisations)
+    .values({ name: `${name} Org` })
+    .returning();
   await database.db.insert(memberships).values({ organisationId: org!.id, userId: user!.id, role: "owner" });
   return { userId: user!.id, accountId: org!.id, email: user!.email };
 }
 
 /** Runs every queued request of the account, as the worker would. */
 async function runQueued(accountId: string) {
-  const queued = await database.db.select().from(provisioningRequests).where(eq(provisioningRequests.accountId, accountId));
+  const queued = await database.db
+    .select()
+    .from(provisioningRequests)
+    .where(eq(provisioningRequests.accountId, accountId));
   for (const request of queued.filter((r) => r.status === "queued")) {
     await runProvisioningRequest(database.db, request.id, { registry, callbackUrl: (id) => `${appUrl}/cb/${id}` });
   }
@@ -44,22 +66,38 @@ async function instanceStatus(accountId: string) {
 describe("trials", () => {
   it("start with no card, once per product, and set up their instance through the plan's provisioner", async () => {
     const { userId, accountId } = await ownerWithOrganisation("tess");
-    expect(await startTrial(database.db, accountId, "enterprise", userId)).toEqual({ ok: false, message: "This plan has no free trial." });
+    expect(await startTrial(database.db, accountId, "enterprise", userId)).toEqual({
+      ok: false,
+      message: "This plan has no free trial.",
+    });
     const started = await startTrial(database.db, accountId, "team", userId);
     expect(started.ok).toBe(true);
-    expect(await startTrial(database.db, accountId, "starter", userId)).toEqual({ ok: false, message: "Your organisation already has an active team trial." });
+    expect(await startTrial(database.db, accountId, "starter", userId)).toEqual({
+      ok: false,
+      message: "Your organisation already has an active team trial.",
+    });
     const trial = await activeTrial(database.db, accountId, "northwind-projects");
     expect(trial!.endsAt.getTime() - trial!.startedAt.getTime()).toBeCloseTo(14 * DAY, -4);
-    const [request] = await database.db.select().from(provisioningRequests).where(eq(provisioningRequests.accountId, accountId));
+    const [request] = await database.db
+      .select()
+      .from(provisioningRequests)
+      .where(eq(provisioningRequests.accountId, accountId));
     expect(request).toMatchObject({ operation: "provision", provisioner: "demo", status: "queued" });
-    expect(request!.snapshot).toMatchObject({ planSlug: "team", seats: 3, limits: { projects: 100, storage_gb: 200, api_calls: 100000 } });
+    expect(request!.snapshot).toMatchObject({
+      planSlug: "team",
+      seats: 3,
+      limits: { projects: 100, storage_gb: 200, api_calls: 100000 },
+    });
     await runQueued(accountId);
     expect(await instanceStatus(accountId)).toEqual({ instance: "active", tenant: "active" });
   });
 
   it("allow one active trial even when two start at once", async () => {
     const { userId, accountId } = await ownerWithOrganisation("twin");
-    const results = await Promise.all([startTrial(database.db, accountId, "team", userId), startTrial(database.db, accountId, "starter", userId)]);
+    const results = await Promise.all([
+      startTrial(database.db, accountId, "team", userId),
+      startTrial(database.db, accountId, "starter", userId),
+    ]);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(await database.db.select().from(trials).where(eq(trials.accountId, accountId))).toHaveLength(1);
   });
@@ -82,7 +120,9 @@ describe("trials", () => {
     await runQueued(accountId);
     expect(await instanceStatus(accountId)).toEqual({ instance: "suspended", tenant: "suspended" });
 
-    expect(await extendTrial(database.db, trial.id, 7, "Needs another week for the pilot", { type: "staff", id: userId })).toEqual({ ok: true });
+    expect(
+      await extendTrial(database.db, trial.id, 7, "Needs another week for the pilot", { type: "staff", id: userId }),
+    ).toEqual({ ok: true });
     await runQueued(accountId);
     expect(await instanceStatus(accountId)).toEqual({ instance: "active", tenant: "active" });
     const extended = (await activeTrial(database.db, accountId, "northwind-projects"))!;
@@ -95,6 +135,9 @@ describe("trials", () => {
     expect((await sweepTrials(database.db, appUrl, afterRetention)).removed).toBeGreaterThanOrEqual(1);
     await runQueued(accountId);
     expect(await instanceStatus(accountId)).toEqual({ instance: "deprovisioned", tenant: "deleted" });
-    expect(await extendTrial(database.db, trial.id, 7, "too late", { type: "staff", id: userId })).toEqual({ ok: false, message: "This trial can no longer be extended." });
+    expect(await extendTrial(database.db, trial.id, 7, "too late", { type: "staff", id: userId })).toEqual({
+      ok: false,
+      message: "This trial can no longer be extended.",
+    });
   });
 });

@@ -28,16 +28,34 @@ function startWorker(hang: boolean): Promise<ChildProcess> {
 }
 
 async function executions(requestId: string): Promise<number> {
-  const [row] = await database.sql<{ n: number }[]>`select count(*)::int as n from crash_test_executions where request_id = ${requestId}`;
+  const [row] = await database.sql<
+    { n: number }[]
+  >`select count(*)::int as n from crash_test_executions where request_id = ${requestId}`;
   return row!.n;
 }
 
 describe("a worker killed in the middle of a request", () => {
   it("leaves the request to be retried by another worker: not lost, not done twice", async () => {
     const [org] = await database.db.insert(organisations).values({ name: "Crash Co" }).returning();
-    const snapshot = { productSlug: "p", planSlug: "team", planName: "Team", seats: 3, limits: {}, features: [], trialEndsAt: null };
+    const snapshot = {
+      productSlug: "p",
+      planSlug: "team",
+      planName: "Team",
+      seats: 3,
+      limits: {},
+      features: [],
+      trialEndsAt: null,
+    };
     const { requestId } = await database.db.transaction((tx) =>
-      enqueueProvisioning(tx, { accountId: org!.id, operation: "provision", snapshot, provisioner: "slow", config: {}, idempotencyKey: "crash", actor: { type: "system", id: null } }),
+      enqueueProvisioning(tx, {
+        accountId: org!.id,
+        operation: "provision",
+        snapshot,
+        provisioner: "slow",
+        config: {},
+        idempotencyKey: "crash",
+        actor: { type: "system", id: null },
+      }),
     );
 
     const doomed = await startWorker(true);
@@ -48,17 +66,34 @@ describe("a worker killed in the middle of a request", () => {
     expect(stuck).toMatchObject({ status: "running", attempts: 1 });
 
     // Time passes (moved, not waited for): the request's lease and the job's lock grow old.
-    await database.db.update(provisioningRequests).set({ updatedAt: sql`now() - interval '10 minutes'` }).where(eq(provisioningRequests.id, requestId));
+    await database.db
+      .update(provisioningRequests)
+      .set({ updatedAt: sql`now() - interval '10 minutes'` })
+      .where(eq(provisioningRequests.id, requestId));
     await database.sql`update graphile_worker._private_jobs set locked_at = now() - interval '1 hour' where locked_at is not null`;
     await database.sql`update graphile_worker._private_job_queues set locked_at = now() - interval '1 hour' where locked_at is not null`;
     expect(await unlockAbandonedJobs(database.db)).toBe(1);
 
     await startWorker(false);
     await expect
-      .poll(async () => (await database.db.select().from(provisioningRequests).where(eq(provisioningRequests.id, requestId)))[0]?.status, { timeout: 15_000 })
+      .poll(
+        async () =>
+          (await database.db.select().from(provisioningRequests).where(eq(provisioningRequests.id, requestId)))[0]
+            ?.status,
+        { timeout: 15_000 },
+      )
       .toBe("succeeded");
     expect(await executions(requestId)).toBe(2);
-    const events = await database.db.select().from(provisioningEvents).where(eq(provisioningEvents.requestId, requestId)).orderBy(provisioningEvents.id);
-    expect(events.map((e) => `${e.fromStatus ?? "∅"}→${e.toStatus}`)).toEqual(["∅→queued", "queued→running", "running→running", "running→succeeded"]);
+    const events = await database.db
+      .select()
+      .from(provisioningEvents)
+      .where(eq(provisioningEvents.requestId, requestId))
+      .orderBy(provisioningEvents.id);
+    expect(events.map((e) => `${e.fromStatus ?? "∅"}→${e.toStatus}`)).toEqual([
+      "∅→queued",
+      "queued→running",
+      "running→running",
+      "running→succeeded",
+    ]);
   });
 });

@@ -16,7 +16,10 @@ export const APP_URL = "https://portal.test";
 export type BillingHarness = { emulator: StripeEmulator; stripe: Stripe };
 
 /** An emulator with the catalog synced to it, and the portal's own Stripe client for it. */
-export async function startBilling(database: TestDatabase, options: StripeEmulatorOptions = {}): Promise<BillingHarness> {
+export async function startBilling(
+  database: TestDatabase,
+  options: StripeEmulatorOptions = {},
+): Promise<BillingHarness> {
   const emulator = await startStripeEmulator(options);
   const stripe = createStripeClient({ emulatorPort: emulator.port });
   await syncCatalogToStripe(database.db, stripe);
@@ -29,7 +32,10 @@ export type BillingFixture = BillingHarness & { database: TestDatabase };
  * Gives the test file its own database and Stripe emulator (catalog synced) before its tests,
  * handed to `receive`, and removes both after them.
  */
-export function withBillingFixture(receive: (fixture: BillingFixture) => void, options: StripeEmulatorOptions = {}): void {
+export function withBillingFixture(
+  receive: (fixture: BillingFixture) => void,
+  options: StripeEmulatorOptions = {},
+): void {
   let fixture: BillingFixture | undefined;
   beforeAll(async () => {
     const database = await createTestDatabase();
@@ -44,15 +50,30 @@ export function withBillingFixture(receive: (fixture: BillingFixture) => void, o
 
 /** A user owning an organisation, ready to buy. */
 export async function buyer(database: TestDatabase, name: string) {
-  const [user] = await database.db.insert(users).values({ email: `${name}@buy.test`, name, passwordHash: "x" }).returning();
-  const [org] = await database.db.insert(organisations).values({ name: `${name} Org` }).returning();
+  const [user] = await database.db
+    .insert(users)
+    .values({ email: `${name}@buy.test`, name, passwordHash: "x" })
+    .returning();
+  const [org] = await database.db
+    .insert(organisations)
+    .values({ name: `${name} Org` })
+    .returning();
   await database.db.insert(memberships).values({ organisationId: org!.id, userId: user!.id, role: "owner" });
   return { userId: user!.id, accountId: org!.id };
 }
 
 /** Opens a checkout for the plan and pays it on the emulator's hosted page; returns the order. */
-export async function payForPlan(database: TestDatabase, stripe: Stripe, accountId: string, userId: string, plan: { planSlug: string; seats: number; card?: string }) {
-  const checkout = await startCheckout({ db: database.db, stripe, appUrl: APP_URL }, { accountId, userId, planSlug: plan.planSlug, interval: "month", seats: plan.seats });
+export async function payForPlan(
+  database: TestDatabase,
+  stripe: Stripe,
+  accountId: string,
+  userId: string,
+  plan: { planSlug: string; seats: number; card?: string },
+) {
+  const checkout = await startCheckout(
+    { db: database.db, stripe, appUrl: APP_URL },
+    { accountId, userId, planSlug: plan.planSlug, interval: "month", seats: plan.seats },
+  );
   if (!checkout.ok) throw new Error(checkout.message);
   await submitCheckoutForm(checkout.url, { card_number: plan.card ?? "4242424242424242" });
   const [order] = await database.db.select().from(orders).where(eq(orders.accountId, accountId));
@@ -91,6 +112,11 @@ export async function deliverAll(database: TestDatabase, stripe: Stripe): Promis
 /** Changes the customer's card on the emulator's Billing Portal page, as the customer would. */
 export async function changeCard(stripe: Stripe, customer: string, cardNumber: string): Promise<void> {
   const session = await stripe.billingPortal.sessions.create({ customer, return_url: `${APP_URL}/account/billing` });
-  const answer = await submitPortalForm(session.url, { action: "update_payment_method", card_number: cardNumber, card_expiry: "12 / 40", card_cvc: "123" });
+  const answer = await submitPortalForm(session.url, {
+    action: "update_payment_method",
+    card_number: cardNumber,
+    card_expiry: "12 / 40",
+    card_cvc: "123",
+  });
   if (answer.status !== 303) throw new Error(`The portal refused the card: ${answer.status}`);
 }

@@ -87,7 +87,10 @@ export async function logIn(page: Page, email: string, password: string, { expec
 }
 
 /** Signs up and confirms the address through the emailed link. */
-export async function signUpAndVerify(page: Page, person: { name: string; email: string; password: string; company: string }) {
+export async function signUpAndVerify(
+  page: Page,
+  person: { name: string; email: string; password: string; company: string },
+) {
   await page.goto("/signup");
   await page.getByLabel("Your name").fill(person.name);
   await page.getByLabel("Work email").fill(person.email);
@@ -104,14 +107,22 @@ const E2E_PASSWORD = "a long enough password";
 
 /** A new customer, signed up, confirmed and logged in, with a company of their own. */
 export async function newCustomer(page: Page, name: string) {
-  const person = { name, email: uniqueEmail(name.toLowerCase()), password: E2E_PASSWORD, company: `${name} Co ${randomBytes(3).toString("hex")}` };
+  const person = {
+    name,
+    email: uniqueEmail(name.toLowerCase()),
+    password: E2E_PASSWORD,
+    company: `${name} Co ${randomBytes(3).toString("hex")}`,
+  };
   await signUpAndVerify(page, person);
   await logIn(page, person.email, person.password);
   return person;
 }
 
 /** Orders a plan and pays for it on the emulator's hosted Checkout; leaves the browser on the order page. */
-export async function buyPlan(page: Page, order: { plan: string; seats?: number; interval?: "month" | "year"; card?: string }) {
+export async function buyPlan(
+  page: Page,
+  order: { plan: string; seats?: number; interval?: "month" | "year"; card?: string },
+) {
   await page.goto(`/orders/new?plan=${order.plan}`);
   if (order.interval) await page.getByLabel("Billing").selectOption(order.interval);
   if (order.seats) await page.getByLabel("Users").fill(String(order.seats));
@@ -122,7 +133,12 @@ export async function buyPlan(page: Page, order: { plan: string; seats?: number;
 }
 
 /** A staff member claims the company's setup waiting in the queue and completes it with these fields. */
-export async function completeManualSetup(browser: Browser, company: string, heading: string, fields: Record<string, string>) {
+export async function completeManualSetup(
+  browser: Browser,
+  company: string,
+  heading: string,
+  fields: Record<string, string>,
+) {
   const context = await browser.newContext({ extraHTTPHeaders: clientAddress() });
   const staffPage = await context.newPage();
   const staff = demoStaffLogin();
@@ -143,7 +159,12 @@ export async function completeManualSetup(browser: Browser, company: string, hea
 /** The official SDK pointed at the e2e portal's Stripe emulator, to check what Stripe holds. */
 export function e2eStripe(): Stripe {
   const url = new URL(stripeUrl());
-  return new Stripe("sk_test_emulator", { host: url.hostname, port: Number(url.port), protocol: "http", maxNetworkRetries: 0 });
+  return new Stripe("sk_test_emulator", {
+    host: url.hostname,
+    port: Number(url.port),
+    protocol: "http",
+    maxNetworkRetries: 0,
+  });
 }
 
 /** Serious and critical axe findings on the page as it is now. */

@@ -20,7 +20,15 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Por
   const dataDir = await mkdtemp(path.join(tmpdir(), "portal-process-"));
   const url = `http://localhost:${port}`;
   const child = spawn("node_modules/.bin/tsx", ["server/start.ts"], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, APP_URL: url, LOG_LEVEL: "warn", DATABASE_URL: "", ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      APP_URL: url,
+      LOG_LEVEL: "warn",
+      DATABASE_URL: "",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

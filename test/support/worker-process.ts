@@ -23,6 +23,9 @@ await run({
   noHandleSignals: true,
   pollInterval: 100,
   logger: new Logger(() => () => {}),
-  taskList: provisioningTasks(database.db, { registry: new ProvisionerRegistry([slow]), callbackUrl: (id) => `http://127.0.0.1/cb/${id}` }),
+  taskList: provisioningTasks(database.db, {
+    registry: new ProvisionerRegistry([slow]),
+    callbackUrl: (id) => `http://127.0.0.1/cb/${id}`,
+  }),
 });
 console.log("worker ready");

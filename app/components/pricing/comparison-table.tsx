@@ -6,7 +6,12 @@ import { CheckIcon } from "./plan-card";
 export function ComparisonTable({ catalog }: { catalog: Catalog }) {
   const groups = [...new Set(catalog.features.map((f) => f.group))];
   return (
-    <div className="relative overflow-x-auto rounded-xl ring-1 ring-slate-200" tabIndex={0} role="region" aria-labelledby="compare-heading">
+    <div
+      className="relative overflow-x-auto rounded-xl ring-1 ring-slate-200"
+      tabIndex={0}
+      role="region"
+      aria-labelledby="compare-heading"
+    >
       <table className="w-full min-w-[40rem] border-collapse text-left text-sm">
         <caption className="sr-only">Features included in each plan</caption>
         <thead className="bg-slate-50">
@@ -24,7 +29,11 @@ export function ComparisonTable({ catalog }: { catalog: Catalog }) {
         {groups.map((group) => (
           <tbody key={group} className="border-t border-slate-200">
             <tr>
-              <th scope="rowgroup" colSpan={catalog.plans.length + 1} className="bg-white px-4 pb-2 pt-5 font-semibold text-brand-700">
+              <th
+                scope="rowgroup"
+                colSpan={catalog.plans.length + 1}
+                className="bg-white px-4 pb-2 pt-5 font-semibold text-brand-700"
+              >
                 {group}
               </th>
             </tr>
@@ -40,7 +49,11 @@ export function ComparisonTable({ catalog }: { catalog: Catalog }) {
                     const value = plan.features[feature.key];
                     const text = featureValueText(feature, value);
                     return (
-                      <td key={plan.slug} className="px-4 py-3 text-slate-700" data-testid={`compare-${feature.key}-${plan.slug}`}>
+                      <td
+                        key={plan.slug}
+                        className="px-4 py-3 text-slate-700"
+                        data-testid={`compare-${feature.key}-${plan.slug}`}
+                      >
                         {feature.kind === "flag" ? (
                           value === true ? (
                             <>

@@ -86,14 +86,23 @@ export function Notice({ children }: { children: ReactNode }) {
   );
 }
 
-export function SubmitButton({ children, variant = "primary" }: { children: ReactNode; variant?: "primary" | "secondary" | "danger" }) {
+export function SubmitButton({
+  children,
+  variant = "primary",
+}: {
+  children: ReactNode;
+  variant?: "primary" | "secondary" | "danger";
+}) {
   const styles = {
     primary: "bg-brand-600 text-white hover:bg-brand-700",
     secondary: "bg-white text-slate-900 ring-1 ring-inset ring-slate-300 hover:bg-slate-50",
     danger: "bg-white text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50",
   } as const;
   return (
-    <button type="submit" className={`inline-flex items-center justify-center rounded-md px-4 py-2.5 text-sm font-semibold shadow-sm ${styles[variant]}`}>
+    <button
+      type="submit"
+      className={`inline-flex items-center justify-center rounded-md px-4 py-2.5 text-sm font-semibold shadow-sm ${styles[variant]}`}
+    >
       {children}
     </button>
   );

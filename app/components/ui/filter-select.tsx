@@ -17,7 +17,12 @@ export function FilterSelect({
       <label htmlFor={name} className="text-sm font-medium">
         {label}
       </label>
-      <select id={name} name={name} defaultValue={value ?? ""} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
+      <select
+        id={name}
+        name={name}
+        defaultValue={value ?? ""}
+        className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+      >
         <option value="">{anyLabel}</option>
         {options.map(([optionValue, optionLabel]) => (
           <option key={optionValue} value={optionValue}>

@@ -2,7 +2,15 @@ import { NavLink } from "@remix-run/react";
 import type { ReactNode } from "react";
 
 /** A row of section links; the current one is underlined. */
-export function TabNav({ label, className = "", children }: { label: string; className?: string; children: ReactNode }) {
+export function TabNav({
+  label,
+  className = "",
+  children,
+}: {
+  label: string;
+  className?: string;
+  children: ReactNode;
+}) {
   return (
     <nav aria-label={label} className={`flex gap-6 border-b border-slate-200 ${className}`}>
       {children}

@@ -48,7 +48,11 @@ export type SignupOutcome = { kind: "check_email" } | { kind: "joined"; userId: 
  * instead, and the caller answers both cases alike, so sign-up does not reveal who has an account.
  * Invited people join the inviting organisation; the emailed invitation already proved the address.
  */
-export async function signUp({ db, config }: Deps, input: SignupInput, extras: SignupExtras = {}): Promise<SignupOutcome> {
+export async function signUp(
+  { db, config }: Deps,
+  input: SignupInput,
+  extras: SignupExtras = {},
+): Promise<SignupOutcome> {
   const passwordHash = await hashPassword(input.password);
   const invitation = extras.invitation?.email === input.email ? extras.invitation : null;
   if (!invitation && !input.company) throw new Error("A company name is needed to found an organisation");
@@ -70,7 +74,14 @@ export async function signUp({ db, config }: Deps, input: SignupInput, extras: S
     if (invitation) {
       const joined = await claimInvitation(tx, invitation, user.id);
       if (joined) {
-        await recordAudit(tx, actor, "user.signed_up", { type: "user", id: user.id }, { invitation: invitation.id }, invitation.organisationId);
+        await recordAudit(
+          tx,
+          actor,
+          "user.signed_up",
+          { type: "user", id: user.id },
+          { invitation: invitation.id },
+          invitation.organisationId,
+        );
         return { kind: "joined", userId: user.id, organisationId: invitation.organisationId };
       }
     }
@@ -85,15 +96,33 @@ export async function signUp({ db, config }: Deps, input: SignupInput, extras: S
         .set({ organisationId: organisation!.id, userId: user.id })
         .where(sql`${leads.id} = ${extras.leadId} and ${leads.organisationId} is null`);
     }
-    await recordAudit(tx, actor, "user.signed_up", { type: "user", id: user.id }, { company: input.company }, organisation!.id);
+    await recordAudit(
+      tx,
+      actor,
+      "user.signed_up",
+      { type: "user", id: user.id },
+      { company: input.company },
+      organisation!.id,
+    );
     await queueVerificationEmail(tx, config, { id: user.id, email: input.email, name: input.name });
     return { kind: "check_email" };
   });
 }
 
-async function queueVerificationEmail(tx: DbOrTx, config: Deps["config"], user: { id: string; email: string; name: string }) {
-  const token = createSignedToken(config.sessionSecret, { purpose: "verify_email", userId: user.id, email: user.email }, DAY_MS);
-  await queueEmail(tx, { to: user.email, ...verifyEmailMessage(user.name, `${config.appUrl}/verify-email?token=${token}`) });
+async function queueVerificationEmail(
+  tx: DbOrTx,
+  config: Deps["config"],
+  user: { id: string; email: string; name: string },
+) {
+  const token = createSignedToken(
+    config.sessionSecret,
+    { purpose: "verify_email", userId: user.id, email: user.email },
+    DAY_MS,
+  );
+  await queueEmail(tx, {
+    to: user.email,
+    ...verifyEmailMessage(user.name, `${config.appUrl}/verify-email?token=${token}`),
+  });
 }
 
 /** Sends a fresh verification link to a signed-in person whose address is not yet confirmed. */
@@ -114,7 +143,8 @@ export async function verifyEmail({ db, config }: Deps, token: string): Promise<
       .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`, updatedAt: sql`now()` })
       .where(sql`${users.id} = ${payload.userId} and ${users.email} = ${payload.email}`)
       .returning({ id: users.id });
-    if (updated) await recordAudit(tx, { type: "user", id: updated.id }, "user.email_verified", { type: "user", id: updated.id });
+    if (updated)
+      await recordAudit(tx, { type: "user", id: updated.id }, "user.email_verified", { type: "user", id: updated.id });
     return Boolean(updated);
   });
 }
@@ -133,10 +163,18 @@ export async function requestPasswordReset({ db, config }: Deps, email: string):
     if (!user) return;
     const token = createSignedToken(
       config.sessionSecret,
-      { purpose: "reset_password", userId: user.id, email: user.email, fingerprint: passwordFingerprint(user.passwordHash) },
+      {
+        purpose: "reset_password",
+        userId: user.id,
+        email: user.email,
+        fingerprint: passwordFingerprint(user.passwordHash),
+      },
       RESET_TTL_MS,
     );
-    await queueEmail(tx, { to: user.email, ...resetPasswordMessage(user.name, `${config.appUrl}/reset-password?token=${token}`) });
+    await queueEmail(tx, {
+      to: user.email,
+      ...resetPasswordMessage(user.name, `${config.appUrl}/reset-password?token=${token}`),
+    });
   });
 }
 
@@ -145,7 +183,8 @@ export async function resetTokenUser({ db, config }: Deps, token: string) {
   const payload = readSignedToken(config.sessionSecret, "reset_password", token);
   if (!payload) return null;
   const [user] = await db.select().from(users).where(eq(users.id, payload.userId));
-  if (!user || user.email !== payload.email || passwordFingerprint(user.passwordHash) !== payload.fingerprint) return null;
+  if (!user || user.email !== payload.email || passwordFingerprint(user.passwordHash) !== payload.fingerprint)
+    return null;
   return user;
 }
 
@@ -171,7 +210,11 @@ export async function resetPassword(deps: Deps, token: string, password: string)
 
 export type ChangeResult = { ok: true } | { ok: false; field: string; message: string };
 
-const wrongCurrentPassword: ChangeResult = { ok: false, field: "currentPassword", message: "That is not your current password" };
+const wrongCurrentPassword: ChangeResult = {
+  ok: false,
+  field: "currentPassword",
+  message: "That is not your current password",
+};
 
 /** The account, when the signed-in person proves it is them with the current password. */
 async function userConfirmedByPassword(db: DbOrTx, userId: string, currentPassword: string) {
@@ -191,7 +234,10 @@ export async function changePassword(
   if (!user) return wrongCurrentPassword;
   const passwordHash = await hashPassword(newPassword);
   await db.transaction(async (tx) => {
-    await tx.update(users).set({ passwordHash, updatedAt: sql`now()` }).where(eq(users.id, userId));
+    await tx
+      .update(users)
+      .set({ passwordHash, updatedAt: sql`now()` })
+      .where(eq(users.id, userId));
     await endOtherSessions(tx, userId, sessionId);
     await recordAudit(tx, { type: "user", id: userId }, "user.password_changed", { type: "user", id: userId });
     await queueEmail(tx, { to: user.email, ...passwordChangedNotice(user.name) });
@@ -209,9 +255,16 @@ export async function requestEmailChange(
   const user = await userConfirmedByPassword(db, userId, currentPassword);
   if (!user) return wrongCurrentPassword;
   if (newEmail === user.email) return { ok: false, field: "newEmail", message: "That is already your email address" };
-  const token = createSignedToken(config.sessionSecret, { purpose: "change_email", userId, email: newEmail, fingerprint: user.email }, DAY_MS);
+  const token = createSignedToken(
+    config.sessionSecret,
+    { purpose: "change_email", userId, email: newEmail, fingerprint: user.email },
+    DAY_MS,
+  );
   await db.transaction(async (tx) => {
-    await queueEmail(tx, { to: newEmail, ...changeEmailMessage(user.name, `${config.appUrl}/confirm-email-change?token=${token}`) });
+    await queueEmail(tx, {
+      to: newEmail,
+      ...changeEmailMessage(user.name, `${config.appUrl}/confirm-email-change?token=${token}`),
+    });
   });
   return { ok: true };
 }
@@ -232,7 +285,13 @@ export async function confirmEmailChange({ db, config }: Deps, token: string): P
       .where(sql`${users.id} = ${payload.userId} and ${users.email} = ${oldEmail}`)
       .returning({ id: users.id, name: users.name });
     if (!updated) return "invalid";
-    await recordAudit(tx, { type: "user", id: updated.id }, "user.email_changed", { type: "user", id: updated.id }, { from: oldEmail, to: payload.email });
+    await recordAudit(
+      tx,
+      { type: "user", id: updated.id },
+      "user.email_changed",
+      { type: "user", id: updated.id },
+      { from: oldEmail, to: payload.email },
+    );
     await queueEmail(tx, { to: oldEmail, ...emailChangedNotice(updated.name, payload.email) });
     return "changed";
   });

@@ -35,20 +35,37 @@ export async function requireMembership(db: DbOrTx, userId: string, organisation
         .where(and(eq(memberships.userId, userId), eq(memberships.organisationId, organisationId)))
     : [];
   if (!membership) throw new Response("Not found", { status: 404 });
-  if (roles && !roles.includes(membership.role)) throw new Response("Only owners and admins can do this", { status: 403 });
+  if (roles && !roles.includes(membership.role))
+    throw new Response("Only owners and admins can do this", { status: 403 });
   return membership;
 }
 
 export async function createOrganisation(db: DbOrTx, userId: string, name: string): Promise<string> {
-  const [organisation] = await db.insert(organisations).values({ name, createdBy: userId }).returning({ id: organisations.id });
+  const [organisation] = await db
+    .insert(organisations)
+    .values({ name, createdBy: userId })
+    .returning({ id: organisations.id });
   await db.insert(memberships).values({ organisationId: organisation!.id, userId, role: "owner" });
-  await recordAudit(db, { type: "user", id: userId }, "organisation.created", { type: "organisation", id: organisation!.id }, { name }, organisation!.id);
+  await recordAudit(
+    db,
+    { type: "user", id: userId },
+    "organisation.created",
+    { type: "organisation", id: organisation!.id },
+    { name },
+    organisation!.id,
+  );
   return organisation!.id;
 }
 
 export async function listMembers(db: DbOrTx, organisationId: string) {
   return db
-    .select({ userId: users.id, name: users.name, email: users.email, role: memberships.role, joinedAt: memberships.createdAt })
+    .select({
+      userId: users.id,
+      name: users.name,
+      email: users.email,
+      role: memberships.role,
+      joinedAt: memberships.createdAt,
+    })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.organisationId, organisationId))
@@ -57,7 +74,13 @@ export async function listMembers(db: DbOrTx, organisationId: string) {
 
 export async function listPendingInvitations(db: DbOrTx, organisationId: string) {
   return db
-    .select({ id: invitations.id, email: invitations.email, role: invitations.role, createdAt: invitations.createdAt, expiresAt: invitations.expiresAt })
+    .select({
+      id: invitations.id,
+      email: invitations.email,
+      role: invitations.role,
+      createdAt: invitations.createdAt,
+      expiresAt: invitations.expiresAt,
+    })
     .from(invitations)
     .where(
       and(
@@ -85,7 +108,8 @@ export async function inviteMember(
   role: MembershipRole,
 ): Promise<InviteResult> {
   if (!MANAGERS.includes(inviter.role)) return { ok: false, message: "Only owners and admins can invite people" };
-  if (role === "owner" && inviter.role !== "owner") return { ok: false, message: "Only an owner can invite another owner" };
+  if (role === "owner" && inviter.role !== "owner")
+    return { ok: false, message: "Only an owner can invite another owner" };
   const [alreadyMember] = await db
     .select({ userId: users.id })
     .from(memberships)
@@ -118,21 +142,51 @@ export async function inviteMember(
         expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
       })
       .returning({ id: invitations.id });
-    await recordAudit(tx, { type: "user", id: inviter.userId }, "invitation.created", { type: "invitation", id: invitation!.id }, { email, role }, organisation.organisationId);
-    await queueEmail(tx, { to: email, ...invitationMessage(inviter.name, organisation.name, role, `${config.appUrl}/invitations/${token}`) });
+    await recordAudit(
+      tx,
+      { type: "user", id: inviter.userId },
+      "invitation.created",
+      { type: "invitation", id: invitation!.id },
+      { email, role },
+      organisation.organisationId,
+    );
+    await queueEmail(tx, {
+      to: email,
+      ...invitationMessage(inviter.name, organisation.name, role, `${config.appUrl}/invitations/${token}`),
+    });
   });
   return { ok: true };
 }
 
-export async function revokeInvitation(db: DbOrTx, actorId: string, organisationId: string, invitationId: string): Promise<boolean> {
+export async function revokeInvitation(
+  db: DbOrTx,
+  actorId: string,
+  organisationId: string,
+  invitationId: string,
+): Promise<boolean> {
   if (!/^[0-9a-f-]{36}$/i.test(invitationId)) return false;
   return db.transaction(async (tx) => {
     const [revoked] = await tx
       .update(invitations)
       .set({ revokedAt: sql`now()` })
-      .where(and(eq(invitations.id, invitationId), eq(invitations.organisationId, organisationId), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
+      .where(
+        and(
+          eq(invitations.id, invitationId),
+          eq(invitations.organisationId, organisationId),
+          isNull(invitations.acceptedAt),
+          isNull(invitations.revokedAt),
+        ),
+      )
       .returning({ id: invitations.id });
-    if (revoked) await recordAudit(tx, { type: "user", id: actorId }, "invitation.revoked", { type: "invitation", id: revoked.id }, {}, organisationId);
+    if (revoked)
+      await recordAudit(
+        tx,
+        { type: "user", id: actorId },
+        "invitation.revoked",
+        { type: "invitation", id: revoked.id },
+        {},
+        organisationId,
+      );
     return Boolean(revoked);
   });
 }
@@ -140,7 +194,13 @@ export async function revokeInvitation(db: DbOrTx, actorId: string, organisation
 /** An invitation that can still be accepted, with its organisation's name. */
 export async function findOpenInvitation(db: DbOrTx, token: string) {
   const [invitation] = await db
-    .select({ id: invitations.id, email: invitations.email, role: invitations.role, organisationId: invitations.organisationId, organisationName: organisations.name })
+    .select({
+      id: invitations.id,
+      email: invitations.email,
+      role: invitations.role,
+      organisationId: invitations.organisationId,
+      organisationName: organisations.name,
+    })
     .from(invitations)
     .innerJoin(organisations, eq(organisations.id, invitations.organisationId))
     .where(
@@ -161,15 +221,23 @@ export type AcceptResult = { ok: true; organisationId: string } | { ok: false; m
  * the account with that address may use it, so a forwarded link is useless. Receiving the
  * emailed link proves the address, so it counts as confirmed.
  */
-export async function acceptInvitation(db: Database, token: string, user: { userId: string; email: string }): Promise<AcceptResult> {
+export async function acceptInvitation(
+  db: Database,
+  token: string,
+  user: { userId: string; email: string },
+): Promise<AcceptResult> {
   const invitation = await findOpenInvitation(db, token);
   if (!invitation) return { ok: false, message: "This invitation has expired, was withdrawn, or was already used." };
   if (invitation.email !== user.email) {
     return { ok: false, message: `This invitation is for ${invitation.email}. Log in with that address to accept it.` };
   }
   return db.transaction(async (tx): Promise<AcceptResult> => {
-    if (!(await claimInvitation(tx, invitation, user.userId))) return { ok: false, message: "This invitation was already used." };
-    await tx.update(users).set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` }).where(eq(users.id, user.userId));
+    if (!(await claimInvitation(tx, invitation, user.userId)))
+      return { ok: false, message: "This invitation was already used." };
+    await tx
+      .update(users)
+      .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
+      .where(eq(users.id, user.userId));
     return { ok: true, organisationId: invitation.organisationId };
   });
 }
@@ -183,11 +251,28 @@ export async function claimInvitation(
   const [claimed] = await tx
     .update(invitations)
     .set({ acceptedAt: sql`now()`, acceptedBy: userId })
-    .where(and(eq(invitations.id, invitation.id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, sql`now()`)))
+    .where(
+      and(
+        eq(invitations.id, invitation.id),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+        gt(invitations.expiresAt, sql`now()`),
+      ),
+    )
     .returning({ id: invitations.id });
   if (!claimed) return false;
-  await tx.insert(memberships).values({ organisationId: invitation.organisationId, userId, role: invitation.role }).onConflictDoNothing();
-  await recordAudit(tx, { type: "user", id: userId }, "invitation.accepted", { type: "invitation", id: invitation.id }, { role: invitation.role }, invitation.organisationId);
+  await tx
+    .insert(memberships)
+    .values({ organisationId: invitation.organisationId, userId, role: invitation.role })
+    .onConflictDoNothing();
+  await recordAudit(
+    tx,
+    { type: "user", id: userId },
+    "invitation.accepted",
+    { type: "invitation", id: invitation.id },
+    { role: invitation.role },
+    invitation.organisationId,
+  );
   return true;
 }
 
@@ -201,7 +286,11 @@ export async function accountManagers(db: DbOrTx, organisationId: string) {
 }
 
 /** The organisation the person is working in (their session's, else their first), with their role checked. */
-export async function currentOrganisation(db: DbOrTx, user: { userId: string; organisationId: string | null }, roles?: MembershipRole[]) {
+export async function currentOrganisation(
+  db: DbOrTx,
+  user: { userId: string; organisationId: string | null },
+  roles?: MembershipRole[],
+) {
   const organisationId = user.organisationId ?? (await listMemberships(db, user.userId))[0]?.organisationId;
   if (!organisationId) throw redirect("/account");
   return requireMembership(db, user.userId, organisationId, roles);

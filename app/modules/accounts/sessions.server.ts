@@ -113,7 +113,11 @@ export async function requireUser(request: Request, context: AppLoadContext): Pr
 }
 
 /** Staff pages: anyone else gets a 404, so the console's existence is not advertised. */
-export async function requireStaff(request: Request, context: AppLoadContext, role: StaffRole = "staff"): Promise<SessionUser> {
+export async function requireStaff(
+  request: Request,
+  context: AppLoadContext,
+  role: StaffRole = "staff",
+): Promise<SessionUser> {
   const user = await requireUser(request, context);
   if (!user.staffRole || (role === "admin" && user.staffRole !== "admin")) {
     throw new Response("Not found", { status: 404 });
@@ -130,7 +134,13 @@ export async function destroySession(request: Request, context: AppLoadContext):
 
 export async function listSessions(db: DbOrTx, userId: string) {
   return db
-    .select({ id: sessions.id, userAgent: sessions.userAgent, ipAddress: sessions.ipAddress, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt })
+    .select({
+      id: sessions.id,
+      userAgent: sessions.userAgent,
+      ipAddress: sessions.ipAddress,
+      createdAt: sessions.createdAt,
+      lastSeenAt: sessions.lastSeenAt,
+    })
     .from(sessions)
     .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, sql`now()`)))
     .orderBy(desc(sessions.lastSeenAt));
@@ -140,7 +150,9 @@ export async function listSessions(db: DbOrTx, userId: string) {
 export async function endOtherSessions(db: DbOrTx, userId: string, keepSessionId: string | null): Promise<number> {
   const ended = await db
     .delete(sessions)
-    .where(keepSessionId ? and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)) : eq(sessions.userId, userId))
+    .where(
+      keepSessionId ? and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)) : eq(sessions.userId, userId),
+    )
     .returning({ id: sessions.id });
   return ended.length;
 }

@@ -18,13 +18,23 @@ function sign(secret: string, purpose: string, body: string): string {
 }
 
 /** A link token that carries its own expiry and cannot be altered without the secret. */
-export function createSignedToken(secret: string, payload: Omit<TokenPayload, "expiresAt">, ttlMs: number, now = Date.now()): string {
+export function createSignedToken(
+  secret: string,
+  payload: Omit<TokenPayload, "expiresAt">,
+  ttlMs: number,
+  now = Date.now(),
+): string {
   const body = Buffer.from(JSON.stringify({ ...payload, expiresAt: now + ttlMs })).toString("base64url");
   return `${body}.${sign(secret, payload.purpose, body)}`;
 }
 
 /** The payload when the token is intact, for this purpose, and unexpired; otherwise null. */
-export function readSignedToken(secret: string, purpose: TokenPurpose, token: string, now = Date.now()): TokenPayload | null {
+export function readSignedToken(
+  secret: string,
+  purpose: TokenPurpose,
+  token: string,
+  now = Date.now(),
+): TokenPayload | null {
   const [body, signature, extra] = token.split(".");
   if (!body || !signature || extra !== undefined) return null;
   const expected = Buffer.from(sign(secret, purpose, body));

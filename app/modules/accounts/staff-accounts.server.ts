@@ -16,18 +16,30 @@ export async function listAccountsForStaff(db: DbOrTx, cursor: string | undefine
       subscriptionStatus: subscriptions.status,
       planSlug: subscriptions.planSlug,
       seats: subscriptions.quantity,
-      trialStatus: sql<string | null>`(select status from ${trials} where ${trials.accountId} = ${organisations.id} order by ${trials.startedAt} desc limit 1)`,
+      trialStatus: sql<
+        string | null
+      >`(select status from ${trials} where ${trials.accountId} = ${organisations.id} order by ${trials.startedAt} desc limit 1)`,
     })
     .from(organisations)
     .leftJoin(subscriptions, eq(subscriptions.accountId, organisations.id))
-    .where(after ? or(lt(organisations.createdAt, after.createdAt), and(eq(organisations.createdAt, after.createdAt), lt(organisations.id, after.id))) : undefined)
+    .where(
+      after
+        ? or(
+            lt(organisations.createdAt, after.createdAt),
+            and(eq(organisations.createdAt, after.createdAt), lt(organisations.id, after.id)),
+          )
+        : undefined,
+    )
     .orderBy(desc(organisations.createdAt), desc(organisations.id))
     .limit(PAGE_SIZE + 1);
   const page = rows.slice(0, PAGE_SIZE);
   const last = page.at(-1);
   return {
     accounts: page,
-    nextCursor: rows.length > PAGE_SIZE && last ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString("base64url") : null,
+    nextCursor:
+      rows.length > PAGE_SIZE && last
+        ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString("base64url")
+        : null,
   };
 }
 

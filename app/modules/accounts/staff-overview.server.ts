@@ -11,14 +11,24 @@ const ATTENTION_LIMIT = 50;
 export async function staffOverview(db: DbOrTx, since: Date) {
   const [awaitingApproval, failingPayments, leadCounts, newOrganisations] = await Promise.all([
     db
-      .select({ accountId: orders.accountId, name: organisations.name, planSlug: orders.planSlug, since: orders.paidAt })
+      .select({
+        accountId: orders.accountId,
+        name: organisations.name,
+        planSlug: orders.planSlug,
+        since: orders.paidAt,
+      })
       .from(orders)
       .innerJoin(organisations, eq(organisations.id, orders.accountId))
       .where(eq(orders.status, "pending_approval"))
       .orderBy(orders.paidAt)
       .limit(ATTENTION_LIMIT),
     db
-      .select({ accountId: subscriptions.accountId, name: organisations.name, status: subscriptions.status, since: subscriptions.paymentFailedAt })
+      .select({
+        accountId: subscriptions.accountId,
+        name: organisations.name,
+        status: subscriptions.status,
+        since: subscriptions.paymentFailedAt,
+      })
       .from(subscriptions)
       .innerJoin(organisations, eq(organisations.id, subscriptions.accountId))
       .where(or(isNotNull(subscriptions.paymentFailedAt), inArray(subscriptions.status, ["past_due", "unpaid"])))

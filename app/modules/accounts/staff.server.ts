@@ -17,10 +17,21 @@ export async function upsertStaffAccount(db: DbOrTx, input: StaffInput): Promise
     .values({ email: input.email, name: input.name, passwordHash, staffRole: input.role, emailVerifiedAt: new Date() })
     .onConflictDoUpdate({
       target: users.email,
-      set: { passwordHash, staffRole: input.role, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`, updatedAt: sql`now()` },
+      set: {
+        passwordHash,
+        staffRole: input.role,
+        emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`,
+        updatedAt: sql`now()`,
+      },
     })
     .returning({ id: users.id, created: sql<boolean>`(xmax = 0)` });
-  await recordAudit(db, systemActor, row!.created ? "staff.created" : "staff.updated", { type: "user", id: row!.id }, { role: input.role });
+  await recordAudit(
+    db,
+    systemActor,
+    row!.created ? "staff.created" : "staff.updated",
+    { type: "user", id: row!.id },
+    { role: input.role },
+  );
   return row!;
 }
 

@@ -3,7 +3,12 @@ import type Stripe from "stripe";
 import type { Database } from "#db/client";
 import { plans, prices, products } from "#db/schema";
 
-export type SyncCounts = { productsCreated: number; productsUpdated: number; pricesCreated: number; pricesUnchanged: number };
+export type SyncCounts = {
+  productsCreated: number;
+  productsUpdated: number;
+  pricesCreated: number;
+  pricesUnchanged: number;
+};
 
 /**
  * Makes Stripe's catalog match ours, found by lookup key: running it twice changes nothing.
@@ -19,7 +24,10 @@ export async function syncCatalogToStripe(db: Database, stripe: Stripe): Promise
       .from(prices)
       .innerJoin(plans, eq(plans.id, prices.planId))
       .where(eq(plans.productId, product.id));
-    const existing = await stripePricesByLookupKey(stripe, rows.map((row) => row.price.lookupKey));
+    const existing = await stripePricesByLookupKey(
+      stripe,
+      rows.map((row) => row.price.lookupKey),
+    );
     for (const { price, planName, planSlug } of rows) {
       const current = existing.get(price.lookupKey);
       const matches =
@@ -48,13 +56,19 @@ export async function syncCatalogToStripe(db: Database, stripe: Stripe): Promise
         stripePriceId = created.id;
         counts.pricesCreated += 1;
       }
-      if (stripePriceId !== price.stripePriceId) await db.update(prices).set({ stripePriceId }).where(eq(prices.id, price.id));
+      if (stripePriceId !== price.stripePriceId)
+        await db.update(prices).set({ stripePriceId }).where(eq(prices.id, price.id));
     }
   }
   return counts;
 }
 
-async function syncProduct(db: Database, stripe: Stripe, product: typeof products.$inferSelect, counts: SyncCounts): Promise<string> {
+async function syncProduct(
+  db: Database,
+  stripe: Stripe,
+  product: typeof products.$inferSelect,
+  counts: SyncCounts,
+): Promise<string> {
   const wanted = { name: product.name, description: product.description, metadata: { slug: product.slug } };
   if (product.stripeProductId) {
     const current = await stripe.products.retrieve(product.stripeProductId);

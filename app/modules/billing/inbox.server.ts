@@ -62,7 +62,10 @@ export class StripeInbox {
   private async commit(batch: Delivery[]): Promise<void> {
     let stored: Set<string>;
     try {
-      stored = await receiveStripeEvents(this.sql, batch.map((delivery) => delivery.body));
+      stored = await receiveStripeEvents(
+        this.sql,
+        batch.map((delivery) => delivery.body),
+      );
     } catch (error) {
       if (batch.length === 1) return batch[0]!.reject(error);
       // One event the database refuses must not fail the others: each goes alone.

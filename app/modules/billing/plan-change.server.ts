@@ -8,12 +8,24 @@ import { priceRowFor, requireCatalog } from "~/modules/catalog/catalog.server";
 import { orderTotal, seatsError } from "~/modules/catalog/pricing";
 import { changeKind, type ChangeKind, type PlanChoice } from "./change-kind";
 import { readQuote, signQuote } from "./quote.server";
-import { currentSubscription, planOfPrice, refreshSubscription, type MirroredSubscription } from "./subscriptions.server";
+import {
+  currentSubscription,
+  planOfPrice,
+  refreshSubscription,
+  type MirroredSubscription,
+} from "./subscriptions.server";
 
 /** `secret` signs previewed quotes (the session secret). */
 export type BillingDeps = { db: Database; stripe: Stripe; secret: string };
 /** `quote` (upgrades) carries the previewed terms, signed, to the confirmation. */
-export type ChangePreview = { kind: ChangeKind; choice: PlanChoice; recurring: Money; dueNow: Money | null; effectiveAt: Date; quote: string | null };
+export type ChangePreview = {
+  kind: ChangeKind;
+  choice: PlanChoice;
+  recurring: Money;
+  dueNow: Money | null;
+  effectiveAt: Date;
+  quote: string | null;
+};
 export type ChangeFailure = { ok: false; field?: "seats" | "plan"; message: string };
 
 const QUOTE_EXPIRED = "This price preview has expired. Review the change again.";
@@ -36,21 +48,30 @@ type Prepared = {
 };
 
 /** Checks the choice against the catalog and the live subscription, as Stripe has it now. */
-async function prepare({ db, stripe }: BillingDeps, accountId: string, choice: PlanChoice): Promise<{ ok: true; prepared: Prepared } | ChangeFailure> {
+async function prepare(
+  { db, stripe }: BillingDeps,
+  accountId: string,
+  choice: PlanChoice,
+): Promise<{ ok: true; prepared: Prepared } | ChangeFailure> {
   const catalog = await requireCatalog(db);
   const plan = catalog.plans.find((p) => p.slug === choice.planSlug);
-  if (!plan || plan.salesMode !== "self_serve") return { ok: false, field: "plan", message: "This plan is not sold online; talk to us instead." };
+  if (!plan || plan.salesMode !== "self_serve")
+    return { ok: false, field: "plan", message: "This plan is not sold online; talk to us instead." };
   const seatsProblem = seatsError(plan, choice.seats);
   if (seatsProblem) return { ok: false, field: "seats", message: seatsProblem };
   const mirrored = await currentSubscription(db, accountId);
   const from = mirrored ? await currentChoice(db, mirrored) : null;
   const [customer] = await db.select().from(billingCustomers).where(eq(billingCustomers.accountId, accountId));
-  if (!mirrored || !from || !customer) return { ok: false, message: "Your organisation has no subscription to change. Buy a plan first." };
-  if (mirrored.status === "unpaid" || mirrored.status === "past_due") return { ok: false, message: "Settle the open payment first: update your card, then change your plan." };
+  if (!mirrored || !from || !customer)
+    return { ok: false, message: "Your organisation has no subscription to change. Buy a plan first." };
+  if (mirrored.status === "unpaid" || mirrored.status === "past_due")
+    return { ok: false, message: "Settle the open payment first: update your card, then change your plan." };
   const kind = changeKind(catalog, from, choice);
-  if (!kind) return { ok: false, message: "That is your current plan. Choose another plan, interval or number of users." };
+  if (!kind)
+    return { ok: false, message: "That is your current plan. Choose another plan, interval or number of users." };
   const price = await priceRowFor(db, catalog, plan, choice.interval);
-  if (!price?.stripePriceId) return { ok: false, message: "This plan cannot be bought online right now. Please try again later." };
+  if (!price?.stripePriceId)
+    return { ok: false, message: "This plan cannot be bought online right now. Please try again later." };
   const subscription = await stripe.subscriptions.retrieve(mirrored.id);
   const item = subscription.items.data[0];
   if (!item) return { ok: false, message: "Your subscription has no plan to change. Contact us." };
@@ -70,25 +91,60 @@ async function prepare({ db, stripe }: BillingDeps, accountId: string, choice: P
 }
 
 /** What the change costs: an upgrade's prorated charge today, from Stripe's own preview; a downgrade's date. */
-export async function previewPlanChange(deps: BillingDeps, accountId: string, choice: PlanChoice): Promise<{ ok: true; preview: ChangePreview } | ChangeFailure> {
+export async function previewPlanChange(
+  deps: BillingDeps,
+  accountId: string,
+  choice: PlanChoice,
+): Promise<{ ok: true; preview: ChangePreview } | ChangeFailure> {
   const result = await prepare(deps, accountId, choice);
   if (!result.ok) return result;
   const { prepared } = result;
   const base = { kind: prepared.kind, choice, recurring: prepared.recurring };
-  if (prepared.kind === "downgrade") return { ok: true, preview: { ...base, dueNow: null, effectiveAt: new Date(prepared.item.current_period_end * 1000), quote: null } };
-  const quoteFor = (prorationDate: number) => signQuote(deps.secret, { accountId, subscriptionId: prepared.subscription.id, priceId: prepared.priceId, quantity: prepared.quantity, prorationDate });
+  if (prepared.kind === "downgrade")
+    return {
+      ok: true,
+      preview: { ...base, dueNow: null, effectiveAt: new Date(prepared.item.current_period_end * 1000), quote: null },
+    };
+  const quoteFor = (prorationDate: number) =>
+    signQuote(deps.secret, {
+      accountId,
+      subscriptionId: prepared.subscription.id,
+      priceId: prepared.priceId,
+      quantity: prepared.quantity,
+      prorationDate,
+    });
   if (!billedDifferently(prepared)) {
     const now = Math.floor(Date.now() / 1000);
-    return { ok: true, preview: { ...base, dueNow: { amount: 0, currency: prepared.recurring.currency }, effectiveAt: new Date(now * 1000), quote: quoteFor(now) } };
+    return {
+      ok: true,
+      preview: {
+        ...base,
+        dueNow: { amount: 0, currency: prepared.recurring.currency },
+        effectiveAt: new Date(now * 1000),
+        quote: quoteFor(now),
+      },
+    };
   }
   const invoice = await deps.stripe.invoices.createPreview({
     customer: prepared.customerId,
     subscription: prepared.subscription.id,
-    subscription_details: { items: [{ id: prepared.item.id, price: prepared.priceId, quantity: prepared.quantity }], proration_behavior: "always_invoice" },
+    subscription_details: {
+      items: [{ id: prepared.item.id, price: prepared.priceId, quantity: prepared.quantity }],
+      proration_behavior: "always_invoice",
+    },
   });
   // Stripe's "now" for the prorations (its own clock, a test clock's in test mode), reused when confirming.
-  const prorationDate = invoice.parent?.subscription_details?.subscription_proration_date ?? Math.floor(Date.now() / 1000);
-  return { ok: true, preview: { ...base, dueNow: { amount: invoice.amount_due, currency: invoice.currency.toUpperCase() }, effectiveAt: new Date(prorationDate * 1000), quote: quoteFor(prorationDate) } };
+  const prorationDate =
+    invoice.parent?.subscription_details?.subscription_proration_date ?? Math.floor(Date.now() / 1000);
+  return {
+    ok: true,
+    preview: {
+      ...base,
+      dueNow: { amount: invoice.amount_due, currency: invoice.currency.toUpperCase() },
+      effectiveAt: new Date(prorationDate * 1000),
+      quote: quoteFor(prorationDate),
+    },
+  };
 }
 
 /**
@@ -108,10 +164,15 @@ export async function applyPlanChange(
     if (prepared.kind === "upgrade") {
       const quote = change.quote ? readQuote(deps.secret, change.quote) : null;
       const matches =
-        quote && quote.accountId === change.accountId && quote.subscriptionId === prepared.subscription.id && quote.priceId === prepared.priceId && quote.quantity === prepared.quantity;
+        quote &&
+        quote.accountId === change.accountId &&
+        quote.subscriptionId === prepared.subscription.id &&
+        quote.priceId === prepared.priceId &&
+        quote.quantity === prepared.quantity;
       if (!quote || !matches) return { ok: false, message: QUOTE_EXPIRED };
       const key = `plan-change:${prepared.subscription.id}:${prepared.priceId}:${prepared.quantity}:${change.choice.seats}:${quote.prorationDate}`;
-      if (prepared.subscription.schedule) await deps.stripe.subscriptionSchedules.release(idOfSchedule(prepared.subscription.schedule));
+      if (prepared.subscription.schedule)
+        await deps.stripe.subscriptionSchedules.release(idOfSchedule(prepared.subscription.schedule));
       const seats = { metadata: { seats: String(change.choice.seats) } };
       const updated = await deps.stripe.subscriptions.update(
         prepared.subscription.id,
@@ -128,21 +189,40 @@ export async function applyPlanChange(
       );
       await deps.db.transaction(async (tx) => {
         await refreshSubscription(tx, updated, key);
-        await recordAudit(tx, actor, "subscription.upgraded", { type: "subscription", id: updated.id }, { ...change.choice }, change.accountId);
+        await recordAudit(
+          tx,
+          actor,
+          "subscription.upgraded",
+          { type: "subscription", id: updated.id },
+          { ...change.choice },
+          change.accountId,
+        );
       });
     } else {
       const key = `plan-change:${prepared.subscription.id}:${prepared.priceId}:${prepared.quantity}:${prepared.item.current_period_end}`;
       await scheduleDowngrade(deps, prepared, key);
       await deps.db.transaction(async (tx) => {
         const effectiveAt = new Date(prepared.item.current_period_end * 1000).toISOString();
-        await tx.update(subscriptions).set({ scheduledChange: { ...change.choice, effectiveAt } }).where(eq(subscriptions.id, prepared.subscription.id));
-        await recordAudit(tx, actor, "subscription.downgrade_scheduled", { type: "subscription", id: prepared.subscription.id }, { ...change.choice, effectiveAt }, change.accountId);
+        await tx
+          .update(subscriptions)
+          .set({ scheduledChange: { ...change.choice, effectiveAt } })
+          .where(eq(subscriptions.id, prepared.subscription.id));
+        await recordAudit(
+          tx,
+          actor,
+          "subscription.downgrade_scheduled",
+          { type: "subscription", id: prepared.subscription.id },
+          { ...change.choice, effectiveAt },
+          change.accountId,
+        );
       });
     }
   } catch (error) {
-    if (error instanceof Stripe.errors.StripeCardError) return { ok: false, message: `${error.message} Nothing was changed. Update your card, then try again.` };
+    if (error instanceof Stripe.errors.StripeCardError)
+      return { ok: false, message: `${error.message} Nothing was changed. Update your card, then try again.` };
     // The period the quote was made in has ended (a renewal came between): its date no longer applies.
-    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.param === "proration_date") return { ok: false, message: QUOTE_EXPIRED };
+    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.param === "proration_date")
+      return { ok: false, message: QUOTE_EXPIRED };
     throw error;
   }
   return { ok: true, kind: prepared.kind };
@@ -161,7 +241,10 @@ function idOfSchedule(schedule: string | Stripe.SubscriptionSchedule): string {
 async function scheduleDowngrade({ stripe }: BillingDeps, prepared: Prepared, key: string): Promise<void> {
   const schedule = prepared.subscription.schedule
     ? await stripe.subscriptionSchedules.retrieve(idOfSchedule(prepared.subscription.schedule))
-    : await stripe.subscriptionSchedules.create({ from_subscription: prepared.subscription.id }, { idempotencyKey: `${key}:schedule` });
+    : await stripe.subscriptionSchedules.create(
+        { from_subscription: prepared.subscription.id },
+        { idempotencyKey: `${key}:schedule` },
+      );
   const current = schedule.phases[0];
   await stripe.subscriptionSchedules.update(
     schedule.id,
@@ -169,7 +252,10 @@ async function scheduleDowngrade({ stripe }: BillingDeps, prepared: Prepared, ke
       end_behavior: "release",
       phases: [
         {
-          items: prepared.subscription.items.data.map((item) => ({ price: item.price.id, quantity: item.quantity ?? 1 })),
+          items: prepared.subscription.items.data.map((item) => ({
+            price: item.price.id,
+            quantity: item.quantity ?? 1,
+          })),
           start_date: current?.start_date ?? prepared.item.current_period_start,
           end_date: prepared.item.current_period_end,
         },
@@ -192,15 +278,29 @@ export async function cancelScheduledChange(deps: BillingDeps, accountId: string
   if (subscription.schedule) await deps.stripe.subscriptionSchedules.release(idOfSchedule(subscription.schedule));
   await deps.db.transaction(async (tx) => {
     await tx.update(subscriptions).set({ scheduledChange: null }).where(eq(subscriptions.id, mirrored.id));
-    await recordAudit(tx, { type: "user", id: userId }, "subscription.downgrade_cancelled", { type: "subscription", id: mirrored.id }, {}, accountId);
+    await recordAudit(
+      tx,
+      { type: "user", id: userId },
+      "subscription.downgrade_cancelled",
+      { type: "subscription", id: mirrored.id },
+      {},
+      accountId,
+    );
   });
   return true;
 }
 
 /** A Billing Portal session for the organisation's Stripe customer: cards, invoices, cancellation. */
-export async function billingPortalUrl({ db, stripe }: BillingDeps, accountId: string, returnUrl: string): Promise<string | null> {
+export async function billingPortalUrl(
+  { db, stripe }: BillingDeps,
+  accountId: string,
+  returnUrl: string,
+): Promise<string | null> {
   const [customer] = await db.select().from(billingCustomers).where(eq(billingCustomers.accountId, accountId));
   if (!customer) return null;
-  const session = await stripe.billingPortal.sessions.create({ customer: customer.stripeCustomerId, return_url: returnUrl });
+  const session = await stripe.billingPortal.sessions.create({
+    customer: customer.stripeCustomerId,
+    return_url: returnUrl,
+  });
   return session.url;
 }

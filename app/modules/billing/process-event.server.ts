@@ -16,7 +16,10 @@ type Deps = { db: Database; stripe: Stripe; appUrl: string };
  * that applies it: a job run twice applies it once.
  */
 export async function processStripeEvent(deps: Deps, eventId: string): Promise<void> {
-  const [row] = await deps.db.select().from(stripeEvents).where(and(eq(stripeEvents.id, eventId), isNull(stripeEvents.processedAt)));
+  const [row] = await deps.db
+    .select()
+    .from(stripeEvents)
+    .where(and(eq(stripeEvents.id, eventId), isNull(stripeEvents.processedAt)));
   if (!row) return;
   const objectId = (row.payload as { data?: { object?: { id?: string } } }).data?.object?.id;
   const apply = objectId ? await prepare(deps, row.type, objectId, eventId) : null;
@@ -31,7 +34,12 @@ export async function processStripeEvent(deps: Deps, eventId: string): Promise<v
 }
 
 /** Fetches what the event is about (outside any transaction) and returns how to apply it. */
-async function prepare({ stripe, appUrl }: Deps, type: string, objectId: string, eventId: string): Promise<Apply | null> {
+async function prepare(
+  { stripe, appUrl }: Deps,
+  type: string,
+  objectId: string,
+  eventId: string,
+): Promise<Apply | null> {
   switch (type) {
     case "checkout.session.completed":
     case "checkout.session.async_payment_succeeded":
@@ -68,7 +76,13 @@ async function prepare({ stripe, appUrl }: Deps, type: string, objectId: string,
  */
 async function applyInvoice(
   tx: Transaction,
-  { invoice, subscription, eventType, eventId, appUrl }: { invoice: Stripe.Invoice; subscription: Stripe.Subscription; eventType: string; eventId: string; appUrl: string },
+  {
+    invoice,
+    subscription,
+    eventType,
+    eventId,
+    appUrl,
+  }: { invoice: Stripe.Invoice; subscription: Stripe.Subscription; eventType: string; eventId: string; appUrl: string },
 ): Promise<void> {
   const mirrored = await refreshSubscription(tx, subscription, eventId);
   if (!mirrored) return;
@@ -90,6 +104,9 @@ async function applyInvoice(
     planName,
     amount: invoice.amount_remaining,
     currency: invoice.currency,
-    link: eventType === "invoice.payment_action_required" && invoice.hosted_invoice_url ? invoice.hosted_invoice_url : `${appUrl}/account/billing`,
+    link:
+      eventType === "invoice.payment_action_required" && invoice.hosted_invoice_url
+        ? invoice.hosted_invoice_url
+        : `${appUrl}/account/billing`,
   });
 }

@@ -3,7 +3,14 @@ import type Stripe from "stripe";
 import type { Database } from "#db/client";
 import { orders, subscriptions } from "#db/schema";
 import { confirmCheckout } from "~/modules/orders/payment.server";
-import { accountOfCustomer, idOf, planOfPrice, refreshSubscription, seatsOf, type MirroredSubscription } from "./subscriptions.server";
+import {
+  accountOfCustomer,
+  idOf,
+  planOfPrice,
+  refreshSubscription,
+  seatsOf,
+  type MirroredSubscription,
+} from "./subscriptions.server";
 
 /** An open checkout older than this whose webhook never came is asked about directly. */
 const CHECKOUT_SETTLE_MS = 10 * 60_000;
@@ -14,13 +21,23 @@ const CHECKOUT_SETTLE_MS = 10 * 60_000;
  * mirror, and one that drifted (a lost event, a bug) is refreshed through the same path an event
  * takes, provisioning work included.
  */
-export async function reconcileBilling(db: Database, stripe: Stripe, now = new Date()): Promise<{ checked: number; repaired: string[] }> {
+export async function reconcileBilling(
+  db: Database,
+  stripe: Stripe,
+  now = new Date(),
+): Promise<{ checked: number; repaired: string[] }> {
   const repaired: string[] = [];
   let checked = 0;
   const stale = await db
     .select({ id: orders.id, sessionId: orders.stripeCheckoutSessionId })
     .from(orders)
-    .where(and(eq(orders.status, "checkout_open"), isNotNull(orders.stripeCheckoutSessionId), lt(orders.createdAt, new Date(now.getTime() - CHECKOUT_SETTLE_MS))));
+    .where(
+      and(
+        eq(orders.status, "checkout_open"),
+        isNotNull(orders.stripeCheckoutSessionId),
+        lt(orders.createdAt, new Date(now.getTime() - CHECKOUT_SETTLE_MS)),
+      ),
+    );
   for (const order of stale) {
     const settled = await confirmCheckout(db, stripe, order.sessionId!);
     if (settled && settled.status !== "checkout_open") repaired.push(order.id);

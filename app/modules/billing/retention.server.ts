@@ -20,11 +20,20 @@ export async function sweepEndedSubscriptions(db: Database, now = new Date()): P
       const due = await tx
         .select()
         .from(subscriptions)
-        .where(and(eq(subscriptions.status, "canceled"), isNull(subscriptions.deprovisionRequestedAt), lte(subscriptions.endedAt, new Date(now.getTime() - SUBSCRIPTION_RETENTION_MS))))
+        .where(
+          and(
+            eq(subscriptions.status, "canceled"),
+            isNull(subscriptions.deprovisionRequestedAt),
+            lte(subscriptions.endedAt, new Date(now.getTime() - SUBSCRIPTION_RETENTION_MS)),
+          ),
+        )
         .limit(BATCH)
         .for("update", { skipLocked: true });
       for (const subscription of due) {
-        await tx.update(subscriptions).set({ deprovisionRequestedAt: now }).where(eq(subscriptions.id, subscription.id));
+        await tx
+          .update(subscriptions)
+          .set({ deprovisionRequestedAt: now })
+          .where(eq(subscriptions.id, subscription.id));
         if (subscription.instanceId && subscription.planSlug) {
           await requestInstanceChange(tx, {
             accountId: subscription.accountId,
@@ -35,7 +44,14 @@ export async function sweepEndedSubscriptions(db: Database, now = new Date()): P
             key: `subscription:${subscription.id}:deprovision`,
           });
         }
-        await recordAudit(tx, systemActor, "subscription.removed", { type: "subscription", id: subscription.id }, { endedAt: subscription.endedAt }, subscription.accountId);
+        await recordAudit(
+          tx,
+          systemActor,
+          "subscription.removed",
+          { type: "subscription", id: subscription.id },
+          { endedAt: subscription.endedAt },
+          subscription.accountId,
+        );
       }
       return due.length;
     });

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { provisioningWorkFor, type SubscriptionState } from "./subscription-work";
 
-const state = (status: string, stripePriceId = "price_team", quantity = 5): SubscriptionState => ({ status, stripePriceId, quantity });
+const state = (status: string, stripePriceId = "price_team", quantity = 5): SubscriptionState => ({
+  status,
+  stripePriceId,
+  quantity,
+});
 
 describe("provisioningWorkFor", () => {
   it("suspends when payment stops and resumes when it comes back", () => {

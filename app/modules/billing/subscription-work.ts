@@ -17,9 +17,14 @@ export function isServing(status: string): boolean {
  */
 export function provisioningWorkFor(previous: SubscriptionState | null, current: SubscriptionState): Operation | null {
   if (!previous) return null;
-  if (current.status === "canceled" && previous.status !== "canceled") return STOPPED.has(previous.status) ? null : "suspend";
+  if (current.status === "canceled" && previous.status !== "canceled")
+    return STOPPED.has(previous.status) ? null : "suspend";
   if (STOPPED.has(current.status) && SERVING.has(previous.status)) return "suspend";
   if (SERVING.has(current.status) && STOPPED.has(previous.status)) return "resume";
-  if (SERVING.has(current.status) && (current.stripePriceId !== previous.stripePriceId || current.quantity !== previous.quantity)) return "modify";
+  if (
+    SERVING.has(current.status) &&
+    (current.stripePriceId !== previous.stripePriceId || current.quantity !== previous.quantity)
+  )
+    return "modify";
   return null;
 }

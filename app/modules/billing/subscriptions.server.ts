@@ -14,7 +14,10 @@ export function idOf(value: string | { id: string }): string {
 }
 
 /** The catalog plan, its pricing model and the interval a Stripe price was synced from. */
-export async function planOfPrice(db: DbOrTx, stripePriceId: string): Promise<{ planSlug: string; interval: BillingInterval; pricingModel: PricingModel } | null> {
+export async function planOfPrice(
+  db: DbOrTx,
+  stripePriceId: string,
+): Promise<{ planSlug: string; interval: BillingInterval; pricingModel: PricingModel } | null> {
   const [row] = await db
     .select({ planSlug: plans.slug, interval: prices.interval, pricingModel: plans.pricingModel })
     .from(prices)
@@ -24,7 +27,10 @@ export async function planOfPrice(db: DbOrTx, stripePriceId: string): Promise<{ 
 }
 
 export async function accountOfCustomer(db: DbOrTx, stripeCustomerId: string): Promise<string | null> {
-  const [row] = await db.select({ accountId: billingCustomers.accountId }).from(billingCustomers).where(eq(billingCustomers.stripeCustomerId, stripeCustomerId));
+  const [row] = await db
+    .select({ accountId: billingCustomers.accountId })
+    .from(billingCustomers)
+    .where(eq(billingCustomers.stripeCustomerId, stripeCustomerId));
   return row?.accountId ?? null;
 }
 
@@ -39,7 +45,12 @@ export function seatsOf(subscription: Stripe.Subscription, pricingModel: Pricing
 }
 
 /** The portal's copy of a Stripe subscription: status, price, seats, period and end. */
-export async function mirrorSubscription(tx: DbOrTx, accountId: string, subscription: Stripe.Subscription, plan: { planSlug: string | null; seats: number }): Promise<MirroredSubscription> {
+export async function mirrorSubscription(
+  tx: DbOrTx,
+  accountId: string,
+  subscription: Stripe.Subscription,
+  plan: { planSlug: string | null; seats: number },
+): Promise<MirroredSubscription> {
   const item = subscription.items.data[0];
   const values = {
     accountId,
@@ -66,17 +77,35 @@ export async function mirrorSubscription(tx: DbOrTx, accountId: string, subscrip
  * Mirrors the subscription as Stripe has it now, and turns a change that matters into
  * provisioning work, keyed by `cause` so a repeat asks for nothing twice.
  */
-export async function refreshSubscription(tx: DbOrTx, subscription: Stripe.Subscription, cause: string): Promise<MirroredSubscription | null> {
+export async function refreshSubscription(
+  tx: DbOrTx,
+  subscription: Stripe.Subscription,
+  cause: string,
+): Promise<MirroredSubscription | null> {
   const accountId = await accountOfCustomer(tx, idOf(subscription.customer));
   if (!accountId) return null;
   const item = subscription.items.data[0];
   const plan = item ? await planOfPrice(tx, item.price.id) : null;
   const [before] = await tx.select().from(subscriptions).where(eq(subscriptions.id, subscription.id)).for("update");
-  const current = { status: subscription.status, stripePriceId: item?.price.id ?? null, quantity: seatsOf(subscription, plan?.pricingModel ?? null) };
-  const mirrored = await mirrorSubscription(tx, accountId, subscription, { planSlug: plan?.planSlug ?? before?.planSlug ?? null, seats: current.quantity });
+  const current = {
+    status: subscription.status,
+    stripePriceId: item?.price.id ?? null,
+    quantity: seatsOf(subscription, plan?.pricingModel ?? null),
+  };
+  const mirrored = await mirrorSubscription(tx, accountId, subscription, {
+    planSlug: plan?.planSlug ?? before?.planSlug ?? null,
+    seats: current.quantity,
+  });
   const work = provisioningWorkFor(before ?? null, current);
   if (work && before?.instanceId && mirrored.planSlug) {
-    await requestInstanceChange(tx, { accountId, instanceId: before.instanceId, planSlug: mirrored.planSlug, seats: current.quantity, operation: work, key: `subscription:${subscription.id}:${work}:${cause}` });
+    await requestInstanceChange(tx, {
+      accountId,
+      instanceId: before.instanceId,
+      planSlug: mirrored.planSlug,
+      seats: current.quantity,
+      operation: work,
+      key: `subscription:${subscription.id}:${work}:${cause}`,
+    });
   }
   return mirrored;
 }

@@ -50,7 +50,10 @@ export async function loadCatalog(db: DbOrTx): Promise<Catalog | null> {
   const planIds = planRows.map((p) => p.id);
   const [priceRows, valueRows] = planIds.length
     ? await Promise.all([
-        db.select().from(prices).where(and(inArray(prices.planId, planIds), eq(prices.active, true))),
+        db
+          .select()
+          .from(prices)
+          .where(and(inArray(prices.planId, planIds), eq(prices.active, true))),
         db.select().from(planFeatures).where(inArray(planFeatures.planId, planIds)),
       ])
     : [[], []];

@@ -49,7 +49,14 @@ describe("pricing display", () => {
   });
 
   it("describes feature values", () => {
-    const limit = { key: "storage_gb", name: "Storage", description: "", group: "Usage", kind: "limit" as const, unit: "GB" };
+    const limit = {
+      key: "storage_gb",
+      name: "Storage",
+      description: "",
+      group: "Usage",
+      kind: "limit" as const,
+      unit: "GB",
+    };
     const flag = { ...limit, key: "sso", kind: "flag" as const, unit: null };
     expect(featureValueText(limit, 1000)).toBe("1,000 GB");
     expect(featureValueText(limit, null)).toBe("Unlimited");

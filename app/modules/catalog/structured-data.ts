@@ -23,7 +23,9 @@ export function productJsonLd(catalog: Catalog, appUrl: string): Record<string, 
           price: toMajorUnitString(plan.prices[interval]),
           priceCurrency: plan.prices[interval].currency,
           billingDuration: interval === "month" ? "P1M" : "P1Y",
-          ...(plan.pricingModel === "per_seat" ? { referenceQuantity: { "@type": "QuantitativeValue", value: 1, unitText: "user" } } : {}),
+          ...(plan.pricingModel === "per_seat"
+            ? { referenceQuantity: { "@type": "QuantitativeValue", value: 1, unitText: "user" } }
+            : {}),
         },
       })),
     ),

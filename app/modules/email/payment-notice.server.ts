@@ -4,7 +4,14 @@ import { accountManagers } from "~/modules/accounts/organisations.server";
 import { queueEmail } from "./outbox.server";
 import { paymentActionRequiredMessage, paymentFailedMessage } from "./templates";
 
-export type PaymentProblem = { kind: "failed" | "action_required"; accountId: string; planName: string; amount: number; currency: string; link: string };
+export type PaymentProblem = {
+  kind: "failed" | "action_required";
+  accountId: string;
+  planName: string;
+  amount: number;
+  currency: string;
+  link: string;
+};
 
 /** Tells the account's owners and admins that a payment needs them, in the transaction that learnt it. */
 export async function queuePaymentProblemEmails(tx: DbOrTx, problem: PaymentProblem): Promise<void> {

@@ -9,7 +9,11 @@ export async function notifyStaffOfOverdueRequests(db: Database, appUrl: string)
   return db.transaction(async (tx) => {
     const count = await markOverdueRequests(tx);
     if (count) {
-      for (const staff of await staffRecipients(tx)) await queueEmail(tx, { to: staff.email, ...slaOverdueMessage(staff.name, count, `${appUrl}/staff/provisioning`) });
+      for (const staff of await staffRecipients(tx))
+        await queueEmail(tx, {
+          to: staff.email,
+          ...slaOverdueMessage(staff.name, count, `${appUrl}/staff/provisioning`),
+        });
     }
     return count;
   });

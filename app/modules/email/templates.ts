@@ -54,7 +54,12 @@ export function invitationMessage(inviterName: string, organisationName: string,
   };
 }
 
-export function setupCompleteMessage(name: string, planName: string, access: Record<string, string>, accountLink: string): Email {
+export function setupCompleteMessage(
+  name: string,
+  planName: string,
+  access: Record<string, string>,
+  accountLink: string,
+): Email {
   const details = Object.entries(access)
     .map(([key, value]) => `  ${key.replaceAll("_", " ")}: ${value}`)
     .join("\n");

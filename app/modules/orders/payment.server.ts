@@ -30,24 +30,43 @@ export function fetchCheckoutSession(stripe: Stripe, sessionId: string): Promise
 }
 
 /** An open order follows its session: paid (then provisioned), expired, or its async payment failed. */
-export async function applyCheckoutSession(tx: DbOrTx, session: Stripe.Checkout.Session, asyncPaymentFailed = false): Promise<Order | null> {
+export async function applyCheckoutSession(
+  tx: DbOrTx,
+  session: Stripe.Checkout.Session,
+  asyncPaymentFailed = false,
+): Promise<Order | null> {
   const orderId = session.client_reference_id;
   if (!orderId || !z.uuid().safeParse(orderId).success) return null;
   const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for("update");
   if (!order || order.status !== "checkout_open") return order ?? null;
-  const paid = session.status === "complete" && (session.payment_status === "paid" || session.payment_status === "no_payment_required");
+  const paid =
+    session.status === "complete" &&
+    (session.payment_status === "paid" || session.payment_status === "no_payment_required");
   if (paid) {
     const subscription = session.subscription as Stripe.Subscription | null;
-    if (subscription) await mirrorSubscription(tx, order.accountId, subscription, { planSlug: order.planSlug, seats: order.seats });
+    if (subscription)
+      await mirrorSubscription(tx, order.accountId, subscription, { planSlug: order.planSlug, seats: order.seats });
     const accepted = await acceptPaidOrder(tx, order, subscription?.id ?? null);
     // Events come in any order: a subscription that already stopped is suspended right after its setup.
-    if (subscription && !isServing(subscription.status) && accepted.status === "paid") await suspendStoppedSubscription(tx, accepted, subscription.id);
+    if (subscription && !isServing(subscription.status) && accepted.status === "paid")
+      await suspendStoppedSubscription(tx, accepted, subscription.id);
     return accepted;
   }
   const ended = session.status === "expired" ? "expired" : asyncPaymentFailed ? "payment_failed" : null;
   if (!ended) return order;
-  const [closed] = await tx.update(orders).set({ status: ended, updatedAt: sql`now()` }).where(eq(orders.id, order.id)).returning();
-  await recordAudit(tx, systemActor, `order.${ended}`, { type: "order", id: order.id }, { checkoutSession: session.id }, order.accountId);
+  const [closed] = await tx
+    .update(orders)
+    .set({ status: ended, updatedAt: sql`now()` })
+    .where(eq(orders.id, order.id))
+    .returning();
+  await recordAudit(
+    tx,
+    systemActor,
+    `order.${ended}`,
+    { type: "order", id: order.id },
+    { checkoutSession: session.id },
+    order.accountId,
+  );
   return closed!;
 }
 
@@ -59,8 +78,19 @@ async function acceptPaidOrder(tx: DbOrTx, order: Order, subscriptionId: string 
   if (!policy) throw new Error(`Order ${order.id} names a plan that is gone`);
   const paid = { paidAt: new Date(), stripeSubscriptionId: subscriptionId, updatedAt: sql`now()` };
   if (policy.trigger === "after_approval") {
-    const [waiting] = await tx.update(orders).set({ ...paid, status: "pending_approval" }).where(eq(orders.id, order.id)).returning();
-    await recordAudit(tx, systemActor, "order.paid", { type: "order", id: order.id }, { awaiting: "approval" }, order.accountId);
+    const [waiting] = await tx
+      .update(orders)
+      .set({ ...paid, status: "pending_approval" })
+      .where(eq(orders.id, order.id))
+      .returning();
+    await recordAudit(
+      tx,
+      systemActor,
+      "order.paid",
+      { type: "order", id: order.id },
+      { awaiting: "approval" },
+      order.accountId,
+    );
     return waiting!;
   }
   await tx.update(orders).set(paid).where(eq(orders.id, order.id));
@@ -68,7 +98,12 @@ async function acceptPaidOrder(tx: DbOrTx, order: Order, subscriptionId: string 
 }
 
 /** Staff let a paid order of the account that waits for approval go to provisioning. */
-export async function approveOrder(tx: DbOrTx, orderId: string, staff: OrderActor, accountId: string): Promise<Order | null> {
+export async function approveOrder(
+  tx: DbOrTx,
+  orderId: string,
+  staff: OrderActor,
+  accountId: string,
+): Promise<Order | null> {
   const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for("update");
   if (!order || order.accountId !== accountId || order.status !== "pending_approval") return null;
   return fulfilOrder(tx, order, staff, "order.approved");
@@ -95,16 +130,38 @@ async function fulfilOrder(tx: DbOrTx, order: Order, actor: OrderActor, action: 
     actor,
   });
   if (trial) await tx.update(trials).set({ status: "converted" }).where(eq(trials.id, trial.id));
-  if (order.stripeSubscriptionId) await tx.update(subscriptions).set({ instanceId }).where(eq(subscriptions.id, order.stripeSubscriptionId));
-  const [accepted] = await tx.update(orders).set({ status: "paid", provisioningRequestId: requestId, updatedAt: sql`now()` }).where(eq(orders.id, order.id)).returning();
-  await recordAudit(tx, actor, action, { type: "order", id: order.id }, { provisioningRequest: requestId, trial: trial?.id ?? null }, order.accountId);
+  if (order.stripeSubscriptionId)
+    await tx.update(subscriptions).set({ instanceId }).where(eq(subscriptions.id, order.stripeSubscriptionId));
+  const [accepted] = await tx
+    .update(orders)
+    .set({ status: "paid", provisioningRequestId: requestId, updatedAt: sql`now()` })
+    .where(eq(orders.id, order.id))
+    .returning();
+  await recordAudit(
+    tx,
+    actor,
+    action,
+    { type: "order", id: order.id },
+    { provisioningRequest: requestId, trial: trial?.id ?? null },
+    order.accountId,
+  );
   return accepted!;
 }
 
 async function suspendStoppedSubscription(tx: DbOrTx, order: Order, subscriptionId: string): Promise<void> {
-  const [mirrored] = await tx.select({ instanceId: subscriptions.instanceId }).from(subscriptions).where(eq(subscriptions.id, subscriptionId));
+  const [mirrored] = await tx
+    .select({ instanceId: subscriptions.instanceId })
+    .from(subscriptions)
+    .where(eq(subscriptions.id, subscriptionId));
   if (!mirrored?.instanceId) return;
-  await requestInstanceChange(tx, { accountId: order.accountId, instanceId: mirrored.instanceId, planSlug: order.planSlug, seats: order.seats, operation: "suspend", key: `subscription:${subscriptionId}:suspend:at-checkout` });
+  await requestInstanceChange(tx, {
+    accountId: order.accountId,
+    instanceId: mirrored.instanceId,
+    planSlug: order.planSlug,
+    seats: order.seats,
+    operation: "suspend",
+    key: `subscription:${subscriptionId}:suspend:at-checkout`,
+  });
 }
 
 /** Asks the plan's provisioner to change a paid instance: new plan or seats, suspend or resume. */

@@ -9,7 +9,10 @@ import { startCheckout, type CheckoutDeps, type CheckoutInput, type CheckoutResu
  * Staff open a checkout for a customer they have talked to (any plan, "contact us" ones too) and
  * the account's owners and admins get the link by email. Paying it is an ordinary order.
  */
-export async function sendCheckoutLink(deps: CheckoutDeps, input: Omit<CheckoutInput, "salesAssisted">): Promise<CheckoutResult> {
+export async function sendCheckoutLink(
+  deps: CheckoutDeps,
+  input: Omit<CheckoutInput, "salesAssisted">,
+): Promise<CheckoutResult> {
   const result = await startCheckout(deps, { ...input, salesAssisted: true });
   if (!result.ok) return result;
   const catalog = await requireCatalog(deps.db);

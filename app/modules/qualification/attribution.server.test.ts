@@ -5,7 +5,9 @@ const now = new Date("2026-11-25T10:00:00Z");
 
 describe("firstTouch", () => {
   it("records UTM tags, the external referrer's origin and the landing page", () => {
-    const url = new URL("https://portal.example.com/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=launch&x=1");
+    const url = new URL(
+      "https://portal.example.com/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=launch&x=1",
+    );
     expect(firstTouch(url, "https://news.example.org/issue/42?reader=jane", undefined, now)).toEqual({
       utm_source: "newsletter",
       utm_medium: "email",
@@ -32,7 +34,9 @@ describe("firstTouch", () => {
 
   it("keeps the first touch: a visitor with a valid cookie gets no new record", () => {
     const first = firstTouch(new URL("https://p.example.com/?utm_source=ads"), undefined, undefined, now)!;
-    expect(firstTouch(new URL("https://p.example.com/?utm_source=other"), undefined, encodeAttribution(first), now)).toBeNull();
+    expect(
+      firstTouch(new URL("https://p.example.com/?utm_source=other"), undefined, encodeAttribution(first), now),
+    ).toBeNull();
   });
 
   it("replaces a tampered cookie", () => {

@@ -16,7 +16,10 @@ const attributionSchema = z.object({
   utm_campaign: text.optional(),
   utm_term: text.optional(),
   utm_content: text.optional(),
-  referrer: z.url({ protocol: /^https?$/ }).max(1000).optional(),
+  referrer: z
+    .url({ protocol: /^https?$/ })
+    .max(1000)
+    .optional(),
   landing_path: z.string().max(MAX_VALUE_LENGTH),
   first_seen_at: z.iso.datetime(),
 });

@@ -108,7 +108,9 @@ describe("evaluateFit on the demo catalog", () => {
     expect(result.verdict).toBe("talk_to_us");
     expect(result.planSlug).toBe("enterprise");
     expect(result.estimatedMonthly).toBeNull();
-    expect(result.reasons[0]).toBe("A rollout to 500 users in a company of more than 1,000 people is best planned with our team.");
+    expect(result.reasons[0]).toBe(
+      "A rollout to 500 users in a company of more than 1,000 people is best planned with our team.",
+    );
   });
 
   it("treats a company of more than 1,000 as enterprise-sized only above 200 seats", () => {
@@ -204,16 +206,23 @@ describe("budget", () => {
 
   it("compares the starting price of a plan staff price", () => {
     const result = evaluateFit(answers({ compliance: ["dedicated_instance"], budget: "500_2000" }), catalog);
-    expect(result.reasons).toContain("The Enterprise starting price of $2,500/month is above your budget of up to $2,000.");
+    expect(result.reasons).toContain(
+      "The Enterprise starting price of $2,500/month is above your budget of up to $2,000.",
+    );
   });
 
   it("adds no budget line when the budget is unknown or nothing fits", () => {
     expect(requirement(evaluateFit({ ...business, budget: "unknown" }, catalog), "budget")).toBeUndefined();
-    expect(requirement(evaluateFit(answers({ compliance: ["hipaa"], budget: "under_100" }), catalog), "budget")).toBeUndefined();
+    expect(
+      requirement(evaluateFit(answers({ compliance: ["hipaa"], budget: "under_100" }), catalog), "budget"),
+    ).toBeUndefined();
   });
 
   it("does not compare a dollar budget with prices in another currency", () => {
-    const euros = catalogFrom({ ...demoCatalog, plans: demoCatalog.plans.map((plan) => ({ ...plan, currency: "EUR" })) });
+    const euros = catalogFrom({
+      ...demoCatalog,
+      plans: demoCatalog.plans.map((plan) => ({ ...plan, currency: "EUR" })),
+    });
     const result = evaluateFit({ ...business, budget: "under_100" }, euros);
     expect(result.estimatedMonthly).toEqual({ amount: 99_000, currency: "EUR" });
     expect(requirement(result, "budget")).toBeUndefined();
@@ -273,7 +282,10 @@ describe("lead score", () => {
     const served = evaluateFit(answers({ companySize: "1-10", seats: 1 }), catalog);
     expect(unserved.score).toBeLessThan(served.score);
     expect(unserved.score).toBe(0);
-    const best = evaluateFit(answers({ companySize: "1000+", seats: 5000, timeline: "now", budget: "over_10000" }), catalog);
+    const best = evaluateFit(
+      answers({ companySize: "1000+", seats: 5000, timeline: "now", budget: "over_10000" }),
+      catalog,
+    );
     expect(best.score).toBeLessThanOrEqual(100);
     expect(Number.isInteger(best.score)).toBe(true);
   });

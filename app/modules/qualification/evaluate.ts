@@ -175,7 +175,11 @@ function notAFit(reasons: string[]): Decision {
 
 function selfServeDecision(sizePlan: CatalogPlan, plan: CatalogPlan, offered: Need[], seats: number): Decision {
   if (plan === sizePlan) {
-    return { verdict: "fits", plan, reasons: [`${plan.name} takes ${usersText(seats)} and includes everything you asked for.`] };
+    return {
+      verdict: "fits",
+      plan,
+      reasons: [`${plan.name} takes ${usersText(seats)} and includes everything you asked for.`],
+    };
   }
   const lacking = offered.filter((need) => !meets(sizePlan, need));
   return {
@@ -216,7 +220,13 @@ function talkToUs(
 
 function seatsRequirement(seats: number, plan: CatalogPlan | null, catalog: Catalog): Requirement {
   const label = `Access for ${seats.toLocaleString("en-US")} ${seats === 1 ? "person" : "people"}`;
-  if (!plan) return { key: "seats", label, status: "not_offered", detail: `No plan of ${catalog.product.name} takes ${usersText(seats)}.` };
+  if (!plan)
+    return {
+      key: "seats",
+      label,
+      status: "not_offered",
+      detail: `No plan of ${catalog.product.name} takes ${usersText(seats)}.`,
+    };
   return { key: "seats", label, status: "met", detail: seatRangeText(plan, seats) };
 }
 
@@ -224,7 +234,9 @@ function seatRangeText(plan: CatalogPlan, seats: number): string {
   if (plan.pricingModel === "per_seat" && plan.minSeats > seats) {
     return `${plan.name} is sold for at least ${usersText(plan.minSeats)}.`;
   }
-  return plan.maxSeats === null ? `${plan.name} has no user limit.` : `${plan.name} takes up to ${usersText(plan.maxSeats)}.`;
+  return plan.maxSeats === null
+    ? `${plan.name} has no user limit.`
+    : `${plan.name} takes up to ${usersText(plan.maxSeats)}.`;
 }
 
 /**
@@ -290,7 +302,10 @@ function budgetCheck(
       : `The estimate of ${formatMoney(price)}/month`;
   const ceiling = BUDGET_CEILING_USD_CENTS[budget];
   if (ceiling === null || price.amount <= ceiling) {
-    return { requirement: { key: "budget", label, status: "met", detail: `${priceText} is within your budget.` }, reason: null };
+    return {
+      requirement: { key: "budget", label, status: "met", detail: `${priceText} is within your budget.` },
+      reason: null,
+    };
   }
   const over = `${priceText} is above your budget of up to ${formatMoney({ amount: ceiling, currency: "USD" })}.`;
   return { requirement: { key: "budget", label, status: "not_offered", detail: over }, reason: over };

@@ -10,7 +10,16 @@ const SALES_REQUEST_SCORE = 90;
 
 export async function saveLead(
   db: DbOrTx,
-  lead: { answers: Record<string, unknown>; verdict: string; planSlug: string | null; score: number; result: Record<string, unknown>; attribution: Record<string, unknown> | null; userId: string | null; organisationId: string | null },
+  lead: {
+    answers: Record<string, unknown>;
+    verdict: string;
+    planSlug: string | null;
+    score: number;
+    result: Record<string, unknown>;
+    attribution: Record<string, unknown> | null;
+    userId: string | null;
+    organisationId: string | null;
+  },
 ): Promise<string> {
   const [row] = await db.insert(leads).values(lead).returning({ id: leads.id });
   return row!.id;
@@ -69,7 +78,11 @@ export async function saveSalesRequest(
 }
 
 /** The prospect asks staff to get in touch; the lead shows it in the staff list. */
-export async function requestContact(db: DbOrTx, id: string, contact: { email: string; message: string }): Promise<boolean> {
+export async function requestContact(
+  db: DbOrTx,
+  id: string,
+  contact: { email: string; message: string },
+): Promise<boolean> {
   const [row] = await db
     .update(leads)
     .set({ contactRequestedAt: sql`now()`, contactEmail: contact.email, contactMessage: contact.message })
@@ -80,7 +93,11 @@ export async function requestContact(db: DbOrTx, id: string, contact: { email: s
 
 export const leadFiltersSchema = z.object({
   verdict: z.enum(["fits", "fits_higher_plan", "talk_to_us", "not_a_fit"]).optional().catch(undefined),
-  plan: z.string().regex(/^[a-z0-9-]{1,50}$/).optional().catch(undefined),
+  plan: z
+    .string()
+    .regex(/^[a-z0-9-]{1,50}$/)
+    .optional()
+    .catch(undefined),
   from: z.iso.date().optional().catch(undefined),
   to: z.iso.date().optional().catch(undefined),
   cursor: z.string().optional().catch(undefined),
@@ -93,10 +110,13 @@ export async function listLeads(db: DbOrTx, filters: LeadFilters, pageSize = LEA
   if (filters.verdict) conditions.push(eq(leads.verdict, filters.verdict));
   if (filters.plan) conditions.push(eq(leads.planSlug, filters.plan));
   if (filters.from) conditions.push(gte(leads.createdAt, new Date(`${filters.from}T00:00:00Z`)));
-  if (filters.to) conditions.push(lt(leads.createdAt, new Date(new Date(`${filters.to}T00:00:00Z`).getTime() + 86_400_000)));
+  if (filters.to)
+    conditions.push(lt(leads.createdAt, new Date(new Date(`${filters.to}T00:00:00Z`).getTime() + 86_400_000)));
   const cursor = decodeCursor(filters.cursor);
   if (cursor) {
-    conditions.push(or(lt(leads.createdAt, cursor.createdAt), and(eq(leads.createdAt, cursor.createdAt), lt(leads.id, cursor.id)))!);
+    conditions.push(
+      or(lt(leads.createdAt, cursor.createdAt), and(eq(leads.createdAt, cursor.createdAt), lt(leads.id, cursor.id)))!,
+    );
   }
   const rows = await db
     .select({

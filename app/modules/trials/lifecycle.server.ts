@@ -24,20 +24,38 @@ export type SweepCounts = { reminded: number; expired: number; removed: number }
  */
 export async function sweepTrials(db: Database, appUrl: string, now = new Date()): Promise<SweepCounts> {
   const counts: SweepCounts = { reminded: 0, expired: 0, removed: 0 };
-  counts.reminded = await eachDue(db, and(eq(trials.status, "active"), isNull(trials.reminderSentAt), lte(trials.endsAt, new Date(now.getTime() + REMINDER_BEFORE_MS)), gt(trials.endsAt, now)), async (tx, trial) => {
-    const daysLeft = Math.max(1, Math.ceil((trial.endsAt.getTime() - now.getTime()) / DAY_MS));
-    await tx.update(trials).set({ reminderSentAt: now }).where(eq(trials.id, trial.id));
-    await emailManagers(tx, trial.accountId, (name) => trialReminderMessage(name, planName(trial), daysLeft, `${appUrl}/pricing`));
-  });
+  counts.reminded = await eachDue(
+    db,
+    and(
+      eq(trials.status, "active"),
+      isNull(trials.reminderSentAt),
+      lte(trials.endsAt, new Date(now.getTime() + REMINDER_BEFORE_MS)),
+      gt(trials.endsAt, now),
+    ),
+    async (tx, trial) => {
+      const daysLeft = Math.max(1, Math.ceil((trial.endsAt.getTime() - now.getTime()) / DAY_MS));
+      await tx.update(trials).set({ reminderSentAt: now }).where(eq(trials.id, trial.id));
+      await emailManagers(tx, trial.accountId, (name) =>
+        trialReminderMessage(name, planName(trial), daysLeft, `${appUrl}/pricing`),
+      );
+    },
+  );
   counts.expired = await eachDue(db, and(eq(trials.status, "active"), lte(trials.endsAt, now)), async (tx, trial) => {
     await tx.update(trials).set({ status: "expired", expiredAt: now }).where(eq(trials.id, trial.id));
-    await changeInstance(tx, trial, "suspend", `trial-expired:${trial.id}:${trial.extensions}`, { type: "system", id: null });
+    await changeInstance(tx, trial, "suspend", `trial-expired:${trial.id}:${trial.extensions}`, {
+      type: "system",
+      id: null,
+    });
     await recordAudit(tx, systemActor, "trial.expired", { type: "trial", id: trial.id }, {}, trial.accountId);
     await emailManagers(tx, trial.accountId, (name) => trialEndedMessage(name, planName(trial), `${appUrl}/pricing`));
   });
   counts.removed = await eachDue(
     db,
-    and(eq(trials.status, "expired"), isNull(trials.deprovisionRequestedAt), lte(trials.expiredAt, new Date(now.getTime() - TRIAL_RETENTION_MS))),
+    and(
+      eq(trials.status, "expired"),
+      isNull(trials.deprovisionRequestedAt),
+      lte(trials.expiredAt, new Date(now.getTime() - TRIAL_RETENTION_MS)),
+    ),
     async (tx, trial) => {
       await tx.update(trials).set({ deprovisionRequestedAt: now }).where(eq(trials.id, trial.id));
       await changeInstance(tx, trial, "deprovision", `trial-removed:${trial.id}`, { type: "system", id: null });
@@ -47,7 +65,11 @@ export async function sweepTrials(db: Database, appUrl: string, now = new Date()
   return counts;
 }
 
-async function eachDue(db: Database, where: ReturnType<typeof and>, handle: (tx: DbOrTx, trial: Trial) => Promise<void>): Promise<number> {
+async function eachDue(
+  db: Database,
+  where: ReturnType<typeof and>,
+  handle: (tx: DbOrTx, trial: Trial) => Promise<void>,
+): Promise<number> {
   let handled = 0;
   for (;;) {
     const done = await db.transaction(async (tx) => {
@@ -64,12 +86,23 @@ function planName(trial: Trial): string {
   return trial.planSlug.charAt(0).toUpperCase() + trial.planSlug.slice(1);
 }
 
-async function emailManagers(tx: DbOrTx, accountId: string, message: (name: string) => { subject: string; text: string }) {
-  for (const manager of await accountManagers(tx, accountId)) await queueEmail(tx, { to: manager.email, ...message(manager.name) });
+async function emailManagers(
+  tx: DbOrTx,
+  accountId: string,
+  message: (name: string) => { subject: string; text: string },
+) {
+  for (const manager of await accountManagers(tx, accountId))
+    await queueEmail(tx, { to: manager.email, ...message(manager.name) });
 }
 
 /** Asks the trial instance's provisioner to suspend, resume or remove it. */
-async function changeInstance(tx: DbOrTx, trial: Trial, operation: Operation, idempotencyKey: string, actor: ProvisioningActor): Promise<void> {
+async function changeInstance(
+  tx: DbOrTx,
+  trial: Trial,
+  operation: Operation,
+  idempotencyKey: string,
+  actor: ProvisioningActor,
+): Promise<void> {
   const [instance] = await tx.select().from(serviceInstances).where(eq(serviceInstances.id, trial.instanceId));
   const policy = await loadPlanPolicy(tx, trial.productSlug, trial.planSlug);
   if (!instance || !policy) throw new Error(`Trial ${trial.id} has no instance or plan to change`);
@@ -88,11 +121,18 @@ async function changeInstance(tx: DbOrTx, trial: Trial, operation: Operation, id
 export type ExtendResult = { ok: true } | { ok: false; message: string };
 
 /** Staff give a trial more days, with a reason; an expired trial comes back and its instance resumes. */
-export async function extendTrial(db: Database, trialId: string, days: number, reason: string, staff: Actor & { id: string }): Promise<ExtendResult> {
+export async function extendTrial(
+  db: Database,
+  trialId: string,
+  days: number,
+  reason: string,
+  staff: Actor & { id: string },
+): Promise<ExtendResult> {
   return db.transaction(async (tx) => {
     const [trial] = await tx.select().from(trials).where(eq(trials.id, trialId)).for("update");
     if (!trial) return { ok: false, message: "This trial does not exist." };
-    if (trial.status === "converted" || trial.deprovisionRequestedAt) return { ok: false, message: "This trial can no longer be extended." };
+    if (trial.status === "converted" || trial.deprovisionRequestedAt)
+      return { ok: false, message: "This trial can no longer be extended." };
     const from = Math.max(trial.endsAt.getTime(), Date.now());
     const endsAt = new Date(from + days * DAY_MS);
     await tx
@@ -100,9 +140,19 @@ export async function extendTrial(db: Database, trialId: string, days: number, r
       .set({ status: "active", endsAt, expiredAt: null, reminderSentAt: null, extensions: trial.extensions + 1 })
       .where(eq(trials.id, trial.id));
     if (trial.status === "expired") {
-      await changeInstance(tx, trial, "resume", `trial-extended:${trial.id}:${trial.extensions + 1}`, { type: "staff", id: staff.id });
+      await changeInstance(tx, trial, "resume", `trial-extended:${trial.id}:${trial.extensions + 1}`, {
+        type: "staff",
+        id: staff.id,
+      });
     }
-    await recordAudit(tx, staff, "trial.extended", { type: "trial", id: trial.id }, { days, reason, endsAt }, trial.accountId);
+    await recordAudit(
+      tx,
+      staff,
+      "trial.extended",
+      { type: "trial", id: trial.id },
+      { days, reason, endsAt },
+      trial.accountId,
+    );
     return { ok: true };
   });
 }

@@ -16,12 +16,23 @@ export type StartTrialResult = { ok: true; trialId: string } | { ok: false; mess
  * Starts the organisation's free trial of a self-serve plan, with no card, and asks for its
  * instance through the plan's provisioner, in one transaction. One active trial per product.
  */
-export async function startTrial(db: Database, accountId: string, planSlug: string, userId: string): Promise<StartTrialResult> {
+export async function startTrial(
+  db: Database,
+  accountId: string,
+  planSlug: string,
+  userId: string,
+): Promise<StartTrialResult> {
   const catalog = await requireCatalog(db);
   const plan = catalog.plans.find((p) => p.slug === planSlug);
-  const policy = plan && plan.salesMode === "self_serve" && plan.trialDays > 0 ? await loadPlanPolicy(db, catalog.product.slug, plan.slug) : null;
+  const policy =
+    plan && plan.salesMode === "self_serve" && plan.trialDays > 0
+      ? await loadPlanPolicy(db, catalog.product.slug, plan.slug)
+      : null;
   if (!plan || !policy) return { ok: false, message: "This plan has no free trial." };
-  const alreadyActive = (slug: string) => ({ ok: false as const, message: `Your organisation already has an active ${slug} trial.` });
+  const alreadyActive = (slug: string) => ({
+    ok: false as const,
+    message: `Your organisation already has an active ${slug} trial.`,
+  });
   const existing = await activeTrial(db, accountId, catalog.product.slug);
   if (existing) return alreadyActive(existing.planSlug);
 
@@ -39,12 +50,32 @@ export async function startTrial(db: Database, accountId: string, planSlug: stri
         idempotencyKey: `trial:${trialId}`,
         actor: { type: "customer", id: userId },
       });
-      await tx.insert(trials).values({ id: trialId, accountId, productSlug: catalog.product.slug, planSlug: plan.slug, instanceId, endsAt, startedBy: userId });
-      await recordAudit(tx, { type: "user", id: userId }, "trial.started", { type: "trial", id: trialId }, { plan: plan.slug, endsAt }, accountId);
+      await tx
+        .insert(trials)
+        .values({
+          id: trialId,
+          accountId,
+          productSlug: catalog.product.slug,
+          planSlug: plan.slug,
+          instanceId,
+          endsAt,
+          startedBy: userId,
+        });
+      await recordAudit(
+        tx,
+        { type: "user", id: userId },
+        "trial.started",
+        { type: "trial", id: trialId },
+        { plan: plan.slug, endsAt },
+        accountId,
+      );
     });
   } catch (error) {
     // Two clicks at once: the partial unique index lets only one active trial in.
-    if ((error as { cause?: { code?: string } }).cause?.code === UNIQUE_VIOLATION || (error as { code?: string }).code === UNIQUE_VIOLATION) {
+    if (
+      (error as { cause?: { code?: string } }).cause?.code === UNIQUE_VIOLATION ||
+      (error as { code?: string }).code === UNIQUE_VIOLATION
+    ) {
       return alreadyActive(plan.slug);
     }
     throw error;
