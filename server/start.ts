@@ -9,8 +9,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import type { ViteDevServer } from "vite";
 import { EnvError, parseEnv, type Env } from "../app/lib/env.server";
-import { localSecret } from "../app/lib/local-secret.server";
+import { localSecret } from "../db/local-secret";
 import { createLogger } from "../app/lib/logger.server";
+import { EmbeddedPostgresError } from "../db/embedded";
 import { migrateDatabase } from "../db/migrate";
 import { openDatabase, type OpenedDatabase } from "../db/open";
 import { seedDemo } from "../db/seed";
@@ -97,11 +98,15 @@ try {
     fail(error.code === "EADDRINUSE" ? `Port ${env.PORT} is in use: stop what uses it, or set PORT.` : error.message);
   });
 } catch (error) {
-  fail(error instanceof Error ? error.message : String(error));
+  // Failures we foresaw explain themselves in a sentence; anything else keeps its stack in the log.
+  if (error instanceof EmbeddedPostgresError) fail(error.message);
+  else fail(error instanceof Error ? error.message : String(error), error);
 }
 
-function fail(message: string) {
-  logger.fatal(message);
+/** Stops with exit code 1, saying why in plain words on stderr and in the log. */
+function fail(message: string, error?: unknown) {
+  console.error(`\n  Could not start the portal. ${message}\n`);
+  logger.fatal(error ? { err: error } : {}, message);
   process.exitCode = 1;
   void shutdown("SIGTERM");
 }

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type Stripe from "stripe";
 import type { Env } from "../app/lib/env.server";
-import { localSecret } from "../app/lib/local-secret.server";
+import { localSecret } from "../db/local-secret";
 import { createStripeClient } from "../app/modules/billing/stripe.server";
 import { startStripeEmulator, type StripeEmulator } from "../stripe-emulator";
 

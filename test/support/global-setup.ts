@@ -16,9 +16,12 @@ declare module "vitest" {
   }
 }
 
-/** One real PostgreSQL for the whole run, with a migrated and seeded template database that tests copy. */
+/**
+ * One real PostgreSQL for the whole run, with a migrated and seeded template database that tests
+ * copy. Its data lives in a new folder under DATA_DIR (the system's temporary folder when unset).
+ */
 export default async function setup(project: TestProject) {
-  const dir = await mkdtemp(path.join(tmpdir(), "portal-vitest-"));
+  const dir = await mkdtemp(path.join(process.env.DATA_DIR ?? tmpdir(), "portal-vitest-"));
   const server = await startEmbeddedPostgres({ dir, durable: false });
   const admin = connectDb(server.url(), { max: 1 });
   await admin.sql.unsafe(`create database ${TEMPLATE_DATABASE}`);
