@@ -2,8 +2,7 @@ import { randomBytes } from "node:crypto";
 import { verifyPassword, hashPassword } from "../app/modules/accounts/passwords.server";
 import { startPortal } from "../test/support/portal-process";
 import { load } from "./load";
-
-type Report = (name: string, value: number) => void;
+import type { Report, Scale } from "./scale";
 
 const randomClient = () => `10.${[...randomBytes(3)].join(".")}`;
 
@@ -12,7 +11,7 @@ const randomClient = () => `10.${[...randomBytes(3)].join(".")}`;
  * per-address limit does not refuse them (as many people logging in at 9 am would look).
  * argon2id is the floor: the ratio compares logins per second with what one core can verify.
  */
-export async function loginScenario(report: Report): Promise<void> {
+export async function loginScenario(report: Report, { pick }: Scale): Promise<void> {
   const portal = await startPortal({ LOG_LEVEL: "info" });
   try {
     const email = `bench-${randomBytes(4).toString("hex")}@example.com`;
@@ -29,11 +28,13 @@ export async function loginScenario(report: Report): Promise<void> {
 
     const hash = await hashPassword(password);
     const started = performance.now();
-    for (let i = 0; i < 20; i += 1) await verifyPassword(hash, password);
-    const verifyMs = (performance.now() - started) / 20;
+    const verifications = pick(20, 3);
+    for (let i = 0; i < verifications; i += 1) await verifyPassword(hash, password);
+    const verifyMs = (performance.now() - started) / verifications;
 
     const result = await load(`${portal.url}/login`, {
       connections: 10,
+      seconds: pick(10, 1),
       method: "POST",
       headers,
       body: form({ email, password }),

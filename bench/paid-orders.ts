@@ -17,21 +17,20 @@ type Target = {
 
 type PaidOrder = { requestKey: string; completed: Stripe.Event };
 
-const ORDERS = 200;
 const DELIVERIES_PER_SECOND = 10;
 const POLL_MS = 2;
 const TIMEOUT_MS = 60_000;
 
 /**
  * Milliseconds from delivering a signed `checkout.session.completed` to the portal until the
- * order's provisioning request is committed, for 200 orders opened as the portal opens them and
+ * order's provisioning request is committed, for `count` orders opened as the portal opens them and
  * paid with 4242 on the emulator's hosted page, delivered at 10 a second (about half what the
  * worker gets through: each order also runs its provisioning and emails). This covers intake, the
  * job's pickup, its re-fetch of the session from the emulator and the transaction. Both ends are
  * read on this process's clock: the commit is the first poll (every 2 ms) that sees the row.
  */
-export async function paidEventToRequestMs(target: Target): Promise<number[]> {
-  const orders = await payOrders(target, ORDERS);
+export async function paidEventToRequestMs(target: Target, count = 200): Promise<number[]> {
+  const orders = await payOrders(target, count);
   const sentAt = new Map<string, number>();
   const deliveries: Promise<void>[] = [];
   const started = performance.now();

@@ -19,13 +19,10 @@ import {
 import { inParallel } from "./parallel";
 import { percentile } from "./percentile";
 import { simpleUpdateTps } from "./postgres-limit";
-
-type Report = (name: string, value: number) => void;
+import type { Report, Scale } from "./scale";
 
 const ACCOUNTS = 500;
-const BURST = 3_000;
 const OFFERED_RPS = 200;
-const OFFERED_SECONDS = 10;
 const snapshot: Snapshot = {
   productSlug: "bench",
   planSlug: "team",
@@ -42,7 +39,9 @@ const snapshot: Snapshot = {
  * succeeded, from the database's own timestamps). The PostgreSQL limit on this machine is a
  * pgbench-like simple-update load through the same driver, in the same run.
  */
-export async function provisioningScenario(report: Report): Promise<void> {
+export async function provisioningScenario(report: Report, { pick }: Scale): Promise<void> {
+  const burst = pick(3_000, 100);
+  const offeredSeconds = pick(10, 1);
   const dir = await mkdtemp(path.join(tmpdir(), "portal-bench-pg-"));
   const server = await startEmbeddedPostgres({ dir });
   const database = connectDb(server.url(), { max: 20 });
@@ -54,23 +53,23 @@ export async function provisioningScenario(report: Report): Promise<void> {
       .returning({ id: organisations.id });
     const accountIds = accounts.map((a) => a.id);
 
-    const limitTps = await simpleUpdateTps(database);
+    const limitTps = await simpleUpdateTps(database, pick(5, 1));
     report("postgres.limit_tps", Math.round(limitTps));
 
     // The burst is queued first, so the figure is the worker's rate, not the enqueuer's.
-    const burstIds = await enqueueMany(database, accountIds, BURST);
+    const burstIds = await enqueueMany(database, accountIds, burst);
     const started = performance.now();
     const runnerDb = connectDb(database.url, { max: 16, relaxedCommits: true });
     const worker = await startBenchWorker(database, runnerDb);
     try {
       await waitUntilSucceeded(database, burstIds);
-      const completedPerSecond = BURST / ((performance.now() - started) / 1000);
+      const completedPerSecond = burst / ((performance.now() - started) / 1000);
       report("provisioning.completed_per_s", Math.round(completedPerSecond));
 
       const steadyIds: string[] = [];
       const interval = 1000 / OFFERED_RPS;
       const steadyStart = performance.now();
-      for (let i = 0; i < OFFERED_RPS * OFFERED_SECONDS; i += 1) {
+      for (let i = 0; i < OFFERED_RPS * offeredSeconds; i += 1) {
         const due = steadyStart + i * interval;
         const wait = due - performance.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));

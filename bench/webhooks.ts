@@ -7,12 +7,10 @@ import { load } from "./load";
 import { paidEventToRequestMs } from "./paid-orders";
 import { percentile } from "./percentile";
 import { simpleUpdateTps } from "./postgres-limit";
+import type { Report, Scale } from "./scale";
 
-type Report = (name: string, value: number) => void;
-
-const INTAKE_SECONDS = 10;
-/** More than the intake could take in INTAKE_SECONDS; running out fails the scenario. */
-const PREPARED_EVENTS = 100_000;
+/** Events signed per second of intake: more than the intake could take; running out fails the scenario. */
+const PREPARED_PER_SECOND = 10_000;
 
 /**
  * Stripe's webhooks against the portal as `npm start` runs it (worker in the same process,
@@ -22,29 +20,32 @@ const PREPARED_EVENTS = 100_000;
  * id, for 10 s, every one verified, stored with its job and answered while the worker
  * processes them.
  */
-export async function webhooksScenario(report: Report): Promise<void> {
+export async function webhooksScenario(report: Report, { pick }: Scale): Promise<void> {
+  const intakeSeconds = pick(10, 1);
   const emulator = await startStripeEmulator();
   const portal = await startPortal({ LOG_LEVEL: "info", STRIPE_EMULATOR_URL: emulator.url });
   const database = connectDb(await portal.databaseUrl(), { max: 20 });
   try {
     const webhookSecret = await localWebhookSecret(portal.dataDir);
-    const limitTps = await simpleUpdateTps(database);
+    const limitTps = await simpleUpdateTps(database, pick(5, 1));
     report("postgres.limit_tps", Math.round(limitTps));
 
     const stripe = createStripeClient({ emulatorPort: emulator.port });
-    const toRequest = await paidEventToRequestMs({ database, stripe, emulator, portalUrl: portal.url, webhookSecret });
+    const target = { database, stripe, emulator, portalUrl: portal.url, webhookSecret };
+    const toRequest = await paidEventToRequestMs(target, pick(200, 5));
     report("webhooks.to_request_p50_ms", percentile(toRequest, 0.5));
     report("webhooks.to_request_p99_ms", percentile(toRequest, 0.99));
 
-    const events = signedEvents(webhookSecret, PREPARED_EVENTS);
+    const prepared = PREPARED_PER_SECOND * intakeSeconds;
+    const events = signedEvents(webhookSecret, prepared);
     let sent = 0;
     const result = await load(`${portal.url}/webhooks/stripe`, {
       connections: 50,
-      seconds: INTAKE_SECONDS,
+      seconds: intakeSeconds,
       method: "POST",
       setupRequest: (request) => {
         const event = events[sent++];
-        if (!event) throw new Error(`webhooks: all ${PREPARED_EVENTS} prepared events sent; prepare more`);
+        if (!event) throw new Error(`webhooks: all ${prepared} prepared events sent; prepare more`);
         return { ...request, ...event };
       },
     });

@@ -4,17 +4,20 @@ import { syncCatalogToStripe } from "../app/modules/billing/catalog-sync.server"
 import { migrateDatabase } from "../db/migrate";
 import { openDatabase } from "../db/open";
 import { seedDemo } from "../db/seed";
+import { runCli } from "./cli";
 import { connectStripe } from "./stripe-target";
 
-const env = parseEnv();
-const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
-const stripe = await connectStripe(env);
-try {
-  await migrateDatabase(database);
-  if (env.SEED_DEMO) await seedDemo(database.db);
-  const counts = await syncCatalogToStripe(database.db, stripe.stripe);
-  console.log(`${stripe.emulator ? "Stripe emulator" : "Stripe"}: ${JSON.stringify(counts)}`);
-} finally {
-  await stripe.close();
-  await database.shutdown();
-}
+await runCli(async () => {
+  const env = parseEnv();
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  const stripe = await connectStripe(env);
+  try {
+    await migrateDatabase(database);
+    if (env.SEED_DEMO) await seedDemo(database.db);
+    const counts = await syncCatalogToStripe(database.db, stripe.stripe);
+    console.log(`${stripe.emulator ? "Stripe emulator" : "Stripe"}: ${JSON.stringify(counts)}`);
+  } finally {
+    await stripe.close();
+    await database.shutdown();
+  }
+});

@@ -11,6 +11,7 @@ import { emailField, nameField, newPasswordField } from "../app/modules/accounts
 import { upsertStaffAccount } from "../app/modules/accounts/staff.server";
 import { migrateDatabase } from "../db/migrate";
 import { openDatabase } from "../db/open";
+import { runCli } from "./cli";
 
 const argsSchema = z.object({
   email: emailField,
@@ -33,14 +34,16 @@ if (!parsed.success) {
   process.exit(2);
 }
 
-const env = parseEnv();
-const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
-try {
-  await migrateDatabase(database);
-  const password = parsed.data.password ?? randomBytes(12).toString("base64url");
-  const { created } = await upsertStaffAccount(database.db, { ...parsed.data, password });
-  console.log(`${created ? "Created" : "Updated"} ${parsed.data.role} account ${parsed.data.email}`);
-  if (!parsed.data.password) console.log(`Password: ${password}`);
-} finally {
-  await database.shutdown();
-}
+await runCli(async () => {
+  const env = parseEnv();
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  try {
+    await migrateDatabase(database);
+    const password = parsed.data.password ?? randomBytes(12).toString("base64url");
+    const { created } = await upsertStaffAccount(database.db, { ...parsed.data, password });
+    console.log(`${created ? "Created" : "Updated"} ${parsed.data.role} account ${parsed.data.email}`);
+    if (!parsed.data.password) console.log(`Password: ${password}`);
+  } finally {
+    await database.shutdown();
+  }
+});

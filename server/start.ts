@@ -44,6 +44,7 @@ let worker: Worker | undefined;
 let stripe: StripeConnection | undefined;
 let server: Server | undefined;
 let stopping = false;
+let stoppingSince = 0;
 
 try {
   const buildEntry = development ? null : await ensureBuild(root, (message) => logger.info(message));
@@ -113,10 +114,13 @@ function fail(message: string, error?: unknown) {
 
 async function shutdown(signal: NodeJS.Signals) {
   if (stopping) {
+    // One Ctrl-C arrives more than once (from the terminal, and relayed by npm and tsx); only a later one means "now".
+    if (performance.now() - stoppingSince < 1_000) return;
     logger.warn({ signal }, "second signal, exiting at once");
     process.exit(1);
   }
   stopping = true;
+  stoppingSince = performance.now();
   logger.info({ signal }, "shutting down");
   if (server?.listening) {
     // Finish in-flight requests, but do not wait on idle keep-alive sockets or slow clients for long.

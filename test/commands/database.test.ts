@@ -1,0 +1,58 @@
+import { readdir } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runToEnd } from "./run";
+
+let dataDir: string;
+/** As README runs them: no settings but a data folder of their own (the embedded PostgreSQL, the Stripe emulator). */
+const run = (command: string) =>
+  runToEnd(command, {
+    env: { DATA_DIR: dataDir, DATABASE_URL: "", STRIPE_SECRET_KEY: "", LOG_LEVEL: "warn", NODE_ENV: "production" },
+  });
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), "portal-commands-"));
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("README's database and catalog commands", () => {
+  it("npm run db:generate finds the migrations in step with the schema", async () => {
+    const before = await readdir("db/migrations", { recursive: true });
+    const generate = await run("npm run db:generate");
+    expect(generate.code, generate.output).toBe(0);
+    expect(generate.output).toContain("No schema changes");
+    expect(await readdir("db/migrations", { recursive: true })).toEqual(before);
+  });
+
+  it("npm run db:migrate, npm run db:seed, npm run catalog:sync twice and npm run staff:create work on a new data folder", async () => {
+    const migrate = await run("npm run db:migrate");
+    expect(migrate.code, migrate.output).toBe(0);
+    expect(migrate.output).toContain("Migrations applied.");
+
+    const seed = await run("npm run db:seed");
+    expect(seed.code, seed.output).toBe(0);
+    expect(seed.output).toContain("Demo catalog seeded.");
+
+    const sync = await run("npm run catalog:sync");
+    expect(sync.code, sync.output).toBe(0);
+    const again = await run("npm run catalog:sync");
+    expect(again.code, again.output).toBe(0);
+    const counts = JSON.parse(again.output.match(/Stripe emulator: (\{.*\})/)?.[1] ?? "null") as Record<string, number>;
+    expect(Object.entries(counts).filter(([kind, count]) => !kind.includes("unchanged") && count > 0)).toEqual([]);
+
+    const staff = await run('npm run staff:create -- --email ops@example.com --name "Olive Ops" --role admin');
+    expect(staff.code, staff.output).toBe(0);
+    expect(staff.output).toMatch(/ops@example\.com/);
+  });
+
+  it("a command that cannot start its database says why in a sentence, without a stack trace", async () => {
+    const failed = await runToEnd("npm run db:migrate", { env: { DATA_DIR: "/dev/null/data", DATABASE_URL: "" } });
+    expect(failed.code).not.toBe(0);
+    expect(failed.output).toContain("The data folder /dev/null/data cannot be used");
+    expect(failed.output).not.toMatch(/^\s+at /m);
+  });
+});
