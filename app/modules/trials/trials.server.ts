@@ -50,17 +50,15 @@ export async function startTrial(
         idempotencyKey: `trial:${trialId}`,
         actor: { type: "customer", id: userId },
       });
-      await tx
-        .insert(trials)
-        .values({
-          id: trialId,
-          accountId,
-          productSlug: catalog.product.slug,
-          planSlug: plan.slug,
-          instanceId,
-          endsAt,
-          startedBy: userId,
-        });
+      await tx.insert(trials).values({
+        id: trialId,
+        accountId,
+        productSlug: catalog.product.slug,
+        planSlug: plan.slug,
+        instanceId,
+        endsAt,
+        startedBy: userId,
+      });
       await recordAudit(
         tx,
         { type: "user", id: userId },
