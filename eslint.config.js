@@ -45,6 +45,11 @@ const layerZones = [
     message: `app/ never imports the process entries. ${adr}`,
   },
   {
+    target: "./app/routes",
+    from: "./db",
+    message: `Routes stay thin: they call app/modules, which reach the database. ${adr}`,
+  },
+  {
     target: ["./app/modules/orders", "./app/modules/billing", "./app/modules/trials"],
     from: "./provisioning",
     except: ["./index.ts"],
