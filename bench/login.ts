@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { verifyPassword, hashPassword } from "../app/modules/accounts/passwords.server";
-import { startPortal } from "../test/support/portal-process";
+import { startPortal } from "../server/portal-process";
 import { load } from "./load";
 import type { Report, Scale } from "./scale";
 

@@ -3,7 +3,7 @@ import { startCheckout } from "../app/modules/orders/checkout.server";
 import type { DbHandle } from "../db/client";
 import { memberships, organisations, users } from "../db/schema";
 import { signatureHeader, type StripeEmulator } from "../stripe-emulator";
-import { submitCheckoutForm } from "../stripe-emulator/test-support";
+import { submitCheckoutForm } from "../stripe-emulator/hosted-forms";
 import { inParallel } from "./parallel";
 
 type Target = {

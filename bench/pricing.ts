@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import getPort from "get-port";
-import { startPortal } from "../test/support/portal-process";
+import { startPortal } from "../server/portal-process";
 import { load } from "./load";
 import type { Report, Scale } from "./scale";
 

@@ -2,7 +2,7 @@ import { createStripeClient } from "../app/modules/billing/stripe.server";
 import { connectDb } from "../db/client";
 import { localWebhookSecret } from "../server/stripe-target";
 import { signatureHeader, startStripeEmulator } from "../stripe-emulator";
-import { startPortal } from "../test/support/portal-process";
+import { startPortal } from "../server/portal-process";
 import { load } from "./load";
 import { paidEventToRequestMs } from "./paid-orders";
 import { percentile } from "./percentile";

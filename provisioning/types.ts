@@ -1,22 +1,8 @@
 /** The provisioning side's vocabulary. Nothing here imports the portal app (see DESIGN.md). */
+import type { Operation, ProvisioningResult, Snapshot } from "../db/schema/provisioning";
 
-export type Operation = "provision" | "modify" | "suspend" | "resume" | "deprovision";
-export type RequestStatus =
-  "queued" | "running" | "waiting_staff" | "waiting_customer" | "succeeded" | "failed" | "cancelled";
-
-/** What was bought, frozen when the request was made: later catalog changes do not alter it. */
-export type Snapshot = {
-  productSlug: string;
-  planSlug: string;
-  planName: string;
-  seats: number;
-  /** Limit features: a number, or null for unlimited. */
-  limits: Record<string, number | null>;
-  /** Flag features the plan includes. */
-  features: string[];
-  /** Trial requests say so: the instance is the same one a purchase later modifies. */
-  trialEndsAt: string | null;
-};
+// What requests store (operation, status, snapshot, result) is defined with the tables in db/, the bottom layer.
+export type { Operation, ProvisioningResult, RequestStatus, Snapshot } from "../db/schema/provisioning";
 
 /** The request as a provisioner sees it. */
 export type ProvisioningJob = {
@@ -32,9 +18,6 @@ export type ProvisioningJob = {
   idempotencyKey: string;
   attempt: number;
 };
-
-/** Access details a customer may see: URLs, login names. Never passwords or keys in clear. */
-export type ProvisioningResult = Record<string, string>;
 
 /** Each outcome is its own type, so "try again later" cannot be confused with "a person must look". */
 export type Outcome =

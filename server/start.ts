@@ -15,7 +15,7 @@ import { EmbeddedPostgresError } from "../db/embedded";
 import { migrateDatabase } from "../db/migrate";
 import { openDatabase, type OpenedDatabase } from "../db/open";
 import { seedDemo } from "../db/seed";
-import { ensureDemoStaff, type DemoLogin } from "../db/seed/demo-staff";
+import { ensureDemoStaff, type DemoLogin } from "./demo-staff";
 import { ensureBuild } from "./build";
 import { syncCatalogToStripe } from "../app/modules/billing/catalog-sync.server";
 import { startMailCatcher, type MailCatcher } from "./mail-catcher";

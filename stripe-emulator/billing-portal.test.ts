@@ -1,13 +1,8 @@
 import type Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StripeEmulatorOptions } from "./index";
-import {
-  DAY_SECONDS,
-  eventTypesSince,
-  startWithClient,
-  submitPortalForm,
-  subscribeThroughCheckout,
-} from "./test-support";
+import { submitPortalForm } from "./hosted-forms";
+import { DAY_SECONDS, eventTypesSince, startWithClient, subscribeThroughCheckout } from "./test-support";
 import type { EmulatorUnderTest } from "./test-support";
 
 const RETURN_URL = "https://portal.example.test/account/billing?from=<portal>";

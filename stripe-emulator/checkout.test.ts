@@ -1,6 +1,7 @@
 import type Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { createMonthlyPrice, submitCheckoutForm, withEmulatorPerTest } from "./test-support";
+import { submitCheckoutForm } from "./hosted-forms";
+import { createMonthlyPrice, withEmulatorPerTest } from "./test-support";
 import type { EmulatorUnderTest } from "./test-support";
 
 const SUCCESS_URL = "https://portal.example.test/billing/success?session_id={CHECKOUT_SESSION_ID}";

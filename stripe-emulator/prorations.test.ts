@@ -1,10 +1,10 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
+import { submitPortalForm } from "./hosted-forms";
 import {
   createMonthlyPrice,
   DAY_SECONDS,
   eventTypesSince,
-  submitPortalForm,
   subscribeThroughCheckout,
   withEmulatorPerTest,
 } from "./test-support";

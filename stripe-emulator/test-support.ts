@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
 import { afterEach, beforeEach } from "vitest";
+import { submitCheckoutForm } from "./hosted-forms";
 import { startStripeEmulator } from "./index";
 import type { StripeEmulator, StripeEmulatorOptions } from "./index";
 
@@ -81,20 +82,6 @@ export async function createMonthlyPrice(stripe: Stripe, unitAmount = 1500, look
     recurring: { interval: "month" },
     ...(lookupKey ? { lookup_key: lookupKey } : {}),
   });
-}
-
-/** Submits the hosted Checkout form the way a browser without JavaScript would. */
-export function submitCheckoutForm(url: string, fields: Record<string, string>): Promise<Response> {
-  return postForm(url, fields);
-}
-
-/** Submits one of the Billing Portal page's forms (`action` names it), as a browser without JavaScript would. */
-export function submitPortalForm(url: string, fields: Record<string, string> & { action: string }): Promise<Response> {
-  return postForm(url, fields);
-}
-
-function postForm(url: string, fields: Record<string, string>): Promise<Response> {
-  return fetch(url, { method: "POST", body: new URLSearchParams(fields), redirect: "manual" });
 }
 
 export const DAY_SECONDS = 86_400;

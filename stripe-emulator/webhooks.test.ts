@@ -1,6 +1,7 @@
 import Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
-import { createMonthlyPrice, startReceiver, startWithClient, submitCheckoutForm } from "./test-support";
+import { submitCheckoutForm } from "./hosted-forms";
+import { createMonthlyPrice, startReceiver, startWithClient } from "./test-support";
 import type { EmulatorUnderTest, WebhookReceiver } from "./test-support";
 import type { StripeEmulatorOptions } from "./index";
 

@@ -1,7 +1,28 @@
 import { sql } from "drizzle-orm";
 import { bigserial, check, index, integer, jsonb, pgTable, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import type { Operation, ProvisioningResult, RequestStatus, Snapshot } from "../../provisioning/types";
 import { organisations, users } from "./accounts";
+
+/** What provisioning requests store; provisioning/types re-exports these under the same names. */
+export type Operation = "provision" | "modify" | "suspend" | "resume" | "deprovision";
+export type RequestStatus =
+  "queued" | "running" | "waiting_staff" | "waiting_customer" | "succeeded" | "failed" | "cancelled";
+
+/** What was bought, frozen when the request was made: later catalog changes do not alter it. */
+export type Snapshot = {
+  productSlug: string;
+  planSlug: string;
+  planName: string;
+  seats: number;
+  /** Limit features: a number, or null for unlimited. */
+  limits: Record<string, number | null>;
+  /** Flag features the plan includes. */
+  features: string[];
+  /** Trial requests say so: the instance is the same one a purchase later modifies. */
+  trialEndsAt: string | null;
+};
+
+/** Access details a customer may see: URLs, login names. Never passwords or keys in clear. */
+export type ProvisioningResult = Record<string, string>;
 
 export type ProvisioningActorType = "system" | "staff" | "provisioner" | "customer";
 

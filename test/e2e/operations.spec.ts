@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
-import { startPortal, type PortalProcess } from "../support/portal-process";
+import { startPortal, type PortalProcess } from "../../server/portal-process";
 
 // These tests stop databases and change the catalog, so each runs its own portal.
 test.describe.configure({ mode: "serial", timeout: 120_000 });

@@ -5,7 +5,7 @@ import { orders, stripeEvents } from "../../db/schema";
 import { StripeInbox } from "../../app/modules/billing/inbox.server";
 import { startCheckout } from "../../app/modules/orders/checkout.server";
 import { confirmCheckout } from "../../app/modules/orders/payment.server";
-import { submitCheckoutForm } from "../../stripe-emulator/test-support";
+import { submitCheckoutForm } from "../../stripe-emulator/hosted-forms";
 import {
   buyer,
   deliver,

@@ -7,7 +7,7 @@ import { createStripeClient } from "../../app/modules/billing/stripe.server";
 import { startCheckout } from "../../app/modules/orders/checkout.server";
 import { memberships, orders, organisations, users } from "../../db/schema";
 import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from "../../stripe-emulator";
-import { submitCheckoutForm, submitPortalForm } from "../../stripe-emulator/test-support";
+import { submitCheckoutForm, submitPortalForm } from "../../stripe-emulator/hosted-forms";
 import { afterAll, beforeAll } from "vitest";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "./database";
 

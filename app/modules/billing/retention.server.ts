@@ -2,7 +2,7 @@ import { and, eq, isNull, lte } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { subscriptions } from "#db/schema";
 import { recordAudit, systemActor } from "~/lib/audit.server";
-import { requestInstanceChange } from "~/modules/orders/payment.server";
+import { requestInstanceChange } from "./instance-changes.server";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How long a cancelled subscription's service is kept (suspended) before it is removed. */

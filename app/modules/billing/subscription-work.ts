@@ -1,4 +1,4 @@
-import type { Operation } from "../../../provisioning/types";
+import type { Operation } from "../../../provisioning";
 
 export type SubscriptionState = { status: string; stripePriceId: string | null; quantity: number };
 

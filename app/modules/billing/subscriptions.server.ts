@@ -2,7 +2,7 @@ import { and, desc, eq, notInArray } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database, DbOrTx } from "#db/client";
 import { billingCustomers, plans, prices, subscriptions, type BillingInterval, type PricingModel } from "#db/schema";
-import { requestInstanceChange } from "~/modules/orders/payment.server";
+import { requestInstanceChange } from "./instance-changes.server";
 import { provisioningWorkFor } from "./subscription-work";
 
 export type MirroredSubscription = typeof subscriptions.$inferSelect;

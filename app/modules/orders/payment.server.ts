@@ -7,9 +7,10 @@ import { recordAudit, systemActor } from "~/lib/audit.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { loadPlanPolicy, snapshotOf } from "~/modules/catalog/plan-policy.server";
 import { isServing } from "~/modules/billing/subscription-work";
+import { requestInstanceChange } from "~/modules/billing/instance-changes.server";
 import { mirrorSubscription } from "~/modules/billing/subscriptions.server";
 import { activeTrial } from "~/modules/trials/trials.server";
-import { enqueueProvisioning, type Operation } from "../../../provisioning";
+import { enqueueProvisioning } from "../../../provisioning";
 
 type Order = typeof orders.$inferSelect;
 /** Who moves an order on: Stripe's events (system) or a staff member approving it. */
@@ -161,26 +162,5 @@ async function suspendStoppedSubscription(tx: DbOrTx, order: Order, subscription
     seats: order.seats,
     operation: "suspend",
     key: `subscription:${subscriptionId}:suspend:at-checkout`,
-  });
-}
-
-/** Asks the plan's provisioner to change a paid instance: new plan or seats, suspend or resume. */
-export async function requestInstanceChange(
-  tx: DbOrTx,
-  change: { accountId: string; instanceId: string; planSlug: string; seats: number; operation: Operation; key: string },
-): Promise<void> {
-  const catalog = await requireCatalog(tx);
-  const plan = catalog.plans.find((p) => p.slug === change.planSlug);
-  const policy = await loadPlanPolicy(tx, catalog.product.slug, change.planSlug);
-  if (!plan || !policy) throw new Error(`Plan ${change.planSlug} is gone`);
-  await enqueueProvisioning(tx, {
-    accountId: change.accountId,
-    instanceId: change.instanceId,
-    operation: change.operation,
-    snapshot: snapshotOf(catalog, plan, change.seats, null),
-    provisioner: policy.provisioner,
-    config: policy.config,
-    idempotencyKey: change.key,
-    actor: { type: "system", id: null },
   });
 }

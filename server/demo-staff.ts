@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import type { Database } from "../client";
-import { upsertStaffAccount } from "../../app/modules/accounts/staff.server";
+import { upsertStaffAccount } from "../app/modules/accounts/staff.server";
+import type { Database } from "../db/client";
 
 export type DemoLogin = { email: string; password: string };
 

@@ -1,6 +1,7 @@
+/** `npm run db:migrate`: applies the pending migrations (to the embedded PostgreSQL when DATABASE_URL is unset). */
 import { parseEnv } from "../app/lib/env.server";
-import { migrateDatabase } from "./migrate";
-import { openDatabase } from "./open";
+import { migrateDatabase } from "../db/migrate";
+import { openDatabase } from "../db/open";
 
 const env = parseEnv();
 const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });

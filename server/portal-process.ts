@@ -1,3 +1,4 @@
+/** The portal as a child process, started the way `npm start` starts it: for the benchmarks and the end-to-end tests. */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

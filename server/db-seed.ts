@@ -1,7 +1,8 @@
+/** `npm run db:seed`: applies the migrations, then seeds the demo catalog (idempotent). */
 import { parseEnv } from "../app/lib/env.server";
-import { migrateDatabase } from "./migrate";
-import { openDatabase } from "./open";
-import { seedDemo } from "./seed";
+import { migrateDatabase } from "../db/migrate";
+import { openDatabase } from "../db/open";
+import { seedDemo } from "../db/seed";
 
 const env = parseEnv();
 const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
