@@ -2,12 +2,15 @@
 import { parseEnv } from "../app/lib/env.server";
 import { migrateDatabase } from "../db/migrate";
 import { openDatabase } from "../db/open";
+import { runCli } from "./cli";
 
-const env = parseEnv();
-const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
-try {
-  await migrateDatabase(database);
-  console.log("Migrations applied.");
-} finally {
-  await database.shutdown();
-}
+await runCli(async () => {
+  const env = parseEnv();
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  try {
+    await migrateDatabase(database);
+    console.log("Migrations applied.");
+  } finally {
+    await database.shutdown();
+  }
+});
