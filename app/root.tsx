@@ -14,7 +14,7 @@ import { useNonce } from "./components/nonce";
 import { SiteFooter } from "./components/site-footer";
 import { SiteHeader } from "./components/site-header";
 import { ButtonLink } from "./components/ui/button-link";
-import { SITE_NAME } from "./lib/site";
+import { pageTitle } from "./lib/seo";
 import styles from "./tailwind.css?url";
 import { getSessionUser } from "./modules/accounts/sessions.server";
 
@@ -25,7 +25,8 @@ export const links: LinksFunction = () => [
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await getSessionUser(request, context);
-  return { user: user ? { name: user.name, staff: user.staffRole !== null } : null };
+  // appUrl: the origin of canonical URLs (see pageMeta), the same for every visitor so cached pages can share it.
+  return { user: user ? { name: user.name, staff: user.staffRole !== null } : null, appUrl: context.config.appUrl };
 }
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -72,7 +73,7 @@ export function ErrorBoundary() {
     : "An unexpected error stopped this page from loading. Please try again in a moment.";
   return (
     <section className="mx-auto max-w-2xl px-4 py-24 text-center">
-      <title>{`${title} | ${SITE_NAME}`}</title>
+      <title>{pageTitle(title)}</title>
       <meta name="robots" content="noindex" />
       <p className="text-sm font-semibold text-brand-700">{notFound ? "404" : "Error"}</p>
       <h1 className="mt-2 text-3xl font-bold tracking-tight sm:text-4xl">{title}</h1>

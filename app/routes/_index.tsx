@@ -2,25 +2,24 @@ import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-r
 import { Link, useLoaderData } from "@remix-run/react";
 import { ButtonLink } from "~/components/ui/button-link";
 import { cachedPageHeaders } from "~/lib/page-cache";
-import { pageMeta } from "~/lib/seo";
-import { SITE_NAME } from "~/lib/site";
+import { pageMeta, summarise } from "~/lib/seo";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { displayPrice } from "~/modules/catalog/pricing";
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const catalog = await requireCatalog(context.db);
-  return { product: catalog.product, plans: catalog.plans, appUrl: context.config.appUrl };
+  return { product: catalog.product, plans: catalog.plans };
 }
 
 export const headers: HeadersFunction = () => cachedPageHeaders();
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => {
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
   if (!data) return [];
-  return pageMeta({
+  // The home page leads with the brand rather than the "<Page> | <Site>" form.
+  return pageMeta(matches, {
     title: `${data.product.name}: ${data.product.tagline}`,
-    description: data.product.description,
-    url: `${data.appUrl}/`,
-    siteName: SITE_NAME,
+    description: summarise(data.product.description),
+    path: "/",
   });
 };
 

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { Field, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
 import { invalidSubmission } from "~/lib/forms.server";
 import { noticeText } from "~/lib/notices";
-import { SITE_NAME } from "~/lib/site";
+import { pageMeta, pageTitle } from "~/lib/seo";
 import { resendVerification } from "~/modules/accounts/accounts.server";
 import { createOrganisation, listMemberships, requireMembership } from "~/modules/accounts/organisations.server";
 import { createOrganisationSchema } from "~/modules/accounts/schemas";
@@ -17,7 +17,14 @@ import { TrialCard } from "~/components/trial-card";
 import { currentSubscription } from "~/modules/billing/subscriptions.server";
 import { trialOverview } from "~/modules/trials/trials.server";
 
-export const meta: MetaFunction = () => [{ title: `Your account | ${SITE_NAME}` }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageMeta(matches, {
+    title: pageTitle("Your account"),
+    description:
+      "Your workspaces at a glance: your trial, the setup of what you bought, and starting a new organisation.",
+    path: "/account",
+    noindex: true,
+  });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { FormErrors, Notice, SubmitButton } from "~/components/ui/field";
 import { formatMoney } from "~/lib/money";
 import { noticeText } from "~/lib/notices";
-import { SITE_NAME } from "~/lib/site";
+import { pageMeta, pageTitle } from "~/lib/seo";
 import { currentOrganisation } from "~/modules/accounts/organisations.server";
 import { requireUser } from "~/modules/accounts/sessions.server";
 import {
@@ -17,7 +17,14 @@ import {
 import { currentSubscription } from "~/modules/billing/subscriptions.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 
-export const meta: MetaFunction = () => [{ title: `Billing | ${SITE_NAME}` }, { name: "robots", content: "noindex" }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageMeta(matches, {
+    title: pageTitle("Billing"),
+    description:
+      "See your organisation's plan, users and billing interval, change your subscription, update your card or cancel.",
+    path: "/account/billing",
+    noindex: true,
+  });
 
 const choiceSchema = z.object({
   plan: z.string().regex(/^[a-z0-9-]{1,50}$/, "Choose a plan"),

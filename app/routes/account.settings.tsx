@@ -5,12 +5,19 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
 import { noticeText } from "~/lib/notices";
-import { SITE_NAME } from "~/lib/site";
+import { pageMeta, pageTitle } from "~/lib/seo";
 import { changePassword, requestEmailChange } from "~/modules/accounts/accounts.server";
 import { changeEmailSchema, changePasswordSchema } from "~/modules/accounts/schemas";
 import { endOtherSessions, endSession, listSessions, requireUser } from "~/modules/accounts/sessions.server";
 
-export const meta: MetaFunction = () => [{ title: `Settings | ${SITE_NAME}` }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageMeta(matches, {
+    title: pageTitle("Settings"),
+    description:
+      "Change your password or your email address, and sign out devices where you no longer want to be signed in.",
+    path: "/account/settings",
+    noindex: true,
+  });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);

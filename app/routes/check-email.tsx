@@ -1,9 +1,16 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
-import { SITE_NAME } from "~/lib/site";
+import { pageMeta, pageTitle } from "~/lib/seo";
 
-export const meta: MetaFunction = () => [{ title: `Check your email | ${SITE_NAME}` }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageMeta(matches, {
+    title: pageTitle("Check your email"),
+    description:
+      "We sent you an email with a link. Follow it to confirm your address, choose a new password or change your email.",
+    path: "/check-email",
+    noindex: true,
+  });
 
 const messages = {
   signup: "We sent you an email. Follow its link to confirm your address and finish signing up.",

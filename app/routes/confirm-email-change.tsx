@@ -1,10 +1,17 @@
 import { data, redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
+import { pageMeta, pageTitle } from "~/lib/seo";
 import { SITE_NAME } from "~/lib/site";
 import { confirmEmailChange } from "~/modules/accounts/accounts.server";
 
-export const meta: MetaFunction = () => [{ title: `Confirm your new email | ${SITE_NAME}` }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageMeta(matches, {
+    title: pageTitle("Confirm your new email"),
+    description: `Confirm the new email address of your ${SITE_NAME} account with the link we sent to that address.`,
+    path: "/confirm-email-change",
+    noindex: true,
+  });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const outcome = await confirmEmailChange(context, new URL(request.url).searchParams.get("token") ?? "");

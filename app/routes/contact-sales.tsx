@@ -6,6 +6,7 @@ import { parse as parseCookies } from "cookie";
 import { z } from "zod";
 import { Honeypot } from "~/components/honeypot";
 import { Field, FormErrors, Notice, SubmitButton, TextAreaField } from "~/components/ui/field";
+import { pageMeta, pageTitle } from "~/lib/seo";
 import { SITE_NAME } from "~/lib/site";
 import { getSessionUser } from "~/modules/accounts/sessions.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
@@ -14,10 +15,15 @@ import { CONTACT_MESSAGE_LABEL, contactRequestSchema } from "~/modules/qualifica
 import { answerContactRequest } from "~/modules/qualification/contact-request.server";
 import { saveSalesRequest } from "~/modules/qualification/leads.server";
 
-export const meta: MetaFunction = () => [
-  { title: `Talk to sales | ${SITE_NAME}` },
-  { name: "robots", content: "noindex" },
-];
+// The plan pages link here with ?plan=; the bare address shows the catalog's first sales-led plan.
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  data
+    ? pageMeta(matches, {
+        title: pageTitle(`Talk to sales about ${data.plan.name}`),
+        description: `Tell our team about your rollout and get a proposal for the ${data.plan.name} plan of ${SITE_NAME} within one business day.`,
+        path: "/contact-sales",
+      })
+    : [];
 
 const contactSchema = contactRequestSchema.extend({
   company: z
@@ -32,11 +38,11 @@ const contactSchema = contactRequestSchema.extend({
     .max(1_000_000),
 });
 
+/** The sales-led plan named by ?plan=, or without one the catalog's first. */
 async function salesPlan(context: LoaderFunctionArgs["context"], request: Request) {
   const catalog = await requireCatalog(context.db);
-  const plan = catalog.plans.find(
-    (p) => p.slug === new URL(request.url).searchParams.get("plan") && p.salesMode === "contact_sales",
-  );
+  const slug = new URL(request.url).searchParams.get("plan");
+  const plan = catalog.plans.find((p) => p.salesMode === "contact_sales" && (slug === null || p.slug === slug));
   if (!plan) throw new Response("Not found", { status: 404 });
   return plan;
 }

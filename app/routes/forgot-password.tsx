@@ -8,11 +8,18 @@ import { Field, FormErrors, SubmitButton } from "~/components/ui/field";
 import { invalidSubmission, tooManyRequests } from "~/lib/forms.server";
 import { isBot } from "~/lib/honeypot";
 import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
-import { SITE_NAME } from "~/lib/site";
+import { pageMeta, pageTitle } from "~/lib/seo";
 import { requestPasswordReset } from "~/modules/accounts/accounts.server";
 import { forgotPasswordSchema } from "~/modules/accounts/schemas";
 
-export const meta: MetaFunction = () => [{ title: `Reset your password | ${SITE_NAME}` }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageMeta(matches, {
+    title: pageTitle("Reset your password"),
+    description:
+      "Forgotten your password? Enter the email address of your account and we will send you a link to choose a new one.",
+    path: "/forgot-password",
+    noindex: true,
+  });
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();

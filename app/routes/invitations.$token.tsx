@@ -2,11 +2,18 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
 import { FormErrors, SubmitButton } from "~/components/ui/field";
+import { pageMeta, pageTitle } from "~/lib/seo";
 import { SITE_NAME } from "~/lib/site";
 import { acceptInvitation, findOpenInvitation } from "~/modules/accounts/organisations.server";
 import { getSessionUser, requireUser, setSessionOrganisation } from "~/modules/accounts/sessions.server";
 
-export const meta: MetaFunction = () => [{ title: `Invitation | ${SITE_NAME}` }];
+export const meta: MetaFunction = ({ matches, params }) =>
+  pageMeta(matches, {
+    title: pageTitle("Invitation"),
+    description: `Accept an invitation to join your team's ${SITE_NAME} workspace, with a new account or the one you already have.`,
+    path: `/invitations/${params.token}`,
+    noindex: true,
+  });
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const token = params.token ?? "";

@@ -7,13 +7,20 @@ import { Field, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
 import { invalidSubmission, tooManyRequests } from "~/lib/forms.server";
 import { noticeText, safeRedirectPath } from "~/lib/notices";
 import { checkRateLimit, consumeRateLimit, resetRateLimit, retryAfterText } from "~/lib/rate-limit.server";
+import { pageMeta, pageTitle } from "~/lib/seo";
 import { SITE_NAME } from "~/lib/site";
 import { authenticate } from "~/modules/accounts/accounts.server";
 import { listMemberships } from "~/modules/accounts/organisations.server";
 import { loginSchema } from "~/modules/accounts/schemas";
 import { createSession, getSessionUser } from "~/modules/accounts/sessions.server";
 
-export const meta: MetaFunction = () => [{ title: `Log in | ${SITE_NAME}` }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageMeta(matches, {
+    title: pageTitle("Log in"),
+    description: `Log in to your ${SITE_NAME} account to manage your workspace, your team, your trial and your billing.`,
+    path: "/login",
+    noindex: true,
+  });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);

@@ -4,16 +4,22 @@ import { accountRequests } from "../../provisioning";
 import { ProvisioningProgress } from "~/components/provisioning-progress";
 import { useLiveRevalidation } from "~/components/use-live-revalidation";
 import { formatMoney } from "~/lib/money";
-import { SITE_NAME } from "~/lib/site";
+import { pageMeta, pageTitle } from "~/lib/seo";
 import { requireMembership } from "~/modules/accounts/organisations.server";
 import { requireUser } from "~/modules/accounts/sessions.server";
 import { findOrder } from "~/modules/orders/orders.server";
 import { confirmCheckout } from "~/modules/orders/payment.server";
 
-export const meta: MetaFunction = () => [
-  { title: `Your order | ${SITE_NAME}` },
-  { name: "robots", content: "noindex" },
-];
+export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
+  data
+    ? pageMeta(matches, {
+        title: pageTitle("Your order"),
+        description:
+          "Follow your order from payment to a ready workspace: each step of the setup shows here as it happens.",
+        path: `/orders/${params.orderId}`,
+        noindex: true,
+      })
+    : [];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);

@@ -6,14 +6,22 @@ import { useState } from "react";
 import { z } from "zod";
 import { FieldError, FormErrors, SubmitButton } from "~/components/ui/field";
 import { formatMoney } from "~/lib/money";
-import { SITE_NAME } from "~/lib/site";
+import { pageMeta, pageTitle } from "~/lib/seo";
 import { currentOrganisation } from "~/modules/accounts/organisations.server";
 import { requireUser } from "~/modules/accounts/sessions.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { displayPrice, orderTotal } from "~/modules/catalog/pricing";
 import { startCheckout } from "~/modules/orders/checkout.server";
 
-export const meta: MetaFunction = () => [{ title: `Order | ${SITE_NAME}` }, { name: "robots", content: "noindex" }];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  data
+    ? pageMeta(matches, {
+        title: pageTitle(`Buy ${data.plan.name}`),
+        description: `Choose monthly or yearly billing and how many users need the ${data.plan.name} plan, then pay securely by card.`,
+        path: "/orders/new",
+        noindex: true,
+      })
+    : [];
 
 const orderSchema = z.object({
   plan: z.string().regex(/^[a-z0-9-]{1,50}$/),

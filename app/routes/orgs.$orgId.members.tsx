@@ -5,7 +5,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FieldError, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
 import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
-import { SITE_NAME } from "~/lib/site";
+import { pageMeta, pageTitle } from "~/lib/seo";
 import {
   inviteMember,
   listMembers,
@@ -16,9 +16,15 @@ import {
 import { inviteSchema } from "~/modules/accounts/schemas";
 import { requireUser } from "~/modules/accounts/sessions.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.organisation.name ?? "Team"} | ${SITE_NAME}` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
+  data
+    ? pageMeta(matches, {
+        title: pageTitle(`${data.organisation.name}: team`),
+        description: "See who is in your organisation, invite people by email and choose the role each of them has.",
+        path: `/orgs/${params.orgId}/members`,
+        noindex: true,
+      })
+    : [];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);

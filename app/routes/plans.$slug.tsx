@@ -4,8 +4,7 @@ import { ButtonLink } from "~/components/ui/button-link";
 import type { loader as rootLoader } from "~/root";
 import { PriceTag } from "~/components/pricing/price-tag";
 import { cachedPageHeaders } from "~/lib/page-cache";
-import { pageMeta } from "~/lib/seo";
-import { SITE_NAME } from "~/lib/site";
+import { pageMeta, pageTitle, summarise } from "~/lib/seo";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { billingIntervals, featureValueText, seatsText } from "~/modules/catalog/pricing";
 import { productJsonLd } from "~/modules/catalog/structured-data";
@@ -17,21 +16,19 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   return {
     plan,
     features: catalog.features,
-    appUrl: context.config.appUrl,
     jsonLd: productJsonLd({ ...catalog, plans: [plan] }, context.config.appUrl),
   };
 }
 
 export const headers: HeadersFunction = () => cachedPageHeaders();
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => {
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
   if (!data) return [];
-  const { plan, appUrl, jsonLd } = data;
-  return pageMeta({
-    title: `${plan.name} plan | ${SITE_NAME}`,
-    description: `${plan.summary} ${plan.description}`.slice(0, 300),
-    url: `${appUrl}/plans/${plan.slug}`,
-    siteName: SITE_NAME,
+  const { plan, jsonLd } = data;
+  return pageMeta(matches, {
+    title: pageTitle(`${plan.name} plan`),
+    description: summarise(`${plan.summary} ${plan.description}`),
+    path: `/plans/${plan.slug}`,
     jsonLd,
   });
 };

@@ -5,8 +5,7 @@ import { Faq } from "~/components/pricing/faq";
 import { IntervalSwitch } from "~/components/pricing/interval-switch";
 import { PlanCard } from "~/components/pricing/plan-card";
 import { cachedPageHeaders } from "~/lib/page-cache";
-import { pageMeta } from "~/lib/seo";
-import { SITE_NAME } from "~/lib/site";
+import { pageMeta, pageTitle, publicOrigin, summarise } from "~/lib/seo";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { annualSavingPercent, parseInterval } from "~/modules/catalog/pricing";
 import { productJsonLd } from "~/modules/catalog/structured-data";
@@ -14,20 +13,24 @@ import { productJsonLd } from "~/modules/catalog/structured-data";
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const interval = parseInterval(new URL(request.url).searchParams.get("interval"));
   const catalog = await requireCatalog(context.db);
-  return { catalog, interval, appUrl: context.config.appUrl };
+  return { catalog, interval };
 }
 
 export const headers: HeadersFunction = () => cachedPageHeaders(["interval"]);
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => {
+const planList = new Intl.ListFormat("en-GB", { type: "conjunction" });
+
+// `interval` changes the prices shown, not what the page is about: both share the canonical /pricing.
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
   if (!data) return [];
-  const { catalog, appUrl } = data;
-  return pageMeta({
-    title: `Pricing and plans | ${SITE_NAME}`,
-    description: `Compare ${catalog.plans.map((p) => p.name).join(", ")} plans of ${catalog.product.name}. Monthly or yearly billing, free trials without a card.`,
-    url: `${appUrl}/pricing`,
-    siteName: SITE_NAME,
-    jsonLd: productJsonLd(catalog, appUrl),
+  const { catalog } = data;
+  return pageMeta(matches, {
+    title: pageTitle("Pricing and plans"),
+    description: summarise(
+      `Compare the ${planList.format(catalog.plans.map((p) => p.name))} plans of ${catalog.product.name}. Pay monthly or yearly, and try a self-serve plan free without a card.`,
+    ),
+    path: "/pricing",
+    jsonLd: productJsonLd(catalog, publicOrigin(matches)),
   });
 };
 

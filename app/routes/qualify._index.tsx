@@ -8,7 +8,7 @@ import { Honeypot } from "~/components/honeypot";
 import { FieldError, FormErrors, SubmitButton } from "~/components/ui/field";
 import { isBot } from "~/lib/honeypot";
 import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
-import { pageMeta } from "~/lib/seo";
+import { pageMeta, pageTitle } from "~/lib/seo";
 import { SITE_NAME } from "~/lib/site";
 import { getSessionUser } from "~/modules/accounts/sessions.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
@@ -33,16 +33,15 @@ export async function loader({ context }: LoaderFunctionArgs) {
   const capabilities = catalog.features
     .filter((feature) => feature.kind === "flag" && !complianceKeys.has(feature.key))
     .map((feature) => ({ value: feature.key, label: feature.name }));
-  return { capabilities, appUrl: context.config.appUrl };
+  return { capabilities };
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) =>
-  pageMeta({
-    title: `Is ${SITE_NAME} right for you? | ${SITE_NAME}`,
+export const meta: MetaFunction<typeof loader> = ({ matches }) =>
+  pageMeta(matches, {
+    title: pageTitle(`Is ${SITE_NAME} right for you?`),
     description:
       "Answer seven quick questions and see at once which plan fits your team, what it costs, and what it does not cover.",
-    url: `${data?.appUrl ?? ""}/qualify`,
-    siteName: SITE_NAME,
+    path: "/qualify",
   });
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -6,17 +6,24 @@ import { Honeypot } from "~/components/honeypot";
 import { ButtonLink } from "~/components/ui/button-link";
 import { Field, FormErrors, Notice, SubmitButton, TextAreaField } from "~/components/ui/field";
 import { formatMoney } from "~/lib/money";
-import { SITE_NAME } from "~/lib/site";
+import { pageMeta, pageTitle } from "~/lib/seo";
 import { loadCatalog } from "~/modules/catalog/catalog.server";
 import type { FitResult, RequirementStatus } from "~/modules/qualification/evaluate";
 import { CONTACT_MESSAGE_LABEL, contactRequestSchema } from "~/modules/qualification/contact-request";
 import { answerContactRequest } from "~/modules/qualification/contact-request.server";
 import { findLead, requestContact } from "~/modules/qualification/leads.server";
 
-export const meta: MetaFunction = () => [
-  { title: `Your answer | ${SITE_NAME}` },
-  { name: "robots", content: "noindex" },
-];
+// A person's own answer, shared by link: never in search results.
+export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
+  data
+    ? pageMeta(matches, {
+        title: pageTitle("Your answer"),
+        description:
+          "Your answer to the questionnaire: the plan that fits your team, what it costs and which of your needs it covers.",
+        path: `/qualify/results/${params.leadId}`,
+        noindex: true,
+      })
+    : [];
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const lead = await findLead(context.db, params.leadId ?? "");

@@ -5,11 +5,18 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
 import { Field, FormErrors, SubmitButton } from "~/components/ui/field";
 import { invalidSubmission } from "~/lib/forms.server";
+import { pageMeta, pageTitle } from "~/lib/seo";
 import { SITE_NAME } from "~/lib/site";
 import { resetPassword, resetTokenUser } from "~/modules/accounts/accounts.server";
 import { resetPasswordSchema } from "~/modules/accounts/schemas";
 
-export const meta: MetaFunction = () => [{ title: `Choose a new password | ${SITE_NAME}` }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageMeta(matches, {
+    title: pageTitle("Choose a new password"),
+    description: `Choose a new password for your ${SITE_NAME} account with the link we emailed you. The link works for one hour.`,
+    path: "/reset-password",
+    noindex: true,
+  });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const token = new URL(request.url).searchParams.get("token") ?? "";

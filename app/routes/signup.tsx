@@ -10,6 +10,7 @@ import { Field, FormErrors, SubmitButton } from "~/components/ui/field";
 import { invalidSubmission, tooManyRequests } from "~/lib/forms.server";
 import { isBot } from "~/lib/honeypot";
 import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
+import { pageMeta, pageTitle } from "~/lib/seo";
 import { SITE_NAME } from "~/lib/site";
 import { signUp } from "~/modules/accounts/accounts.server";
 import { findOpenInvitation } from "~/modules/accounts/organisations.server";
@@ -24,7 +25,13 @@ import { createSession, getSessionUser } from "~/modules/accounts/sessions.serve
 import { ATTRIBUTION_COOKIE, decodeAttribution } from "~/modules/qualification/attribution.server";
 import { LEAD_COOKIE } from "~/modules/qualification/lead-cookie";
 
-export const meta: MetaFunction = () => [{ title: `Sign up | ${SITE_NAME}` }];
+// ?plan= and ?invitation= variants are the same form: one canonical /signup.
+export const meta: MetaFunction = ({ matches }) =>
+  pageMeta(matches, {
+    title: pageTitle("Sign up"),
+    description: `Create your ${SITE_NAME} account with your work email and start a free trial of any self-serve plan. No card needed.`,
+    path: "/signup",
+  });
 
 const invitedSignupSchema = z.object({
   name: nameField,

@@ -4,7 +4,15 @@ import { requireCatalog } from "~/modules/catalog/catalog.server";
 export async function loader({ context }: LoaderFunctionArgs) {
   const { appUrl } = context.config;
   const catalog = await requireCatalog(context.db);
-  const paths = ["/", "/pricing", ...catalog.plans.map((plan) => `/plans/${plan.slug}`)];
+  // The indexable pages: everything else says noindex (see pageMeta).
+  const paths = [
+    "/",
+    "/pricing",
+    ...catalog.plans.map((plan) => `/plans/${plan.slug}`),
+    "/qualify",
+    "/signup",
+    ...(catalog.plans.some((plan) => plan.salesMode === "contact_sales") ? ["/contact-sales"] : []),
+  ];
   const urls = paths.map((path) => `  <url><loc>${escapeXml(appUrl + path)}</loc></url>`).join("\n");
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls}\n</urlset>\n`;
   return new Response(body, {

@@ -1,11 +1,21 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { staffOverview } from "~/modules/accounts/staff-overview.server";
 import { verdictLabels } from "~/modules/qualification/verdict-labels";
+import { pageMeta, pageTitle } from "~/lib/seo";
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 const day = (date: Date | string) => new Date(date).toISOString().slice(0, 10);
+
+export const meta: MetaFunction = ({ matches }) =>
+  pageMeta(matches, {
+    title: pageTitle("Staff console"),
+    description:
+      "Staff console: paid orders waiting for approval, failing payments, and this week's new leads and organisations.",
+    path: "/staff",
+    noindex: true,
+  });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);

@@ -1,4 +1,4 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { z } from "zod";
@@ -9,6 +9,18 @@ import { accountExists, accountForStaff } from "~/modules/accounts/staff-account
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { approveOrder } from "~/modules/orders/payment.server";
 import { sendCheckoutLink } from "~/modules/orders/sales-checkout.server";
+import { pageMeta, pageTitle } from "~/lib/seo";
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
+  data
+    ? pageMeta(matches, {
+        title: pageTitle(`${data.organisation.name}: account`),
+        description:
+          "One customer organisation: its subscription and payments, orders, trials and people; approve orders or send a checkout link.",
+        path: `/staff/accounts/${params.accountId}`,
+        noindex: true,
+      })
+    : [];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   await requireStaff(request, context);

@@ -1,8 +1,18 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { nextPageHref } from "~/lib/paging";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { listAccountsForStaff } from "~/modules/accounts/staff-accounts.server";
+import { pageMeta, pageTitle } from "~/lib/seo";
+
+export const meta: MetaFunction = ({ matches }) =>
+  pageMeta(matches, {
+    title: pageTitle("Accounts"),
+    description:
+      "Customer organisations, newest first, with their subscription and trial, each linking to its full account page.",
+    path: "/staff/accounts",
+    noindex: true,
+  });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);

@@ -1,9 +1,21 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import type { FitResult } from "~/modules/qualification/evaluate";
 import { findLead } from "~/modules/qualification/leads.server";
 import { verdictLabels } from "~/modules/qualification/verdict-labels";
+import { pageMeta, pageTitle } from "~/lib/seo";
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
+  data
+    ? pageMeta(matches, {
+        title: pageTitle("Lead"),
+        description:
+          "One lead's answers to the questionnaire, its fit and score, the plan it points to, and whether it asked to be contacted.",
+        path: `/staff/leads/${params.leadId}`,
+        noindex: true,
+      })
+    : [];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   await requireStaff(request, context);

@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { FilterSelect } from "~/components/ui/filter-select";
@@ -6,6 +6,16 @@ import { nextPageHref } from "~/lib/paging";
 import { planChoices } from "~/modules/catalog/catalog.server";
 import { leadFiltersSchema, listLeads } from "~/modules/qualification/leads.server";
 import { verdictLabels } from "~/modules/qualification/verdict-labels";
+import { pageMeta, pageTitle } from "~/lib/seo";
+
+export const meta: MetaFunction = ({ matches }) =>
+  pageMeta(matches, {
+    title: pageTitle("Leads"),
+    description:
+      "Answers to the qualification questionnaire and sales requests, filtered by fit, plan and date, newest first.",
+    path: "/staff/leads",
+    noindex: true,
+  });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);

@@ -1,4 +1,4 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import {
@@ -15,6 +15,18 @@ import { FieldError, FormErrors, SubmitButton } from "~/components/ui/field";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { queueSetupCompleteEmails } from "~/modules/email/setup-complete.server";
 import { operationLabels, statusLabels } from "~/modules/provisioning-labels";
+import { pageMeta, pageTitle } from "~/lib/seo";
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
+  data
+    ? pageMeta(matches, {
+        title: pageTitle(`${data.request.accountName}: setup`),
+        description:
+          "One workspace setup: what was bought, its attempts and deadline; claim it, complete it, retry it, fail it or cancel it.",
+        path: `/staff/provisioning/${params.requestId}`,
+        noindex: true,
+      })
+    : [];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);

@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { listQueue, queueFiltersSchema } from "../../provisioning";
 import { StatusBadge } from "~/components/status-badge";
@@ -7,6 +7,16 @@ import { FilterSelect } from "~/components/ui/filter-select";
 import { nextPageHref } from "~/lib/paging";
 import { planChoices } from "~/modules/catalog/catalog.server";
 import { operationLabels, statusLabels } from "~/modules/provisioning-labels";
+import { pageMeta, pageTitle } from "~/lib/seo";
+
+export const meta: MetaFunction = ({ matches }) =>
+  pageMeta(matches, {
+    title: pageTitle("Provisioning queue"),
+    description:
+      "Workspace setups that customers bought or started, filtered by status, operation, plan and age, to claim and complete.",
+    path: "/staff/provisioning",
+    noindex: true,
+  });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);

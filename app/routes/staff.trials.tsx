@@ -1,10 +1,20 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormErrors, SubmitButton } from "~/components/ui/field";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { extendTrial } from "~/modules/trials/lifecycle.server";
 import { listTrialsForStaff } from "~/modules/trials/trials.server";
+import { pageMeta, pageTitle } from "~/lib/seo";
+
+export const meta: MetaFunction = ({ matches }) =>
+  pageMeta(matches, {
+    title: pageTitle("Trials"),
+    description:
+      "Customers' free trials, running and ended, with when each ends; extend a trial by a number of days when asked.",
+    path: "/staff/trials",
+    noindex: true,
+  });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);

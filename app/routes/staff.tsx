@@ -1,13 +1,7 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Outlet } from "@remix-run/react";
 import { TabLink, TabNav } from "~/components/ui/tab-nav";
-import { SITE_NAME } from "~/lib/site";
 import { requireStaff } from "~/modules/accounts/sessions.server";
-
-export const meta: MetaFunction = () => [
-  { title: `Staff console | ${SITE_NAME}` },
-  { name: "robots", content: "noindex" },
-];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);

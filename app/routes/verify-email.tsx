@@ -1,10 +1,17 @@
 import { data, redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
+import { pageMeta, pageTitle } from "~/lib/seo";
 import { SITE_NAME } from "~/lib/site";
 import { verifyEmail } from "~/modules/accounts/accounts.server";
 
-export const meta: MetaFunction = () => [{ title: `Confirm your email | ${SITE_NAME}` }];
+export const meta: MetaFunction = ({ matches }) =>
+  pageMeta(matches, {
+    title: pageTitle("Confirm your email"),
+    description: `Confirm the email address of your new ${SITE_NAME} account with the link we sent you when you signed up.`,
+    path: "/verify-email",
+    noindex: true,
+  });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const token = new URL(request.url).searchParams.get("token") ?? "";

@@ -31,7 +31,14 @@ test("the sitemap lists the public pages and robots.txt points at it", async ({ 
   const sitemap = await request.get("/sitemap.xml");
   expect(sitemap.headers()["content-type"]).toContain("application/xml");
   const body = await sitemap.text();
-  for (const path of ["/", "/pricing", ...demoCatalog.plans.map((p) => `/plans/${p.slug}`)]) {
+  for (const path of [
+    "/",
+    "/pricing",
+    ...demoCatalog.plans.map((p) => `/plans/${p.slug}`),
+    "/qualify",
+    "/signup",
+    "/contact-sales",
+  ]) {
     expect(body).toContain(`<loc>${baseURL}${path}</loc>`);
   }
   const robots = await (await request.get("/robots.txt")).text();

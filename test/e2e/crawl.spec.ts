@@ -1,0 +1,171 @@
+import { expect, test, type Page } from "@playwright/test";
+import { SITE_NAME } from "../../app/lib/site";
+import { clientAddress, demoStaffLogin, logIn, newCustomer } from "../support/e2e";
+
+test.use({ extraHTTPHeaders: clientAddress() });
+
+/** The signed-in areas. */
+const SIGNED_IN = /^\/(account|orders|orgs|staff)(\/|$)/;
+
+/** Pages search engines must not index: sign-in flows, emailed links, personal answers and signed-in areas. */
+const NOINDEX = [
+  /^\/login$/,
+  /^\/forgot-password$/,
+  /^\/reset-password$/,
+  /^\/check-email$/,
+  /^\/verify-email$/,
+  /^\/confirm-email-change$/,
+  /^\/invitations\//,
+  /^\/qualify\/results\//,
+  SIGNED_IN,
+];
+
+/** Query strings that leave the content as it is: each page's canonical URL is its bare path. */
+const WITH_QUERY = [
+  "/?utm_source=ads",
+  "/pricing?interval=year&utm_source=ads",
+  "/plans/team?utm_campaign=autumn",
+  "/signup?plan=team",
+  "/contact-sales?plan=enterprise",
+  "/login?redirectTo=%2Faccount",
+];
+
+/** Logged-out pages no link leads to: people arrive from a form or an emailed link (here an unknown token). */
+const UNLINKED = [
+  "/check-email?reason=reset",
+  "/reset-password?token=unknown",
+  "/verify-email?token=unknown",
+  "/confirm-email-change?token=unknown",
+  "/invitations/unknown",
+];
+
+type PageFacts = {
+  title: string;
+  descriptions: string[];
+  canonicals: string[];
+  robots: string[];
+  h1Count: number;
+  lang: string | null;
+  links: string[];
+};
+
+/** Opens a page and checks the rules every page follows; returns the links on it. */
+async function checkPage(page: Page, url: string, baseURL: string, { linked = true } = {}): Promise<string[]> {
+  const asked = new URL(url, baseURL);
+  const label = `${asked.pathname}${asked.search}`;
+  const response = await page.goto(asked.href);
+  // A link must lead somewhere; an unlinked page may answer 400 or 404 for its unknown token.
+  if (linked) expect.soft(response?.status(), `${label}: status`).toBe(200);
+  expect(response?.headers()["content-type"], `${label}: content type`).toContain("text/html");
+  const path = new URL(page.url()).pathname;
+  const facts: PageFacts = await page.evaluate(() => ({
+    title: document.title,
+    descriptions: [...document.querySelectorAll('meta[name="description"]')].map((m) => m.getAttribute("content")!),
+    canonicals: [...document.querySelectorAll('link[rel="canonical"]')].map((l) => l.getAttribute("href")!),
+    robots: [...document.querySelectorAll('meta[name="robots"]')].map((m) => m.getAttribute("content")!),
+    h1Count: document.querySelectorAll("h1").length,
+    lang: document.documentElement.getAttribute("lang"),
+    links: [...document.querySelectorAll<HTMLAnchorElement>("a[href]")].map((a) => a.href),
+  }));
+  expect.soft(facts.title, `${label}: title`).toContain(SITE_NAME);
+  expect.soft(facts.descriptions, `${label}: one meta description`).toHaveLength(1);
+  expect.soft(facts.descriptions[0], `${label}: description of 50 to 160 characters`).toMatch(/^.{50,160}$/s);
+  expect.soft(facts.canonicals, `${label}: canonical URL without query`).toEqual([`${baseURL}${path}`]);
+  expect.soft(facts.h1Count, `${label}: h1 elements`).toBe(1);
+  expect.soft(facts.lang, `${label}: html lang`).toBeTruthy();
+  const noindex = facts.robots.some((content) => /\bnoindex\b/.test(content));
+  expect.soft(noindex, `${label}: noindex`).toBe(NOINDEX.some((pattern) => pattern.test(path)));
+  return facts.links;
+}
+
+/** One visit per page: query strings are dropped and ids stand for every record of their kind. */
+function pageKey(url: URL): string {
+  return url.pathname.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, ":id");
+}
+
+/** Visits every page reachable by links from the start pages, breadth-first; returns the visited keys. */
+async function crawl(
+  page: Page,
+  baseURL: string,
+  startPaths: string[],
+  follow: (path: string) => boolean = () => true,
+): Promise<string[]> {
+  const origin = new URL(baseURL).origin;
+  const seen = new Set<string>();
+  const queue: URL[] = [];
+  const enqueue = (href: string) => {
+    const url = new URL(href, baseURL);
+    url.hash = "";
+    if (url.origin !== origin || url.pathname === "/logout" || /\.[a-z0-9]+$/i.test(url.pathname)) return;
+    if (!follow(url.pathname) || seen.has(pageKey(url))) return;
+    seen.add(pageKey(url));
+    queue.push(url);
+  };
+  startPaths.forEach(enqueue);
+  for (let url = queue.shift(); url; url = queue.shift()) {
+    (await checkPage(page, url.href, baseURL)).forEach(enqueue);
+  }
+  return [...seen];
+}
+
+test("every page an anonymous visitor reaches has a title, description, canonical URL, one h1 and the right robots rule", async ({
+  page,
+  baseURL,
+}) => {
+  test.slow();
+  const visited = await crawl(page, baseURL!, ["/"]);
+  expect(visited).toEqual(
+    expect.arrayContaining([
+      "/",
+      "/pricing",
+      "/plans/team",
+      "/qualify",
+      "/signup",
+      "/login",
+      "/forgot-password",
+      "/contact-sales",
+    ]),
+  );
+  for (const url of WITH_QUERY) await checkPage(page, url, baseURL!);
+  for (const url of UNLINKED) await checkPage(page, url, baseURL!, { linked: false });
+});
+
+test("a qualification answer is not indexed", async ({ page, baseURL }) => {
+  await page.goto("/qualify");
+  await page.getByRole("group", { name: "How many people work at your company?" }).getByLabel("1–10 people").check();
+  await page
+    .getByRole("group", { name: "What will you mainly use it for?" })
+    .getByLabel("Planning and tracking projects")
+    .check();
+  await page.getByLabel("How many people need access?").fill("5");
+  await page.getByRole("group", { name: "What is your monthly budget?" }).getByLabel("$100–$500 a month").check();
+  await page
+    .getByRole("group", { name: "When do you want to start?" })
+    .getByLabel("Right away", { exact: true })
+    .check();
+  await page.getByRole("button", { name: "See my answer" }).click();
+  await expect(page).toHaveURL(/\/qualify\/results\/[0-9a-f-]{36}$/);
+  await checkPage(page, page.url(), baseURL!);
+});
+
+test("signed-in customers' and staff pages follow the same rules and are not indexed", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  test.slow();
+  const signedIn = (path: string) => SIGNED_IN.test(path);
+  await newCustomer(page, "Crawl");
+  expect(await crawl(page, baseURL!, ["/account", "/orders/new?plan=team"], signedIn)).toEqual(
+    expect.arrayContaining(["/account", "/account/settings", "/account/billing", "/orgs/:id/members", "/orders/new"]),
+  );
+
+  const context = await browser.newContext({ extraHTTPHeaders: clientAddress() });
+  const staffPage = await context.newPage();
+  const staff = demoStaffLogin();
+  await logIn(staffPage, staff.email, staff.password);
+  expect(await crawl(staffPage, baseURL!, ["/staff"], signedIn)).toEqual(
+    expect.arrayContaining(["/staff", "/staff/provisioning", "/staff/trials", "/staff/accounts", "/staff/leads"]),
+  );
+  await context.close();
+});
