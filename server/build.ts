@@ -16,13 +16,22 @@ export async function ensureBuild(root: string, log: (message: string) => void):
   const entry = path.join(root, "build/server/index.js");
   if (existsSync(entry) && statSync(entry).mtimeMs >= newestInput(root)) return entry;
   log("Building the portal (first start or sources changed)…");
+  // Vite's warnings about server modules it leaves out of the browser bundle would bury the
+  // newcomer's first screen: its output is shown only when the build fails.
+  let output = "";
   await new Promise<void>((resolve, reject) => {
     const child = spawn(path.join(root, "node_modules/.bin/remix"), ["vite:build"], {
       cwd: root,
-      stdio: ["ignore", "ignore", "inherit"],
+      stdio: ["ignore", "pipe", "pipe"],
     });
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`The build failed with exit code ${code}`))));
+    child.on("close", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`The build failed with exit code ${code}:\n${output.split("\n").slice(-40).join("\n")}`)),
+    );
   });
   return entry;
 }

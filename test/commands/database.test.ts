@@ -42,7 +42,7 @@ describe("README's database and catalog commands", () => {
     const again = await run("npm run catalog:sync");
     expect(again.code, again.output).toBe(0);
     const counts = JSON.parse(again.output.match(/Stripe emulator: (\{.*\})/)?.[1] ?? "null") as Record<string, number>;
-    expect(Object.entries(counts).filter(([kind, count]) => !kind.includes("unchanged") && count > 0)).toEqual([]);
+    expect(Object.entries(counts).filter(([kind, count]) => !/unchanged/i.test(kind) && count > 0)).toEqual([]);
 
     const staff = await run('npm run staff:create -- --email ops@example.com --name "Olive Ops" --role admin');
     expect(staff.code, staff.output).toBe(0);

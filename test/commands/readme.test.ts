@@ -18,6 +18,7 @@ const EXERCISED_BY: Record<string, string> = {
   "npm run staff:create": "test/commands/database.test.ts",
   "npm run bench": "test/commands/bench.test.ts",
   "npm run format": "test/commands/fresh-clone.test.ts",
+  "npm run lint": "package.json",
 };
 
 const read = (file: string) => readFile(new URL(`../../${file}`, import.meta.url), "utf8");
