@@ -1,7 +1,7 @@
 import type { RequestStatus } from "./types";
 
 /**
- * Where a request may go from each status. `waiting_customer` extends the issue's list: a request
+ * Where a request may go from each status. `waiting_customer` extends the statuses of docs/architecture.md: a request
  * only the customer can unblock is neither retried nor put in front of staff.
  */
 const transitions: Record<RequestStatus, readonly RequestStatus[]> = {

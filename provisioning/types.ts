@@ -1,4 +1,4 @@
-/** The provisioning side's vocabulary. Nothing here imports the portal app (see DESIGN.md). */
+/** The provisioning side's vocabulary. Nothing here imports the portal app (docs/architecture.md, ADR 10). */
 import type { Operation, ProvisioningResult, Snapshot } from "../db/schema/provisioning";
 
 // What requests store (operation, status, snapshot, result) is defined with the tables in db/, the bottom layer.

@@ -5,7 +5,7 @@ import { serviceInstances } from "./provisioning";
 
 export type TrialStatus = "active" | "expired" | "converted";
 
-/** The portal's own trials: self-service, no card, no Stripe object (DESIGN.md, Billing). */
+/** The portal's own trials: self-service, no card, no Stripe object (docs/architecture.md, Billing). */
 export const trials = pgTable(
   "trials",
   {
