@@ -4,11 +4,10 @@ import getPort from "get-port";
 /** How a command ended: its exit code, or the signal that ended it (a shell re-raises Ctrl-C's SIGINT). */
 export type Finished = { code: number | null; signal: NodeJS.Signals | null; output: string };
 
-/** Runs a command as a person would in a shell, stdout and stderr interleaved, to its end. */
-export function runToEnd(
-  command: string,
-  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<Finished> {
+type Started = { pid: number; output: () => string; exited: Promise<Finished> };
+
+/** A command in a shell of its own process group, as a terminal runs it; stdout and stderr interleaved. */
+function startCommand(command: string, options: { cwd?: string; env: Record<string, string | undefined> }): Started {
   const child = spawn("bash", ["-c", command], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
@@ -19,13 +18,22 @@ export function runToEnd(
   const collect = (chunk: Buffer) => (output += chunk.toString("utf8"));
   child.stdout.on("data", collect);
   child.stderr.on("data", collect);
-  const timer = setTimeout(() => killGroup(child.pid!, "SIGKILL"), options.timeoutMs ?? 240_000);
-  return new Promise((resolve) =>
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, output });
-    }),
+  const exited = new Promise<Finished>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal, output })),
   );
+  return { pid: child.pid!, output: () => output, exited };
+}
+
+/** Runs a command as a person would in a shell, to its end (killed after `timeoutMs`). */
+export async function runToEnd(
+  command: string,
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Finished> {
+  const started = startCommand(command, { cwd: options.cwd, env: options.env ?? {} });
+  const timer = setTimeout(() => killGroup(started.pid, "SIGKILL"), options.timeoutMs ?? 240_000);
+  const finished = await started.exited;
+  clearTimeout(timer);
+  return finished;
 }
 
 export type Running = {
@@ -37,7 +45,7 @@ export type Running = {
 
 /**
  * Starts a long-running command (`npm start`, `npm run dev`) on a free port with its own data
- * folder and waits until it prints that the portal is ready.
+ * folder and none of the real services' settings, and waits until it prints that the portal is ready.
  */
 export async function startPortalCommand(
   command: string,
@@ -45,10 +53,9 @@ export async function startPortalCommand(
 ): Promise<Running> {
   const port = await getPort();
   const url = `http://localhost:${port}`;
-  const child = spawn("bash", ["-c", command], {
+  const started = startCommand(command, {
     cwd: options.cwd,
     env: {
-      ...process.env,
       PORT: String(port),
       APP_URL: url,
       DATA_DIR: options.dataDir,
@@ -58,42 +65,23 @@ export async function startPortalCommand(
       LOG_LEVEL: "warn",
       ...options.env,
     },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
   });
-  let output = "";
-  const collect = (chunk: Buffer) => (output += chunk.toString("utf8"));
-  child.stdout.on("data", collect);
-  child.stderr.on("data", collect);
-  const exited = new Promise<Finished>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal, output })),
-  );
-
-  const ready = await Promise.race([
-    new Promise<boolean>((resolve) => {
-      const check = setInterval(() => {
-        if (output.includes("Portal ready at")) {
-          clearInterval(check);
-          resolve(true);
-        }
-      }, 100);
-      setTimeout(() => {
-        clearInterval(check);
-        resolve(false);
-      }, options.readyWithinMs ?? 180_000);
-    }),
-    exited.then(() => false),
-  ]);
-  if (!ready) {
-    killGroup(child.pid!, "SIGKILL");
-    throw new Error(`\`${command}\` did not get ready:\n${output}`);
+  const deadline = Date.now() + (options.readyWithinMs ?? 180_000);
+  let ended = false;
+  void started.exited.then(() => (ended = true));
+  while (!started.output().includes("Portal ready at")) {
+    if (ended || Date.now() > deadline) {
+      killGroup(started.pid, "SIGKILL");
+      throw new Error(`\`${command}\` did not get ready:\n${started.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {
     url,
-    output: () => output,
+    output: started.output,
     stop: async (signal = "SIGINT") => {
-      killGroup(child.pid!, signal);
-      return exited;
+      killGroup(started.pid, signal);
+      return started.exited;
     },
   };
 }
