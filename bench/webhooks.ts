@@ -71,6 +71,7 @@ function signedEvents(secret: string, count: number): { body: string; headers: R
       id: `evt_bench_${process.pid}_${i}`,
       object: "event",
       type: "invoice.created",
+      livemode: false,
       data: { object: { id: `in_bench_${i}` } },
     });
     return {

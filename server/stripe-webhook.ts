@@ -1,10 +1,21 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type Stripe from "stripe";
+import { z } from "zod";
 import type { Logger } from "../app/lib/logger.server";
 import type { Sql } from "../db/client";
 import { StripeInbox } from "../app/modules/billing/inbox.server";
 
-type Options = { sql: Sql; stripe: Stripe; secret: string; logger: Logger };
+type Options = {
+  sql: Sql;
+  stripe: Stripe;
+  secret: string;
+  /** The mode of the portal's key: events from the other mode are refused (see isLiveKey). */
+  livemode: boolean;
+  logger: Logger;
+};
+
+/** Stripe's own tolerance for a signature's age, applied to the future as well (the SDK only checks the past). */
+const TOLERANCE_SECONDS = 300;
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const answers = {
@@ -13,7 +24,17 @@ const answers = {
   badSignature: JSON.stringify({ error: "invalid signature" }),
   tooLarge: JSON.stringify({ error: "body too large" }),
   notStored: JSON.stringify({ error: "not stored, send it again" }),
+  notAnEvent: JSON.stringify({ error: "not a Stripe event: it needs an id (evt_…), a type, livemode and data.object" }),
+  otherMode: JSON.stringify({ error: "an event of the other mode (live or test) than this endpoint's key" }),
 };
+
+/** The envelope every Stripe event has (Stripe API: the Event object); the rest is read when the event is applied. */
+const eventEnvelope = z.object({
+  id: z.string().regex(/^evt_\w+$/),
+  type: z.string().min(1),
+  livemode: z.boolean(),
+  data: z.object({ object: z.looseObject({}) }),
+});
 
 /**
  * Stripe's webhooks, answered with Node's own request and response, before any middleware: a hot
@@ -26,6 +47,7 @@ export function stripeWebhook({
   sql,
   stripe,
   secret,
+  livemode,
   logger,
 }: Options): (req: IncomingMessage, res: ServerResponse) => void {
   const inbox = new StripeInbox(sql);
@@ -34,9 +56,11 @@ export function stripeWebhook({
     readBody(req, MAX_BODY_BYTES)
       .then(async (body) => {
         if (body === null) return answer(res, 413, answers.tooLarge);
+        const header = String(req.headers["stripe-signature"] ?? "");
         let event: Stripe.Event;
         try {
-          event = stripe.webhooks.constructEvent(body, req.headers["stripe-signature"] ?? "", secret);
+          event = stripe.webhooks.constructEvent(body, header, secret, TOLERANCE_SECONDS);
+          if (signedAt(header) > Date.now() / 1000 + TOLERANCE_SECONDS) throw new Error("signed in the future");
         } catch (error) {
           log.warn(
             { reason: (error instanceof Error ? error.message : String(error)).split("\n")[0] },
@@ -44,13 +68,27 @@ export function stripeWebhook({
           );
           return answer(res, 400, answers.badSignature);
         }
-        answer(res, 200, answers[await inbox.receive(event.id, body)]);
+        const envelope = eventEnvelope.safeParse(event);
+        if (!envelope.success) return answer(res, 400, answers.notAnEvent);
+        if (envelope.data.livemode !== livemode) {
+          log.warn(
+            { eventId: envelope.data.id, livemode: envelope.data.livemode },
+            "refused an event of the other mode",
+          );
+          return answer(res, 400, answers.otherMode);
+        }
+        answer(res, 200, answers[await inbox.receive(envelope.data.id, body)]);
       })
       .catch((error: unknown) => {
         log.error({ err: error }, "could not store a webhook");
         if (!res.headersSent) answer(res, 500, answers.notStored);
       });
   };
+}
+
+/** The `t=` of a Stripe-Signature header, in seconds since the epoch (0 when absent). */
+function signedAt(header: string): number {
+  return Number(/(?:^|,)t=(\d+)/.exec(header)?.[1] ?? 0);
 }
 
 /** The body as text, or null once it passes `limit` bytes (the rest is not read). */

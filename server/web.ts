@@ -12,6 +12,7 @@ import type { Logger } from "../app/lib/logger.server";
 import type { DbHandle } from "../db/client";
 import { attributionCookie } from "./attribution";
 import { SESSION_COOKIE } from "../app/modules/accounts/sessions.server";
+import { isLiveKey } from "../app/modules/billing/stripe.server";
 import { PageCache } from "./page-cache";
 import { sameOriginMutations } from "./same-origin";
 import { stripeWebhook } from "./stripe-webhook";
@@ -68,7 +69,13 @@ export async function createWebApp(options: Options): Promise<WebApp> {
   // First, so Stripe's deliveries skip the request log and page headers: their inbox rows are the record.
   app.post(
     "/webhooks/stripe",
-    stripeWebhook({ sql: database.sql, stripe: options.stripe, secret: options.stripeWebhookSecret, logger }),
+    stripeWebhook({
+      sql: database.sql,
+      stripe: options.stripe,
+      secret: options.stripeWebhookSecret,
+      livemode: isLiveKey(env.STRIPE_SECRET_KEY),
+      logger,
+    }),
   );
   app.use(
     pinoHttp({

@@ -144,7 +144,13 @@ test("forged, stale or malformed webhooks are refused and store nothing; a signe
     "Stripe-Signature": signatureHeader(body, secret, Math.floor(Date.now() / 1000) - secondsAgo),
   });
   const id = `evt_e2e_${Date.now()}`;
-  const body = JSON.stringify({ id, object: "event", type: "customer.updated", data: { object: { id: "cus_e2e" } } });
+  const body = JSON.stringify({
+    id,
+    object: "event",
+    type: "customer.updated",
+    livemode: false,
+    data: { object: { id: "cus_e2e" } },
+  });
   // Correctly signed ten minutes ago: a replay, outside Stripe's five-minute tolerance.
   expect((await request.post("/webhooks/stripe", { data: body, headers: signed(body, 600) })).status()).toBe(400);
   const count = (eventId: string) =>

@@ -19,6 +19,7 @@ beforeAll(async () => {
     sql: database.sql,
     stripe: new Stripe("sk_test_unused"),
     secret,
+    livemode: false,
     logger: createLogger("silent"),
   });
   server = createServer(handler);
@@ -30,8 +31,12 @@ afterAll(async () => {
   await dropTestDatabase(database);
 });
 
-const event = (id: string) =>
-  JSON.stringify({ id, object: "event", type: "invoice.created", data: { object: { id: `in_${id}` } } }, null, 2);
+const event = (id: string, fields: Record<string, unknown> = {}) =>
+  JSON.stringify(
+    { id, object: "event", type: "invoice.created", livemode: false, data: { object: { id: `in_${id}` } }, ...fields },
+    null,
+    2,
+  );
 const post = (body: string, signature = signatureHeader(body, secret, Math.floor(Date.now() / 1000))) =>
   fetch(url, { method: "POST", body, headers: { "Content-Type": "application/json", "Stripe-Signature": signature } });
 const stored = async (id: string) => {
@@ -54,6 +59,40 @@ describe("the Stripe webhook route", () => {
     expect((await post(body, signatureHeader(body, secret, Math.floor(Date.now() / 1000) - 3600))).status).toBe(400);
     expect((await post(body, "")).status).toBe(400);
     expect(await stored("evt_route_forged")).toEqual({ events: 0, jobs: 0 });
+  });
+
+  it("refuses a signature dated in the future beyond Stripe's tolerance, as it refuses a stale one", async () => {
+    const body = event("evt_route_future");
+    const now = Math.floor(Date.now() / 1000);
+    expect((await post(body, signatureHeader(body, secret, now + 3600))).status).toBe(400);
+    expect((await post(body, signatureHeader(body, secret, now + 60))).status).toBe(200);
+    expect(await stored("evt_route_future")).toEqual({ events: 1, jobs: 1 });
+  });
+
+  it("answers 400 with a sentence to a signed body that is not a Stripe event, storing nothing", async () => {
+    for (const body of [
+      JSON.stringify({ object: "event", type: "invoice.created", livemode: false, data: { object: {} } }),
+      event("evt_route_no_type", { type: undefined }),
+      event("evt_route_no_mode", { livemode: undefined }),
+      event("evt_route_no_data", { data: undefined }),
+      event("not-an-event-id"),
+      JSON.stringify([1, 2, 3]),
+      "null",
+    ]) {
+      const response = await post(body);
+      expect(response.status, body).toBe(400);
+      expect((await response.json()).error).toMatch(/^not a Stripe event/);
+    }
+    const rows =
+      await database.sql`select id from stripe_events where id like 'evt_route_no%' or id = 'not-an-event-id'`;
+    expect(rows).toHaveLength(0);
+  });
+
+  it("refuses an event of the other mode than the portal's key (a live event at a test key), storing nothing", async () => {
+    const response = await post(event("evt_route_live", { livemode: true }));
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toContain("other mode");
+    expect(await stored("evt_route_live")).toEqual({ events: 0, jobs: 0 });
   });
 
   it("answers many deliveries at once, each stored with its job", async () => {

@@ -14,3 +14,11 @@ export function createStripeClient(target: StripeTarget): Stripe {
   if ("secretKey" in target) return new Stripe(target.secretKey, common);
   return new Stripe("sk_test_emulator", { ...common, host: "127.0.0.1", port: target.emulatorPort, protocol: "http" });
 }
+
+/**
+ * Whether a secret key acts in live mode: `sk_live_…` and `rk_live_…` do; test keys and the
+ * emulator (no key) do not. Events carry the same flag, `livemode` (Stripe API: Event object).
+ */
+export function isLiveKey(secretKey: string | undefined): boolean {
+  return /^(sk|rk)_live_/.test(secretKey ?? "");
+}
