@@ -23,7 +23,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function StaffHome() {
-  const { awaitingApproval, failingPayments, leadCounts, newOrganisations } = useLoaderData<typeof loader>();
+  const { awaitingApproval, failingPayments, unprocessableEvents, leadCounts, newOrganisations } =
+    useLoaderData<typeof loader>();
   const attention = [
     ...awaitingApproval.map((a) => ({
       key: `approve-${a.accountId}-${a.planSlug}`,
@@ -59,6 +60,29 @@ export default function StaffHome() {
           <p className="mt-4 text-sm text-slate-600">Nothing waits for you: no approvals, no failing payments.</p>
         )}
       </section>
+      {unprocessableEvents.length ? (
+        <section aria-labelledby="events-heading">
+          <h2 id="events-heading" className="text-lg font-semibold">
+            Stripe events the portal could not apply
+          </h2>
+          <p className="mt-1 text-sm text-slate-600">
+            Stripe does not know what these events are about (another account&apos;s objects, or deleted ones). They are
+            not retried; check them in Stripe&apos;s dashboard.
+          </p>
+          <ul className="mt-4 divide-y divide-slate-100 rounded-xl ring-1 ring-slate-200" data-testid="unprocessable">
+            {unprocessableEvents.map((event) => (
+              <li key={event.id} className="flex flex-col gap-1 px-4 py-3 text-sm sm:flex-row sm:justify-between">
+                <span className="font-medium">
+                  {event.type} <span className="font-normal text-slate-600">({event.id})</span>
+                </span>
+                <span className="text-slate-700">
+                  {event.reason} · {day(event.receivedAt)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <h2 className="text-2xl font-bold tracking-tight">This week</h2>
       <section aria-labelledby="leads-heading">
         <h3 id="leads-heading" className="text-lg font-semibold">

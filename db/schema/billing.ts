@@ -64,13 +64,23 @@ export const billingCustomers = pgTable("billing_customers", {
 });
 
 /** Every Stripe event received, keyed by its id: a duplicate delivery finds its row and stops. */
-export const stripeEvents = pgTable("stripe_events", {
-  id: text("id").primaryKey(),
-  type: text("type").notNull(),
-  receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
-  processedAt: timestamp("processed_at", { withTimezone: true }),
-  payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
-});
+export const stripeEvents = pgTable(
+  "stripe_events",
+  {
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+    /** Why the event could not be applied (its object does not exist in Stripe); set once, never retried. */
+    unprocessableReason: text("unprocessable_reason"),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+  },
+  (table) => [
+    index("stripe_events_unprocessable_idx")
+      .on(table.receivedAt)
+      .where(sql`${table.unprocessableReason} is not null`),
+  ],
+);
 
 /** The portal's mirror of Stripe subscriptions; Stripe is the source of truth. */
 export const subscriptions = pgTable(

@@ -1,15 +1,16 @@
 import { desc, eq, gte, inArray, isNotNull, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "#db/client";
-import { leads, memberships, orders, organisations, subscriptions } from "#db/schema";
+import { leads, memberships, orders, organisations, stripeEvents, subscriptions } from "#db/schema";
 
 const ATTENTION_LIMIT = 50;
 
 /**
  * What staff look at first: accounts that need someone (orders waiting for approval, payments
- * failing), this week's leads by verdict and the newest accounts to look after.
+ * failing), Stripe events the portal could not apply, this week's leads by verdict and the newest
+ * accounts to look after.
  */
 export async function staffOverview(db: DbOrTx, since: Date) {
-  const [awaitingApproval, failingPayments, leadCounts, newOrganisations] = await Promise.all([
+  const [awaitingApproval, failingPayments, unprocessableEvents, leadCounts, newOrganisations] = await Promise.all([
     db
       .select({
         accountId: orders.accountId,
@@ -35,6 +36,17 @@ export async function staffOverview(db: DbOrTx, since: Date) {
       .orderBy(subscriptions.paymentFailedAt)
       .limit(ATTENTION_LIMIT),
     db
+      .select({
+        id: stripeEvents.id,
+        type: stripeEvents.type,
+        reason: stripeEvents.unprocessableReason,
+        receivedAt: stripeEvents.receivedAt,
+      })
+      .from(stripeEvents)
+      .where(isNotNull(stripeEvents.unprocessableReason))
+      .orderBy(desc(stripeEvents.receivedAt))
+      .limit(ATTENTION_LIMIT),
+    db
       .select({ verdict: leads.verdict, count: sql<number>`count(*)::int` })
       .from(leads)
       .where(gte(leads.createdAt, since))
@@ -51,5 +63,5 @@ export async function staffOverview(db: DbOrTx, since: Date) {
       .orderBy(desc(organisations.createdAt))
       .limit(20),
   ]);
-  return { awaitingApproval, failingPayments, leadCounts, newOrganisations };
+  return { awaitingApproval, failingPayments, unprocessableEvents, leadCounts, newOrganisations };
 }

@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type Stripe from "stripe";
+import Stripe from "stripe";
 import type { Database, Transaction } from "#db/client";
 import { stripeEvents, subscriptions } from "#db/schema";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
@@ -13,7 +13,9 @@ type Deps = { db: Database; stripe: Stripe; appUrl: string };
 /**
  * Applies an inbox event by asking Stripe for the object's current state, so duplicates and
  * any arrival order end in the same place. The event is marked processed in the transaction
- * that applies it: a job run twice applies it once.
+ * that applies it: a job run twice applies it once. An event whose object Stripe does not know
+ * (404: another account's, deleted) is marked unprocessable with the reason, once, for staff to
+ * see, instead of failing its job for days.
  */
 export async function processStripeEvent(deps: Deps, eventId: string): Promise<void> {
   const [row] = await deps.db
@@ -22,7 +24,17 @@ export async function processStripeEvent(deps: Deps, eventId: string): Promise<v
     .where(and(eq(stripeEvents.id, eventId), isNull(stripeEvents.processedAt)));
   if (!row) return;
   const objectId = (row.payload as { data?: { object?: { id?: string } } }).data?.object?.id;
-  const apply = objectId ? await prepare(deps, row.type, objectId, eventId) : null;
+  let apply: Apply | null;
+  try {
+    apply = objectId ? await prepare(deps, row.type, objectId, eventId) : null;
+  } catch (error) {
+    if (!isMissingObject(error)) throw error;
+    await deps.db
+      .update(stripeEvents)
+      .set({ processedAt: sql`now()`, unprocessableReason: `Stripe has no ${objectId}: ${error.message}` })
+      .where(and(eq(stripeEvents.id, eventId), isNull(stripeEvents.processedAt)));
+    return;
+  }
   await deps.db.transaction(async (tx) => {
     const [claimed] = await tx
       .update(stripeEvents)
@@ -31,6 +43,11 @@ export async function processStripeEvent(deps: Deps, eventId: string): Promise<v
       .returning({ id: stripeEvents.id });
     if (claimed && apply) await apply(tx);
   });
+}
+
+/** Stripe's answer for an object that does not exist (Stripe API: errors, `resource_missing`). */
+function isMissingObject(error: unknown): error is Stripe.errors.StripeInvalidRequestError {
+  return error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404;
 }
 
 /** Fetches what the event is about (outside any transaction) and returns how to apply it. */

@@ -1,0 +1,2 @@
+ALTER TABLE "stripe_events" ADD COLUMN "unprocessable_reason" text;--> statement-breakpoint
+CREATE INDEX "stripe_events_unprocessable_idx" ON "stripe_events" USING btree ("received_at") WHERE "stripe_events"."unprocessable_reason" is not null;
