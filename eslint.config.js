@@ -97,6 +97,20 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: testFiles,
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          // vitest's toMatchObject counts a RegExp as an object with no keys: it matches any value.
+          selector:
+            "CallExpression[callee.property.name='toMatchObject'] :not(CallExpression[callee.property.name='stringMatching']) > :matches(Literal[regex], NewExpression[callee.name='RegExp'])",
+          message: "toMatchObject ignores a RegExp (it matches anything): use expect.stringMatching(/…/).",
+        },
+      ],
+    },
+  },
   // Formatting is Prettier's job (`npm run lint` checks it); turn off the rules that would disagree with it.
   prettier,
 );

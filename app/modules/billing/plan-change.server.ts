@@ -7,6 +7,7 @@ import type { Money } from "~/lib/money";
 import { priceRowFor, requireCatalog } from "~/modules/catalog/catalog.server";
 import { orderTotal, seatsError } from "~/modules/catalog/pricing";
 import { changeKind, type ChangeKind, type PlanChoice } from "./change-kind";
+import { planChangeBlocker } from "./changeable";
 import { readQuote, signQuote } from "./quote.server";
 import {
   currentSubscription,
@@ -47,7 +48,11 @@ type Prepared = {
   recurring: Money;
 };
 
-/** Checks the choice against the catalog and the live subscription, as Stripe has it now. */
+/**
+ * Checks the choice against the catalog and the live subscription, as Stripe has it now (see
+ * planChangeBlocker): both the preview and the confirmation run it, so a confirmation after the
+ * subscription changed elsewhere is refused with the reason, not applied on top.
+ */
 async function prepare(
   { db, stripe }: BillingDeps,
   accountId: string,
@@ -64,8 +69,6 @@ async function prepare(
   const [customer] = await db.select().from(billingCustomers).where(eq(billingCustomers.accountId, accountId));
   if (!mirrored || !from || !customer)
     return { ok: false, message: "Your organisation has no subscription to change. Buy a plan first." };
-  if (mirrored.status === "unpaid" || mirrored.status === "past_due")
-    return { ok: false, message: "Settle the open payment first: update your card, then change your plan." };
   const kind = changeKind(catalog, from, choice);
   if (!kind)
     return { ok: false, message: "That is your current plan. Choose another plan, interval or number of users." };
@@ -73,6 +76,8 @@ async function prepare(
   if (!price?.stripePriceId)
     return { ok: false, message: "This plan cannot be bought online right now. Please try again later." };
   const subscription = await stripe.subscriptions.retrieve(mirrored.id);
+  const blocker = planChangeBlocker(subscription);
+  if (blocker) return { ok: false, message: blocker };
   const item = subscription.items.data[0];
   if (!item) return { ok: false, message: "Your subscription has no plan to change. Contact us." };
   return {
