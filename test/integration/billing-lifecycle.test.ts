@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { describe, expect, it } from "vitest";
+import { requestInstanceChange } from "../../app/modules/billing/instance-changes.server";
 import { reconcileBilling } from "../../app/modules/billing/reconcile.server";
 import { SUBSCRIPTION_RETENTION_MS, sweepEndedSubscriptions } from "../../app/modules/billing/retention.server";
 import { approveOrder, confirmCheckout } from "../../app/modules/orders/payment.server";
@@ -68,6 +69,63 @@ describe("the daily reconciliation", () => {
       { operation: "modify", seats: 6 },
     ]);
     expect((await reconcileBilling(database.db, stripe, later)).repaired).toEqual([]);
+  });
+});
+
+describe("the daily reconciliation against what is provisioned", () => {
+  it("repairs a service on another plan, with other users, suspended while paid or serving while cancelled, once each", async () => {
+    const later = new Date(Date.now() + 15 * 60_000);
+    const paidTeam = async (name: string) => {
+      const { userId, accountId } = await buyer(database, name);
+      const order = await payForPlan(database, stripe, accountId, userId, { planSlug: "team", seats: 3 });
+      const paid = await confirmCheckout(database.db, stripe, order.stripeCheckoutSessionId!);
+      const [mirrored] = await database.db
+        .select()
+        .from(subscriptions)
+        .where(eq(subscriptions.id, paid!.stripeSubscriptionId!));
+      return { accountId, subscriptionId: mirrored!.id, instanceId: mirrored!.instanceId! };
+    };
+    // A bug (or a lost event) left each service other than billed: team × 3, active.
+    const stray = (
+      s: { accountId: string; instanceId: string },
+      planSlug: string,
+      seats: number,
+      operation: "modify" | "suspend",
+    ) =>
+      database.db.transaction((tx) =>
+        requestInstanceChange(tx, { ...s, planSlug, seats, operation, key: `stray:${s.instanceId}:${operation}` }),
+      );
+    const otherPlan = await paidTeam("recon-plan");
+    await stray(otherPlan, "starter", 3, "modify");
+    const otherUsers = await paidTeam("recon-users");
+    await stray(otherUsers, "team", 5, "modify");
+    const suspended = await paidTeam("recon-suspended");
+    await stray(suspended, "team", 3, "suspend");
+    const cancelled = await paidTeam("recon-cancelled");
+    await stripe.subscriptions.cancel(cancelled.subscriptionId);
+
+    const first = await reconcileBilling(database.db, stripe, later);
+    expect(first.repaired).toEqual(
+      expect.arrayContaining([otherPlan, otherUsers, suspended, cancelled].map((s) => s.subscriptionId)),
+    );
+    const last = async (accountId: string) => (await provisioningRequests(database, accountId)).at(-1);
+    expect(await last(otherPlan.accountId)).toMatchObject({ operation: "modify", seats: 3 });
+    expect(
+      (
+        await database.sql`select snapshot->>'planSlug' as plan from provisioning_requests where account_id = ${otherPlan.accountId} order by created_at desc limit 1`
+      )[0],
+    ).toEqual({ plan: "team" });
+    expect(await last(otherUsers.accountId)).toMatchObject({ operation: "modify", seats: 3 });
+    expect(await last(suspended.accountId)).toMatchObject({ operation: "resume" });
+    expect(await last(cancelled.accountId)).toMatchObject({ operation: "suspend" });
+    const audited =
+      await database.sql`select count(*)::int as n from audit_events where action = 'subscription.reconciled'`;
+    expect(audited[0]!.n).toBeGreaterThanOrEqual(4);
+
+    const count = async () => (await database.sql`select count(*)::int as n from provisioning_requests`)[0]!.n;
+    const before = await count();
+    expect((await reconcileBilling(database.db, stripe, later)).repaired).toEqual([]);
+    expect(await count()).toBe(before);
   });
 });
 

@@ -1,34 +1,42 @@
 import { describe, expect, it } from "vitest";
-import { provisioningWorkFor, type SubscriptionState } from "./subscription-work";
+import { provisioningWorkFor, type BilledService, type ProvisionedService } from "./subscription-work";
 
-const state = (status: string, stripePriceId = "price_team", quantity = 5): SubscriptionState => ({
+const billed = (status: string, planSlug: string | null = "team", seats = 5): BilledService => ({
   status,
-  stripePriceId,
-  quantity,
+  planSlug,
+  seats,
+});
+const provisioned = (state: ProvisionedService["state"], planSlug = "team", seats = 5): ProvisionedService => ({
+  state,
+  planSlug,
+  seats,
 });
 
 describe("provisioningWorkFor", () => {
-  it("suspends when payment stops and resumes when it comes back", () => {
-    expect(provisioningWorkFor(state("past_due"), state("unpaid"))).toBe("suspend");
-    expect(provisioningWorkFor(state("active"), state("paused"))).toBe("suspend");
-    expect(provisioningWorkFor(state("unpaid"), state("active"))).toBe("resume");
+  it("suspends a serving service when payment stops or the subscription ends, once", () => {
+    expect(provisioningWorkFor(provisioned("serving"), billed("unpaid"))).toEqual(["suspend"]);
+    expect(provisioningWorkFor(provisioned("serving"), billed("paused"))).toEqual(["suspend"]);
+    expect(provisioningWorkFor(provisioned("serving"), billed("canceled"))).toEqual(["suspend"]);
+    expect(provisioningWorkFor(provisioned("suspended"), billed("canceled"))).toEqual([]);
+    expect(provisioningWorkFor(provisioned("suspended"), billed("unpaid", "business", 9))).toEqual([]);
   });
 
-  it("suspends a canceled subscription once, unless it was already stopped", () => {
-    expect(provisioningWorkFor(state("active"), state("canceled"))).toBe("suspend");
-    expect(provisioningWorkFor(state("unpaid"), state("canceled"))).toBeNull();
-    expect(provisioningWorkFor(state("canceled"), state("canceled"))).toBeNull();
+  it("resumes a suspended service that is paid for again, and sets it up as billed", () => {
+    expect(provisioningWorkFor(provisioned("suspended"), billed("active"))).toEqual(["resume"]);
+    expect(provisioningWorkFor(provisioned("suspended"), billed("active", "starter", 2))).toEqual(["resume", "modify"]);
   });
 
-  it("modifies the service for a new plan or seat count while it is served", () => {
-    expect(provisioningWorkFor(state("active"), state("active", "price_business"))).toBe("modify");
-    expect(provisioningWorkFor(state("trialing"), state("active", "price_team", 8))).toBe("modify");
-    expect(provisioningWorkFor(state("unpaid"), state("unpaid", "price_business"))).toBeNull();
+  it("modifies a serving service whose plan or users differ from what is billed", () => {
+    expect(provisioningWorkFor(provisioned("serving"), billed("active", "starter"))).toEqual(["modify"]);
+    expect(provisioningWorkFor(provisioned("serving"), billed("trialing", "team", 8))).toEqual(["modify"]);
+    expect(provisioningWorkFor(provisioned("serving"), billed("past_due", "team", 3))).toEqual(["modify"]);
   });
 
-  it("does nothing for the first sight of a subscription or a change that does not matter", () => {
-    expect(provisioningWorkFor(null, state("active"))).toBeNull();
-    expect(provisioningWorkFor(state("active"), state("past_due"))).toBeNull();
-    expect(provisioningWorkFor(state("trialing"), state("active"))).toBeNull();
+  it("asks for nothing when the service is as billed, removed, or the plan is unknown", () => {
+    expect(provisioningWorkFor(provisioned("serving"), billed("active"))).toEqual([]);
+    expect(provisioningWorkFor(provisioned("serving"), billed("past_due"))).toEqual([]);
+    expect(provisioningWorkFor(provisioned("removed"), billed("active", "starter"))).toEqual([]);
+    expect(provisioningWorkFor(provisioned("serving"), billed("active", null, 9))).toEqual([]);
+    expect(provisioningWorkFor(provisioned("serving"), billed("incomplete"))).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
-import { and, desc, eq, notInArray } from "drizzle-orm";
+import { and, desc, eq, notInArray, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database, DbOrTx } from "#db/client";
 import { billingCustomers, plans, prices, subscriptions, type BillingInterval, type PricingModel } from "#db/schema";
-import { requestInstanceChange } from "./instance-changes.server";
+import type { Operation } from "../../../provisioning";
+import { provisionedService, requestInstanceChange } from "./instance-changes.server";
 import { provisioningWorkFor } from "./subscription-work";
 
 export type MirroredSubscription = typeof subscriptions.$inferSelect;
@@ -44,20 +45,57 @@ export function seatsOf(subscription: Stripe.Subscription, pricingModel: Pricing
   return pricingModel === "flat" && Number.isInteger(recorded) && recorded > 0 ? recorded : quantity;
 }
 
-/** The portal's copy of a Stripe subscription: status, price, seats, period and end. */
+/**
+ * What a Stripe subscription bills, in catalog terms: its first item's price, the plan that price
+ * maps to (null when it maps to none) and the users (`seatsOf`). Every path that writes the mirror
+ * or asks for provisioning takes plan and users from here, never from the order: the one place a
+ * Stripe price becomes a plan.
+ */
+export async function billedPlanOf(
+  db: DbOrTx,
+  subscription: Stripe.Subscription,
+): Promise<{ stripePriceId: string | null; planSlug: string | null; seats: number }> {
+  const item = subscription.items.data[0];
+  const plan = item ? await planOfPrice(db, item.price.id) : null;
+  return {
+    stripePriceId: item?.price.id ?? null,
+    planSlug: plan?.planSlug ?? null,
+    seats: seatsOf(subscription, plan?.pricingModel ?? null),
+  };
+}
+
+/**
+ * Locks the subscription's mirror row for the transaction, whether or not it exists yet, and
+ * returns it. A row lock alone cannot cover a row that is still to be inserted: two first events
+ * for one subscription would both see nothing and the later write would win blindly. The
+ * transaction-level advisory lock on the subscription id serialises them; the second then sees
+ * the first's row.
+ */
+export async function lockSubscription(tx: DbOrTx, subscriptionId: string): Promise<MirroredSubscription | null> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`stripe-subscription:${subscriptionId}`}, 0))`);
+  const [row] = await tx.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId)).for("update");
+  return row ?? null;
+}
+
+/**
+ * Writes the portal's copy of a Stripe subscription (status, price, plan, seats, period, end) as
+ * `subscription` has it. `before` is the row `lockSubscription` returned: a price that maps to no
+ * plan keeps the plan it had.
+ */
 export async function mirrorSubscription(
   tx: DbOrTx,
   accountId: string,
   subscription: Stripe.Subscription,
-  plan: { planSlug: string | null; seats: number },
+  before: MirroredSubscription | null,
 ): Promise<MirroredSubscription> {
   const item = subscription.items.data[0];
+  const billed = await billedPlanOf(tx, subscription);
   const values = {
     accountId,
     status: subscription.status,
-    planSlug: plan.planSlug,
-    stripePriceId: item?.price.id ?? null,
-    quantity: plan.seats,
+    planSlug: billed.planSlug ?? before?.planSlug ?? null,
+    stripePriceId: billed.stripePriceId,
+    quantity: billed.seats,
     currentPeriodEnd: item?.current_period_end ? new Date(item.current_period_end * 1000) : null,
     cancelAtPeriodEnd: subscription.cancel_at_period_end,
     endedAt: subscription.ended_at ? new Date(subscription.ended_at * 1000) : null,
@@ -74,40 +112,55 @@ export async function mirrorSubscription(
 }
 
 /**
- * Mirrors the subscription as Stripe has it now, and turns a change that matters into
- * provisioning work, keyed by `cause` so a repeat asks for nothing twice.
+ * Mirrors the subscription as Stripe has it in `subscription` (just fetched), under its lock, and
+ * asks for the provisioning that makes its service what that bills (`alignService`, keyed by
+ * `cause`). `accountId` is the organisation when the
+ * caller knows it (a paid order's), else found from the Stripe customer; null for a customer that
+ * is not ours.
  */
 export async function refreshSubscription(
   tx: DbOrTx,
   subscription: Stripe.Subscription,
   cause: string,
+  accountId: string | null = null,
 ): Promise<MirroredSubscription | null> {
-  const accountId = await accountOfCustomer(tx, idOf(subscription.customer));
+  accountId ??= await accountOfCustomer(tx, idOf(subscription.customer));
   if (!accountId) return null;
-  const item = subscription.items.data[0];
-  const plan = item ? await planOfPrice(tx, item.price.id) : null;
-  const [before] = await tx.select().from(subscriptions).where(eq(subscriptions.id, subscription.id)).for("update");
-  const current = {
-    status: subscription.status,
-    stripePriceId: item?.price.id ?? null,
-    quantity: seatsOf(subscription, plan?.pricingModel ?? null),
-  };
-  const mirrored = await mirrorSubscription(tx, accountId, subscription, {
-    planSlug: plan?.planSlug ?? before?.planSlug ?? null,
-    seats: current.quantity,
-  });
-  const work = provisioningWorkFor(before ?? null, current);
-  if (work && before?.instanceId && mirrored.planSlug) {
-    await requestInstanceChange(tx, {
-      accountId,
-      instanceId: before.instanceId,
-      planSlug: mirrored.planSlug,
-      seats: current.quantity,
-      operation: work,
-      key: `subscription:${subscription.id}:${work}:${cause}`,
-    });
-  }
+  const before = await lockSubscription(tx, subscription.id);
+  const mirrored = await mirrorSubscription(tx, accountId, subscription, before);
+  await alignService(tx, mirrored, cause);
   return mirrored;
+}
+
+/**
+ * Compares the mirrored subscription (Stripe's state, locked by the caller) with what its service
+ * instance was last asked to be, and asks for each operation that closes the difference
+ * (`provisioningWorkFor`). The key names the subscription, the operation, the cause and the
+ * request it starts from, so each difference is repaired once however often it is seen.
+ * Returns the operations asked for; none before the paid checkout has given the subscription an instance.
+ */
+export async function alignService(tx: DbOrTx, mirrored: MirroredSubscription, cause: string): Promise<Operation[]> {
+  if (!mirrored.instanceId) return [];
+  const provisioned = await provisionedService(tx, mirrored.instanceId);
+  if (!provisioned) return [];
+  // A price that maps to no plan changes nothing set up; a suspend or resume keeps what is.
+  const target = mirrored.planSlug
+    ? { planSlug: mirrored.planSlug, seats: mirrored.quantity }
+    : { planSlug: provisioned.planSlug, seats: provisioned.seats };
+  const work = provisioningWorkFor(provisioned, {
+    status: mirrored.status,
+    planSlug: mirrored.planSlug,
+    seats: mirrored.quantity,
+  });
+  for (const operation of work)
+    await requestInstanceChange(tx, {
+      accountId: mirrored.accountId,
+      instanceId: mirrored.instanceId,
+      ...target,
+      operation,
+      key: `subscription:${mirrored.id}:${operation}:${cause}:${provisioned.requestId}`,
+    });
+  return work;
 }
 
 /** The organisation's subscription that has not ended, if any. */

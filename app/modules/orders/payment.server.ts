@@ -6,9 +6,12 @@ import { orders, subscriptions, trials } from "#db/schema";
 import { recordAudit, systemActor } from "~/lib/audit.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { loadPlanPolicy, snapshotOf } from "~/modules/catalog/plan-policy.server";
-import { isServing } from "~/modules/billing/subscription-work";
-import { requestInstanceChange } from "~/modules/billing/instance-changes.server";
-import { mirrorSubscription } from "~/modules/billing/subscriptions.server";
+import {
+  alignService,
+  lockSubscription,
+  refreshSubscription,
+  type MirroredSubscription,
+} from "~/modules/billing/subscriptions.server";
 import { activeTrial } from "~/modules/trials/trials.server";
 import { enqueueProvisioning } from "../../../provisioning";
 
@@ -45,13 +48,10 @@ export async function applyCheckoutSession(
     (session.payment_status === "paid" || session.payment_status === "no_payment_required");
   if (paid) {
     const subscription = session.subscription as Stripe.Subscription | null;
-    if (subscription)
-      await mirrorSubscription(tx, order.accountId, subscription, { planSlug: order.planSlug, seats: order.seats });
-    const accepted = await acceptPaidOrder(tx, order, subscription?.id ?? null);
-    // Events come in any order: a subscription that already stopped is suspended right after its setup.
-    if (subscription && !isServing(subscription.status) && accepted.status === "paid")
-      await suspendStoppedSubscription(tx, accepted, subscription.id);
-    return accepted;
+    // The subscription may have changed since the order (support, the customer's own upgrade, a
+    // late event): the mirror, and so what is provisioned, is what Stripe bills now.
+    if (subscription) await refreshSubscription(tx, subscription, `order:${order.id}`, order.accountId);
+    return acceptPaidOrder(tx, order, subscription?.id ?? null);
   }
   const ended = session.status === "expired" ? "expired" : asyncPaymentFailed ? "payment_failed" : null;
   if (!ended) return order;
@@ -116,23 +116,32 @@ export async function approveOrder(
  */
 async function fulfilOrder(tx: DbOrTx, order: Order, actor: OrderActor, action: string): Promise<Order> {
   const catalog = await requireCatalog(tx);
-  const plan = catalog.plans.find((p) => p.slug === order.planSlug);
-  const policy = await loadPlanPolicy(tx, order.productSlug, order.planSlug);
-  if (!plan || !policy) throw new Error(`Order ${order.id} names a plan that is gone`);
+  const mirrored = order.stripeSubscriptionId ? await lockSubscription(tx, order.stripeSubscriptionId) : null;
+  const billed = billedChoice(order, mirrored);
+  const plan = catalog.plans.find((p) => p.slug === billed.planSlug);
+  const policy = await loadPlanPolicy(tx, order.productSlug, billed.planSlug);
+  if (!plan || !policy) throw new Error(`Order ${order.id}: plan ${billed.planSlug} is gone`);
   const trial = await activeTrial(tx, order.accountId, order.productSlug);
   const { requestId, instanceId } = await enqueueProvisioning(tx, {
     accountId: order.accountId,
     operation: trial ? "modify" : "provision",
     ...(trial ? { instanceId: trial.instanceId } : {}),
-    snapshot: snapshotOf(catalog, plan, order.seats, null),
+    snapshot: snapshotOf(catalog, plan, billed.seats, null),
     provisioner: policy.provisioner,
     config: policy.config,
     idempotencyKey: `order:${order.id}`,
     actor,
   });
   if (trial) await tx.update(trials).set({ status: "converted" }).where(eq(trials.id, trial.id));
-  if (order.stripeSubscriptionId)
-    await tx.update(subscriptions).set({ instanceId }).where(eq(subscriptions.id, order.stripeSubscriptionId));
+  if (mirrored) {
+    const [linked] = await tx
+      .update(subscriptions)
+      .set({ instanceId })
+      .where(eq(subscriptions.id, mirrored.id))
+      .returning();
+    // Events come in any order: a subscription that already stopped is suspended right after its setup.
+    await alignService(tx, linked!, `order:${order.id}`);
+  }
   const [accepted] = await tx
     .update(orders)
     .set({ status: "paid", provisioningRequestId: requestId, updatedAt: sql`now()` })
@@ -143,24 +152,20 @@ async function fulfilOrder(tx: DbOrTx, order: Order, actor: OrderActor, action: 
     actor,
     action,
     { type: "order", id: order.id },
-    { provisioningRequest: requestId, trial: trial?.id ?? null },
+    { provisioningRequest: requestId, trial: trial?.id ?? null, planSlug: billed.planSlug, seats: billed.seats },
     order.accountId,
   );
   return accepted!;
 }
 
-async function suspendStoppedSubscription(tx: DbOrTx, order: Order, subscriptionId: string): Promise<void> {
-  const [mirrored] = await tx
-    .select({ instanceId: subscriptions.instanceId })
-    .from(subscriptions)
-    .where(eq(subscriptions.id, subscriptionId));
-  if (!mirrored?.instanceId) return;
-  await requestInstanceChange(tx, {
-    accountId: order.accountId,
-    instanceId: mirrored.instanceId,
-    planSlug: order.planSlug,
-    seats: order.seats,
-    operation: "suspend",
-    key: `subscription:${subscriptionId}:suspend:at-checkout`,
-  });
+/**
+ * The plan and users to set up for a paid order: what its subscription's mirror says Stripe bills
+ * (refreshed from Stripe in this transaction, or by the events since), which may differ from what
+ * was ordered. The order's own choice only when there is no subscription, or its price maps to no
+ * plan (a catalog gap; the mirror then has no plan to give).
+ */
+function billedChoice(order: Order, mirrored: MirroredSubscription | null): { planSlug: string; seats: number } {
+  return mirrored?.planSlug
+    ? { planSlug: mirrored.planSlug, seats: mirrored.quantity }
+    : { planSlug: order.planSlug, seats: order.seats };
 }
