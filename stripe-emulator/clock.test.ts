@@ -31,6 +31,19 @@ describe("the clock", () => {
     await expect(env.emulator.advanceTime(-1)).rejects.toThrow(/only moves forward/);
   });
 
+  it("dates its API answers on its own clock (the Date header), as Stripe's answers carry Stripe's time", async () => {
+    env = await startWithClient();
+    await env.emulator.advanceTime(3 * DAY_SECONDS);
+    const customer = await env.stripe.customers.create({ email: "ada@example.test" });
+    const dated = Math.floor(Date.parse(customer.lastResponse.headers.date ?? "") / 1000);
+    expect(Math.abs(dated - env.emulator.now())).toBeLessThanOrEqual(1);
+    const missing = await fetch(`${env.emulator.url}/v1/customers/cus_missing`, {
+      headers: { authorization: `Bearer ${TEST_KEY}` },
+    });
+    expect(missing.status).toBe(404);
+    expect(Math.abs(Date.parse(missing.headers.get("date") ?? "") / 1000 - env.emulator.now())).toBeLessThanOrEqual(1);
+  });
+
   it("POST /_emulator/advance_time takes a form or JSON body, needs a secret key and answers the new time", async () => {
     env = await startWithClient();
     const { url } = env.emulator;

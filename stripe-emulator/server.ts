@@ -45,7 +45,7 @@ interface JsonResponse {
 export function createEmulatorServer(options: EmulatorServerOptions): Server {
   return createServer((request, response) => {
     handle(request, response, options).catch((error: unknown) => {
-      sendJson(response, newId(ID_PREFIX.request), errorResponse(error));
+      sendJson(response, newId(ID_PREFIX.request), errorResponse(error), options.context.now());
     });
   });
 }
@@ -78,7 +78,7 @@ async function handle(
     { method, path: url.pathname, query: url.search.slice(1), body, contentType, request, requestId },
     options,
   );
-  sendJson(response, requestId, result);
+  sendJson(response, requestId, result, options.context.now());
   if (method !== "GET" || settled) options.onStateChanged();
 }
 
@@ -211,9 +211,11 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
-function sendJson(response: ServerResponse, requestId: string, result: JsonResponse): void {
+/** `Date` is the emulator's clock, as Stripe's answers carry Stripe's time: clients read Stripe's "now" from it. */
+function sendJson(response: ServerResponse, requestId: string, result: JsonResponse, now: number): void {
   if (response.headersSent) return;
   response.writeHead(result.status, {
+    date: new Date(now * 1000).toUTCString(),
     "content-type": "application/json",
     "request-id": requestId,
     "stripe-version": API_VERSION,

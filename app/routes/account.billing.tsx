@@ -104,13 +104,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const value = parsed.data;
   const accountId = organisation.organisationId;
   if (value.intent === "portal") {
-    const url = await billingPortalUrl(billingDeps(context), accountId, `${context.config.appUrl}/account/billing`);
-    if (!url)
-      return data({ message: "Your organisation has no billing account yet. Buy a plan first." }, { status: 400 });
-    throw redirect(url);
+    const portal = await billingPortalUrl(billingDeps(context), accountId, `${context.config.appUrl}/account/billing`);
+    if (!portal.ok) return data({ message: portal.message }, { status: 400 });
+    throw redirect(portal.url);
   }
   if (value.intent === "keep-plan") {
-    await cancelScheduledChange(billingDeps(context), accountId, user.userId);
+    const kept = await cancelScheduledChange(billingDeps(context), accountId, user.userId);
+    if (!kept.ok) return data({ message: kept.message }, { status: 400 });
     throw redirect("/account/billing?notice=downgrade-cancelled");
   }
   const result = await applyPlanChange(billingDeps(context), {

@@ -121,6 +121,34 @@ export const prices = pgTable(
   ],
 );
 
+/**
+ * Price history: every Stripe price a catalog price has been sold at, written by the catalog
+ * sync. A changed amount adds a row and archives the previous one (`archived_at`); rows are
+ * never rewritten or deleted, so subscriptions and open checkouts on an old price still map to
+ * their plan (ADR 4).
+ */
+export const priceVersions = pgTable(
+  "price_versions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    priceId: uuid("price_id")
+      .notNull()
+      .references(() => prices.id, { onDelete: "cascade" }),
+    stripePriceId: text("stripe_price_id").notNull().unique(),
+    /** Integer minor units, as Stripe bills this version; per seat when the plan is priced per seat. */
+    unitAmount: integer("unit_amount").notNull(),
+    currency: char("currency", { length: 3 }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    /** When a newer version took over; null for the version new checkouts use. */
+    archivedAt: timestamp("archived_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("price_versions_one_current_idx")
+      .on(t.priceId)
+      .where(sql`${t.archivedAt} is null`),
+  ],
+);
+
 export const planFeatures = pgTable(
   "plan_features",
   {

@@ -28,12 +28,14 @@ describe("syncCatalogToStripe", () => {
       productsUpdated: 0,
       pricesCreated: 8,
       pricesUnchanged: 0,
+      pricesAdopted: 0,
     });
     expect(await syncCatalogToStripe(database.db, stripe)).toEqual({
       productsCreated: 0,
       productsUpdated: 0,
       pricesCreated: 0,
       pricesUnchanged: 8,
+      pricesAdopted: 0,
     });
 
     const team = await stripe.prices.list({
@@ -66,6 +68,7 @@ describe("syncCatalogToStripe", () => {
       productsUpdated: 1,
       pricesCreated: 1,
       pricesUnchanged: 7,
+      pricesAdopted: 0,
     });
 
     const [after] = await database.db.select().from(prices).where(eq(prices.id, before!.id));

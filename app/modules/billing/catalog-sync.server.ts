@@ -1,26 +1,39 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database } from "#db/client";
-import { plans, prices, products } from "#db/schema";
+import { plans, prices, priceVersions, products } from "#db/schema";
 
+/** `pricesAdopted`: Stripe prices of the product found outside the price history and added to it, archived. */
 export type SyncCounts = {
   productsCreated: number;
   productsUpdated: number;
   pricesCreated: number;
   pricesUnchanged: number;
+  pricesAdopted: number;
 };
+
+type PriceRow = typeof prices.$inferSelect;
 
 /**
  * Makes Stripe's catalog match ours, found by lookup key: running it twice changes nothing.
  * Stripe prices cannot change amount, so a changed price becomes a new Stripe price that takes
- * over the lookup key; the old one is archived.
+ * over the lookup key (`transfer_lookup_key`); the old one is archived at Stripe (`active: false`)
+ * and in the price history (`price_versions`), never dropped, so subscribers and open checkouts
+ * on it keep their plan (grandfathered). Stripe prices of the product the history lacks (synced
+ * before it existed) are adopted into it, archived, from their `metadata.plan`, interval and currency.
  */
 export async function syncCatalogToStripe(db: Database, stripe: Stripe): Promise<SyncCounts> {
-  const counts: SyncCounts = { productsCreated: 0, productsUpdated: 0, pricesCreated: 0, pricesUnchanged: 0 };
+  const counts: SyncCounts = {
+    productsCreated: 0,
+    productsUpdated: 0,
+    pricesCreated: 0,
+    pricesUnchanged: 0,
+    pricesAdopted: 0,
+  };
   for (const product of await db.select().from(products)) {
     const stripeProductId = await syncProduct(db, stripe, product, counts);
     const rows = await db
-      .select({ price: prices, planName: plans.name, planSlug: plans.slug, pricingModel: plans.pricingModel })
+      .select({ price: prices, planName: plans.name, planSlug: plans.slug })
       .from(prices)
       .innerJoin(plans, eq(plans.id, prices.planId))
       .where(eq(plans.productId, product.id));
@@ -36,12 +49,13 @@ export async function syncCatalogToStripe(db: Database, stripe: Stripe): Promise
         current.currency === price.currency.toLowerCase() &&
         current.recurring?.interval === price.interval &&
         current.product === stripeProductId;
-      let stripePriceId = current?.id;
+      let synced: Stripe.Price;
       if (matches) {
         if (current.active !== price.active) await stripe.prices.update(current.id, { active: price.active });
+        synced = current;
         counts.pricesUnchanged += 1;
       } else {
-        const created = await stripe.prices.create({
+        synced = await stripe.prices.create({
           product: stripeProductId,
           currency: price.currency.toLowerCase(),
           unit_amount: price.unitAmount,
@@ -53,14 +67,88 @@ export async function syncCatalogToStripe(db: Database, stripe: Stripe): Promise
           metadata: { plan: planSlug },
         });
         if (current) await stripe.prices.update(current.id, { active: false });
-        stripePriceId = created.id;
         counts.pricesCreated += 1;
       }
-      if (stripePriceId !== price.stripePriceId)
-        await db.update(prices).set({ stripePriceId }).where(eq(prices.id, price.id));
+      await recordCurrentVersion(db, price, synced, current && current.id !== synced.id ? current : null);
     }
+    counts.pricesAdopted += await adoptUnrecordedPrices(db, stripe, stripeProductId, rows);
   }
   return counts;
+}
+
+/**
+ * In one transaction: `synced` becomes the price's current version (and its Stripe id), every
+ * other version of the price is archived, and a `replaced` Stripe price the history lacked is
+ * kept as an archived version.
+ */
+async function recordCurrentVersion(
+  db: Database,
+  price: PriceRow,
+  synced: Stripe.Price,
+  replaced: Stripe.Price | null,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(priceVersions)
+      .set({ archivedAt: sql`now()` })
+      .where(
+        and(
+          eq(priceVersions.priceId, price.id),
+          ne(priceVersions.stripePriceId, synced.id),
+          isNull(priceVersions.archivedAt),
+        ),
+      );
+    if (replaced)
+      await tx
+        .insert(priceVersions)
+        .values({ ...versionOf(price, replaced), archivedAt: sql`now()` })
+        .onConflictDoNothing();
+    await tx
+      .insert(priceVersions)
+      .values(versionOf(price, synced))
+      .onConflictDoUpdate({ target: priceVersions.stripePriceId, set: { archivedAt: null } });
+    if (price.stripePriceId !== synced.id)
+      await tx.update(prices).set({ stripePriceId: synced.id }).where(eq(prices.id, price.id));
+  });
+}
+
+function versionOf(price: PriceRow, stripePrice: Stripe.Price) {
+  return {
+    priceId: price.id,
+    stripePriceId: stripePrice.id,
+    unitAmount: stripePrice.unit_amount ?? 0,
+    currency: stripePrice.currency.toUpperCase(),
+  };
+}
+
+/** Every Stripe price of the product (archived ones too) that names one of our prices but is not in the history. */
+async function adoptUnrecordedPrices(
+  db: Database,
+  stripe: Stripe,
+  stripeProductId: string,
+  rows: { price: PriceRow; planSlug: string }[],
+): Promise<number> {
+  const recorded = new Set(
+    (await db.select({ id: priceVersions.stripePriceId }).from(priceVersions)).map((version) => version.id),
+  );
+  let adopted = 0;
+  for await (const stripePrice of stripe.prices.list({ product: stripeProductId, limit: 100 })) {
+    if (recorded.has(stripePrice.id)) continue;
+    const row = rows.find(
+      ({ price, planSlug }) =>
+        planSlug === stripePrice.metadata.plan &&
+        price.interval === stripePrice.recurring?.interval &&
+        price.currency.toLowerCase() === stripePrice.currency,
+    );
+    if (!row) continue;
+    const [added] = await db
+      .insert(priceVersions)
+      .values({ ...versionOf(row.price, stripePrice), archivedAt: sql`now()` })
+      .onConflictDoNothing()
+      .returning();
+    if (added) adopted += 1;
+  }
+  return adopted;
 }
 
 async function syncProduct(

@@ -9,6 +9,7 @@ import { orderTotal, seatsError } from "~/modules/catalog/pricing";
 import { changeKind, type ChangeKind, type PlanChoice } from "./change-kind";
 import { planChangeBlocker } from "./changeable";
 import { readQuote, signQuote } from "./quote.server";
+import { stripeFailure } from "./stripe-failure";
 import {
   currentSubscription,
   planOfPrice,
@@ -75,7 +76,12 @@ async function prepare(
   const price = await priceRowFor(db, catalog, plan, choice.interval);
   if (!price?.stripePriceId)
     return { ok: false, message: "This plan cannot be bought online right now. Please try again later." };
-  const subscription = await stripe.subscriptions.retrieve(mirrored.id);
+  let subscription: Stripe.Subscription;
+  try {
+    subscription = await stripe.subscriptions.retrieve(mirrored.id);
+  } catch (error) {
+    return { ok: false, message: stripeFailure(error, "read your subscription").message };
+  }
   const blocker = planChangeBlocker(subscription);
   if (blocker) return { ok: false, message: blocker };
   const item = subscription.items.data[0];
@@ -95,7 +101,10 @@ async function prepare(
   };
 }
 
-/** What the change costs: an upgrade's prorated charge today, from Stripe's own preview; a downgrade's date. */
+/**
+ * What the change costs: an upgrade's prorated charge today, from Stripe's own preview; a
+ * downgrade's date. Stripe's errors answer `{ ok: false, message }`, never throw.
+ */
 export async function previewPlanChange(
   deps: BillingDeps,
   accountId: string,
@@ -130,14 +139,19 @@ export async function previewPlanChange(
       },
     };
   }
-  const invoice = await deps.stripe.invoices.createPreview({
-    customer: prepared.customerId,
-    subscription: prepared.subscription.id,
-    subscription_details: {
-      items: [{ id: prepared.item.id, price: prepared.priceId, quantity: prepared.quantity }],
-      proration_behavior: "always_invoice",
-    },
-  });
+  let invoice: Stripe.Invoice;
+  try {
+    invoice = await deps.stripe.invoices.createPreview({
+      customer: prepared.customerId,
+      subscription: prepared.subscription.id,
+      subscription_details: {
+        items: [{ id: prepared.item.id, price: prepared.priceId, quantity: prepared.quantity }],
+        proration_behavior: "always_invoice",
+      },
+    });
+  } catch (error) {
+    return { ok: false, message: stripeFailure(error, "price the change").message };
+  }
   // Stripe's "now" for the prorations (its own clock, a test clock's in test mode), reused when confirming.
   const prorationDate =
     invoice.parent?.subscription_details?.subscription_proration_date ?? Math.floor(Date.now() / 1000);
@@ -156,6 +170,7 @@ export async function previewPlanChange(
  * Applies the change the customer confirmed. An upgrade is invoiced and charged at once with
  * the quoted proration date (so the charge equals the preview) and refused as a whole if the
  * card fails; a downgrade becomes the next phase of a subscription schedule, from the period end.
+ * Stripe's errors (a declined card included) answer `{ ok: false, message }`, never throw.
  */
 export async function applyPlanChange(
   deps: BillingDeps,
@@ -223,12 +238,10 @@ export async function applyPlanChange(
       });
     }
   } catch (error) {
-    if (error instanceof Stripe.errors.StripeCardError)
-      return { ok: false, message: `${error.message} Nothing was changed. Update your card, then try again.` };
     // The period the quote was made in has ended (a renewal came between): its date no longer applies.
     if (error instanceof Stripe.errors.StripeInvalidRequestError && error.param === "proration_date")
       return { ok: false, message: QUOTE_EXPIRED };
-    throw error;
+    return { ok: false, message: stripeFailure(error, "change your plan").message };
   }
   return { ok: true, kind: prepared.kind };
 }
@@ -276,11 +289,19 @@ async function scheduleDowngrade({ stripe }: BillingDeps, prepared: Prepared, ke
 }
 
 /** The customer keeps their current plan after all: the pending downgrade is dropped. */
-export async function cancelScheduledChange(deps: BillingDeps, accountId: string, userId: string): Promise<boolean> {
+export async function cancelScheduledChange(
+  deps: BillingDeps,
+  accountId: string,
+  userId: string,
+): Promise<{ ok: true } | ChangeFailure> {
   const mirrored = await currentSubscription(deps.db, accountId);
-  if (!mirrored?.scheduledChange) return false;
-  const subscription = await deps.stripe.subscriptions.retrieve(mirrored.id);
-  if (subscription.schedule) await deps.stripe.subscriptionSchedules.release(idOfSchedule(subscription.schedule));
+  if (!mirrored?.scheduledChange) return { ok: true };
+  try {
+    const subscription = await deps.stripe.subscriptions.retrieve(mirrored.id);
+    if (subscription.schedule) await deps.stripe.subscriptionSchedules.release(idOfSchedule(subscription.schedule));
+  } catch (error) {
+    return { ok: false, message: stripeFailure(error, "keep your current plan").message };
+  }
   await deps.db.transaction(async (tx) => {
     await tx.update(subscriptions).set({ scheduledChange: null }).where(eq(subscriptions.id, mirrored.id));
     await recordAudit(
@@ -292,7 +313,7 @@ export async function cancelScheduledChange(deps: BillingDeps, accountId: string
       accountId,
     );
   });
-  return true;
+  return { ok: true };
 }
 
 /** A Billing Portal session for the organisation's Stripe customer: cards, invoices, cancellation. */
@@ -300,12 +321,16 @@ export async function billingPortalUrl(
   { db, stripe }: BillingDeps,
   accountId: string,
   returnUrl: string,
-): Promise<string | null> {
+): Promise<{ ok: true; url: string } | ChangeFailure> {
   const [customer] = await db.select().from(billingCustomers).where(eq(billingCustomers.accountId, accountId));
-  if (!customer) return null;
-  const session = await stripe.billingPortal.sessions.create({
-    customer: customer.stripeCustomerId,
-    return_url: returnUrl,
-  });
-  return session.url;
+  if (!customer) return { ok: false, message: "Your organisation has no billing account yet. Buy a plan first." };
+  try {
+    const session = await stripe.billingPortal.sessions.create({
+      customer: customer.stripeCustomerId,
+      return_url: returnUrl,
+    });
+    return { ok: true, url: session.url };
+  } catch (error) {
+    return { ok: false, message: stripeFailure(error, "open your cards and invoices").message };
+  }
 }

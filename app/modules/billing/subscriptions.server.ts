@@ -1,7 +1,15 @@
 import { and, desc, eq, notInArray, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database, DbOrTx } from "#db/client";
-import { billingCustomers, plans, prices, subscriptions, type BillingInterval, type PricingModel } from "#db/schema";
+import {
+  billingCustomers,
+  plans,
+  prices,
+  priceVersions,
+  subscriptions,
+  type BillingInterval,
+  type PricingModel,
+} from "#db/schema";
 import type { Operation } from "../../../provisioning";
 import { provisionedService, requestInstanceChange } from "./instance-changes.server";
 import { provisioningWorkFor } from "./subscription-work";
@@ -14,16 +22,20 @@ export function idOf(value: string | { id: string }): string {
   return typeof value === "string" ? value : value.id;
 }
 
-/** The catalog plan, its pricing model and the interval a Stripe price was synced from. */
+/**
+ * The catalog plan, its pricing model and the interval a Stripe price was synced from: any
+ * price in the price history, archived ones too (grandfathered subscribers, older checkouts).
+ */
 export async function planOfPrice(
   db: DbOrTx,
   stripePriceId: string,
 ): Promise<{ planSlug: string; interval: BillingInterval; pricingModel: PricingModel } | null> {
   const [row] = await db
     .select({ planSlug: plans.slug, interval: prices.interval, pricingModel: plans.pricingModel })
-    .from(prices)
+    .from(priceVersions)
+    .innerJoin(prices, eq(prices.id, priceVersions.priceId))
     .innerJoin(plans, eq(plans.id, prices.planId))
-    .where(eq(prices.stripePriceId, stripePriceId));
+    .where(eq(priceVersions.stripePriceId, stripePriceId));
   return row ?? null;
 }
 

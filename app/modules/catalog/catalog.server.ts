@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Database, DbOrTx } from "#db/client";
-import { features, planFeatures, plans, prices, products } from "#db/schema";
+import { features, planFeatures, plans, prices, priceVersions, products } from "#db/schema";
 import type { BillingInterval, FaqEntry, FeatureKind, FeatureValue, PlanSalesMode, PricingModel } from "#db/schema";
 import type { Money } from "~/lib/money";
 
@@ -121,9 +121,21 @@ export async function planChoices(db: Database): Promise<[slug: string, name: st
   return (await loadCatalog(db))?.plans.map((plan) => [plan.slug, plan.name]) ?? [];
 }
 
-/** The stored price of a plan and interval (with its Stripe price id once synced), by lookup key. */
+/**
+ * The stored price of a plan and interval, by lookup key, with the Stripe price new checkouts
+ * use (`stripePriceId`): null until the catalog sync has made one at the row's amount, so a
+ * catalog change not synced yet never sells at the old amount. Older Stripe prices stay in the
+ * price history (`price_versions`) for the subscribers on them.
+ */
 export async function priceRowFor(db: DbOrTx, catalog: Catalog, plan: CatalogPlan, interval: BillingInterval) {
   const lookupKey = `${catalog.product.slug}.${plan.slug}.${interval}.${plan.prices[interval].currency.toLowerCase()}`;
-  const [price] = await db.select().from(prices).where(eq(prices.lookupKey, lookupKey));
-  return price ?? null;
+  const [row] = await db
+    .select({ price: prices, version: priceVersions })
+    .from(prices)
+    .leftJoin(priceVersions, eq(priceVersions.stripePriceId, prices.stripePriceId))
+    .where(eq(prices.lookupKey, lookupKey));
+  if (!row) return null;
+  const { price, version } = row;
+  const stale = version !== null && (version.unitAmount !== price.unitAmount || version.currency !== price.currency);
+  return { ...price, stripePriceId: stale ? null : price.stripePriceId };
 }

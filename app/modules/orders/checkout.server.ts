@@ -1,8 +1,9 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type Stripe from "stripe";
+import Stripe from "stripe";
 import type { Database } from "#db/client";
 import { billingCustomers, orders, organisations, subscriptions, type BillingInterval } from "#db/schema";
-import { recordAudit } from "~/lib/audit.server";
+import { recordAudit, type Actor } from "~/lib/audit.server";
+import { stripeFailure } from "~/modules/billing/stripe-failure";
 import { priceRowFor, requireCatalog } from "~/modules/catalog/catalog.server";
 import { orderTotal, seatsError } from "~/modules/catalog/pricing";
 import { activeTrial } from "~/modules/trials/trials.server";
@@ -18,20 +19,31 @@ export type CheckoutInput = {
   salesAssisted?: boolean;
 };
 type Order = typeof orders.$inferSelect;
-export type CheckoutResult = { ok: true; url: string; order: Order } | { ok: false; field?: "seats"; message: string };
+type NewOrder = typeof orders.$inferInsert;
+export type CheckoutFailure = { ok: false; field?: "seats"; message: string };
+export type CheckoutResult = { ok: true; url: string; order: Order } | CheckoutFailure;
 
 const LIVE_SUBSCRIPTION = ["active", "trialing", "past_due", "unpaid", "paused", "incomplete"];
-const DAY_MS = 24 * 60 * 60 * 1000;
+const BEING_OPENED: CheckoutFailure = {
+  ok: false,
+  message: "A checkout for your organisation is being opened. Try again in a moment.",
+};
+/**
+ * Stripe accepts a Checkout `subscription_data.trial_end` only "at least 48 hours in the future"
+ * (Stripe API reference, Checkout Sessions); an hour more covers the wait until Stripe reads it.
+ */
+const MIN_TRIAL_LEFT_SECONDS = 49 * 60 * 60;
 
 /**
- * Creates the order, then Stripe Checkout for it (the order id is the idempotency key and the
- * client_reference_id). A second click, or a second tab, goes to the same open checkout; an
- * organisation that already pays for the product is sent to change its plan instead.
+ * Creates the order, then Stripe Checkout for it (the order id is the client_reference_id and
+ * part of the idempotency key). The same choice sent twice, or from a second tab, goes to the
+ * same open checkout; another choice expires the open checkout first (the customer changed their
+ * mind). An organisation that already pays for the product is sent to change its plan instead.
+ * Any Stripe error answers `{ ok: false, message }` (a sentence for the page) and is audited on
+ * the order as `order.checkout_failed`; only the portal's own faults throw.
  */
-export async function startCheckout(
-  { db, stripe, appUrl }: CheckoutDeps,
-  input: CheckoutInput,
-): Promise<CheckoutResult> {
+export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): Promise<CheckoutResult> {
+  const { db } = deps;
   const catalog = await requireCatalog(db);
   const plan = catalog.plans.find((p) => p.slug === input.planSlug);
   if (!plan || (plan.salesMode !== "self_serve" && !input.salesAssisted))
@@ -52,57 +64,48 @@ export async function startCheckout(
   if (!price?.stripePriceId)
     return { ok: false, message: "This plan cannot be bought online right now. Please try again later." };
 
-  const [order] = await db
-    .insert(orders)
-    .values({
-      accountId: input.accountId,
-      orderedBy: input.userId,
-      productSlug: catalog.product.slug,
-      planSlug: plan.slug,
-      interval: input.interval,
-      seats: input.seats,
-      currency: price.currency,
-      totalAmount: orderTotal(plan, input.interval, input.seats),
-      status: "checkout_open",
-    })
-    .onConflictDoNothing()
-    .returning();
-  if (!order) {
-    const [open] = await db
-      .select()
-      .from(orders)
-      .where(
-        and(
-          eq(orders.accountId, input.accountId),
-          eq(orders.productSlug, catalog.product.slug),
-          eq(orders.status, "checkout_open"),
-        ),
-      );
-    if (open?.checkoutUrl) return { ok: true, url: open.checkoutUrl, order: open };
-    return { ok: false, message: "A checkout for your organisation is being opened. Try again in a moment." };
+  const actor: Actor = { type: input.salesAssisted ? "staff" : "user", id: input.userId };
+  const values: NewOrder = {
+    accountId: input.accountId,
+    orderedBy: input.userId,
+    productSlug: catalog.product.slug,
+    planSlug: plan.slug,
+    interval: input.interval,
+    seats: input.seats,
+    currency: price.currency,
+    totalAmount: orderTotal(plan, input.interval, input.seats),
+    status: "checkout_open",
+  };
+  let opened: Awaited<ReturnType<typeof openOrder>>;
+  try {
+    opened = await openOrder(deps, values, actor);
+  } catch (error) {
+    return { ok: false, message: stripeFailure(error, "close your earlier payment page").message };
   }
+  if (!opened.ok) return opened;
+  const { order } = opened;
+  if (!opened.created) return order.checkoutUrl ? { ok: true, url: order.checkoutUrl, order } : BEING_OPENED;
 
   try {
-    const customer = await stripeCustomerFor(db, stripe, input.accountId);
+    const customer = await liveCustomer(deps, input.accountId, actor);
     const trial = await activeTrial(db, input.accountId, catalog.product.slug);
-    // Unused trial days carry over when enough are left for Stripe to accept a trial end.
-    const trialEnd =
-      trial && trial.endsAt.getTime() - Date.now() > 2 * DAY_MS ? Math.floor(trial.endsAt.getTime() / 1000) : undefined;
-    const session = await stripe.checkout.sessions.create(
+    const trialEnd = trial ? carriedTrialEnd(trial.endsAt, customer.stripeNow) : undefined;
+    const session = await deps.stripe.checkout.sessions.create(
       {
         mode: "subscription",
-        customer,
+        customer: customer.id,
         client_reference_id: order.id,
         line_items: [{ price: price.stripePriceId, quantity: plan.pricingModel === "per_seat" ? input.seats : 1 }],
-        success_url: `${appUrl}/orders/${order.id}?session_id={CHECKOUT_SESSION_ID}`,
-        cancel_url: `${appUrl}/plans/${plan.slug}`,
+        success_url: `${deps.appUrl}/orders/${order.id}?session_id={CHECKOUT_SESSION_ID}`,
+        cancel_url: `${deps.appUrl}/plans/${plan.slug}`,
         metadata: { order_id: order.id },
         subscription_data: {
           metadata: { order_id: order.id, account_id: input.accountId, seats: String(input.seats) },
           ...(trialEnd ? { trial_end: trialEnd } : {}),
         },
       },
-      { idempotencyKey: `checkout:${order.id}` },
+      // With the customer in the key, a replaced customer gets a new session rather than a replay.
+      { idempotencyKey: `checkout:${order.id}:${customer.id}` },
     );
     await db
       .update(orders)
@@ -110,7 +113,7 @@ export async function startCheckout(
       .where(eq(orders.id, order.id));
     await recordAudit(
       db,
-      { type: input.salesAssisted ? "staff" : "user", id: input.userId },
+      actor,
       "order.checkout_opened",
       { type: "order", id: order.id },
       { plan: plan.slug, interval: input.interval, seats: input.seats },
@@ -123,23 +126,177 @@ export async function startCheckout(
       .update(orders)
       .set({ status: "cancelled", updatedAt: sql`now()` })
       .where(eq(orders.id, order.id));
-    throw error;
+    const failure = stripeFailure(error, "open the payment page");
+    await recordAudit(
+      db,
+      actor,
+      "order.checkout_failed",
+      { type: "order", id: order.id },
+      failure.details,
+      input.accountId,
+    );
+    return { ok: false, message: failure.message };
   }
 }
 
-/** The organisation's Stripe customer, created once (idempotently) on its first checkout. */
-async function stripeCustomerFor(db: Database, stripe: Stripe, accountId: string): Promise<string> {
+/**
+ * The order for this choice: a new one (`created`), or the open one when it is the same choice
+ * (plan, interval, users and total: a double submit or a second tab). An open checkout for
+ * another choice is expired at Stripe and its order closed first, so the customer never lands on
+ * the checkout they changed their mind about. Throws Stripe's errors.
+ */
+async function openOrder(
+  deps: CheckoutDeps,
+  values: NewOrder,
+  actor: Actor,
+): Promise<{ ok: true; order: Order; created: boolean } | CheckoutFailure> {
+  // Each round either inserts, finds the same choice, or closes one other open order.
+  for (let round = 0; round < 3; round += 1) {
+    const [created] = await deps.db.insert(orders).values(values).onConflictDoNothing().returning();
+    if (created) return { ok: true, order: created, created: true };
+    const [open] = await deps.db
+      .select()
+      .from(orders)
+      .where(
+        and(
+          eq(orders.accountId, values.accountId),
+          eq(orders.productSlug, values.productSlug),
+          eq(orders.status, "checkout_open"),
+        ),
+      );
+    if (!open) continue;
+    if (sameChoice(open, values)) return { ok: true, order: open, created: false };
+    if (!open.stripeCheckoutSessionId) return BEING_OPENED;
+    const superseded = await supersede(deps, open, actor);
+    if (!superseded.ok) return superseded;
+  }
+  return BEING_OPENED;
+}
+
+function sameChoice(order: Order, values: NewOrder): boolean {
+  return (
+    order.planSlug === values.planSlug &&
+    order.interval === values.interval &&
+    order.seats === values.seats &&
+    order.currency === values.currency &&
+    order.totalAmount === values.totalAmount
+  );
+}
+
+/**
+ * Expires the open order's Checkout Session (Stripe: `checkout.sessions.expire`) and closes the
+ * order as `expired`, audited. A session Stripe had already expired counts as done; one that was
+ * paid meanwhile (another tab) is refused with a sentence: that order will be applied as paid.
+ */
+async function supersede(deps: CheckoutDeps, order: Order, actor: Actor): Promise<{ ok: true } | CheckoutFailure> {
+  const sessionId = order.stripeCheckoutSessionId!;
+  let session: Stripe.Checkout.Session;
+  try {
+    session = await deps.stripe.checkout.sessions.expire(sessionId);
+  } catch (error) {
+    // Only an open session can be expired: see what became of it.
+    if (!(error instanceof Stripe.errors.StripeInvalidRequestError) || error.code === "resource_missing") throw error;
+    session = await deps.stripe.checkout.sessions.retrieve(sessionId);
+    if (session.status === "open") throw error;
+  }
+  if (session.status === "complete")
+    return {
+      ok: false,
+      message:
+        "Your earlier checkout has just been paid. It will show on your billing page in a moment; change your plan there.",
+    };
+  await deps.db.transaction(async (tx) => {
+    const [closed] = await tx
+      .update(orders)
+      .set({ status: "expired", updatedAt: sql`now()` })
+      .where(and(eq(orders.id, order.id), eq(orders.status, "checkout_open")))
+      .returning({ id: orders.id });
+    if (closed)
+      await recordAudit(
+        tx,
+        actor,
+        "order.checkout_superseded",
+        { type: "order", id: order.id },
+        { checkoutSession: sessionId },
+        order.accountId,
+      );
+  });
+  return { ok: true };
+}
+
+/**
+ * The organisation's Stripe customer as Stripe knows it now, created once (idempotently) on the
+ * first checkout, with Stripe's clock (`stripeNow`, unix seconds) read from the `Date` header of
+ * Stripe's answer. A stored customer Stripe no longer knows (deleted in the dashboard: 404, or
+ * `deleted: true`) is replaced by a new one, recorded and audited as `billing.customer_replaced`.
+ */
+async function liveCustomer(
+  { db, stripe }: CheckoutDeps,
+  accountId: string,
+  actor: Actor,
+): Promise<{ id: string; stripeNow: number }> {
   const [known] = await db.select().from(billingCustomers).where(eq(billingCustomers.accountId, accountId));
-  if (known) return known.stripeCustomerId;
+  if (known) {
+    const found = await retrieveCustomer(stripe, known.stripeCustomerId);
+    if (found) return { id: found.id, stripeNow: stripeNowOf(found) };
+  }
   const [organisation] = await db
     .select({ name: organisations.name })
     .from(organisations)
     .where(eq(organisations.id, accountId));
   const customer = await stripe.customers.create(
     { name: organisation?.name ?? accountId, metadata: { account_id: accountId } },
-    { idempotencyKey: `customer:${accountId}` },
+    { idempotencyKey: known ? `customer:${accountId}:replaces:${known.stripeCustomerId}` : `customer:${accountId}` },
   );
-  await db.insert(billingCustomers).values({ accountId, stripeCustomerId: customer.id }).onConflictDoNothing();
+  if (known) {
+    await db.transaction(async (tx) => {
+      const [replaced] = await tx
+        .update(billingCustomers)
+        .set({ stripeCustomerId: customer.id })
+        .where(
+          and(eq(billingCustomers.accountId, accountId), eq(billingCustomers.stripeCustomerId, known.stripeCustomerId)),
+        )
+        .returning();
+      if (replaced)
+        await recordAudit(
+          tx,
+          actor,
+          "billing.customer_replaced",
+          { type: "organisation", id: accountId },
+          { previous: known.stripeCustomerId, current: customer.id, reason: "unknown to Stripe" },
+          accountId,
+        );
+    });
+  } else {
+    await db.insert(billingCustomers).values({ accountId, stripeCustomerId: customer.id }).onConflictDoNothing();
+  }
   const [saved] = await db.select().from(billingCustomers).where(eq(billingCustomers.accountId, accountId));
-  return saved!.stripeCustomerId;
+  return { id: saved!.stripeCustomerId, stripeNow: stripeNowOf(customer) };
+}
+
+/** The customer, or null when Stripe does not know it (any more). */
+async function retrieveCustomer(stripe: Stripe, id: string): Promise<Stripe.Response<Stripe.Customer> | null> {
+  try {
+    const customer = await stripe.customers.retrieve(id);
+    return customer.deleted ? null : (customer as Stripe.Response<Stripe.Customer>);
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "resource_missing") return null;
+    throw error;
+  }
+}
+
+/** Stripe's "now" in unix seconds, from the `Date` header of one of its answers (the portal's clock if absent). */
+function stripeNowOf(response: { lastResponse?: { headers: Record<string, string> } }): number {
+  const stamped = Date.parse(response.lastResponse?.headers.date ?? "");
+  return Math.floor((Number.isFinite(stamped) ? stamped : Date.now()) / 1000);
+}
+
+/**
+ * The trial's unused time carried over to Stripe: the same time left, counted from Stripe's now
+ * (its clock may run ahead of the portal's: test clocks, the emulator's moved clock). None when
+ * Stripe would refuse it for being too close.
+ */
+function carriedTrialEnd(endsAt: Date, stripeNow: number): number | undefined {
+  const left = Math.floor((endsAt.getTime() - Date.now()) / 1000);
+  return left >= MIN_TRIAL_LEFT_SECONDS ? stripeNow + left : undefined;
 }
