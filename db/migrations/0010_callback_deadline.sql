@@ -1,0 +1,2 @@
+ALTER TABLE "provisioning_requests" ADD COLUMN "callback_due_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "provisioning_requests_callback_due_idx" ON "provisioning_requests" USING btree ("callback_due_at") WHERE "provisioning_requests"."status" = 'running' and "provisioning_requests"."callback_due_at" is not null;
