@@ -15,13 +15,14 @@ export type PausedService = {
  * The organisation's paused services (instances `suspended`), each with when it was paused (the latest
  * succeeded suspend request) and why, newest first. Trials are left out: the trial card tells theirs.
  */
+// The correlated subqueries name service_instances.id in full: drizzle writes a lone table's columns unqualified.
 export async function pausedServices(db: DbOrTx, accountId: string): Promise<PausedService[]> {
   const rows = await db
     .select({
       instanceId: serviceInstances.id,
       planName: sql<string>`${serviceInstances.snapshot}->>'planName'`,
       pausedAt: sql<Date | null>`(select max(r.completed_at) from ${provisioningRequests} r
-        where r.instance_id = ${serviceInstances.id} and r.operation = 'suspend' and r.status = 'succeeded')`.mapWith(
+        where r.instance_id = service_instances.id and r.operation = 'suspend' and r.status = 'succeeded')`.mapWith(
         (value: string | null) => (value ? new Date(value) : null),
       ),
     })
@@ -30,7 +31,7 @@ export async function pausedServices(db: DbOrTx, accountId: string): Promise<Pau
       and(
         eq(serviceInstances.accountId, accountId),
         eq(serviceInstances.status, "suspended"),
-        sql`not exists (select 1 from trials t where t.instance_id = ${serviceInstances.id} and t.status <> 'converted')`,
+        sql`not exists (select 1 from trials t where t.instance_id = service_instances.id and t.status <> 'converted')`,
       ),
     )
     .orderBy(desc(serviceInstances.updatedAt));

@@ -114,8 +114,8 @@ test("a trial's life: ready, reminded, expired and suspended, extended by staff 
   await page.reload();
   await expect(page.getByTestId("trial-status")).toContainText("Your trial has ended");
   await expect(
-    page.getByTestId("service-request").filter({ hasText: "Suspend: Starter" }).getByTestId("request-status"),
-  ).toHaveText("Ready", { timeout: 10_000 });
+    page.getByTestId("service-request").filter({ hasText: "Paused: Starter" }).getByTestId("request-status"),
+  ).toHaveText("Paused", { timeout: 10_000 });
 
   // Staff give another week; the workspace resumes.
   const staffContext = await browser.newContext({ extraHTTPHeaders: clientAddress() });
@@ -133,8 +133,8 @@ test("a trial's life: ready, reminded, expired and suspended, extended by staff 
   await page.reload();
   await expect(page.getByTestId("trial-status")).toContainText("7 days left");
   await expect(
-    page.getByTestId("service-request").filter({ hasText: "Resume: Starter" }).getByTestId("request-status"),
-  ).toHaveText("Ready", { timeout: 10_000 });
+    page.getByTestId("service-request").filter({ hasText: "Running again: Starter" }).getByTestId("request-status"),
+  ).toHaveText("Running", { timeout: 10_000 });
   const tenant = await withDatabase(
     (sql) =>
       sql<
