@@ -48,7 +48,12 @@ export function ProvisioningProgress({ requests }: { requests: Request[] }) {
               {request.status === "waiting_customer" && request.waitingReason ? (
                 <p className="mt-1 text-sm text-amber-900">{request.waitingReason}</p>
               ) : null}
-              {request.status === "succeeded" && request.result && Object.keys(request.result).length ? (
+              {request.status === "succeeded" &&
+              // A pause or removal gives no access: its details would only repeat the setup's.
+              request.operation !== "suspend" &&
+              request.operation !== "deprovision" &&
+              request.result &&
+              Object.keys(request.result).length ? (
                 <dl className="mt-2 grid gap-1 text-sm" data-testid="access-details">
                   {Object.entries(request.result).map(([key, value]) => (
                     <div key={key} className="flex flex-wrap gap-2">

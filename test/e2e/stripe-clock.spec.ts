@@ -100,7 +100,7 @@ test("renewal fails → past-due email → unpaid → suspended → card updated
   await waitForEmail(person.email, /Your Starter service is paused/);
   await page.goto("/account");
   const paused = page.getByTestId("service-paused");
-  await expect(paused).toContainText(/Your Starter service is paused since \d+ \w+ \d{4}, \d\d:\d\d\./);
+  await expect(paused).toContainText(/Your Starter service is paused since \d+ \w+ \d{4}(,| at) \d\d:\d\d\./);
   await expect(paused.getByRole("link", { name: "Update your card on the billing page" })).toHaveAttribute(
     "href",
     "/account/billing",
