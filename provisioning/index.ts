@@ -19,5 +19,6 @@ export { resultFields, manualProvisioner, type ResultField } from "./provisioner
 export { createDemoProvisioner } from "./provisioners/demo";
 export type { Operation, RequestStatus, Snapshot, Provisioner, Outcome } from "./types";
 export { outcome } from "./types";
-export { provisioningTasks } from "./tasks";
-export { markOverdueRequests, unlockAbandonedJobs } from "./sweeps";
+export { provisioningTasks, CALLBACK_SWEEP_TASK } from "./tasks";
+export { markOverdueRequests, sweepOverdueCallbacks, unlockAbandonedJobs } from "./sweeps";
+export { callbackDeadlineMs, DEFAULT_CALLBACK_DEADLINE_MINUTES } from "./callback-deadline";

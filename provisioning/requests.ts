@@ -1,7 +1,13 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/client";
 import { addJob } from "../db/jobs";
-import { provisioningEvents, provisioningRequests, serviceInstances, type ProvisioningActorType } from "../db/schema";
+import {
+  auditEvents,
+  provisioningEvents,
+  provisioningRequests,
+  serviceInstances,
+  type ProvisioningActorType,
+} from "../db/schema";
 import { assertTransition } from "./state-machine";
 import type { Operation, RequestStatus, Snapshot } from "./types";
 
@@ -115,10 +121,16 @@ export async function lockRequest(tx: DbOrTx, requestId: string): Promise<Reques
 }
 
 type Patch = Partial<
-  Pick<RequestRow, "attempts" | "result" | "lastError" | "waitingReason" | "claimedBy" | "claimedAt" | "completedAt">
+  Pick<
+    RequestRow,
+    "attempts" | "result" | "lastError" | "waitingReason" | "claimedBy" | "claimedAt" | "completedAt" | "callbackDueAt"
+  >
 >;
 
-/** Moves a locked request to a new status, checked by the state machine, and records the event. */
+/**
+ * Moves a locked request to a new status, checked by the state machine, and records the event. A
+ * request leaving `running` no longer waits for a control plane's callback, so its deadline is cleared.
+ */
 export async function transition(
   tx: DbOrTx,
   request: RequestRow,
@@ -130,7 +142,7 @@ export async function transition(
   assertTransition(request.status, to);
   const [updated] = await tx
     .update(provisioningRequests)
-    .set({ ...patch, status: to, updatedAt: sql`now()` })
+    .set({ ...(to === "running" ? {} : { callbackDueAt: null }), ...patch, status: to, updatedAt: sql`now()` })
     .where(and(eq(provisioningRequests.id, request.id), eq(provisioningRequests.status, request.status)))
     .returning();
   if (!updated) throw new Error(`Request ${request.id} changed under its lock`);
@@ -151,4 +163,26 @@ export async function annotate(
     .set({ ...patch, updatedAt: sql`now()` })
     .where(eq(provisioningRequests.id, request.id));
   await recordEvent(tx, request.id, actor, request.status, request.status, message);
+}
+
+/**
+ * Records a staff member's action on a request in `audit_events` (who, what, when), in the action's
+ * transaction. `action` is e.g. "retried"; it is stored as `provisioning_request.<action>`.
+ */
+export async function auditStaffAction(
+  tx: DbOrTx,
+  staffId: string,
+  action: string,
+  request: RequestRow,
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  await tx.insert(auditEvents).values({
+    actorType: "staff",
+    actorId: staffId,
+    action: `provisioning_request.${action}`,
+    subjectType: "provisioning_request",
+    subjectId: request.id,
+    organisationId: request.accountId,
+    details: { fromStatus: request.status, ...details },
+  });
 }

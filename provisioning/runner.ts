@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/client";
 import { provisioningRequests } from "../db/schema";
 import { retryDelayMs } from "./backoff";
+import { callbackDeadlineMs } from "./callback-deadline";
 import type { ProvisionerRegistry } from "./registry";
 import { lockRequest, scheduleRun, transition, type ProvisioningActor, type RequestRow } from "./requests";
 import type { Operation, Outcome, ProvisioningJob, ProvisioningResult } from "./types";
@@ -77,7 +78,7 @@ async function startAttempt(
     with current as (
       select id, status from provisioning_requests where id = ${requestId} for update
     ), started as (
-      update provisioning_requests r set status = 'running', attempts = r.attempts + 1, updated_at = now()
+      update provisioning_requests r set status = 'running', attempts = r.attempts + 1, callback_due_at = null, updated_at = now()
       from current
       where r.id = current.id
         and (current.status = 'queued' or (current.status = 'running' and r.updated_at < now() - make_interval(secs => ${RUNNING_LEASE_MS / 1000})))
@@ -130,9 +131,18 @@ export async function applyOutcome(
     case "done":
       await finishRequest(tx, request.id, "running", outcome.result, actor, "set up", options);
       return;
-    case "accepted":
-      await transition(tx, request, "running", actor, `accepted: ${outcome.message}`);
+    case "accepted": {
+      const deadlineMs = callbackDeadlineMs(request.config);
+      await transition(
+        tx,
+        request,
+        "running",
+        actor,
+        `accepted: ${outcome.message}; its report is due within ${deadlineMs / 60_000} minutes`,
+        { callbackDueAt: new Date(Date.now() + deadlineMs) },
+      );
       return;
+    }
     case "retry":
       if (request.attempts < request.maxAttempts) {
         const delay = outcome.afterMs ?? retryDelayMs(request.attempts);
@@ -190,7 +200,7 @@ export async function finishRequest(
     const rows = await tx.execute<{ id: string }>(sql`
       with done as (
         update provisioning_requests set status = 'succeeded', result = ${JSON.stringify(result)}::jsonb, completed_at = now(),
-          waiting_reason = null, updated_at = now()
+          waiting_reason = null, callback_due_at = null, updated_at = now()
         where id = ${requestId} and status = ${from}
         returning *
       ), event as (
@@ -220,7 +230,10 @@ export type CallbackOutcome = "applied" | "ignored";
 
 /**
  * A control plane's signed report on a request it accepted. Only a request still waiting for it
- * (running) takes it; a late, repeated or replayed report changes nothing.
+ * (running) takes it; a late, repeated or replayed report changes nothing: a request staff cancelled,
+ * or one retried and now queued, failed or waiting for staff, keeps its state. A report reaching a
+ * retried request that is running again applies: the control plane is idempotent by the request's key,
+ * so it reports on the same work.
  */
 export async function applyCallback(
   db: Database,

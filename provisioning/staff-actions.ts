@@ -1,11 +1,28 @@
 import type { Database } from "../db/client";
 import { resultFields } from "./provisioners/manual";
-import { annotate, lockRequest, scheduleRun, transition, type ProvisioningActor, type RequestRow } from "./requests";
+import {
+  annotate,
+  auditStaffAction,
+  lockRequest,
+  scheduleRun,
+  transition,
+  type ProvisioningActor,
+  type RequestRow,
+} from "./requests";
 import { finishRequest, type RunnerOptions } from "./runner";
 
 export type StaffActionResult = { ok: true } | { ok: false; message: string; fieldErrors?: Record<string, string> };
 
 const refuse = (message: string): StaffActionResult => ({ ok: false, message });
+
+/** Not finished: staff may still retry or cancel it, whatever it is waiting for (ADR 6). */
+const unfinished: readonly RequestRow["status"][] = [
+  "queued",
+  "running",
+  "waiting_staff",
+  "waiting_customer",
+  "failed",
+];
 
 /** Runs an action on a locked request; a missing request is refused rather than thrown. */
 async function withRequest(
@@ -37,6 +54,7 @@ export function claimRequest(
       claimedBy: staff.id,
       claimedAt: new Date(),
     });
+    await auditStaffAction(tx, staff.id, "claimed", request);
     return { ok: true };
   });
 }
@@ -70,6 +88,7 @@ export function completeManually(
       `completed by ${staff.name}`,
       options,
     );
+    await auditStaffAction(tx, staff.id, "completed", request);
     return { ok: true };
   });
 }
@@ -82,15 +101,22 @@ function checkField(type: "text" | "url" | "email", value: string): string | nul
   return null;
 }
 
-/** Sends a stuck or failed request back to its provisioner with a fresh set of attempts. */
+/**
+ * Sends any unfinished request back to its provisioner now, with a fresh set of attempts: a failed
+ * one, one waiting for someone, one queued for a later attempt, or one running (a control plane that
+ * accepted it and never called back, say). Audited. A callback for the earlier attempt arriving later
+ * changes nothing unless the request is running again (see `applyCallback`).
+ */
 export function retryRequest(
   db: Database,
   requestId: string,
   staff: { id: string; name: string },
 ): Promise<StaffActionResult> {
   return withRequest(db, requestId, async (tx, request) => {
-    if (!["waiting_staff", "waiting_customer", "failed"].includes(request.status))
-      return refuse("Only a waiting or failed request can be retried.");
+    if (!unfinished.includes(request.status))
+      return refuse(
+        `This request has ${request.status === "succeeded" ? "succeeded" : "been cancelled"}; there is nothing to retry.`,
+      );
     const actor: ProvisioningActor = { type: "staff", id: staff.id };
     await transition(tx, request, "queued", actor, `retried by ${staff.name}`, {
       attempts: 0,
@@ -99,6 +125,7 @@ export function retryRequest(
       waitingReason: null,
     });
     await scheduleRun(tx, request.id, request.accountId);
+    await auditStaffAction(tx, staff.id, "retried", request);
     return { ok: true };
   });
 }
@@ -114,10 +141,15 @@ export function failRequest(
     await transition(tx, request, "failed", { type: "staff", id: staff.id }, `failed by ${staff.name}: ${reason}`, {
       lastError: reason,
     });
+    await auditStaffAction(tx, staff.id, "failed", request, { reason });
     return { ok: true };
   });
 }
 
+/**
+ * Cancels any unfinished request, running ones included, with the reason. Audited. The job or
+ * callback of an attempt under way finds the request cancelled and changes nothing.
+ */
 export function cancelRequest(
   db: Database,
   requestId: string,
@@ -125,8 +157,10 @@ export function cancelRequest(
   reason: string,
 ): Promise<StaffActionResult> {
   return withRequest(db, requestId, async (tx, request) => {
-    if (!["queued", "waiting_staff", "waiting_customer", "failed"].includes(request.status))
-      return refuse("This request can no longer be cancelled.");
+    if (!unfinished.includes(request.status))
+      return refuse(
+        `This request has ${request.status === "succeeded" ? "succeeded" : "been cancelled"} already; it cannot be cancelled.`,
+      );
     await transition(
       tx,
       request,
@@ -135,6 +169,7 @@ export function cancelRequest(
       `cancelled by ${staff.name}: ${reason}`,
       { completedAt: new Date() },
     );
+    await auditStaffAction(tx, staff.id, "cancelled", request, { reason });
     return { ok: true };
   });
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { assertTransition, canTransition, statuses, TransitionError, type Status } from "./state-machine";
 
 const allowed: [Status, Status][] = [
+  ["queued", "queued"],
   ["queued", "running"],
   ["queued", "cancelled"],
   ["running", "running"],
@@ -10,6 +11,7 @@ const allowed: [Status, Status][] = [
   ["running", "waiting_staff"],
   ["running", "waiting_customer"],
   ["running", "failed"],
+  ["running", "cancelled"],
   ["waiting_staff", "succeeded"],
   ["waiting_staff", "queued"],
   ["waiting_staff", "failed"],

@@ -5,9 +5,11 @@ import type { RequestStatus } from "./types";
  * only the customer can unblock is neither retried nor put in front of staff.
  */
 const transitions: Record<RequestStatus, readonly RequestStatus[]> = {
-  queued: ["running", "cancelled"],
-  // A running request whose worker died runs again from `running`, hence running → running.
-  running: ["running", "succeeded", "queued", "waiting_staff", "waiting_customer", "failed"],
+  // queued → queued: staff retry a request waiting for its next attempt, which runs it now.
+  queued: ["queued", "running", "cancelled"],
+  // A running request whose worker died runs again from `running`, hence running → running. Staff may
+  // cancel a running request (one whose control plane never called back, say): their decision stands.
+  running: ["running", "succeeded", "queued", "waiting_staff", "waiting_customer", "failed", "cancelled"],
   waiting_staff: ["succeeded", "queued", "failed", "cancelled"],
   waiting_customer: ["queued", "cancelled"],
   failed: ["queued", "cancelled"],

@@ -15,6 +15,7 @@ import { sweepTrials } from "../app/modules/trials/lifecycle.server";
 import { connectDb, type DbHandle } from "../db/client";
 import { workerConnectionString } from "../db/worker-connection";
 import {
+  CALLBACK_SWEEP_TASK,
   createDemoProvisioner,
   createHttpProvisioner,
   manualProvisioner,
@@ -42,6 +43,7 @@ const eventPayload = z.object({ eventId: z.string().min(1) });
 const crontab = [
   "* * * * * trials_sweep ?max=1",
   "*/5 * * * * provisioning_sla_sweep ?max=1",
+  `* * * * * ${CALLBACK_SWEEP_TASK} ?max=1`,
   "*/5 * * * * jobs_unlock_sweep ?max=1",
   "17 * * * * subscriptions_retention_sweep ?max=1",
   "40 3 * * * billing_reconcile ?max=1",

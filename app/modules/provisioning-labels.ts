@@ -27,3 +27,33 @@ export const statusStyles: Record<RequestStatus, string> = {
   failed: "bg-red-100 text-red-800",
   cancelled: "bg-slate-100 text-slate-700",
 };
+
+/**
+ * How a customer reads one request in their service history: what happened to which plan, and a
+ * badge. A finished suspend reads "Paused", not "Suspend … Ready"; unfinished ones keep the status.
+ */
+export function customerEvent(
+  operation: Operation,
+  status: RequestStatus,
+  planName: string,
+): { text: string; badge: string; badgeStyle: string } {
+  const done = status === "succeeded";
+  const finished: Record<Operation, [string, string, string]> = {
+    provision: [`Set up: ${planName}`, "Ready", statusStyles.succeeded],
+    modify: [`Change: ${planName}`, "Ready", statusStyles.succeeded],
+    suspend: [`Paused: ${planName}`, "Paused", "bg-amber-100 text-amber-900"],
+    resume: [`Running again: ${planName}`, "Running", statusStyles.succeeded],
+    deprovision: [`Removed: ${planName}`, "Removed", statusStyles.cancelled],
+  };
+  const inProgress: Record<Operation, string> = {
+    provision: `Set up: ${planName}`,
+    modify: `Change: ${planName}`,
+    suspend: `Pausing: ${planName}`,
+    resume: `Starting again: ${planName}`,
+    deprovision: `Removing: ${planName}`,
+  };
+  const [doneText, doneBadge, doneStyle] = finished[operation];
+  return done
+    ? { text: doneText, badge: doneBadge, badgeStyle: doneStyle }
+    : { text: inProgress[operation], badge: statusLabels[status], badgeStyle: statusStyles[status] };
+}

@@ -16,6 +16,8 @@ import { ProvisioningProgress } from "~/components/provisioning-progress";
 import { TrialCard } from "~/components/trial-card";
 import { currentSubscription } from "~/modules/billing/subscriptions.server";
 import { trialOverview } from "~/modules/trials/trials.server";
+import { LocalDate } from "~/components/local-date";
+import { pausedServices } from "~/modules/service-status.server";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
@@ -37,6 +39,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     requests: currentId ? await accountRequests(context.db, currentId) : [],
     trial: currentId ? await trialOverview(context.db, currentId) : null,
     paymentFailing: currentId ? Boolean((await currentSubscription(context.db, currentId))?.paymentFailedAt) : false,
+    paused: currentId ? await pausedServices(context.db, currentId) : [],
     now: Date.now(),
     notice: noticeText(new URL(request.url).searchParams.get("notice")),
   };
@@ -67,7 +70,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function AccountOverview() {
-  const { user, organisations, currentId, requests, trial, paymentFailing, now, notice } =
+  const { user, organisations, currentId, requests, trial, paymentFailing, paused, now, notice } =
     useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
@@ -94,7 +97,27 @@ export default function AccountOverview() {
           </Form>
         </div>
       )}
-      {paymentFailing ? (
+      {paused.map((service) => (
+        <div
+          key={service.instanceId}
+          role="alert"
+          className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-950"
+          data-testid="service-paused"
+        >
+          <p className="font-semibold">
+            Your {service.planName} service is paused since <LocalDate value={service.pausedAt} />.
+          </p>
+          <p className="mt-1">{service.reason.sentence}</p>
+          <Link to={service.reason.path} className="mt-2 inline-block font-medium underline">
+            {service.reason.path === "/account/billing"
+              ? "Update your card on the billing page"
+              : service.reason.path === "/pricing"
+                ? "Choose a plan"
+                : "See what to do"}
+          </Link>
+        </div>
+      ))}
+      {paymentFailing && paused.length === 0 ? (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
           Your last payment did not go through.{" "}
           <Link to="/account/billing" className="font-medium underline">

@@ -8,13 +8,18 @@ import { pageMeta, pageTitle, summarise } from "~/lib/seo";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { billingIntervals, featureValueText, seatsText } from "~/modules/catalog/pricing";
 import { productJsonLd } from "~/modules/catalog/structured-data";
+import { getSessionUser } from "~/modules/accounts/sessions.server";
+import { trialUnavailableReason } from "~/modules/trials/eligibility.server";
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const catalog = await requireCatalog(context.db);
   const plan = catalog.plans.find((p) => p.slug === params.slug);
   if (!plan) throw new Response("Plan not found", { status: 404 });
+  // Signed-in requests bypass the page cache, so the page can say why their organisation has no trial.
+  const user = await getSessionUser(request, context);
   return {
     plan,
+    trialUnavailable: user ? await trialUnavailableReason(context.db, catalog, user) : null,
     features: catalog.features,
     jsonLd: productJsonLd({ ...catalog, plans: [plan] }, context.config.appUrl),
   };
@@ -34,7 +39,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
 };
 
 export default function PlanPage() {
-  const { plan, features } = useLoaderData<typeof loader>();
+  const { plan, features, trialUnavailable } = useLoaderData<typeof loader>();
   const signedIn = Boolean(useRouteLoaderData<typeof rootLoader>("root")?.user);
   const trial = plan.salesMode === "self_serve" && plan.trialDays > 0;
   const groups = [...new Set(features.map((f) => f.group))];
@@ -76,20 +81,32 @@ export default function PlanPage() {
         {trial ? (
           <div className="mt-6">
             {signedIn ? (
-              <div className="flex flex-wrap gap-3">
-                <Form method="post" action="/trials/start">
-                  <input type="hidden" name="plan" value={plan.slug} />
-                  <button
-                    type="submit"
-                    className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700"
+              <>
+                {trialUnavailable ? (
+                  <p
+                    className="mb-4 rounded-md bg-slate-50 p-3 text-sm text-slate-800 ring-1 ring-slate-200"
+                    data-testid="trial-unavailable"
                   >
-                    Start free trial
-                  </button>
-                </Form>
-                <ButtonLink to={`/orders/new?plan=${plan.slug}`} variant="secondary">
-                  Buy now
-                </ButtonLink>
-              </div>
+                    {trialUnavailable}
+                  </p>
+                ) : null}
+                <div className="flex flex-wrap gap-3">
+                  {trialUnavailable ? null : (
+                    <Form method="post" action="/trials/start">
+                      <input type="hidden" name="plan" value={plan.slug} />
+                      <button
+                        type="submit"
+                        className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-700"
+                      >
+                        Start free trial
+                      </button>
+                    </Form>
+                  )}
+                  <ButtonLink to={`/orders/new?plan=${plan.slug}`} variant={trialUnavailable ? "primary" : "secondary"}>
+                    Buy now
+                  </ButtonLink>
+                </div>
+              </>
             ) : (
               <ButtonLink to={`/signup?plan=${plan.slug}`}>Start free trial</ButtonLink>
             )}

@@ -9,6 +9,7 @@ import { accountExists, accountForStaff } from "~/modules/accounts/staff-account
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { approveOrder } from "~/modules/orders/payment.server";
 import { sendCheckoutLink } from "~/modules/orders/sales-checkout.server";
+import { grantAnotherTrial } from "~/modules/trials/trials.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
@@ -33,6 +34,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 const actionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("approve"), orderId: z.uuid({ error: "Choose an order to approve." }) }),
   z.object({
+    intent: z.literal("grant-trial"),
+    reason: z.string().trim().min(3, "Say why this organisation may have another trial").max(500),
+  }),
+  z.object({
     intent: z.literal("send-checkout"),
     plan: z.string().regex(/^[a-z0-9-]{1,50}$/, "Choose a plan"),
     interval: z.enum(["month", "year"], { error: "Choose monthly or yearly billing" }),
@@ -46,7 +51,7 @@ const actionSchema = z.discriminatedUnion("intent", [
 
 /**
  * Staff approve a paid order of a plan that waits for approval (its provisioning starts), or
- * send the customer a checkout link for a plan agreed with them.
+ * send the customer a checkout link for a plan agreed with them, or allow one more trial (with a reason).
  */
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
@@ -55,6 +60,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     return data({ ok: false, message: parsed.error.issues[0]?.message ?? "Check the form." }, { status: 400 });
   const accountId = params.accountId ?? "";
   const value = parsed.data;
+  if (value.intent === "grant-trial") {
+    if (!(await accountExists(context.db, accountId))) throw new Response("Not found", { status: 404 });
+    const granted = await grantAnotherTrial(context.db, { id: staff.userId }, accountId, value.reason);
+    if (!granted.ok) return data({ ok: false, message: granted.message }, { status: 409 });
+    return { ok: true, message: "This organisation may now start one more trial." };
+  }
   if (value.intent === "send-checkout") {
     if (!(await accountExists(context.db, accountId))) throw new Response("Not found", { status: 404 });
     const { plan, interval, seats } = value;
@@ -225,9 +236,25 @@ export default function StaffAccount() {
         empty="No trials."
         items={trials.map((t) => ({
           key: t.id,
-          content: `${t.planSlug} · ${t.status} · ${day(t.startedAt)} to ${day(t.endsAt)}`,
+          content: `${t.planSlug} · ${t.status} · ${day(t.startedAt)} to ${day(t.endsAt)}${t.grantId ? " · granted by staff" : ""}`,
         }))}
       />
+      <Form method="post" className="max-w-md space-y-2">
+        <input type="hidden" name="intent" value="grant-trial" />
+        <label htmlFor="grant-trial-reason" className="text-sm font-medium">
+          Allow one more trial: why
+        </label>
+        <p id="grant-trial-hint" className="text-sm text-slate-600">
+          Each organisation gets one trial of the product. Another one is recorded with your name and reason.
+        </p>
+        <input
+          id="grant-trial-reason"
+          name="reason"
+          aria-describedby="grant-trial-hint"
+          className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+        />
+        <SubmitButton variant="secondary">Allow another trial</SubmitButton>
+      </Form>
       <ListSection
         id="people"
         title="People"

@@ -86,6 +86,8 @@ export default function ProvisioningRequestPage() {
   const actionData = useActionData<typeof action>();
   const claimedByMe = request.claimedBy === me;
   const open = request.status === "waiting_staff" || request.status === "failed";
+  // Any request not finished can be retried or cancelled (ADR 6); claiming and completing need a person's turn.
+  const unfinished = request.status !== "succeeded" && request.status !== "cancelled";
   return (
     <div className="space-y-8">
       <Link to="/staff/provisioning" className="text-sm text-brand-700 underline">
@@ -103,6 +105,13 @@ export default function ProvisioningRequestPage() {
           </span>
           {request.claimedBy ? <span>{claimedByMe ? "Claimed by you" : "Claimed by another staff member"}</span> : null}
         </p>
+        {request.status === "running" && request.callbackDueAt ? (
+          <p className="mt-3 rounded-md bg-blue-50 p-3 text-sm ring-1 ring-blue-200" data-testid="callback-due">
+            The control plane accepted this request and has not reported back yet. Its report is due by{" "}
+            {new Date(request.callbackDueAt).toISOString().slice(0, 16).replace("T", " ")} UTC; after that it is retried
+            automatically, or waits for staff once its attempts are used up.
+          </p>
+        ) : null}
         {request.waitingReason ? (
           <p className="mt-3 rounded-md bg-amber-50 p-3 text-sm ring-1 ring-amber-200">{request.waitingReason}</p>
         ) : null}
@@ -143,12 +152,12 @@ export default function ProvisioningRequestPage() {
         ) : null}
       </section>
 
-      {open ? (
+      {unfinished ? (
         <section aria-labelledby="actions-heading" className="space-y-6">
           <h2 id="actions-heading" className="text-lg font-semibold">
             Actions
           </h2>
-          {!request.claimedBy ? (
+          {open && !request.claimedBy ? (
             <Form method="post">
               <input type="hidden" name="intent" value="claim" />
               <SubmitButton>Claim</SubmitButton>

@@ -78,6 +78,11 @@ export const provisioningRequests = pgTable(
       .default(sql`clock_timestamp()`),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp("completed_at", { withTimezone: true }),
+    /**
+     * When a control plane accepted the request (HTTP 202) and the portal waits for its callback: the
+     * deadline, after which the callback sweep retries or escalates it (ADR 6). Null otherwise.
+     */
+    callbackDueAt: timestamp("callback_due_at", { withTimezone: true }),
     /** Set when staff were told the request is past its SLA, so they are told once. */
     slaNotifiedAt: timestamp("sla_notified_at", { withTimezone: true }),
     /** The staff queue's order: waiting for staff first, then failed, then the rest. */
@@ -91,6 +96,9 @@ export const provisioningRequests = pgTable(
     index("provisioning_requests_queue_idx").on(t.queueRank, t.slaDueAt, t.id),
     index("provisioning_requests_status_idx").on(t.status, t.slaDueAt, t.id),
     index("provisioning_requests_account_idx").on(t.accountId, t.createdAt),
+    index("provisioning_requests_callback_due_idx")
+      .on(t.callbackDueAt)
+      .where(sql`${t.status} = 'running' and ${t.callbackDueAt} is not null`),
     check(
       "provisioning_requests_status_check",
       sql`${t.status} in ('queued', 'running', 'waiting_staff', 'waiting_customer', 'succeeded', 'failed', 'cancelled')`,

@@ -5,6 +5,26 @@ import { serviceInstances } from "./provisioning";
 
 export type TrialStatus = "active" | "expired" | "converted";
 
+/**
+ * Staff permission for one more trial of a product, beyond the one every organisation gets (issue 11:
+ * one trial per organisation and product, ever). A grant is used by the trial that names it.
+ */
+export const trialGrants = pgTable(
+  "trial_grants",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    accountId: uuid("account_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    productSlug: text("product_slug").notNull(),
+    /** The staff member; null for grants the migration recorded for trials started before the rule. */
+    grantedBy: uuid("granted_by").references(() => users.id, { onDelete: "set null" }),
+    reason: text("reason").notNull(),
+    grantedAt: timestamp("granted_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("trial_grants_account_idx").on(t.accountId, t.productSlug)],
+);
+
 /** The portal's own trials: self-service, no card, no Stripe object (docs/architecture.md, Billing). */
 export const trials = pgTable(
   "trials",
@@ -27,12 +47,20 @@ export const trials = pgTable(
     expiredAt: timestamp("expired_at", { withTimezone: true }),
     deprovisionRequestedAt: timestamp("deprovision_requested_at", { withTimezone: true }),
     extensions: integer("extensions").notNull().default(0),
+    /** The staff grant this trial uses; null for the organisation's one trial of the product. */
+    grantId: uuid("grant_id")
+      .unique()
+      .references(() => trialGrants.id),
   },
   (t) => [
     // One active trial per organisation and product.
     uniqueIndex("trials_one_active_idx")
       .on(t.accountId, t.productSlug)
       .where(sql`${t.status} = 'active'`),
+    // One trial per organisation and product, ever; each further one uses its own staff grant.
+    uniqueIndex("trials_once_per_product_idx")
+      .on(t.accountId, t.productSlug)
+      .where(sql`${t.grantId} is null`),
     index("trials_ends_idx").on(t.status, t.endsAt),
     check("trials_status_check", sql`${t.status} in ('active', 'expired', 'converted')`),
   ],

@@ -17,6 +17,9 @@ test("a trial of an automatic plan is set up and shows its access details withou
   const person = { name: "Tia", email: uniqueEmail("tia"), password, company: "Tia Works" };
   await signUpAndVerify(page, person);
   await logIn(page, person.email, password);
+  // A second tab, opened before the trial starts, still shows the button.
+  const secondTab = await page.context().newPage();
+  await secondTab.goto("/plans/starter");
   await page.goto("/plans/team");
   await page.getByRole("button", { name: "Start free trial" }).click();
   await expect(page.getByText("Your free trial has started")).toBeVisible();
@@ -24,9 +27,15 @@ test("a trial of an automatic plan is set up and shows its access details withou
   await expect(service.getByTestId("request-status")).toHaveText("Ready", { timeout: 10_000 });
   await expect(service.getByTestId("access-details")).toContainText(/https:\/\/tia-works-[0-9a-f]{8}\.demo\.localhost/);
 
+  // One trial per organisation: the second tab's submit is refused with a sentence, and the plan page
+  // now says why instead of offering the trial.
+  await secondTab.getByRole("button", { name: "Start free trial" }).click();
+  await expect(secondTab.getByTestId("trial-refusal")).toHaveText(
+    /^Your organisation's Team trial is running until \d+ \w+ \d{4}; there can be one trial at a time\.$/,
+  );
   await page.goto("/plans/starter");
-  await page.getByRole("button", { name: "Start free trial" }).click();
-  await expect(page.getByText("That trial could not start")).toBeVisible();
+  await expect(page.getByTestId("trial-unavailable")).toContainText("Team trial is running until");
+  await expect(page.getByRole("button", { name: "Start free trial" })).toHaveCount(0);
 });
 
 test("staff claim and complete a manual setup; the customer sees the access details live and gets an email", async ({
@@ -105,8 +114,8 @@ test("a trial's life: ready, reminded, expired and suspended, extended by staff 
   await page.reload();
   await expect(page.getByTestId("trial-status")).toContainText("Your trial has ended");
   await expect(
-    page.getByTestId("service-request").filter({ hasText: "Suspend: Starter" }).getByTestId("request-status"),
-  ).toHaveText("Ready", { timeout: 10_000 });
+    page.getByTestId("service-request").filter({ hasText: "Paused: Starter" }).getByTestId("request-status"),
+  ).toHaveText("Paused", { timeout: 10_000 });
 
   // Staff give another week; the workspace resumes.
   const staffContext = await browser.newContext({ extraHTTPHeaders: clientAddress() });
@@ -124,8 +133,8 @@ test("a trial's life: ready, reminded, expired and suspended, extended by staff 
   await page.reload();
   await expect(page.getByTestId("trial-status")).toContainText("7 days left");
   await expect(
-    page.getByTestId("service-request").filter({ hasText: "Resume: Starter" }).getByTestId("request-status"),
-  ).toHaveText("Ready", { timeout: 10_000 });
+    page.getByTestId("service-request").filter({ hasText: "Running again: Starter" }).getByTestId("request-status"),
+  ).toHaveText("Running", { timeout: 10_000 });
   const tenant = await withDatabase(
     (sql) =>
       sql<

@@ -95,6 +95,25 @@ test("renewal fails → past-due email → unpaid → suspended → card updated
   await page.goto("/account/billing");
   await expect(page.getByTestId("subscription-status")).toContainText("Paused: payment needed");
 
+  // The overview says the service is paused, since when, and what to do; the history reads as events;
+  // the owner is told by email.
+  await waitForEmail(person.email, /Your Starter service is paused/);
+  await page.goto("/account");
+  const paused = page.getByTestId("service-paused");
+  await expect(paused).toContainText(/Your Starter service is paused since \d+ \w+ \d{4}(,| at) \d\d:\d\d\./);
+  await expect(paused.getByRole("link", { name: "Update your card on the billing page" })).toHaveAttribute(
+    "href",
+    "/account/billing",
+  );
+  await expect(page.getByText("to keep your service running")).toHaveCount(0);
+  const pausedEvent = page.getByTestId("service-request").filter({ hasText: "Paused: Starter" });
+  await expect(pausedEvent.getByTestId("request-status")).toHaveText("Paused");
+  await expect(page.getByTestId("service-request").filter({ hasText: "Suspend" })).toHaveCount(0);
+  for (const width of [375, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: test.info().outputPath(`account-paused-${width}.png`), fullPage: true });
+  }
+
   await openBillingPortal(page);
   await updateCardInPortal(page, "4242 4242 4242 4242");
   await returnToPortal(page);
@@ -102,6 +121,17 @@ test("renewal fails → past-due email → unpaid → suspended → card updated
     .poll(() => subscriptionOf(person.company), { timeout: 15_000 })
     .toMatchObject({ status: "active", instance: "active" });
   expect(await finishedOperations(person.company)).toEqual(["provision", "suspend", "resume"]);
+  await waitForEmail(person.email, /Your Starter service is running again/);
+  await page.goto("/account");
+  await expect(page.getByTestId("service-paused")).toHaveCount(0);
+  await expect(
+    page.getByTestId("service-request").filter({ hasText: "Running again: Starter" }).getByTestId("request-status"),
+  ).toHaveText("Running");
+  for (const width of [375, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: test.info().outputPath(`account-resumed-${width}.png`), fullPage: true });
+  }
+  await page.goto("/account/billing");
   await page.reload();
   await expect(page.getByTestId("subscription-status")).toContainText("Active");
   await expect(page.getByRole("alert")).toHaveCount(0);

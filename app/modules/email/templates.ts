@@ -110,3 +110,25 @@ export function checkoutLinkMessage(name: string, planName: string, total: strin
     text: `Hi ${name},\n\nAs agreed, your ${planName} order (${total}, excluding tax) is ready. Pay securely with Stripe here:\n\n${link}\n\nOnce it is paid, our team approves and sets up your service.${signature}`,
   };
 }
+
+/** The service was paused; `why` is a sentence saying why and what to do. */
+export function servicePausedMessage(name: string, planName: string, why: string, link: string): Email {
+  return {
+    subject: `Your ${planName} service is paused`,
+    text: `Hi ${name},\n\nYour ${planName} service is paused: your team cannot use it for now. Nothing is deleted.\n\n${why}\n\n${link}${signature}`,
+  };
+}
+
+export function serviceResumedMessage(name: string, planName: string, link: string): Email {
+  return {
+    subject: `Your ${planName} service is running again`,
+    text: `Hi ${name},\n\nYour ${planName} service is running again, with everything as you left it.\n\nSee it on your account page: ${link}${signature}`,
+  };
+}
+
+export function serviceRemovedMessage(name: string, planName: string, link: string): Email {
+  return {
+    subject: `Your ${planName} service has been removed`,
+    text: `Hi ${name},\n\nYour ${planName} service and its data have been removed, as your subscription ended more than 30 days ago. To start again, choose a plan:\n\n${link}${signature}`,
+  };
+}

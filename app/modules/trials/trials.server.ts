@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "#db/client";
-import { memberships, organisations, serviceInstances, trials } from "#db/schema";
+import { memberships, organisations, serviceInstances, trialGrants, trials } from "#db/schema";
 import { recordAudit } from "~/lib/audit.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { loadPlanPolicy, snapshotOf } from "~/modules/catalog/plan-policy.server";
 import { enqueueProvisioning } from "../../../provisioning";
+import { trialEligibility, unusedTrialGrant } from "./eligibility.server";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const UNIQUE_VIOLATION = "23505";
@@ -14,7 +15,11 @@ export type StartTrialResult = { ok: true; trialId: string } | { ok: false; mess
 
 /**
  * Starts the organisation's free trial of a self-serve plan, with no card, and asks for its
- * instance through the plan's provisioner, in one transaction. One active trial per product.
+ * instance through the plan's provisioner, in one transaction. Refused, with the sentence to show,
+ * when the plan has no trial or `trialEligibility` says no (one trial per organisation and product,
+ * ever, unless staff granted another; none while paying; none before the email is confirmed). The
+ * organisation's row is locked while the rules are checked, and the unique indexes on `trials` hold
+ * the rule even so: two tabs get one trial.
  */
 export async function startTrial(
   db: Database,
@@ -29,18 +34,15 @@ export async function startTrial(
       ? await loadPlanPolicy(db, catalog.product.slug, plan.slug)
       : null;
   if (!plan || !policy) return { ok: false, message: "This plan has no free trial." };
-  const alreadyActive = (slug: string) => ({
-    ok: false as const,
-    message: `Your organisation already has an active ${slug} trial.`,
-  });
-  const existing = await activeTrial(db, accountId, catalog.product.slug);
-  if (existing) return alreadyActive(existing.planSlug);
 
   const trialId = randomUUID();
   const endsAt = new Date(Date.now() + plan.trialDays * DAY_MS);
   const seats = plan.pricingModel === "per_seat" ? plan.minSeats : (plan.maxSeats ?? plan.minSeats);
   try {
-    await db.transaction(async (tx) => {
+    return await db.transaction(async (tx): Promise<StartTrialResult> => {
+      await lockOrganisation(tx, accountId);
+      const eligibility = await trialEligibility(tx, catalog, { accountId, userId });
+      if (!eligibility.ok) return eligibility;
       const { instanceId } = await enqueueProvisioning(tx, {
         accountId,
         operation: "provision",
@@ -58,27 +60,64 @@ export async function startTrial(
         instanceId,
         endsAt,
         startedBy: userId,
+        grantId: eligibility.grantId,
       });
       await recordAudit(
         tx,
         { type: "user", id: userId },
         "trial.started",
         { type: "trial", id: trialId },
-        { plan: plan.slug, endsAt },
+        { plan: plan.slug, endsAt, grantId: eligibility.grantId },
         accountId,
       );
+      return { ok: true, trialId };
     });
   } catch (error) {
-    // Two clicks at once: the partial unique index lets only one active trial in.
+    // The lock makes this rare; the unique indexes are the last word.
     if (
       (error as { cause?: { code?: string } }).cause?.code === UNIQUE_VIOLATION ||
       (error as { code?: string }).code === UNIQUE_VIOLATION
     ) {
-      return alreadyActive(plan.slug);
+      return { ok: false, message: "Your organisation has just started a trial; each organisation gets one." };
     }
     throw error;
   }
-  return { ok: true, trialId };
+}
+
+/** Takes the organisation's row lock: every trial start and grant of one organisation runs in turn. */
+async function lockOrganisation(tx: DbOrTx, accountId: string): Promise<void> {
+  await tx.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, accountId)).for("update");
+}
+
+/**
+ * Staff allow an organisation one more trial of the catalog's product (issue 11: beyond the one it
+ * gets), with a reason; audited as `trial.granted`. Refused while an earlier grant is unused.
+ */
+export async function grantAnotherTrial(
+  db: Database,
+  staff: { id: string },
+  accountId: string,
+  reason: string,
+): Promise<{ ok: true } | { ok: false; message: string }> {
+  const catalog = await requireCatalog(db);
+  return db.transaction(async (tx) => {
+    await lockOrganisation(tx, accountId);
+    if (await unusedTrialGrant(tx, accountId, catalog.product.slug))
+      return { ok: false, message: "This organisation may already start another trial; it has not used it yet." };
+    const [grant] = await tx
+      .insert(trialGrants)
+      .values({ accountId, productSlug: catalog.product.slug, grantedBy: staff.id, reason })
+      .returning({ id: trialGrants.id });
+    await recordAudit(
+      tx,
+      { type: "staff", id: staff.id },
+      "trial.granted",
+      { type: "trial_grant", id: grant!.id },
+      { reason, product: catalog.product.slug },
+      accountId,
+    );
+    return { ok: true };
+  });
 }
 
 export async function activeTrial(db: DbOrTx, accountId: string, productSlug: string) {
