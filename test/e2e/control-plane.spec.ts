@@ -4,6 +4,7 @@ import { expect, test } from "@playwright/test";
 import { E2E_CONTROL_PLANE_SECRET } from "../../playwright.config";
 import { signPayload, SIGNATURE_HEADER, verifySignature } from "../../provisioning/provisioners/http";
 import { withDatabase } from "../support/e2e";
+import { snapshotOf } from "../support/snapshot";
 
 const secret = E2E_CONTROL_PLANE_SECRET;
 
@@ -21,15 +22,7 @@ async function queueHttpRequest(controlPlaneUrl: string): Promise<string> {
     const [org] = await sql<
       { id: string }[]
     >`insert into organisations (name) values (${`Control plane ${Date.now()}`}) returning id`;
-    const snapshot = {
-      productSlug: "northwind-projects",
-      planSlug: "team",
-      planName: "Team",
-      seats: 3,
-      limits: {},
-      features: [],
-      trialEndsAt: null,
-    };
+    const snapshot = snapshotOf();
     const [instance] = await sql<
       { id: string }[]
     >`insert into service_instances (account_id, product_slug, plan_slug, snapshot) values (${org!.id}, 'northwind-projects', 'team', ${sql.json(snapshot)}) returning id`;

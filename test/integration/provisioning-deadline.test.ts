@@ -19,6 +19,7 @@ import {
   type Provisioner,
 } from "../../provisioning";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
+import { snapshotOf } from "../support/snapshot";
 
 let database: TestDatabase;
 const callbackUrl = (id: string) => `https://portal.test/provisioning/callbacks/${id}`;
@@ -48,15 +49,7 @@ async function acceptedRequest(name: string, config: Record<string, unknown> = {
     enqueueProvisioning(tx, {
       accountId: org!.id,
       operation: "provision",
-      snapshot: {
-        productSlug: "p",
-        planSlug: "team",
-        planName: "Team",
-        seats: 3,
-        limits: {},
-        features: [],
-        trialEndsAt: null,
-      },
+      snapshot: snapshotOf({ productSlug: "p" }),
       provisioner: "silent",
       config,
       idempotencyKey: `silent-${org!.id}`,

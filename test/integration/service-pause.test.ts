@@ -19,6 +19,7 @@ import {
 } from "../../provisioning";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
 import { queuedEmails } from "../support/jobs";
+import { snapshotOf } from "../support/snapshot";
 
 let database: TestDatabase;
 let registry: ProvisionerRegistry;
@@ -32,15 +33,7 @@ afterAll(async () => {
   await dropTestDatabase(database);
 });
 
-const snapshot = {
-  productSlug: "northwind-projects",
-  planSlug: "starter",
-  planName: "Starter",
-  seats: 2,
-  limits: {},
-  features: [],
-  trialEndsAt: null,
-};
+const snapshot = snapshotOf({ planSlug: "starter", planName: "Starter", seats: 2 });
 
 async function run(accountId: string, operation: Operation, key: string, instanceId?: string) {
   const enqueued = await database.db.transaction((tx) =>

@@ -7,6 +7,7 @@ import { submitCheckoutForm } from "../../stripe-emulator/hosted-forms";
 import type { StripeEmulator } from "../../stripe-emulator";
 import { APP_URL, buyer, withBillingFixture } from "../support/billing";
 import type { TestDatabase } from "../support/database";
+import { snapshotOf } from "../support/snapshot";
 
 // The rule (issue 11, case 7): times sent to Stripe are computed against Stripe's now, not the
 // portal's: a trial's unused time carries over as the same time left on Stripe's clock, and is
@@ -28,15 +29,7 @@ async function inTrial(name: string, daysLeft: number) {
       accountId: who.accountId,
       productSlug: "northwind-projects",
       planSlug: "team",
-      snapshot: {
-        productSlug: "northwind-projects",
-        planSlug: "team",
-        planName: "Team",
-        seats: 3,
-        limits: {},
-        features: [],
-        trialEndsAt: null,
-      },
+      snapshot: snapshotOf(),
     })
     .returning();
   await database.db.insert(trials).values({

@@ -5,6 +5,7 @@ import { notifyStaffOfOverdueRequests } from "../../app/modules/email/sla-notice
 import { enqueueProvisioning, unlockAbandonedJobs } from "../../provisioning";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
 import { queuedEmails } from "../support/jobs";
+import { snapshotOf } from "../support/snapshot";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -14,15 +15,7 @@ afterAll(async () => {
   await dropTestDatabase(database);
 });
 
-const snapshot = {
-  productSlug: "p",
-  planSlug: "team",
-  planName: "Team",
-  seats: 3,
-  limits: {},
-  features: [],
-  trialEndsAt: null,
-};
+const snapshot = snapshotOf({ productSlug: "p" });
 
 describe("the SLA sweep", () => {
   it("tells every staff member once about requests past their promised time", async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { organisations, provisioningEvents, provisioningRequests } from "../../db/schema";
 import { enqueueProvisioning, unlockAbandonedJobs } from "../../provisioning";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
+import { snapshotOf } from "../support/snapshot";
 
 let database: TestDatabase;
 const workers: ChildProcess[] = [];
@@ -37,15 +38,7 @@ async function executions(requestId: string): Promise<number> {
 describe("a worker killed in the middle of a request", () => {
   it("leaves the request to be retried by another worker: not lost, not done twice", async () => {
     const [org] = await database.db.insert(organisations).values({ name: "Crash Co" }).returning();
-    const snapshot = {
-      productSlug: "p",
-      planSlug: "team",
-      planName: "Team",
-      seats: 3,
-      limits: {},
-      features: [],
-      trialEndsAt: null,
-    };
+    const snapshot = snapshotOf({ productSlug: "p" });
     const { requestId } = await database.db.transaction((tx) =>
       enqueueProvisioning(tx, {
         accountId: org!.id,
