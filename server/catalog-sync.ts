@@ -9,8 +9,8 @@ import { connectStripe } from "./stripe-target";
 
 await runCli(async () => {
   const env = parseEnv();
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
-  const stripe = await connectStripe(env);
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, shared: true });
+  const stripe = await connectStripe(env, undefined, { shared: true });
   try {
     await migrateDatabase(database);
     if (env.SEED_DEMO) await seedDemo(database.db);

@@ -6,7 +6,7 @@ import { runCli } from "./cli";
 
 await runCli(async () => {
   const env = parseEnv();
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, shared: true });
   try {
     await migrateDatabase(database);
     console.log("Migrations applied.");

@@ -7,7 +7,7 @@ import { seedDemo } from "../db/seed";
 
 await runCli(async () => {
   const env = parseEnv();
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, shared: true });
   try {
     await migrateDatabase(database);
     await seedDemo(database.db);

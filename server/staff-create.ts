@@ -36,7 +36,7 @@ if (!parsed.success) {
 
 await runCli(async () => {
   const env = parseEnv();
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, shared: true });
   try {
     await migrateDatabase(database);
     const password = parsed.data.password ?? randomBytes(12).toString("base64url");

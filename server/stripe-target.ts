@@ -1,6 +1,8 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type Stripe from "stripe";
 import type { Env } from "../app/lib/env.server";
+import { isAlive } from "../db/embedded/server-process";
 import { localSecret } from "../db/local-secret";
 import { createStripeClient } from "../app/modules/billing/stripe.server";
 import { startStripeEmulator, type StripeEmulator } from "../stripe-emulator";
@@ -22,12 +24,28 @@ export async function localWebhookSecret(dataDir: string): Promise<string> {
   return `whsec_${await localSecret(path.resolve(dataDir, "stripe-webhook-secret"))}`.replace(/-/g, "_");
 }
 
-export async function connectStripe(env: Env, webhookUrl?: string): Promise<StripeConnection> {
+export async function connectStripe(
+  env: Env,
+  webhookUrl?: string,
+  { shared = false }: { shared?: boolean } = {},
+): Promise<StripeConnection> {
   if (env.STRIPE_SECRET_KEY) {
     const stripe = createStripeClient({ secretKey: env.STRIPE_SECRET_KEY });
     return { stripe, webhookSecret: env.STRIPE_WEBHOOK_SECRET!, emulator: null, close: async () => {} };
   }
   const webhookSecret = await localWebhookSecret(env.DATA_DIR);
+  const urlFile = path.resolve(env.DATA_DIR, "stripe-emulator.url");
+  // A command-line tool while the portal runs: its emulator owns the state file, so use that one.
+  const running = shared && !env.STRIPE_EMULATOR_URL ? await readFile(urlFile, "utf8").catch(() => null) : null;
+  if (running && (await portalRunsOn(env.DATA_DIR))) {
+    const { port } = new URL(running.trim());
+    return {
+      stripe: createStripeClient({ emulatorPort: Number(port) }),
+      webhookSecret,
+      emulator: { url: running.trim() },
+      close: async () => {},
+    };
+  }
   if (env.STRIPE_EMULATOR_URL) {
     // Someone else's emulator: its state, clock and webhook deliveries are theirs.
     const { origin, port } = new URL(env.STRIPE_EMULATOR_URL);
@@ -43,10 +61,20 @@ export async function connectStripe(env: Env, webhookUrl?: string): Promise<Stri
     ...(env.STRIPE_EMULATOR_PORT ? { port: env.STRIPE_EMULATOR_PORT } : {}),
     ...(webhookUrl ? { webhookUrl, webhookSecret } : {}),
   });
+  await writeFile(urlFile, `${emulator.url}\n`);
   return {
     stripe: createStripeClient({ emulatorPort: emulator.port }),
     webhookSecret,
     emulator,
-    close: () => emulator.stop(),
+    close: async () => {
+      await rm(urlFile, { force: true });
+      await emulator.stop();
+    },
   };
+}
+
+/** Whether the process that owns the data folder (`npm start`) is alive. */
+async function portalRunsOn(dataDir: string): Promise<boolean> {
+  const owner = Number.parseInt(await readFile(path.resolve(dataDir, "owner.pid"), "utf8").catch(() => ""), 10);
+  return Number.isInteger(owner) && owner !== process.pid && isAlive(owner);
 }

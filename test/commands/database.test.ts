@@ -1,9 +1,10 @@
+import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runToEnd } from "./run";
+import { runToEnd, startPortalCommand } from "./run";
 
 let dataDir: string;
 /** As README runs them: no settings but a data folder of their own (the embedded PostgreSQL, the Stripe emulator). */
@@ -47,6 +48,37 @@ describe("README's database and catalog commands", () => {
     const staff = await run('npm run staff:create -- --email ops@example.com --name "Olive Ops" --role admin');
     expect(staff.code, staff.output).toBe(0);
     expect(staff.output).toMatch(/ops@example\.com/);
+  });
+
+  it("every database command works while `npm start` runs on the same data folder, and the portal keeps running", async () => {
+    const shared = await mkdtemp(path.join(tmpdir(), "portal-running-"));
+    const portal = await startPortalCommand("npm start", { dataDir: shared });
+    try {
+      const env = { DATA_DIR: shared, DATABASE_URL: "", STRIPE_SECRET_KEY: "", LOG_LEVEL: "warn" };
+      for (const command of [
+        'npm run staff:create -- --email night@example.com --name "Night Shift"',
+        "npm run db:migrate",
+        "npm run db:seed",
+        "npm run catalog:sync",
+      ]) {
+        const result = await runToEnd(command, { env });
+        expect(result.code, `${command}:\n${result.output}`).toBe(0);
+      }
+      // catalog:sync used the portal's emulator: one of its own would have removed this file when it stopped.
+      expect(existsSync(path.join(shared, "stripe-emulator.url"))).toBe(true);
+      expect((await fetch(`${portal.url}/healthz`)).status).toBe(200);
+      const login = await fetch(`${portal.url}/login`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: portal.url },
+        body: new URLSearchParams({ email: "night@example.com", password: "wrong password 123" }),
+        redirect: "manual",
+      });
+      expect(login.status).toBe(400);
+    } finally {
+      const stopped = await portal.stop("SIGTERM");
+      expect(stopped.code === 0 || stopped.signal === "SIGTERM", stopped.output).toBe(true);
+      await rm(shared, { recursive: true, force: true });
+    }
   });
 
   it("a command that cannot start its database says why in a sentence, without a stack trace", async () => {
