@@ -13,13 +13,31 @@ const notices = {
 
 export type NoticeKey = keyof typeof notices;
 
+/** The message for `key`, or null for any other string (`__proto__` and friends included). */
 export function noticeText(key: string | null): string | null {
-  return key && key in notices ? notices[key as NoticeKey] : null;
+  return key && Object.hasOwn(notices, key) ? notices[key as NoticeKey] : null;
 }
 
-/** Only same-site paths, so a crafted login link cannot send people elsewhere afterwards. */
+/** Stands for the portal's own origin when resolving a target; never sent anywhere. */
+const OWN_ORIGIN = "https://portal.invalid";
+
+/**
+ * A path on the portal's own origin for `value`, or `fallback`: a crafted login link cannot send
+ * people elsewhere afterwards. The target is resolved by the WHATWG URL parser as a browser would
+ * resolve a `Location` (which drops tabs and newlines and reads `\` as `/`), and only a result on
+ * our own origin is kept, returned in its normalised form. Control characters are refused outright,
+ * so nothing reaches a response header that could split it.
+ */
 export function safeRedirectPath(value: FormDataEntryValue | string | null | undefined, fallback = "/account"): string {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\"))
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (typeof value !== "string" || !value.startsWith("/") || /[\u0000-\u001f\u007f]/.test(value)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(value, OWN_ORIGIN);
+  } catch {
     return fallback;
-  return value;
+  }
+  // "/..//evil.example" normalises to "//evil.example": a path that itself reads as another host.
+  if (url.origin !== OWN_ORIGIN || url.pathname.startsWith("//")) return fallback;
+  return `${url.pathname}${url.search}${url.hash}`;
 }
