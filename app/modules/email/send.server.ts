@@ -1,4 +1,4 @@
-import { and, count, eq, isNull, ne, gt } from "drizzle-orm";
+import { and, count, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Transporter } from "nodemailer";
 import type { Database } from "#db/client";
 import { outgoingEmails } from "#db/schema";
@@ -37,6 +37,8 @@ export async function sendOutgoingEmail(deps: SendDeps, payload: unknown): Promi
       .for("update", { skipLocked: true });
     if (!email) return; // sent already, or another attempt holds it and reschedules it if it fails
     const othersFailing = async () => {
+      // Serialises this check between concurrent attempts, so one outage logs one error, not one per slot.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('outgoing_emails:failing'))`);
       const [row] = await tx
         .select({ n: count() })
         .from(outgoingEmails)
