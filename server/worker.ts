@@ -150,6 +150,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     concurrency: MAIL_CONCURRENCY,
     maxPoolSize: MAIL_CONCURRENCY + 2,
     taskList: mailTaskList({ ...options, database, logger: log.child({ lane: "mail" }) }),
+  }).catch(async (error: unknown) => {
+    await runner.stop();
+    await database.close();
+    throw error;
   });
   return {
     stop: async () => {
