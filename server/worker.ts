@@ -8,7 +8,7 @@ import { reconcileBilling } from "../app/modules/billing/reconcile.server";
 import { sweepEndedSubscriptions } from "../app/modules/billing/retention.server";
 import type { Logger } from "../app/lib/logger.server";
 import { SEND_EMAIL_TASK } from "../app/modules/email/outbox.server";
-import { sendQueuedEmail } from "../app/modules/email/send.server";
+import { sendOutgoingEmail } from "../app/modules/email/send.server";
 import { queueSetupCompleteEmails } from "../app/modules/email/setup-complete.server";
 import { notifyStaffOfOverdueRequests } from "../app/modules/email/sla-notice.server";
 import { sweepTrials } from "../app/modules/trials/lifecycle.server";
@@ -37,6 +37,14 @@ type WorkerOptions = {
 
 type TaskOptions = Omit<WorkerOptions, "logger" | "concurrency" | "databaseUrl"> & { database: DbHandle };
 
+/**
+ * Limits for one SMTP attempt, in ms (nodemailer waits 30 s for a greeting, 2 min to connect, 10 min
+ * for a silent socket): a mail server that hangs costs one short failed attempt, retried later.
+ */
+const SMTP_TIMEOUTS_MS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 10_000 };
+/** Emails sent at once; a hanging mail server holds at most these slots, none of the main runner's. */
+const MAIL_CONCURRENCY = 2;
+
 const eventPayload = z.object({ eventId: z.string().min(1) });
 
 /** Scheduled sweeps; `?max=1` skips runs missed while no worker was up instead of replaying them all. */
@@ -49,20 +57,11 @@ const crontab = [
   "40 3 * * * billing_reconcile ?max=1",
 ].join("\n");
 
-/** Which tasks this process runs: every job the portal queues has its handler here. */
-export function taskList({
-  database,
-  smtpUrl,
-  mailFrom,
-  appUrl,
-  provisionerHttpSecret,
-  stripe,
-}: TaskOptions): TaskList {
-  const transport = nodemailer.createTransport(smtpUrl);
+/** Which tasks the main runner runs: every job the portal queues, but mail, has its handler here. */
+export function taskList({ database, appUrl, provisionerHttpSecret, stripe }: TaskOptions): TaskList {
   return {
     [STRIPE_EVENT_TASK]: async (payload) =>
       processStripeEvent({ db: database.db, stripe, appUrl }, eventPayload.parse(payload).eventId),
-    [SEND_EMAIL_TASK]: (payload) => sendQueuedEmail(transport, mailFrom, payload),
     trials_sweep: async () => {
       await sweepTrials(database.db, appUrl);
     },
@@ -87,6 +86,19 @@ export function taskList({
       onSucceeded: (tx, request) => queueSetupCompleteEmails(tx, appUrl, request),
     }),
   };
+}
+
+/** The mail lane's only task: a runner fetches only the tasks it knows, so mail never takes a main slot. */
+export function mailTaskList({
+  database,
+  smtpUrl,
+  mailFrom,
+  appUrl,
+  logger,
+}: Pick<TaskOptions, "database" | "smtpUrl" | "mailFrom" | "appUrl"> & { logger: Logger }): TaskList {
+  const transport = nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS_MS });
+  const deps = { db: database.db, transport, from: mailFrom, messageIdDomain: new URL(appUrl).hostname, logger };
+  return { [SEND_EMAIL_TASK]: (payload) => sendOutgoingEmail(deps, payload) };
 }
 
 /** The installed provisioners. A new one is a file in provisioning/provisioners/ and a line here. */
@@ -116,22 +128,36 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const log = options.logger.child({ component: "worker" });
   const database = connectDb(options.databaseUrl, { max: 10, relaxedCommits: true });
   const concurrency = options.concurrency ?? 5;
-  const runner = await run({
+  const common = {
     connectionString: workerConnectionString(options.databaseUrl),
-    concurrency,
-    preset: batchedJobsPreset(concurrency),
     noHandleSignals: true,
     pollInterval: 1_000,
     logger: new WorkerLogger(() => (level, message, meta) => {
       const method = level === "warning" ? "warn" : level === "error" ? "error" : level === "debug" ? "debug" : "info";
       log[method](meta ?? {}, message);
     }),
+  };
+  const runner = await run({
+    ...common,
+    concurrency,
+    preset: batchedJobsPreset(concurrency),
     taskList: taskList({ ...options, database }),
     crontab,
   });
+  // Mail in a lane of its own (issue 12, case 6): a slow or hanging mail server delays only mail.
+  const mailRunner = await run({
+    ...common,
+    concurrency: MAIL_CONCURRENCY,
+    maxPoolSize: MAIL_CONCURRENCY + 2,
+    taskList: mailTaskList({ ...options, database, logger: log.child({ lane: "mail" }) }),
+  }).catch(async (error: unknown) => {
+    await runner.stop();
+    await database.close();
+    throw error;
+  });
   return {
     stop: async () => {
-      await runner.stop();
+      await Promise.all([runner.stop(), mailRunner.stop()]);
       await database.close();
     },
   };

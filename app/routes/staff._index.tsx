@@ -7,12 +7,13 @@ import { pageMeta, pageTitle } from "~/lib/seo";
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 const day = (date: Date | string) => new Date(date).toISOString().slice(0, 10);
+const time = (date: Date | string) => `${new Date(date).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
     title: pageTitle("Staff console"),
     description:
-      "Staff console: paid orders waiting for approval, failing payments, and this week's new leads and organisations.",
+      "Staff console: paid orders waiting for approval, failing payments, undelivered emails, and this week's new leads and organisations.",
     path: "/staff",
     noindex: true,
   });
@@ -23,7 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function StaffHome() {
-  const { awaitingApproval, failingPayments, unprocessableEvents, leadCounts, newOrganisations } =
+  const { awaitingApproval, failingPayments, unprocessableEvents, undeliveredEmails, leadCounts, newOrganisations } =
     useLoaderData<typeof loader>();
   const attention = [
     ...awaitingApproval.map((a) => ({
@@ -77,6 +78,33 @@ export default function StaffHome() {
                 </span>
                 <span className="text-slate-700">
                   {event.reason} · {day(event.receivedAt)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {undeliveredEmails.length ? (
+        <section aria-labelledby="mail-heading">
+          <h2 id="mail-heading" className="text-lg font-semibold">
+            Emails the mail server has not taken
+          </h2>
+          <p className="mt-1 text-sm text-slate-600">
+            The portal keeps trying each of these, at least once an hour, until the mail server accepts it; nothing is
+            dropped. If this list stays, check the mail server and SMTP_URL.
+          </p>
+          <ul
+            className="mt-4 divide-y divide-slate-100 rounded-xl ring-1 ring-slate-200"
+            data-testid="undelivered-mail"
+          >
+            {undeliveredEmails.map((email) => (
+              <li key={email.id} className="flex flex-col gap-1 px-4 py-3 text-sm sm:flex-row sm:justify-between">
+                <span className="font-medium">
+                  {email.subject} <span className="font-normal text-slate-600">to {email.to}</span>
+                </span>
+                <span className="text-slate-700">
+                  waiting since {time(email.queuedAt)}, {email.attempts} {email.attempts === 1 ? "attempt" : "attempts"}{" "}
+                  failed ({email.lastError}), next at {time(email.nextAttemptAt)}
                 </span>
               </li>
             ))}

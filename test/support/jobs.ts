@@ -2,13 +2,13 @@ import type { TestDatabase } from "./database";
 
 export type QueuedEmail = { to: string; subject: string; text: string };
 
-/** Emails queued for the worker (not yet sent), oldest first; the public jobs view omits payloads. */
+/** Emails queued for the mail lane and not yet sent, oldest first. */
 export async function queuedEmails(database: TestDatabase, to?: string): Promise<QueuedEmail[]> {
-  const rows = await database.sql<{ payload: QueuedEmail }[]>`
-    select j.payload from graphile_worker._private_jobs j
-    join graphile_worker._private_tasks t on t.id = j.task_id
-    where t.identifier = 'send_email' order by j.id`;
-  return rows.map((row) => row.payload).filter((email) => !to || email.to === to);
+  const rows = await database.sql<QueuedEmail[]>`
+    select "to", subject, text from outgoing_emails where sent_at is null order by queued_at, id`;
+  return rows
+    .map((row) => ({ to: row.to, subject: row.subject, text: row.text }))
+    .filter((email) => !to || email.to === to);
 }
 
 /** The first link in a text that starts with the given path. */

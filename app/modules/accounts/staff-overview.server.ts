@@ -1,13 +1,14 @@
 import { desc, eq, gte, inArray, isNotNull, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "#db/client";
 import { leads, memberships, orders, organisations, stripeEvents, subscriptions } from "#db/schema";
+import { undeliveredEmails } from "~/modules/email/undelivered.server";
 
 const ATTENTION_LIMIT = 50;
 
 /**
  * What staff look at first: accounts that need someone (orders waiting for approval, payments
- * failing), Stripe events the portal could not apply, this week's leads by verdict and the newest
- * accounts to look after.
+ * failing), Stripe events the portal could not apply, emails the mail server has not taken, this
+ * week's leads by verdict and the newest accounts to look after.
  */
 export async function staffOverview(db: DbOrTx, since: Date) {
   const [awaitingApproval, failingPayments, unprocessableEvents, leadCounts, newOrganisations] = await Promise.all([
@@ -63,5 +64,12 @@ export async function staffOverview(db: DbOrTx, since: Date) {
       .orderBy(desc(organisations.createdAt))
       .limit(20),
   ]);
-  return { awaitingApproval, failingPayments, unprocessableEvents, leadCounts, newOrganisations };
+  return {
+    awaitingApproval,
+    failingPayments,
+    unprocessableEvents,
+    undeliveredEmails: await undeliveredEmails(db, ATTENTION_LIMIT),
+    leadCounts,
+    newOrganisations,
+  };
 }
