@@ -8,15 +8,23 @@ export type OpenedDatabase = DbHandle & {
   shutdown: () => Promise<void>;
 };
 
-type Options = { databaseUrl?: string; dataDir: string; log?: (message: string) => void; poolSize?: number };
+type Options = {
+  databaseUrl?: string;
+  dataDir: string;
+  /** PostgreSQL's own output. */
+  log?: (message: string) => void;
+  /** What the embedded launcher did on its own (restarted the server), for a person to read. */
+  notice?: (message: string) => void;
+  poolSize?: number;
+};
 
 /** Connects to DATABASE_URL, or starts the embedded PostgreSQL under the data folder when it is unset. */
-export async function openDatabase({ databaseUrl, dataDir, log, poolSize }: Options): Promise<OpenedDatabase> {
+export async function openDatabase({ databaseUrl, dataDir, log, notice, poolSize }: Options): Promise<OpenedDatabase> {
   if (databaseUrl) {
     const handle = connectDb(databaseUrl, { max: poolSize });
     return { ...handle, embedded: false, shutdown: handle.close };
   }
-  const server = await startEmbeddedPostgres({ dir: path.resolve(dataDir), log });
+  const server = await startEmbeddedPostgres({ dir: path.resolve(dataDir), log, notice });
   const url = server.url("postgres");
   const handle = connectDb(url, { max: poolSize });
   return {

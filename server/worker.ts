@@ -1,4 +1,5 @@
 import { Logger as WorkerLogger, run, type TaskList } from "graphile-worker";
+import { superviseRunner } from "./worker-supervisor";
 import nodemailer from "nodemailer";
 import type Stripe from "stripe";
 import { z } from "zod";
@@ -111,27 +112,34 @@ export function batchedJobsPreset(concurrency: number) {
 /**
  * graphile-worker in this process, with its own pool whose commits do not wait for the disk:
  * every task is safe to redo, so a crash costs a repeat, not a loss. Stopping lets running jobs finish.
+ * Resolves once the first runner has started; later losses of the database are supervised.
  */
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const log = options.logger.child({ component: "worker" });
   const database = connectDb(options.databaseUrl, { max: 10, relaxedCommits: true });
   const concurrency = options.concurrency ?? 5;
-  const runner = await run({
-    connectionString: workerConnectionString(options.databaseUrl),
-    concurrency,
-    preset: batchedJobsPreset(concurrency),
-    noHandleSignals: true,
-    pollInterval: 1_000,
-    logger: new WorkerLogger(() => (level, message, meta) => {
-      const method = level === "warning" ? "warn" : level === "error" ? "error" : level === "debug" ? "debug" : "info";
-      log[method](meta ?? {}, message);
-    }),
-    taskList: taskList({ ...options, database }),
-    crontab,
-  });
+  const tasks = taskList({ ...options, database });
+  const supervisor = await superviseRunner(
+    () =>
+      run({
+        connectionString: workerConnectionString(options.databaseUrl),
+        concurrency,
+        preset: batchedJobsPreset(concurrency),
+        noHandleSignals: true,
+        pollInterval: 1_000,
+        logger: new WorkerLogger(() => (level, message, meta) => {
+          const method =
+            level === "warning" ? "warn" : level === "error" ? "error" : level === "debug" ? "debug" : "info";
+          log[method](meta ?? {}, message);
+        }),
+        taskList: tasks,
+        crontab,
+      }),
+    log,
+  );
   return {
     stop: async () => {
-      await runner.stop();
+      await supervisor.stop();
       await database.close();
     },
   };

@@ -1,0 +1,36 @@
+/**
+ * Whether an error means "the database cannot be reached right now" (stopped, restarting, the
+ * connection cut), as opposed to a bug or a refused statement. Such errors make an outage, not a
+ * crash: callers answer 503 and try again later.
+ */
+
+/** Node's socket errors when nothing listens or the connection breaks. */
+const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTCONN"]);
+
+/** postgres.js's own codes for a connection it lost or could not open. */
+const DRIVER_CODES = new Set(["CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT"]);
+
+/**
+ * PostgreSQL's SQLSTATEs for a server going away or not ready: class 08 (connection exception),
+ * 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting or stopping).
+ */
+const SQLSTATE = /^(08...|57P0[123])$/;
+
+/** node-postgres's (graphile-worker's driver) messages for a connection that ended under it. */
+const DRIVER_MESSAGES =
+  /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect/;
+
+/**
+ * True when `error`, or an error it wraps (`cause`, an AggregateError's `errors`), says the
+ * database is unreachable. Any value is accepted; non-errors are never "unavailable".
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 5) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && (SOCKET_CODES.has(code) || DRIVER_CODES.has(code) || SQLSTATE.test(code))) {
+    return true;
+  }
+  if (DRIVER_MESSAGES.test(error.message)) return true;
+  const wrapped = [error.cause, ...(error instanceof AggregateError ? error.errors : [])];
+  return wrapped.some((inner) => isDatabaseUnavailable(inner, depth + 1));
+}
