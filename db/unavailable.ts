@@ -34,3 +34,18 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   const wrapped = [error.cause, ...(error instanceof AggregateError ? error.errors : [])];
   return wrapped.some((inner) => isDatabaseUnavailable(inner, depth + 1));
 }
+
+/**
+ * postgres.js 3.4 can throw from a timer when a connection's socket is already gone ("Cannot read
+ * properties of null (reading 'write')" in connection.js), and graphile-worker's failed-job code
+ * can reject on its dead runner's ended pool: faults of libraries while they lose the database,
+ * not of ours. True for those two.
+ */
+export function isDriverConnectionFault(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof TypeError && /[\\/]postgres[\\/]src[\\/]connection\.js:/.test(error.stack ?? "")) return true;
+  // graphile-worker 0.17 ends a dead runner's pool while its failed-job batch still retries on it.
+  return (
+    error.message === "Cannot use a pool after calling end on the pool" && /graphile-worker/.test(error.stack ?? "")
+  );
+}

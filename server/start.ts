@@ -13,7 +13,7 @@ import { localSecret } from "../db/local-secret";
 import { createLogger } from "../app/lib/logger.server";
 import { EmbeddedPostgresError } from "../db/embedded";
 import { migrateDatabase } from "../db/migrate";
-import { isDatabaseUnavailable } from "../db/unavailable";
+import { isDatabaseUnavailable, isDriverConnectionFault } from "../db/unavailable";
 import { openDatabase, type OpenedDatabase } from "../db/open";
 import { seedDemo } from "../db/seed";
 import { ensureDemoStaff, type DemoLogin } from "./demo-staff";
@@ -153,7 +153,7 @@ process.on("SIGTERM", shutdown);
  */
 function survive(kind: string) {
   return (error: unknown) => {
-    if (isDatabaseUnavailable(error)) {
+    if (isDatabaseUnavailable(error) || isDriverConnectionFault(error)) {
       logger.warn({ reason: String(error) }, `${kind}: the database is unavailable`);
       return;
     }

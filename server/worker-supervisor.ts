@@ -40,7 +40,8 @@ export async function superviseRunner(start: () => Promise<Runner>, log: Logger)
       );
       current = null;
       if (stopping) return;
-      if (isDatabaseUnavailable(error)) {
+      // graphile-worker resolves the promise of a runner whose worker pool died, with no error.
+      if (error === null || isDatabaseUnavailable(error)) {
         log.warn("the job worker lost the database; it starts again once the database answers");
       } else {
         log.error({ err: error }, "the job worker stopped unexpectedly; starting it again");
