@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import getPort from "get-port";
 
+const OUTPUT_KEPT = 256 * 1024;
+
 export type PortalProcess = {
   url: string;
   dataDir: string;
@@ -12,7 +14,12 @@ export type PortalProcess = {
   databaseUrl: () => Promise<string>;
   /** The embedded PostgreSQL's process id. */
   postgresPid: () => Promise<number>;
-  stop: () => Promise<void>;
+  /** The portal's exit code: null while it runs. */
+  exitCode: () => number | null;
+  /** What it printed (stdout and stderr, its last 256 KiB). */
+  output: () => string;
+  /** SIGTERM, then waits for it to exit and removes its data folder; resolves with its exit code. */
+  stop: () => Promise<number | null>;
 };
 
 /** Runs `npm start`'s entry with its own port and data folder, as a newcomer would. */
@@ -46,9 +53,13 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Por
     child.stderr.on("data", onData);
     child.on("exit", (code) => reject(new Error(`The portal exited with code ${code}:\n${output}`)));
   });
-  // Keep draining its output so a chatty portal never blocks on a full pipe.
-  child.stdout.removeAllListeners("data").resume();
-  child.stderr.removeAllListeners("data").resume();
+  // Keep reading its output so a chatty portal never blocks on a full pipe; the tail is kept for tests.
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-OUTPUT_KEPT);
+  };
+  child.stdout.removeAllListeners("data").on("data", keep);
+  child.stderr.removeAllListeners("data").on("data", keep);
+  child.removeAllListeners("exit");
 
   const postmaster = async () => (await readFile(path.join(dataDir, "postgres/postmaster.pid"), "utf8")).split("\n");
   return {
@@ -59,13 +70,16 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Por
       return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${(await postmaster())[3]}/postgres`;
     },
     postgresPid: async () => Number((await postmaster())[0]),
+    exitCode: () => child.exitCode,
+    output: () => output,
     stop: async () => {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
         child.kill("SIGTERM");
         await exited;
       }
       await rm(dataDir, { recursive: true, force: true });
+      return child.exitCode;
     },
   };
 }

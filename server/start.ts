@@ -13,6 +13,7 @@ import { localSecret } from "../db/local-secret";
 import { createLogger } from "../app/lib/logger.server";
 import { EmbeddedPostgresError } from "../db/embedded";
 import { migrateDatabase } from "../db/migrate";
+import { isDatabaseUnavailable, isDriverConnectionFault } from "../db/unavailable";
 import { openDatabase, type OpenedDatabase } from "../db/open";
 import { seedDemo } from "../db/seed";
 import { ensureDemoStaff, type DemoLogin } from "./demo-staff";
@@ -52,6 +53,7 @@ try {
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     log: (message) => logger.child({ component: "postgres" }).debug(message),
+    notice: (message) => logger.child({ component: "postgres" }).warn(message),
   });
   await migrateDatabase(database);
   let demoStaff: DemoLogin | null = null;
@@ -142,3 +144,22 @@ async function shutdown(signal: NodeJS.Signals) {
 }
 process.on("SIGINT", shutdown);
 process.on("SIGTERM", shutdown);
+
+/**
+ * Losing the database is an outage, not a crash: a library's background work (graphile-worker's
+ * failed-job and local-queue code, an idle connection) may reject or emit such an error with no
+ * one listening, and the worker's supervisor and the pools recover from it. Anything else is a
+ * bug: it is logged and stops the process.
+ */
+function survive(kind: string) {
+  return (error: unknown) => {
+    if (isDatabaseUnavailable(error) || isDriverConnectionFault(error)) {
+      logger.warn({ reason: String(error) }, `${kind}: the database is unavailable`);
+      return;
+    }
+    logger.fatal({ err: error }, kind);
+    process.exit(1);
+  };
+}
+process.on("unhandledRejection", survive("unhandled rejection"));
+process.on("uncaughtException", survive("uncaught exception"));

@@ -4,6 +4,8 @@ import { z } from "zod";
 import type { Logger } from "../app/lib/logger.server";
 import type { Sql } from "../db/client";
 import { StripeInbox } from "../app/modules/billing/inbox.server";
+import { isDatabaseUnavailable } from "../db/unavailable";
+import { RETRY_AFTER_SECONDS } from "../app/lib/unavailable.server";
 
 type Options = {
   sql: Sql;
@@ -80,8 +82,14 @@ export function stripeWebhook({
         answer(res, 200, answers[await inbox.receive(envelope.data.id, body)]);
       })
       .catch((error: unknown) => {
+        if (res.headersSent) return;
+        // Stripe retries any answer but a 2xx: while the database is away, say when to come back.
+        if (isDatabaseUnavailable(error)) {
+          log.warn({ reason: String(error) }, "could not store a webhook: the database is unavailable");
+          return answer(res, 503, answers.notStored, { "Retry-After": RETRY_AFTER_SECONDS });
+        }
         log.error({ err: error }, "could not store a webhook");
-        if (!res.headersSent) answer(res, 500, answers.notStored);
+        answer(res, 500, answers.notStored);
       });
   };
 }
@@ -107,6 +115,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
   });
 }
 
-function answer(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) }).end(body);
+function answer(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res
+    .writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers })
+    .end(body);
 }

@@ -1,4 +1,5 @@
 import { Logger as WorkerLogger, run, type TaskList } from "graphile-worker";
+import { superviseRunner } from "./worker-supervisor";
 import nodemailer from "nodemailer";
 import type Stripe from "stripe";
 import { z } from "zod";
@@ -123,6 +124,7 @@ export function batchedJobsPreset(concurrency: number) {
 /**
  * graphile-worker in this process, with its own pool whose commits do not wait for the disk:
  * every task is safe to redo, so a crash costs a repeat, not a loss. Stopping lets running jobs finish.
+ * Resolves once the first runner has started; later losses of the database are supervised.
  */
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const log = options.logger.child({ component: "worker" });
@@ -137,27 +139,24 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       log[method](meta ?? {}, message);
     }),
   };
-  const runner = await run({
-    ...common,
-    concurrency,
-    preset: batchedJobsPreset(concurrency),
-    taskList: taskList({ ...options, database }),
-    crontab,
-  });
+  const tasks = taskList({ ...options, database });
+  const supervisor = await superviseRunner(
+    () => run({ ...common, concurrency, preset: batchedJobsPreset(concurrency), taskList: tasks, crontab }),
+    log,
+  );
   // Mail in a lane of its own (issue 12, case 6): a slow or hanging mail server delays only mail.
-  const mailRunner = await run({
-    ...common,
-    concurrency: MAIL_CONCURRENCY,
-    maxPoolSize: MAIL_CONCURRENCY + 2,
-    taskList: mailTaskList({ ...options, database, logger: log.child({ lane: "mail" }) }),
-  }).catch(async (error: unknown) => {
-    await runner.stop();
+  const mailTasks = mailTaskList({ ...options, database, logger: log.child({ lane: "mail" }) });
+  const mailSupervisor = await superviseRunner(
+    () => run({ ...common, concurrency: MAIL_CONCURRENCY, maxPoolSize: MAIL_CONCURRENCY + 2, taskList: mailTasks }),
+    log.child({ lane: "mail" }),
+  ).catch(async (error: unknown) => {
+    await supervisor.stop();
     await database.close();
     throw error;
   });
   return {
     stop: async () => {
-      await Promise.all([runner.stop(), mailRunner.stop()]);
+      await Promise.all([supervisor.stop(), mailSupervisor.stop()]);
       await database.close();
     },
   };

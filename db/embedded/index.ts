@@ -7,6 +7,7 @@ import { installedBinaries, reachableBinaries } from "./binaries";
 import { EmbeddedPostgresError, USE_YOUR_OWN, reason } from "./error";
 import { clusterInRootHome, prepareRootHome, ROOT_HOME } from "./root-home";
 import { initCluster, isAlive, signal, startServer, stopServer, type ClusterOptions } from "./server-process";
+import { superviseServer } from "./supervisor";
 import { postgresUser } from "./system-user";
 
 export { EmbeddedPostgresError } from "./error";
@@ -22,6 +23,8 @@ type Options = {
   /** The data folder: the cluster is `<dir>/postgres`, its password `<dir>/postgres-password`. */
   dir: string;
   log?: (message: string) => void;
+  /** What the launcher did on its own (PostgreSQL exited and was started again), in a sentence; `log` when unset. */
+  notice?: (message: string) => void;
   /** Test clusters trade durability for speed. */
   durable?: boolean;
   /** Where clusters and binaries live when we run as root (tests use their own). */
@@ -33,11 +36,13 @@ type Options = {
  * keeping its data across restarts. PostgreSQL refuses to run as root, so as root it runs as the
  * `postgres` system user (created when missing) from binaries and a cluster under `ROOT_HOME`,
  * which that user can reach whatever the permissions of the folders above the checkout (ADR 2).
+ * A server that exits without `stop` (killed, crashed) is started again on the same port.
  * @throws EmbeddedPostgresError — one sentence saying what failed and what to do.
  */
 export async function startEmbeddedPostgres({
   dir,
   log = () => {},
+  notice = log,
   durable = true,
   rootHome = ROOT_HOME,
 }: Options): Promise<EmbeddedPostgres> {
@@ -68,10 +73,9 @@ export async function startEmbeddedPostgres({
   const password = await localSecret(path.join(dir, "postgres-password"), 18);
   if (!existsSync(path.join(cluster.dataDir, "PG_VERSION"))) await initCluster(cluster, password);
   const port = await getPort({ host: "127.0.0.1" });
-  const child = await startServer(cluster, port);
+  const supervisor = superviseServer(await startServer(cluster, port), () => startServer(cluster, port), notice);
   // If this process ends without stopping it (an uncaught error), do not leave PostgreSQL behind.
-  const pid = child.pid!;
-  const stopOnExit = () => signal(pid, "SIGINT");
+  const stopOnExit = () => signal(supervisor.pid(), "SIGINT");
   process.once("exit", stopOnExit);
 
   return {
@@ -79,6 +83,8 @@ export async function startEmbeddedPostgres({
     dataDir: cluster.dataDir,
     stop: async () => {
       process.removeListener("exit", stopOnExit);
+      // No restart from now on, and none half done: then the server running now (maybe a restarted one) is stopped.
+      await supervisor.stop();
       await stopServer(cluster.dataDir);
     },
   };

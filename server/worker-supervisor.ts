@@ -1,0 +1,69 @@
+import type { Runner } from "graphile-worker";
+import type { Logger } from "../app/lib/logger.server";
+import { isDatabaseUnavailable } from "../db/unavailable";
+
+export type SupervisedRunner = {
+  /** Stops the runner that is running now (its jobs finish first), or the wait for the next one. */
+  stop: () => Promise<void>;
+};
+
+/** Waits between attempts to start a new runner, doubling from the first to the last, in ms. */
+const BACKOFF_MS = { first: 250, max: 4_000 };
+
+/**
+ * Keeps a graphile-worker runner going. A runner dies when its database goes away (its promise
+ * rejects: ECONNREFUSED, "terminating connection due to administrator command"); that is an
+ * outage, not a crash, so the loss is logged once and a new runner is started as soon as the
+ * database answers again, trying with backoff (250 ms doubling to 4 s). Jobs the dead runner held
+ * stay locked in the database and are freed by the unlock sweep; every task may run twice.
+ * @param start starts one runner; it rejects while the database is unreachable.
+ * @throws whatever the first `start` throws: a worker that cannot start at all fails the start.
+ */
+export async function superviseRunner(start: () => Promise<Runner>, log: Logger): Promise<SupervisedRunner> {
+  let current: Runner | null = await start();
+  let stopping = false;
+  let wake = () => {};
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const supervise = async (): Promise<void> => {
+    while (current) {
+      const error = await current.promise.then(
+        () => null,
+        (reason: unknown) => reason,
+      );
+      current = null;
+      if (stopping) return;
+      // graphile-worker resolves the promise of a runner whose worker pool died, with no error.
+      if (error === null || isDatabaseUnavailable(error)) {
+        log.warn("the job worker lost the database; it starts again once the database answers");
+      } else {
+        log.error({ err: error }, "the job worker stopped unexpectedly; starting it again");
+      }
+      for (let delay = BACKOFF_MS.first; !current && !stopping; delay = Math.min(delay * 2, BACKOFF_MS.max)) {
+        await pause(delay);
+        if (stopping) return;
+        current = await start().catch(() => null);
+      }
+      // A stop that came while the new runner was starting: nobody else will stop it.
+      if (stopping) return current?.stop();
+      log.info("the job worker is running again");
+    }
+  };
+  const supervision = supervise();
+
+  return {
+    stop: async () => {
+      stopping = true;
+      wake();
+      await current?.stop().catch(() => {});
+      await supervision;
+    },
+  };
+}

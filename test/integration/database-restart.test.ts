@@ -1,0 +1,201 @@
+/**
+ * Issue 12, cases 1 and 7: losing PostgreSQL under load is an outage, not a crash. The portal runs
+ * as `npm start` runs it (embedded PostgreSQL, worker in the same process) while webhooks and pages
+ * keep arriving; its postmaster is killed (kill -9), then shut down fast (SIGINT). The portal must
+ * keep running, answer 503 with Retry-After meanwhile, come back by itself, lose nothing it
+ * acknowledged, and still stop cleanly afterwards.
+ */
+import { readFileSync, readdirSync, realpathSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectDb } from "../../db/client";
+import { startPortal, type PortalProcess } from "../../server/portal-process";
+import { localWebhookSecret } from "../../server/stripe-target";
+import { signatureHeader } from "../../stripe-emulator";
+
+/** One answer seen by the load: HTTP status and Retry-After, or the network error instead. */
+type Answer = { at: number; kind: "webhook" | "page" | "healthz"; status: number; retryAfter: string | null };
+
+let portal: PortalProcess;
+let load: Load;
+
+beforeAll(async () => {
+  portal = await startPortal({ LOG_LEVEL: "info" });
+  load = startLoad(portal.url, await localWebhookSecret(portal.dataDir));
+}, 90_000);
+afterAll(async () => {
+  await load?.stop();
+  await portal?.stop();
+});
+
+describe("PostgreSQL lost under webhook and page load", () => {
+  it("kill -9 of the postmaster: 503 with Retry-After meanwhile, the portal lives, back within 10 s", async () => {
+    await outageAndRecovery("SIGKILL");
+  }, 60_000);
+
+  it("a fast shutdown (SIGINT to the postmaster): the same", async () => {
+    await outageAndRecovery("SIGINT");
+  }, 60_000);
+
+  it("nothing acknowledged is lost: every webhook answered 200 is stored", async () => {
+    await load.stop();
+    expect(await unstored(false)).toBe(0);
+    expect(load.acknowledged.size).toBeGreaterThan(100);
+  }, 30_000);
+
+  // Jobs a runner held when it died stay locked by its dead pool until the unlock sweep (15 min):
+  // freeing a dead worker's locks within 60 s is issue 12's case 3, on its own branch.
+  it.skip("every webhook answered 200 is processed within 30 s", async () => {
+    await expect.poll(() => unstored(true), { timeout: 30_000, interval: 250 }).toBe(0);
+  }, 60_000);
+
+  it("then SIGTERM: exit 0, 'stopped' logged, no PostgreSQL left on its data folder", async () => {
+    const cluster = realpathSync(path.join(portal.dataDir, "postgres"));
+    expect(await portal.stop()).toBe(0);
+    expect(portal.output()).toContain('"msg":"stopped"');
+    expect(postgresProcessesOn(cluster)).toEqual([]);
+  }, 30_000);
+});
+
+/** How many acknowledged webhooks are missing from the inbox (or, with `processed`, not yet processed). */
+async function unstored(processed: boolean): Promise<number> {
+  const database = connectDb(await portal.databaseUrl(), { max: 1 });
+  try {
+    const [row] = await database.sql<{ n: number }[]>`
+      select count(*)::int as n from unnest(${[...load.acknowledged]}::text[]) as acked(id)
+      where not exists (
+        select 1 from stripe_events e where e.id = acked.id and (not ${processed} or e.processed_at is not null))`;
+    return row!.n;
+  } finally {
+    await database.close();
+  }
+}
+
+/**
+ * Kills the postmaster with `signal` while the load runs, then asserts: the portal never exits;
+ * every answer that is not a 200 is a 503 with Retry-After (no reset, no 500); the outage was seen;
+ * after the embedded supervisor has PostgreSQL back, webhooks, pages and /healthz answer 200 within 10 s.
+ */
+async function outageAndRecovery(signal: NodeJS.Signals) {
+  await expect
+    .poll(() => load.count((a) => a.kind === "webhook" && a.status === 200), { timeout: 20_000 })
+    .toBeGreaterThan(20);
+  const oldPid = await portal.postgresPid();
+  const killedAt = Date.now();
+  process.kill(oldPid, signal);
+
+  await expect
+    .poll(() => load.count((a) => a.at > killedAt && a.kind === "webhook" && a.status === 503), { timeout: 15_000 })
+    .toBeGreaterThan(0);
+  await expect
+    .poll(
+      () =>
+        portal.postgresPid().then(
+          (pid) => (pid !== oldPid ? pid : 0),
+          () => 0,
+        ),
+      { timeout: 30_000, interval: 50 },
+    )
+    .toBeGreaterThan(0);
+  const backAt = Date.now();
+  const recovered = (kind: Answer["kind"]) => load.count((a) => a.at > backAt && a.kind === kind && a.status === 200);
+  await expect
+    .poll(() => Math.min(recovered("webhook"), recovered("page"), recovered("healthz")), {
+      timeout: 10_000,
+      interval: 50,
+    })
+    .toBeGreaterThan(0);
+  const recoveredAt = Date.now();
+
+  const during = load.answers.filter((a) => a.at > killedAt);
+  const refused = during.filter((a) => a.status !== 200);
+  console.log(
+    `${signal}: recovered ${recoveredAt - backAt} ms after PostgreSQL was back (${backAt - killedAt} ms outage); ` +
+      `${refused.length} of ${during.length} answers 503 meanwhile`,
+  );
+  expect(portal.exitCode()).toBeNull();
+  expect(refused.filter((a) => a.status !== 503 || a.retryAfter === null)).toEqual([]);
+}
+
+type Load = {
+  answers: Answer[];
+  /** Ids of the webhooks answered 200. */
+  acknowledged: Set<string>;
+  count: (match: (answer: Answer) => boolean) => number;
+  stop: () => Promise<void>;
+};
+
+/**
+ * Four lanes of signed `invoice.created` webhooks (about 60/s in all) and one lane alternating a
+ * database-backed page (a session cookie bypasses the page cache) and /healthz, until stopped.
+ */
+function startLoad(url: string, secret: string): Load {
+  const answers: Answer[] = [];
+  const acknowledged = new Set<string>();
+  let running = true;
+  let sequence = 0;
+  const paced = async (gapMs: number, request: () => Promise<void>) => {
+    while (running) {
+      const started = Date.now();
+      await request();
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, gapMs - (Date.now() - started))));
+    }
+  };
+  const record = async (kind: Answer["kind"], response: Promise<Response>): Promise<number> => {
+    // A reset or refused connection is recorded as status 0: the assertions count it as a failure.
+    const answer = await response
+      .then(async (res) => {
+        await res.arrayBuffer();
+        return { status: res.status, retryAfter: res.headers.get("retry-after") };
+      })
+      .catch(() => ({ status: 0, retryAfter: null }));
+    answers.push({ at: Date.now(), kind, ...answer });
+    return answer.status;
+  };
+  const webhook = async () => {
+    const id = `evt_restart_${process.pid}_${sequence++}`;
+    const body = JSON.stringify({
+      id,
+      object: "event",
+      type: "invoice.created",
+      livemode: false,
+      data: { object: { id: `in_${id}` } },
+    });
+    const headers = {
+      "Content-Type": "application/json",
+      "Stripe-Signature": signatureHeader(body, secret, Math.floor(Date.now() / 1000)),
+    };
+    if ((await record("webhook", fetch(`${url}/webhooks/stripe`, { method: "POST", body, headers }))) === 200) {
+      acknowledged.add(id);
+    }
+  };
+  let page = 0;
+  const pages = async () => {
+    if (page++ % 2) await record("healthz", fetch(`${url}/healthz`));
+    else await record("page", fetch(`${url}/pricing`, { headers: { cookie: "__session=restart-test" } }));
+  };
+  const lanes = [...Array.from({ length: 4 }, () => paced(65, webhook)), paced(50, pages)];
+  return {
+    answers,
+    acknowledged,
+    count: (match) => answers.filter(match).length,
+    stop: async () => {
+      running = false;
+      await Promise.all(lanes);
+    },
+  };
+}
+
+/** Process ids of every postgres process whose command line names `cluster`. */
+function postgresProcessesOn(cluster: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(cluster);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
