@@ -1,4 +1,6 @@
-import { Logger as WorkerLogger, run, type TaskList } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import { setTimeout as delay } from "node:timers/promises";
+import { Logger as WorkerLogger, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
 import nodemailer from "nodemailer";
 import type Stripe from "stripe";
 import { z } from "zod";
@@ -21,8 +23,9 @@ import {
   manualProvisioner,
   ProvisionerRegistry,
   provisioningTasks,
-  unlockAbandonedJobs,
+  releaseWorkerJobs,
 } from "../provisioning";
+import { startHeartbeat, type Heartbeat } from "./worker-liveness";
 
 type WorkerOptions = {
   databaseUrl: string;
@@ -44,7 +47,6 @@ const crontab = [
   "* * * * * trials_sweep ?max=1",
   "*/5 * * * * provisioning_sla_sweep ?max=1",
   `* * * * * ${CALLBACK_SWEEP_TASK} ?max=1`,
-  "*/5 * * * * jobs_unlock_sweep ?max=1",
   "17 * * * * subscriptions_retention_sweep ?max=1",
   "40 3 * * * billing_reconcile ?max=1",
 ].join("\n");
@@ -68,9 +70,6 @@ export function taskList({
     },
     provisioning_sla_sweep: async () => {
       await notifyStaffOfOverdueRequests(database.db, appUrl);
-    },
-    jobs_unlock_sweep: async () => {
-      await unlockAbandonedJobs(database.db);
     },
     subscriptions_retention_sweep: async () => {
       await sweepEndedSubscriptions(database.db);
@@ -98,7 +97,14 @@ export function provisionerRegistry(database: DbHandle, httpSecret?: string): Pr
   ]);
 }
 
-export type Worker = { stop: () => Promise<void> };
+export type Worker = {
+  /**
+   * Stops fetching at once (jobs fetched but not started go back to the queue) and waits up to
+   * `timeoutMs` for running jobs; jobs still running then are released: their locks freed so another
+   * worker takes them at once (they are safe to run again). Never rejects.
+   */
+  stop: (timeoutMs: number) => Promise<void>;
+};
 
 /**
  * Jobs fetched in batches and completions batched: far fewer statements under a burst (ADR 9).
@@ -108,31 +114,89 @@ export function batchedJobsPreset(concurrency: number) {
   return { worker: { localQueue: { size: concurrency + 1 }, completeJobBatchDelay: 0 } };
 }
 
+/** One graphile-worker pool and its heartbeat, under the pool's id (what it writes into `locked_by`). */
+type Pool = { runner: Runner; workerId: string; heartbeat: Heartbeat };
+
 /**
  * graphile-worker in this process, with its own pool whose commits do not wait for the disk:
- * every task is safe to redo, so a crash costs a repeat, not a loss. Stopping lets running jobs finish.
+ * every task is safe to redo, so a crash costs a repeat, not a loss. It announces itself with a
+ * heartbeat and frees the jobs of dead workers (ADR 6); if the others declared it dead (frozen past
+ * the silence), it drops its pool and starts a new one under a new id.
  */
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const log = options.logger.child({ component: "worker" });
   const database = connectDb(options.databaseUrl, { max: 10, relaxedCommits: true });
   const concurrency = options.concurrency ?? 5;
-  const runner = await run({
-    connectionString: workerConnectionString(options.databaseUrl),
-    concurrency,
-    preset: batchedJobsPreset(concurrency),
-    noHandleSignals: true,
-    pollInterval: 1_000,
-    logger: new WorkerLogger(() => (level, message, meta) => {
-      const method = level === "warning" ? "warn" : level === "error" ? "error" : level === "debug" ? "debug" : "info";
-      log[method](meta ?? {}, message);
-    }),
-    taskList: taskList({ ...options, database }),
-    crontab,
-  });
+  const tasks = taskList({ ...options, database });
+  // Once its jobs are released at a stop, their failures (a closed pool) are expected, not errors.
+  let released = false;
+  let stopping = false;
+
+  const launch = async (): Promise<Pool> => {
+    let workerId = "";
+    const events: WorkerEvents = new EventEmitter();
+    events.on("pool:create", ({ workerPool }) => (workerId = workerPool.id));
+    const runner = await run({
+      connectionString: workerConnectionString(options.databaseUrl),
+      concurrency,
+      preset: batchedJobsPreset(concurrency),
+      noHandleSignals: true,
+      pollInterval: 1_000,
+      events,
+      logger: new WorkerLogger(() => (level, message, meta) => {
+        const method =
+          released || level === "debug" ? "debug" : level === "warning" ? "warn" : level === "error" ? "error" : "info";
+        log[method](meta ?? {}, message);
+      }),
+      taskList: tasks,
+      crontab,
+    });
+    const heartbeat = await startHeartbeat({
+      databaseUrl: options.databaseUrl,
+      workerId,
+      db: database.db,
+      log,
+      onFenced: () => {
+        if (stopping) return;
+        const fenced = pool;
+        pool = launch();
+        void fenced.then(async ({ runner, heartbeat }) => {
+          await heartbeat.stop();
+          await runner.kill("declared dead by the other workers").catch(() => {});
+        });
+      },
+    });
+    return { runner, workerId, heartbeat };
+  };
+  let pool = launch();
+  await pool;
+
   return {
-    stop: async () => {
-      await runner.stop();
-      await database.close();
+    stop: async (timeoutMs) => {
+      stopping = true;
+      const { runner, workerId, heartbeat } = await pool;
+      const finished = runner.stop().then(
+        () => true,
+        (error: unknown) => {
+          log.error({ err: error }, "worker stopped with an error");
+          return true;
+        },
+      );
+      const timer = new AbortController();
+      const inTime = await Promise.race([
+        finished,
+        delay(timeoutMs, false, { signal: timer.signal }).catch(() => true),
+      ]);
+      timer.abort();
+      if (!inTime) {
+        released = true;
+        await releaseWorkerJobs(database.db, [workerId]).catch((error: unknown) =>
+          log.error({ err: error }, "could not release the running jobs; the liveness sweep will"),
+        );
+        log.warn({ workerId }, "jobs still running at the stop deadline were released to other workers");
+      }
+      await heartbeat.stop();
+      await database.sql.end({ timeout: inTime ? 5 : 0 });
     },
   };
 }

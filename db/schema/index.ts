@@ -5,3 +5,4 @@ export * from "./qualification";
 export * from "./provisioning";
 export * from "./trials";
 export * from "./billing";
+export * from "./workers";
