@@ -8,8 +8,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { connectDb, type DbHandle } from "../../db/client";
-import { organisations, provisioningRequests } from "../../db/schema";
+import { organisations, provisioningRequests, stripeEvents } from "../../db/schema";
 import { enqueueProvisioning } from "../../provisioning";
+import { signatureHeader } from "../../stripe-emulator";
 import { startPortalCommand, type Running } from "../commands/run";
 import { snapshotOf } from "../support/snapshot";
 
@@ -50,7 +51,7 @@ async function portal(
 ): Promise<{ running: Running; database: () => Promise<DbHandle> }> {
   const running = await startPortalCommand(command, {
     dataDir,
-    env: { PROVISIONER_HTTP_SECRET: SECRET, SEED_DEMO: "true" },
+    env: { PROVISIONER_HTTP_SECRET: SECRET, SEED_DEMO: "true", LOG_LEVEL: "info" },
   });
   cleanups.push(async () => void (await running.stop("SIGKILL")));
   // The embedded server's address, from its data folder; only valid while this portal runs.
@@ -93,6 +94,30 @@ async function enqueueRequests(handle: DbHandle, url: string, count: number): Pr
     ids.push(requestId);
   }
   return ids;
+}
+
+/** A signed `customer.created` delivery, as the portal's local Stripe emulator would send it: its status or error code. */
+async function deliverWebhook(url: string, dataDir: string, eventId: string): Promise<number | string> {
+  const secret = `whsec_${(await readFile(path.join(dataDir, "stripe-webhook-secret"), "utf8")).trim()}`.replace(
+    /-/g,
+    "_",
+  );
+  const body = JSON.stringify({
+    id: eventId,
+    object: "event",
+    livemode: false,
+    type: "customer.created",
+    created: Math.floor(Date.now() / 1000),
+    data: { object: { id: "cus_ctrl_c", object: "customer" } },
+  });
+  const headers = {
+    "Content-Type": "application/json",
+    "Stripe-Signature": signatureHeader(body, secret, Math.floor(Date.now() / 1000)),
+  };
+  return fetch(`${url}/webhooks/stripe`, { method: "POST", headers, body }).then(
+    (response) => response.status,
+    (error: Error & { cause?: { code?: string } }) => error.cause?.code ?? error.message,
+  );
 }
 
 /** One GET on a connection of its own: its status, or the network error's code (ECONNRESET…). */
@@ -165,5 +190,60 @@ describe("a stop signal with work under way", () => {
       10_000,
     );
     expect(settled).toEqual({ jobs: 0, queues: 0, statuses: ["succeeded", "succeeded", "succeeded"] });
+  }, 120_000);
+
+  it("Ctrl-C (SIGINT to `npm start`'s process group) stops cleanly with pages, a webhook and jobs in flight", async () => {
+    const dataDir = await newDataDir();
+    const plane = await controlPlane(2_000);
+    const first = await portal(dataDir, "npm start");
+    const handle = await first.database();
+    const ids = await enqueueRequests(handle, plane.url, 5);
+    expect(
+      await until(
+        async () => plane.calls(),
+        (n) => n >= 1,
+        20_000,
+      ),
+    ).toBeGreaterThanOrEqual(1);
+    await handle.close();
+
+    const pages = Array.from({ length: 20 }, () => get(`${first.running.url}/pricing`));
+    const webhook = deliverWebhook(first.running.url, dataDir, "evt_ctrl_c_in_flight");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const stopped = await first.running.stop("SIGINT");
+    const statuses = await Promise.all(pages);
+    console.log(
+      `Ctrl-C: exit ${stopped.code ?? stopped.signal}; pages: ${statuses.join(" ")}; webhook: ${await webhook}`,
+    );
+
+    expect(stopped.code === 0 || stopped.signal === "SIGINT", `${stopped.code} ${stopped.signal}`).toBe(true);
+    expect(stopped.output).toContain('"msg":"stopped"');
+    expect(stopped.output).not.toMatch(/"level":(50|60)/);
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    expect(await webhook).toBe(200);
+
+    // What the stopped portal left behind, read before the next one's worker runs anything of it.
+    const second = await portal(dataDir);
+    const after = await second.database();
+    const [left] = await after.sql<{ jobs: number; queues: number; running: number }[]>`
+      select
+        (select count(*)::int from graphile_worker._private_jobs
+          where locked_by is not null and locked_by not in (select worker_id from worker_heartbeats)) as jobs,
+        (select count(*)::int from graphile_worker._private_job_queues
+          where locked_by is not null and locked_by not in (select worker_id from worker_heartbeats)) as queues,
+        (select count(*)::int from provisioning_requests where status = 'running'
+          and updated_at > now() - interval '5 minutes' and callback_due_at is null
+          and not exists (select 1 from graphile_worker._private_jobs j
+            where j.payload ->> 'requestId' = provisioning_requests.id::text and j.locked_by is not null)) as running`;
+    expect(left).toEqual({ jobs: 0, queues: 0, running: 0 });
+    expect(await after.db.select({ id: stripeEvents.id }).from(stripeEvents)).toContainEqual({
+      id: "evt_ctrl_c_in_flight",
+    });
+    const settled = await until(
+      () => leftovers(after, ids),
+      (l) => l.statuses.every((s) => s === "succeeded"),
+      15_000,
+    );
+    expect(settled.statuses).toEqual(Array(5).fill("succeeded"));
   }, 120_000);
 });
