@@ -174,7 +174,12 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   return {
     stop: async (timeoutMs) => {
       stopping = true;
-      const { runner, workerId, heartbeat } = await pool;
+      const current = await pool.catch((error: unknown) => {
+        log.error({ err: error }, "the worker's pool had failed to start again; nothing to stop");
+        return null;
+      });
+      if (!current) return void (await database.sql.end({ timeout: 0 }));
+      const { runner, workerId, heartbeat } = current;
       const finished = runner.stop().then(
         () => true,
         (error: unknown) => {
@@ -190,9 +195,11 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       timer.abort();
       if (!inTime) {
         released = true;
-        await releaseWorkerJobs(database.db, [workerId]).catch((error: unknown) =>
-          log.error({ err: error }, "could not release the running jobs; the liveness sweep will"),
-        );
+        await database.db
+          .transaction((tx) => releaseWorkerJobs(tx, [workerId]))
+          .catch((error: unknown) =>
+            log.error({ err: error }, "could not release the running jobs; the liveness sweep will"),
+          );
         log.warn({ workerId }, "jobs still running at the stop deadline were released to other workers");
       }
       await heartbeat.stop();
