@@ -47,8 +47,10 @@ let server: Server | undefined;
 let stopping = false;
 /** Kept at the end of a stop for the mail catcher, the emulator and the embedded database, in ms. */
 const CLOSE_RESERVE_MS = 1_500;
-/** How long the listener stays open after a stop signal, in ms (see drainHttp). */
-const ACCEPT_GRACE_MS = 300;
+/** The listener closes once no connection came for this long after a stop signal, in ms (see drainHttp)… */
+const ACCEPT_GRACE_MS = 200;
+/** …or this long after the signal, in ms, whatever keeps coming. */
+const ACCEPT_AT_MOST_MS = 2_000;
 let stoppingSince = 0;
 
 try {
@@ -141,8 +143,9 @@ async function shutdown(signal: NodeJS.Signals) {
 
 /**
  * Answers every request already accepted, closing each connection after its answer. It keeps listening
- * for ACCEPT_GRACE_MS first: connections the kernel accepted just before the signal are answered, not
- * reset. Connections still open at `deadline` (a `performance.now()` time) are cut.
+ * until no connection came for ACCEPT_GRACE_MS (at most ACCEPT_AT_MOST_MS): connections the kernel
+ * accepted just before the signal are answered, not reset. Connections still open at `deadline` (a
+ * `performance.now()` time) are cut.
  */
 async function drainHttp(deadline: number) {
   if (!server?.listening) return;
@@ -150,7 +153,15 @@ async function drainHttp(deadline: number) {
   listening.prependListener("request", (_request, response: ServerResponse) => {
     response.shouldKeepAlive = false;
   });
-  await delay(Math.min(ACCEPT_GRACE_MS, Math.max(0, deadline - performance.now())));
+  let lastConnection = performance.now();
+  listening.on("connection", () => (lastConnection = performance.now()));
+  const acceptUntil = Math.min(deadline, performance.now() + ACCEPT_AT_MOST_MS);
+  do {
+    await delay(ACCEPT_GRACE_MS);
+    // After a busy spell an expired timer runs before the event loop accepts what the kernel queued;
+    // setImmediate runs after that accept, so the check below sees those connections.
+    await new Promise((resolve) => setImmediate(resolve));
+  } while (performance.now() - lastConnection < ACCEPT_GRACE_MS && performance.now() < acceptUntil);
   const closed = new Promise((resolve) => listening.close(resolve));
   listening.closeIdleConnections();
   const force = setTimeout(() => listening.closeAllConnections(), Math.max(0, deadline - performance.now())).unref();
