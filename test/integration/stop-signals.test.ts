@@ -186,7 +186,7 @@ describe("a stop signal with work under way", () => {
     const after = await second.database();
     const settled = await until(
       () => leftovers(after, ids),
-      (l) => l.statuses.every((s) => s === "succeeded"),
+      (l) => l.jobs === 0 && l.queues === 0 && l.statuses.every((s) => s === "succeeded"),
       10_000,
     );
     expect(settled).toEqual({ jobs: 0, queues: 0, statuses: ["succeeded", "succeeded", "succeeded"] });
