@@ -20,5 +20,11 @@ export { createDemoProvisioner } from "./provisioners/demo";
 export type { Operation, RequestStatus, Snapshot, Provisioner, Outcome } from "./types";
 export { outcome } from "./types";
 export { provisioningTasks, CALLBACK_SWEEP_TASK } from "./tasks";
-export { markOverdueRequests, sweepOverdueCallbacks, unlockAbandonedJobs } from "./sweeps";
+export {
+  markOverdueRequests,
+  releaseWorkerJobs,
+  sweepOverdueCallbacks,
+  unlockAbandonedJobs,
+  WORKER_SILENCE_MS,
+} from "./sweeps";
 export { callbackDeadlineMs, DEFAULT_CALLBACK_DEADLINE_MINUTES } from "./callback-deadline";

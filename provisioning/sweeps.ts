@@ -2,8 +2,8 @@ import { and, asc, eq, isNotNull, isNull, lt, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/client";
 import { provisioningRequests } from "../db/schema";
 import { callbackDeadlineMs } from "./callback-deadline";
-import { lockRequest } from "./requests";
-import { applyOutcome } from "./runner";
+import { lockRequest, RUN_TASK } from "./requests";
+import { applyOutcome, RUNNING_LEASE_MS } from "./runner";
 import { outcome } from "./types";
 
 /** Marks open requests past their SLA that staff were not yet told about; returns how many. */
@@ -22,18 +22,59 @@ export async function markOverdueRequests(tx: DbOrTx, now = new Date()): Promise
   return marked.length;
 }
 
+/** A worker whose heartbeat is older than this is dead: its jobs go to another worker (ADR 6). */
+export const WORKER_SILENCE_MS = 30_000;
+
 /**
- * Jobs whose worker died stay locked; graphile-worker releases them only after hours. Our jobs
- * take seconds, so a lock older than this belongs to a dead worker: free it for another.
+ * Frees the jobs and named queues of dead workers so others take them at once; graphile-worker itself
+ * would wait hours. Dead means: a `worker_heartbeats` row silent for over `silentForMs` (the row is
+ * deleted, so a worker that was only frozen finds itself fenced at its next beat), or a lock older than
+ * that by a worker with no row at all (a worker registers before it fetches, so only a dead or fenced
+ * one has none). Safe to run from many workers at once and to repeat. Returns how many workers it freed.
  */
-export async function unlockAbandonedJobs(tx: DbOrTx, olderThanMinutes = 15): Promise<number> {
-  const [row] = await tx.execute<{ unlocked: number }>(sql`
-    with dead as (
-      select coalesce(array_agg(distinct locked_by), '{}') as workers from graphile_worker._private_jobs
-      where locked_by is not null and locked_at < now() - make_interval(mins => ${olderThanMinutes})
-    )
-    select cardinality(workers) as unlocked, graphile_worker.force_unlock_workers(workers) from dead`);
-  return Number(row?.unlocked ?? 0);
+export async function unlockAbandonedJobs(db: Database, silentForMs = WORKER_SILENCE_MS): Promise<number> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.execute<{ workers: string[] }>(sql`
+      with silent as (
+        delete from worker_heartbeats where beat_at < now() - make_interval(secs => ${silentForMs / 1000})
+        returning worker_id
+      ), unregistered as (
+        select locked_by as worker_id from graphile_worker._private_jobs
+        where locked_at < now() - make_interval(secs => ${silentForMs / 1000})
+        union
+        select locked_by from graphile_worker._private_job_queues
+        where locked_at < now() - make_interval(secs => ${silentForMs / 1000})
+      )
+      select coalesce(array_agg(distinct worker_id), '{}') as workers from (
+        select worker_id from silent
+        union
+        select u.worker_id from unregistered u
+        where u.worker_id is not null and not exists (select 1 from worker_heartbeats h where h.worker_id = u.worker_id)
+      ) dead`);
+    const workers = row?.workers ?? [];
+    if (workers.length) await releaseWorkerJobs(tx, workers);
+    return workers.length;
+  });
+}
+
+/**
+ * Frees every job and named queue locked by these graphile-worker ids (pool ids, as in `locked_by`), for a
+ * worker that died or one stopping with jobs still running: another worker takes them at once, with no
+ * attempt counted. Their provisioning requests' `running` leases end too, or the next attempt would
+ * think the request still in hand and leave it `running` for good. Idempotent; call it in a transaction.
+ */
+export async function releaseWorkerJobs(tx: DbOrTx, workerIds: readonly string[]): Promise<void> {
+  const ids = JSON.stringify(workerIds);
+  await tx.execute(sql`
+    update provisioning_requests r
+    set updated_at = now() - make_interval(secs => ${RUNNING_LEASE_MS / 1000})
+    from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+    where t.identifier = ${RUN_TASK} and r.status = 'running' and r.callback_due_at is null
+      and j.locked_by in (select json_array_elements_text(${ids}::json))
+      and r.id = (j.payload ->> 'requestId')::uuid`);
+  await tx.execute(
+    sql`select graphile_worker.force_unlock_workers(array(select json_array_elements_text(${ids}::json)))`,
+  );
 }
 
 /** How many overdue requests one sweep handles; the next sweep takes the rest. */

@@ -3,8 +3,9 @@
  * DATABASE_URL is unset and a local mail catcher when SMTP_URL is unset, applies migrations,
  * seeds the demo catalog and staff login, then runs the job worker and serves the portal.
  */
-import type { Server } from "node:http";
+import type { Server, ServerResponse } from "node:http";
 import path from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import type { ViteDevServer } from "vite";
@@ -45,6 +46,12 @@ let worker: Worker | undefined;
 let stripe: StripeConnection | undefined;
 let server: Server | undefined;
 let stopping = false;
+/** Kept at the end of a stop for the mail catcher, the emulator and the embedded database, in ms. */
+const CLOSE_RESERVE_MS = 1_500;
+/** The listener closes once no connection came for this long after a stop signal, in ms (see drainHttp)… */
+const ACCEPT_GRACE_MS = 200;
+/** …or this long after the signal, in ms, whatever keeps coming. */
+const ACCEPT_AT_MOST_MS = 2_000;
 let stoppingSince = 0;
 
 try {
@@ -124,23 +131,44 @@ async function shutdown(signal: NodeJS.Signals) {
   stopping = true;
   stoppingSince = performance.now();
   logger.info({ signal }, "shutting down");
-  if (server?.listening) {
-    // Finish in-flight requests, but do not wait on idle keep-alive sockets or slow clients for long.
-    const closed = new Promise((resolve) => server!.close(resolve));
-    server.closeIdleConnections();
-    const force = setTimeout(() => server!.closeAllConnections(), 10_000).unref();
-    await closed;
-    clearTimeout(force);
-  }
+  // The worker and the web side stop together: the worker takes no new job while requests drain.
+  const deadline = performance.now() + env.SHUTDOWN_TIMEOUT_MS - CLOSE_RESERVE_MS;
+  await Promise.all([drainHttp(deadline), worker?.stop(Math.max(0, deadline - performance.now()))]);
   await web?.close();
   await vite?.close();
-  // Running jobs finish first; the pool and the database go last.
-  await worker?.stop();
   await mailCatcher?.stop();
   await stripe?.close();
   await database?.shutdown();
   logger.info("stopped");
   process.exit();
+}
+
+/**
+ * Answers every request already accepted, closing each connection after its answer. It keeps listening
+ * until no connection came for ACCEPT_GRACE_MS (at most ACCEPT_AT_MOST_MS): connections the kernel
+ * accepted just before the signal are answered, not reset. Connections still open at `deadline` (a
+ * `performance.now()` time) are cut.
+ */
+async function drainHttp(deadline: number) {
+  if (!server?.listening) return;
+  const listening = server;
+  listening.prependListener("request", (_request, response: ServerResponse) => {
+    response.shouldKeepAlive = false;
+  });
+  let lastConnection = performance.now();
+  listening.on("connection", () => (lastConnection = performance.now()));
+  const acceptUntil = Math.min(deadline, performance.now() + ACCEPT_AT_MOST_MS);
+  do {
+    await delay(ACCEPT_GRACE_MS);
+    // After a busy spell an expired timer runs before the event loop accepts what the kernel queued;
+    // setImmediate runs after that accept, so the check below sees those connections.
+    await new Promise((resolve) => setImmediate(resolve));
+  } while (performance.now() - lastConnection < ACCEPT_GRACE_MS && performance.now() < acceptUntil);
+  const closed = new Promise((resolve) => listening.close(resolve));
+  listening.closeIdleConnections();
+  const force = setTimeout(() => listening.closeAllConnections(), Math.max(0, deadline - performance.now())).unref();
+  await closed;
+  clearTimeout(force);
 }
 process.on("SIGINT", shutdown);
 process.on("SIGTERM", shutdown);

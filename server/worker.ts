@@ -1,5 +1,4 @@
-import { Logger as WorkerLogger, run, type TaskList } from "graphile-worker";
-import { superviseRunner } from "./worker-supervisor";
+import { Logger as WorkerLogger, type TaskList } from "graphile-worker";
 import nodemailer from "nodemailer";
 import type Stripe from "stripe";
 import { z } from "zod";
@@ -22,8 +21,8 @@ import {
   manualProvisioner,
   ProvisionerRegistry,
   provisioningTasks,
-  unlockAbandonedJobs,
 } from "../provisioning";
+import { startLane } from "./worker-lane";
 
 type WorkerOptions = {
   databaseUrl: string;
@@ -53,7 +52,6 @@ const crontab = [
   "* * * * * trials_sweep ?max=1",
   "*/5 * * * * provisioning_sla_sweep ?max=1",
   `* * * * * ${CALLBACK_SWEEP_TASK} ?max=1`,
-  "*/5 * * * * jobs_unlock_sweep ?max=1",
   "17 * * * * subscriptions_retention_sweep ?max=1",
   "40 3 * * * billing_reconcile ?max=1",
 ].join("\n");
@@ -68,9 +66,6 @@ export function taskList({ database, appUrl, provisionerHttpSecret, stripe }: Ta
     },
     provisioning_sla_sweep: async () => {
       await notifyStaffOfOverdueRequests(database.db, appUrl);
-    },
-    jobs_unlock_sweep: async () => {
-      await unlockAbandonedJobs(database.db);
     },
     subscriptions_retention_sweep: async () => {
       await sweepEndedSubscriptions(database.db);
@@ -111,7 +106,14 @@ export function provisionerRegistry(database: DbHandle, httpSecret?: string): Pr
   ]);
 }
 
-export type Worker = { stop: () => Promise<void> };
+export type Worker = {
+  /**
+   * Stops fetching at once (jobs fetched but not started go back to the queue) and waits up to
+   * `timeoutMs` for running jobs; jobs still running then are released: their locks freed so another
+   * worker takes them at once (they are safe to run again). Never rejects.
+   */
+  stop: (timeoutMs: number) => Promise<void>;
+};
 
 /**
  * Jobs fetched in batches and completions batched: far fewer statements under a burst (ADR 9).
@@ -123,41 +125,58 @@ export function batchedJobsPreset(concurrency: number) {
 
 /**
  * graphile-worker in this process, with its own pool whose commits do not wait for the disk:
- * every task is safe to redo, so a crash costs a repeat, not a loss. Stopping lets running jobs finish.
- * Resolves once the first runner has started; later losses of the database are supervised.
+ * every task is safe to redo, so a crash costs a repeat, not a loss. Two lanes (`startLane`): the
+ * main one, and mail in a lane of its own so a slow or hanging mail server delays only mail (issue
+ * 12, case 6). Each is supervised through database losses and announced by a heartbeat (ADR 6).
+ * Resolves once both runners have started.
  */
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const log = options.logger.child({ component: "worker" });
   const database = connectDb(options.databaseUrl, { max: 10, relaxedCommits: true });
   const concurrency = options.concurrency ?? 5;
+  // Once a lane's jobs are released at a stop, their failures (a closed pool) are expected, not errors.
+  let released = false;
   const common = {
     connectionString: workerConnectionString(options.databaseUrl),
     noHandleSignals: true,
     pollInterval: 1_000,
     logger: new WorkerLogger(() => (level, message, meta) => {
-      const method = level === "warning" ? "warn" : level === "error" ? "error" : level === "debug" ? "debug" : "info";
+      const method =
+        released || level === "debug" ? "debug" : level === "warning" ? "warn" : level === "error" ? "error" : "info";
       log[method](meta ?? {}, message);
     }),
   };
-  const tasks = taskList({ ...options, database });
-  const supervisor = await superviseRunner(
-    () => run({ ...common, concurrency, preset: batchedJobsPreset(concurrency), taskList: tasks, crontab }),
+  const lane = { databaseUrl: options.databaseUrl, database, onReleased: () => (released = true) };
+  const main = await startLane({
+    ...lane,
     log,
-  );
-  // Mail in a lane of its own (issue 12, case 6): a slow or hanging mail server delays only mail.
-  const mailTasks = mailTaskList({ ...options, database, logger: log.child({ lane: "mail" }) });
-  const mailSupervisor = await superviseRunner(
-    () => run({ ...common, concurrency: MAIL_CONCURRENCY, maxPoolSize: MAIL_CONCURRENCY + 2, taskList: mailTasks }),
-    log.child({ lane: "mail" }),
-  ).catch(async (error: unknown) => {
-    await supervisor.stop();
+    runner: {
+      ...common,
+      concurrency,
+      preset: batchedJobsPreset(concurrency),
+      taskList: taskList({ ...options, database }),
+      crontab,
+    },
+  });
+  const mailLog = log.child({ lane: "mail" });
+  const mail = await startLane({
+    ...lane,
+    log: mailLog,
+    runner: {
+      ...common,
+      concurrency: MAIL_CONCURRENCY,
+      maxPoolSize: MAIL_CONCURRENCY + 2,
+      taskList: mailTaskList({ ...options, database, logger: mailLog }),
+    },
+  }).catch(async (error: unknown) => {
+    await main.stop(0);
     await database.close();
     throw error;
   });
   return {
-    stop: async () => {
-      await Promise.all([supervisor.stop(), mailSupervisor.stop()]);
-      await database.close();
+    stop: async (timeoutMs) => {
+      await Promise.all([main.stop(timeoutMs), mail.stop(timeoutMs)]);
+      await database.sql.end({ timeout: released ? 0 : 5 });
     },
   };
 }

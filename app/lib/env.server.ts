@@ -64,6 +64,13 @@ const envSchema = z
         error: "expected a running Stripe emulator on this machine, such as http://127.0.0.1:12111",
       })
       .optional(),
+    /** How long a stop signal may take, in ms: platforms send SIGKILL after 10 s, so 8 s by default. */
+    SHUTDOWN_TIMEOUT_MS: z.coerce
+      .number({ error: "expected a number of milliseconds, such as 8000" })
+      .int("expected a whole number of milliseconds")
+      .min(1_000, "expected at least 1000 (ms): stopping the database alone takes a moment")
+      .max(600_000, "expected at most 600000 (ms)")
+      .default(8_000),
     LOG_LEVEL: z.enum(logLevels, { error: `expected one of ${logLevels.join(", ")}` }).default("info"),
   })
   // The zero-setup demo keeps a generated secret in DATA_DIR; a real deployment must bring its own.

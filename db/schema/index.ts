@@ -6,3 +6,4 @@ export * from "./provisioning";
 export * from "./trials";
 export * from "./billing";
 export * from "./email";
+export * from "./workers";

@@ -78,12 +78,13 @@ describe("a mail server that accepts connections but never answers", () => {
       await expect.poll(async () => (await failedAttempts()).length, { timeout: 20_000, interval: 200 }).toBe(2);
       for (const attempt of await failedAttempts()) {
         expect(attempt.took_ms).toBeLessThan(15_000);
-        expect(attempt.last_error).toMatch(/greeting/i);
+        // Which of the short timeouts fires first depends on the machine's load: greeting, or the socket.
+        expect(attempt.last_error).toMatch(/greeting|timeout/i);
         expect(attempt.retry_in_ms).toBeGreaterThan(1_000);
       }
     } finally {
       for (const socket of hanging.sockets) socket.destroy();
-      await worker.stop();
+      await worker.stop(8_000);
     }
   }, 60_000);
 });

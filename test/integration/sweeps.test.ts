@@ -66,3 +66,48 @@ describe("the job unlock sweep", () => {
     ]);
   });
 });
+
+describe("the liveness sweep", () => {
+  it("frees the jobs of a worker silent for 30 s, ends its requests' leases, and leaves a slow but beating worker alone", async () => {
+    const [org] = await database.db.insert(organisations).values({ name: "Silent Co" }).returning();
+    const { requestId } = await database.db.transaction((tx) =>
+      enqueueProvisioning(tx, {
+        accountId: org!.id,
+        operation: "provision",
+        snapshot,
+        provisioner: "demo",
+        config: {},
+        idempotencyKey: "silent-worker",
+        actor: { type: "system", id: null },
+      }),
+    );
+    await database.db
+      .update(provisioningRequests)
+      .set({ status: "running" })
+      .where(eq(provisioningRequests.id, requestId));
+    await database.sql`select graphile_worker.add_job('send_email', '{}'::json, queue_name => 'q-slow')`;
+    await database.sql`insert into worker_heartbeats (worker_id, beat_at) values
+      ('silent-worker', now() - interval '31 seconds'), ('slow-worker', now())`;
+    // The silent worker took its job a moment ago; the slow one has held its job for an hour, beating all along.
+    await database.sql`update graphile_worker._private_jobs j set locked_by = 'silent-worker', locked_at = now()
+      from graphile_worker._private_tasks t where t.id = j.task_id and t.identifier = 'provisioning_run'
+      and j.payload ->> 'requestId' = ${requestId}`;
+    await database.sql`update graphile_worker._private_jobs j set locked_by = 'slow-worker', locked_at = now() - interval '1 hour'
+      from graphile_worker._private_job_queues q where q.id = j.job_queue_id and q.queue_name = 'q-slow'`;
+    await database.sql`update graphile_worker._private_job_queues set locked_by = 'slow-worker', locked_at = now() - interval '1 hour'
+      where queue_name = 'q-slow'`;
+
+    expect(await unlockAbandonedJobs(database.db)).toBe(1);
+    expect(await unlockAbandonedJobs(database.db)).toBe(0);
+    const locks = await database.sql<{ locked_by: string }[]>`
+      select locked_by from graphile_worker._private_jobs where locked_by in ('silent-worker', 'slow-worker')
+      union all select locked_by from graphile_worker._private_job_queues where locked_by in ('silent-worker', 'slow-worker')`;
+    expect(locks.map((l) => l.locked_by)).toEqual(["slow-worker", "slow-worker"]);
+    const heartbeats = await database.sql<{ worker_id: string }[]>`select worker_id from worker_heartbeats`;
+    expect(heartbeats.map((h) => h.worker_id)).toEqual(["slow-worker"]);
+    // The request's lease is over: the next attempt takes it at once instead of waiting 5 minutes.
+    const [lease] = await database.sql<{ expired: boolean }[]>`
+      select updated_at < now() - interval '5 minutes' as expired from provisioning_requests where id = ${requestId}`;
+    expect(lease!.expired).toBe(true);
+  });
+});

@@ -1,0 +1,87 @@
+import { EventEmitter } from "node:events";
+import { setTimeout as delay } from "node:timers/promises";
+import { run, type RunnerOptions, type WorkerEvents } from "graphile-worker";
+import type { Logger } from "../app/lib/logger.server";
+import type { DbHandle } from "../db/client";
+import { releaseWorkerJobs } from "../provisioning";
+import { startHeartbeat, type Heartbeat } from "./worker-liveness";
+import { superviseRunner } from "./worker-supervisor";
+
+export type Lane = {
+  /**
+   * Stops taking jobs at once and lets running ones finish for up to `timeoutMs`; those still
+   * running then are released to other workers (their locks freed) instead of waiting for a sweep.
+   */
+  stop: (timeoutMs: number) => Promise<void>;
+};
+
+type LaneOptions = {
+  /** graphile-worker's options for this lane's runner (task list, concurrency…), without `events`. */
+  runner: RunnerOptions;
+  databaseUrl: string;
+  /** The worker's own pool: heartbeats sweep and release jobs through it. */
+  database: DbHandle;
+  log: Logger;
+  /** Set once this lane's jobs were released at a stop: their failures on a closing pool are expected. */
+  onReleased: () => void;
+};
+
+/**
+ * One lane of work: a graphile-worker runner kept going through database losses
+ * (`superviseRunner`), announced by a heartbeat under the pool's id, the value it writes into
+ * `locked_by` (ADR 6). A runner the other workers declared dead (frozen past the silence) is
+ * killed, and the supervisor starts a new one under a new id.
+ */
+export async function startLane({ runner: runnerOptions, databaseUrl, database, log, onReleased }: LaneOptions) {
+  let current: { workerId: string; heartbeat: Heartbeat } | null = null;
+  const supervisor = await superviseRunner(async () => {
+    let workerId = "";
+    const events: WorkerEvents = new EventEmitter();
+    events.on("pool:create", ({ workerPool }) => (workerId = workerPool.id));
+    const runner = await run({ ...runnerOptions, events });
+    const heartbeat = await startHeartbeat({
+      databaseUrl,
+      workerId,
+      db: database.db,
+      log,
+      onFenced: () => void runner.kill("declared dead by the other workers").catch(() => {}),
+    }).catch(async (error: unknown) => {
+      await runner.stop().catch(() => {});
+      throw error;
+    });
+    const stopBeating = () => void heartbeat.stop().catch(() => {});
+    runner.promise.then(stopBeating, stopBeating);
+    current = { workerId, heartbeat };
+    return runner;
+  }, log);
+
+  const lane: Lane = {
+    stop: async (timeoutMs) => {
+      const finished = supervisor.stop().then(
+        () => true,
+        (error: unknown) => {
+          log.error({ err: error }, "worker stopped with an error");
+          return true;
+        },
+      );
+      const timer = new AbortController();
+      const inTime = await Promise.race([
+        finished,
+        delay(timeoutMs, false, { signal: timer.signal }).catch(() => true),
+      ]);
+      timer.abort();
+      if (!inTime && current) {
+        onReleased();
+        const { workerId } = current;
+        await database.db
+          .transaction((tx) => releaseWorkerJobs(tx, [workerId]))
+          .catch((error: unknown) =>
+            log.error({ err: error }, "could not release the running jobs; the liveness sweep will"),
+          );
+        log.warn({ workerId }, "jobs still running at the stop deadline were released to other workers");
+      }
+      await current?.heartbeat.stop().catch(() => {});
+    },
+  };
+  return lane;
+}
