@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Runner } from "graphile-worker";
 import type { Logger } from "../app/lib/logger.server";
 import { isDatabaseUnavailable } from "../db/unavailable";
@@ -22,15 +23,9 @@ const BACKOFF_MS = { first: 250, max: 4_000 };
 export async function superviseRunner(start: () => Promise<Runner>, log: Logger): Promise<SupervisedRunner> {
   let current: Runner | null = await start();
   let stopping = false;
-  let wake = () => {};
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  // A stop cuts a wait short instead of leaving it to run out.
+  const stopped = new AbortController();
+  const pause = (ms: number) => sleep(ms, undefined, { signal: stopped.signal }).catch(() => {});
 
   const supervise = async (): Promise<void> => {
     while (current) {
@@ -61,7 +56,7 @@ export async function superviseRunner(start: () => Promise<Runner>, log: Logger)
   return {
     stop: async () => {
       stopping = true;
-      wake();
+      stopped.abort();
       await current?.stop().catch(() => {});
       await supervision;
     },

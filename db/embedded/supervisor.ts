@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ChildProcess } from "node:child_process";
 import { reason } from "./error";
 
@@ -27,15 +28,9 @@ export function superviseServer(
   let pid = first.pid!;
   let stopping = false;
   let restarting: Promise<void> = Promise.resolve();
-  let wake = () => {};
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  // A stop cuts a wait short instead of leaving it to run out.
+  const stopped = new AbortController();
+  const pause = (ms: number) => sleep(ms, undefined, { signal: stopped.signal }).catch(() => {});
 
   const restart = async () => {
     for (let delay = BACKOFF_MS.first; !stopping; delay = Math.min(delay * 2, BACKOFF_MS.max)) {
@@ -63,7 +58,7 @@ export function superviseServer(
     pid: () => pid,
     stop: async () => {
       stopping = true;
-      wake();
+      stopped.abort();
       await restarting;
     },
   };
