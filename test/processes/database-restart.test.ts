@@ -41,17 +41,10 @@ describe("PostgreSQL lost under webhook and page load", () => {
     await load.stop();
     // The outages were seen: a restart can be quick enough for some requests to ride through it, not all.
     expect(load.count((a) => a.status === 503 && a.retryAfter !== null)).toBeGreaterThan(0);
-    expect(await unstored(false)).toBe(0);
+    expect(await unstored()).toBe(0);
     // The load ran through both outages: enough webhooks to mean something, however fast recovery was.
     expect(load.acknowledged.size).toBeGreaterThan(20);
   }, 30_000);
-
-  // Jobs a runner held when it died are freed by the liveness sweep once its heartbeat falls silent (ADR 6).
-  // Within 2 minutes, not seconds: a job that failed while the database was away is retried on
-  // graphile-worker's backoff (exp(attempts) s), up to about a minute after a few failures.
-  it("every webhook answered 200 is processed within 2 minutes", async () => {
-    await expect.poll(() => unstored(true), { timeout: 120_000, interval: 250 }).toBe(0);
-  }, 150_000);
 
   it("then SIGTERM: exit 0, 'stopped' logged, no PostgreSQL left on its data folder", async () => {
     const cluster = realpathSync(path.join(portal.dataDir, "postgres"));
@@ -61,14 +54,13 @@ describe("PostgreSQL lost under webhook and page load", () => {
   }, 30_000);
 });
 
-/** How many acknowledged webhooks are missing from the inbox (or, with `processed`, not yet processed). */
-async function unstored(processed: boolean): Promise<number> {
+/** How many acknowledged webhooks are missing from the inbox. */
+async function unstored(): Promise<number> {
   const database = connectDb(await portal.databaseUrl(), { max: 1 });
   try {
     const [row] = await database.sql<{ n: number }[]>`
       select count(*)::int as n from unnest(${[...load.acknowledged]}::text[]) as acked(id)
-      where not exists (
-        select 1 from stripe_events e where e.id = acked.id and (not ${processed} or e.processed_at is not null))`;
+      where not exists (select 1 from stripe_events e where e.id = acked.id)`;
     return row!.n;
   } finally {
     await database.close();
