@@ -10,7 +10,7 @@ const root = import.meta.dirname;
 const adr = "See docs/decisions/0010-dependency-rules.md.";
 
 /** Test code: the only files that may import a test runner or another test module. */
-const testFiles = ["**/*.test.ts", "test/**", "**/test-support.ts", "vitest*.config.ts", "playwright.config.ts"];
+const testFiles = ["**/*.test.ts", "test/**", "vitest*.config.ts", "playwright.config.ts"];
 
 /**
  * Layer boundaries, checked on resolved paths, so `~/…`, `#db/…` and relative imports count alike.
@@ -55,7 +55,7 @@ const testOnlyZones = [
   { target: ".", from: "./test", message: `test/ is for tests only. ${adr}` },
   {
     target: ".",
-    from: ["**/*.test.ts", "**/test-support.ts"],
+    from: "**/*.test.ts",
     message: `Test modules import vitest; only tests may import them. ${adr}`,
   },
 ];

@@ -2,8 +2,13 @@ import type Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StripeEmulatorOptions } from "./index";
 import { submitPortalForm } from "./hosted-forms";
-import { DAY_SECONDS, eventTypesSince, startWithClient, subscribeThroughCheckout } from "./test-support";
-import type { EmulatorUnderTest } from "./test-support";
+import {
+  DAY_SECONDS,
+  eventTypesSince,
+  startWithClient,
+  subscribeThroughCheckout,
+} from "../test/support/stripe-emulator";
+import type { EmulatorUnderTest } from "../test/support/stripe-emulator";
 
 const RETURN_URL = "https://portal.example.test/account/billing?from=<portal>";
 

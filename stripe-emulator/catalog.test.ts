@@ -1,7 +1,7 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { clientFor, createMonthlyPrice, withEmulatorPerTest } from "./test-support";
-import type { EmulatorUnderTest } from "./test-support";
+import { clientFor, createMonthlyPrice, withEmulatorPerTest } from "../test/support/stripe-emulator";
+import type { EmulatorUnderTest } from "../test/support/stripe-emulator";
 
 let env: EmulatorUnderTest;
 withEmulatorPerTest((started) => {

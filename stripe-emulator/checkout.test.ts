@@ -1,8 +1,8 @@
 import type Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { submitCheckoutForm } from "./hosted-forms";
-import { createMonthlyPrice, withEmulatorPerTest } from "./test-support";
-import type { EmulatorUnderTest } from "./test-support";
+import { createMonthlyPrice, withEmulatorPerTest } from "../test/support/stripe-emulator";
+import type { EmulatorUnderTest } from "../test/support/stripe-emulator";
 
 const SUCCESS_URL = "https://portal.example.test/billing/success?session_id={CHECKOUT_SESSION_ID}";
 const CANCEL_URL = "https://portal.example.test/pricing?from=<checkout>";

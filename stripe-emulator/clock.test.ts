@@ -3,8 +3,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
-import { createMonthlyPrice, DAY_SECONDS, startWithClient, subscribeThroughCheckout, TEST_KEY } from "./test-support";
-import type { EmulatorUnderTest } from "./test-support";
+import {
+  createMonthlyPrice,
+  DAY_SECONDS,
+  startWithClient,
+  subscribeThroughCheckout,
+  TEST_KEY,
+} from "../test/support/stripe-emulator";
+import type { EmulatorUnderTest } from "../test/support/stripe-emulator";
 
 let env: EmulatorUnderTest | undefined;
 let dir: string | undefined;

@@ -1,8 +1,13 @@
 import Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StripeEmulatorOptions } from "./index";
-import { createMonthlyPrice, DAY_SECONDS, startWithClient, subscribeThroughCheckout } from "./test-support";
-import type { EmulatorUnderTest } from "./test-support";
+import {
+  createMonthlyPrice,
+  DAY_SECONDS,
+  startWithClient,
+  subscribeThroughCheckout,
+} from "../test/support/stripe-emulator";
+import type { EmulatorUnderTest } from "../test/support/stripe-emulator";
 
 const DECLINES_CHARGES = "4000 0000 0000 0341";
 

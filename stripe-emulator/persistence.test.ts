@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Stripe from "stripe";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { createMonthlyPrice, startWithClient } from "./test-support";
-import type { EmulatorUnderTest } from "./test-support";
+import { createMonthlyPrice, startWithClient } from "../test/support/stripe-emulator";
+import type { EmulatorUnderTest } from "../test/support/stripe-emulator";
 
 let dir: string;
 let running: EmulatorUnderTest | undefined;

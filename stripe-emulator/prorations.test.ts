@@ -7,8 +7,8 @@ import {
   eventTypesSince,
   subscribeThroughCheckout,
   withEmulatorPerTest,
-} from "./test-support";
-import type { EmulatorUnderTest } from "./test-support";
+} from "../test/support/stripe-emulator";
+import type { EmulatorUnderTest } from "../test/support/stripe-emulator";
 
 let env: EmulatorUnderTest;
 let monthly: Stripe.Price;

@@ -6,8 +6,8 @@ import {
   eventTypesSince,
   subscribeThroughCheckout,
   withEmulatorPerTest,
-} from "./test-support";
-import type { EmulatorUnderTest } from "./test-support";
+} from "../test/support/stripe-emulator";
+import type { EmulatorUnderTest } from "../test/support/stripe-emulator";
 
 let env: EmulatorUnderTest;
 let price: Stripe.Price;

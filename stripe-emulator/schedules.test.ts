@@ -10,8 +10,8 @@ import {
   eventTypesSince,
   startWithClient,
   subscribeThroughCheckout,
-} from "./test-support";
-import type { EmulatorUnderTest } from "./test-support";
+} from "../test/support/stripe-emulator";
+import type { EmulatorUnderTest } from "../test/support/stripe-emulator";
 
 let env: EmulatorUnderTest | undefined;
 let dir: string | undefined;

@@ -1,8 +1,8 @@
 import Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
 import { submitCheckoutForm } from "./hosted-forms";
-import { createMonthlyPrice, startReceiver, startWithClient } from "./test-support";
-import type { EmulatorUnderTest, WebhookReceiver } from "./test-support";
+import { createMonthlyPrice, startReceiver, startWithClient } from "../test/support/stripe-emulator";
+import type { EmulatorUnderTest, WebhookReceiver } from "../test/support/stripe-emulator";
 import type { StripeEmulatorOptions } from "./index";
 
 const SECRET = "whsec_emulator_test_secret";

@@ -3,9 +3,9 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
 import { afterEach, beforeEach } from "vitest";
-import { submitCheckoutForm } from "./hosted-forms";
-import { startStripeEmulator } from "./index";
-import type { StripeEmulator, StripeEmulatorOptions } from "./index";
+import { submitCheckoutForm } from "../../stripe-emulator/hosted-forms";
+import { startStripeEmulator } from "../../stripe-emulator";
+import type { StripeEmulator, StripeEmulatorOptions } from "../../stripe-emulator";
 
 export const TEST_KEY = "sk_test_emulator";
 
