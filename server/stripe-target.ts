@@ -2,7 +2,7 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type Stripe from "stripe";
 import type { Env } from "../app/lib/env.server";
-import { isAlive } from "../db/embedded/server-process";
+import { otherOwner } from "../db/embedded/owner";
 import { localSecret } from "../db/local-secret";
 import { createStripeClient } from "../app/modules/billing/stripe.server";
 import { startStripeEmulator, type StripeEmulator } from "../stripe-emulator";
@@ -75,6 +75,5 @@ export async function connectStripe(
 
 /** Whether the process that owns the data folder (`npm start`) is alive. */
 async function portalRunsOn(dataDir: string): Promise<boolean> {
-  const owner = Number.parseInt(await readFile(path.resolve(dataDir, "owner.pid"), "utf8").catch(() => ""), 10);
-  return Number.isInteger(owner) && owner !== process.pid && isAlive(owner);
+  return (await otherOwner(path.resolve(dataDir))) !== null;
 }

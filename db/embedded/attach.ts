@@ -1,7 +1,7 @@
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { isAlive, postmasterPid } from "./server-process";
+import { otherOwner } from "./owner";
+import { postmasterPid } from "./server-process";
 
 /** A connection to the embedded PostgreSQL another process runs; stopping it is that process's business. */
 export type AttachedPostgres = { url: (database?: string) => string };
@@ -13,9 +13,7 @@ export type AttachedPostgres = { url: (database?: string) => string };
  * `postmaster.pid` (line 4, PostgreSQL's documented layout) and the password from the data folder.
  */
 export async function attachEmbeddedPostgres(dir: string): Promise<AttachedPostgres | null> {
-  const ownerFile = path.join(dir, "owner.pid");
-  const owner = existsSync(ownerFile) ? Number.parseInt(await readFile(ownerFile, "utf8"), 10) : NaN;
-  if (!Number.isInteger(owner) || owner === process.pid || !isAlive(owner)) return null;
+  if (!(await otherOwner(dir))) return null;
   const cluster = path.join(dir, "postgres");
   if (!(await postmasterPid(cluster))) return null;
   const [, , , port, , , , status] = (await readFile(path.join(cluster, "postmaster.pid"), "utf8")).split("\n");

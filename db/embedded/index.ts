@@ -1,12 +1,13 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import getPort from "get-port";
 import { localSecret } from "../local-secret";
 import { installedBinaries, reachableBinaries } from "./binaries";
 import { EmbeddedPostgresError, USE_YOUR_OWN, reason } from "./error";
 import { clusterInRootHome, prepareRootHome, ROOT_HOME } from "./root-home";
-import { initCluster, isAlive, signal, startServer, stopServer, type ClusterOptions } from "./server-process";
+import { otherOwner, ownerFile } from "./owner";
+import { initCluster, signal, startServer, stopServer, type ClusterOptions } from "./server-process";
 import { superviseServer } from "./supervisor";
 import { postgresUser } from "./system-user";
 
@@ -92,15 +93,14 @@ export async function startEmbeddedPostgres({
 
 /** One process owns a data folder at a time; a second one is refused instead of stopping the first one's server. */
 async function claimDataDir(dir: string): Promise<void> {
-  const ownerFile = path.join(dir, "owner.pid");
-  const owner = existsSync(ownerFile) ? Number.parseInt(await readFile(ownerFile, "utf8"), 10) : NaN;
-  if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
+  const owner = await otherOwner(dir);
+  if (owner) {
     throw new EmbeddedPostgresError(
       `The database in ${dir} is in use by process ${owner}: stop it, or set DATA_DIR or DATABASE_URL.`,
     );
   }
   try {
-    await writeFile(ownerFile, `${process.pid}\n`);
+    await writeFile(ownerFile(dir), `${process.pid}\n`);
   } catch (error) {
     throw new EmbeddedPostgresError(
       `The data folder ${dir} cannot be written: ${reason(error)}; set DATA_DIR to a folder you can write, ${USE_YOUR_OWN}.`,
