@@ -22,6 +22,7 @@ export { outcome } from "./types";
 export { provisioningTasks, CALLBACK_SWEEP_TASK } from "./tasks";
 export {
   markOverdueRequests,
+  releaseStrayJobs,
   releaseWorkerJobs,
   sweepOverdueCallbacks,
   unlockAbandonedJobs,

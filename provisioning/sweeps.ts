@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull, lt, sql, type SQL } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/client";
 import { provisioningRequests } from "../db/schema";
 import { callbackDeadlineMs } from "./callback-deadline";
@@ -65,16 +65,57 @@ export async function unlockAbandonedJobs(db: Database, silentForMs = WORKER_SIL
  */
 export async function releaseWorkerJobs(tx: DbOrTx, workerIds: readonly string[]): Promise<void> {
   const ids = JSON.stringify(workerIds);
+  await endRunningLeases(tx, sql`j.locked_by in (select json_array_elements_text(${ids}::json))`);
+  await tx.execute(
+    sql`select graphile_worker.force_unlock_workers(array(select json_array_elements_text(${ids}::json)))`,
+  );
+}
+
+/** A lock this old that its live worker does not know of is stray, not a fetch still on its way back. */
+export const STRAY_LOCK_MS = 30_000;
+
+/**
+ * Frees the jobs a live worker holds without knowing it, and the named queues they hold, so a lock
+ * lives only as long as the worker knows of it. A worker loses track of a lock when the database goes
+ * away at the wrong moment: a fetch that committed but whose answer never arrived, or a failed job
+ * whose failure could not be recorded (graphile-worker 0.17 does not retry that and leaves the job and
+ * its queue locked by the live worker for 4 hours). Only locks older than `olderThanMs` count, so a
+ * fetch still on its way is never touched; a job freed here runs again (every task may). Provisioning
+ * leases end as in `releaseWorkerJobs`. Idempotent; call it in a transaction. Returns the freed job ids.
+ * @param workerId the pool id in `locked_by`; @param heldJobIds the ids the worker knows it holds.
+ */
+export async function releaseStrayJobs(
+  tx: DbOrTx,
+  workerId: string,
+  heldJobIds: readonly string[],
+  olderThanMs = STRAY_LOCK_MS,
+): Promise<string[]> {
+  const held = JSON.stringify(heldJobIds);
+  const stray = sql`j.locked_by = ${workerId} and j.locked_at < now() - make_interval(secs => ${olderThanMs / 1000})
+    and j.id::text not in (select json_array_elements_text(${held}::json))`;
+  await endRunningLeases(tx, stray);
+  const freed = await tx.execute<{ id: string }>(sql`
+    update graphile_worker._private_jobs j set locked_by = null, locked_at = null
+    where ${stray} returning j.id::text as id`);
+  await tx.execute(sql`
+    update graphile_worker._private_job_queues q set locked_by = null, locked_at = null
+    where q.locked_by = ${workerId} and q.locked_at < now() - make_interval(secs => ${olderThanMs / 1000})
+      and not exists (
+        select 1 from graphile_worker._private_jobs j
+        where j.job_queue_id = q.id and j.locked_by = ${workerId}
+          and j.id::text in (select json_array_elements_text(${held}::json)))`);
+  return freed.map((row) => row.id);
+}
+
+/** Ends the `running` leases of the provisioning requests whose run jobs match `jobs` (alias `j`). */
+async function endRunningLeases(tx: DbOrTx, jobs: SQL): Promise<void> {
   await tx.execute(sql`
     update provisioning_requests r
     set updated_at = now() - make_interval(secs => ${RUNNING_LEASE_MS / 1000})
     from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
     where t.identifier = ${RUN_TASK} and r.status = 'running' and r.callback_due_at is null
-      and j.locked_by in (select json_array_elements_text(${ids}::json))
+      and ${jobs}
       and r.id = (j.payload ->> 'requestId')::uuid`);
-  await tx.execute(
-    sql`select graphile_worker.force_unlock_workers(array(select json_array_elements_text(${ids}::json)))`,
-  );
 }
 
 /** How many overdue requests one sweep handles; the next sweep takes the rest. */

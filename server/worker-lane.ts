@@ -3,7 +3,11 @@ import { setTimeout as delay } from "node:timers/promises";
 import { run, type RunnerOptions, type WorkerEvents } from "graphile-worker";
 import type { Logger } from "../app/lib/logger.server";
 import type { DbHandle } from "../db/client";
+import { eq } from "drizzle-orm";
+import { workerHeartbeats } from "../db/schema";
+import { isDatabaseUnavailable } from "../db/unavailable";
 import { releaseWorkerJobs } from "../provisioning";
+import { trackHeldJobs } from "./held-jobs";
 import { startHeartbeat, type Heartbeat } from "./worker-liveness";
 import { superviseRunner } from "./worker-supervisor";
 
@@ -29,15 +33,18 @@ type LaneOptions = {
 /**
  * One lane of work: a graphile-worker runner kept going through database losses
  * (`superviseRunner`), announced by a heartbeat under the pool's id, the value it writes into
- * `locked_by` (ADR 6). A runner the other workers declared dead (frozen past the silence) is
- * killed, and the supervisor starts a new one under a new id.
+ * `locked_by` (ADR 6), which also frees any lock of its own the runner lost track of. A runner the
+ * other workers declared dead (frozen past the silence) is killed, and the supervisor starts a new
+ * one under a new id.
  */
 export async function startLane({ runner: runnerOptions, databaseUrl, database, log, onReleased }: LaneOptions) {
   let current: { workerId: string; heartbeat: Heartbeat } | null = null;
+  let stopping = false;
   const supervisor = await superviseRunner(async () => {
     let workerId = "";
     const events: WorkerEvents = new EventEmitter();
     events.on("pool:create", ({ workerPool }) => (workerId = workerPool.id));
+    const held = trackHeldJobs(events);
     const runner = await run({ ...runnerOptions, events });
     const heartbeat = await startHeartbeat({
       databaseUrl,
@@ -45,18 +52,25 @@ export async function startLane({ runner: runnerOptions, databaseUrl, database, 
       db: database.db,
       log,
       onFenced: () => void runner.kill("declared dead by the other workers").catch(() => {}),
+      heldJobs: held.ids,
     }).catch(async (error: unknown) => {
       await runner.stop().catch(() => {});
       throw error;
     });
-    const stopBeating = () => void heartbeat.stop().catch(() => {});
-    runner.promise.then(stopBeating, stopBeating);
+    // A runner that ended by itself (its pool died with the database) runs nothing any more: its
+    // locks are freed as soon as the database answers, not after the liveness sweep's silence.
+    const retire = async () => {
+      await heartbeat.stop().catch(() => {});
+      if (!stopping) await releaseDeadRunner(database, workerId, log, () => stopping);
+    };
+    runner.promise.then(retire, retire);
     current = { workerId, heartbeat };
     return runner;
   }, log);
 
   const lane: Lane = {
     stop: async (timeoutMs) => {
+      stopping = true;
       const finished = supervisor.stop().then(
         () => true,
         (error: unknown) => {
@@ -84,4 +98,29 @@ export async function startLane({ runner: runnerOptions, databaseUrl, database, 
     },
   };
   return lane;
+}
+
+/** Tries to free a dead runner's jobs once a second for this long, in ms, while the database is away. */
+const RETIRE_TRIES = 60;
+
+/**
+ * Frees every lock of a runner whose pool has ended (`releaseWorkerJobs`) and forgets its heartbeat,
+ * trying again each second while the database is unreachable, until `stopping()`.
+ */
+async function releaseDeadRunner(database: DbHandle, workerId: string, log: Logger, stopping: () => boolean) {
+  for (let tries = 0; tries < RETIRE_TRIES && !stopping(); tries++) {
+    try {
+      await database.db.transaction(async (tx) => {
+        await releaseWorkerJobs(tx, [workerId]);
+        await tx.delete(workerHeartbeats).where(eq(workerHeartbeats.workerId, workerId));
+      });
+      return;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) {
+        log.warn({ err: error, workerId }, "could not free the jobs of a worker that ended; the liveness sweep will");
+        return;
+      }
+      await delay(1_000);
+    }
+  }
 }

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Logger } from "../app/lib/logger.server";
 import { connectDb, type Database } from "../db/client";
-import { unlockAbandonedJobs, WORKER_SILENCE_MS } from "../provisioning";
+import { releaseStrayJobs, unlockAbandonedJobs, WORKER_SILENCE_MS } from "../provisioning";
 
 /** How often a worker renews its heartbeat: several beats fit in the silence that makes it dead. */
 export const HEARTBEAT_INTERVAL_MS = 5_000;
@@ -22,11 +22,14 @@ type HeartbeatOptions = {
   log: Logger;
   /** Called once if the other workers declared this one dead (its row is gone): its jobs may run elsewhere now. */
   onFenced: () => void;
+  /** The ids of the jobs the worker knows it holds (`trackHeldJobs`); any other lock of its own is freed. */
+  heldJobs: () => readonly string[];
 };
 
 /**
  * Announces a worker (ADR 6): registers `workerId` in `worker_heartbeats`, renews it every
- * HEARTBEAT_INTERVAL_MS on a connection of its own (so busy jobs never delay a beat), and every
+ * HEARTBEAT_INTERVAL_MS on a connection of its own (so busy jobs never delay a beat), after each beat
+ * frees the locks it holds without knowing (`releaseStrayJobs`: lost to a database outage), and every
  * LIVENESS_SWEEP_INTERVAL_MS frees the jobs of workers silent for WORKER_SILENCE_MS. It sweeps only
  * after beating without a gap for that long itself: after a database outage every worker's row is
  * stale, and none may declare another dead before all had the time to beat again. Resolves once registered.
@@ -56,6 +59,13 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
       return;
     }
     if (beatingSince === Number.POSITIVE_INFINITY) beatingSince = performance.now();
+    if (fenced || stopped) return;
+    try {
+      const freed = await connection.db.transaction((tx) => releaseStrayJobs(tx, workerId, options.heldJobs()));
+      if (freed.length) log.warn({ workerId, jobs: freed }, "freed jobs this worker had lost track of; they run again");
+    } catch (error) {
+      log.warn({ err: error, workerId }, "could not look for jobs this worker lost track of");
+    }
   };
   const sweep = async () => {
     if (performance.now() - beatingSince < WORKER_SILENCE_MS) return;

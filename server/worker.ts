@@ -22,6 +22,7 @@ import {
   ProvisionerRegistry,
   provisioningTasks,
 } from "../provisioning";
+import { waitOutOutages } from "./outage-wait";
 import { startLane } from "./worker-lane";
 
 type WorkerOptions = {
@@ -127,7 +128,8 @@ export function batchedJobsPreset(concurrency: number) {
  * graphile-worker in this process, with its own pool whose commits do not wait for the disk:
  * every task is safe to redo, so a crash costs a repeat, not a loss. Two lanes (`startLane`): the
  * main one, and mail in a lane of its own so a slow or hanging mail server delays only mail (issue
- * 12, case 6). Each is supervised through database losses and announced by a heartbeat (ADR 6).
+ * 12, case 6). Each is supervised through database losses and announced by a heartbeat (ADR 6);
+ * a job that loses the database waits for it instead of spending an attempt (`waitOutOutages`).
  * Resolves once both runners have started.
  */
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
@@ -154,7 +156,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       ...common,
       concurrency,
       preset: batchedJobsPreset(concurrency),
-      taskList: taskList({ ...options, database }),
+      taskList: waitOutOutages(taskList({ ...options, database }), database.db, log),
       crontab,
     },
   });
@@ -166,7 +168,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       ...common,
       concurrency: MAIL_CONCURRENCY,
       maxPoolSize: MAIL_CONCURRENCY + 2,
-      taskList: mailTaskList({ ...options, database, logger: mailLog }),
+      taskList: waitOutOutages(mailTaskList({ ...options, database, logger: mailLog }), database.db, mailLog),
     },
   }).catch(async (error: unknown) => {
     await main.stop(0);

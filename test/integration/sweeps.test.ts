@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { organisations, provisioningRequests, users } from "../../db/schema";
 import { notifyStaffOfOverdueRequests } from "../../app/modules/email/sla-notice.server";
-import { enqueueProvisioning, unlockAbandonedJobs } from "../../provisioning";
+import { enqueueProvisioning, releaseStrayJobs, unlockAbandonedJobs } from "../../provisioning";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
 import { queuedEmails } from "../support/jobs";
 import { snapshotOf } from "../support/snapshot";
@@ -111,3 +111,70 @@ describe("the liveness sweep", () => {
     expect(lease!.expired).toBe(true);
   });
 });
+
+describe("a live worker's stray locks", () => {
+  it("are freed with their queues; what it knows it holds, and locks taken a moment ago, are kept", async () => {
+    const lock = async (queue: string, lockedAt: string) => {
+      const [job] = await database.sql<{ id: string }[]>`
+        select id::text from graphile_worker.add_job('send_email', '{}'::json, queue_name => ${queue})`;
+      await database.sql`update graphile_worker._private_jobs set locked_by = 'busy-worker', locked_at = ${lockedAt}::timestamptz
+        where id = ${job!.id}`;
+      await database.sql`update graphile_worker._private_job_queues set locked_by = 'busy-worker', locked_at = ${lockedAt}::timestamptz
+        where queue_name = ${queue}`;
+      return job!.id;
+    };
+    const anHourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    const held = await lock("q-held", anHourAgo);
+    const lost = await lock("q-lost", anHourAgo);
+    await lock("q-just-fetched", new Date().toISOString());
+    const requestId = await runningRequestLockedBy("busy-worker", anHourAgo);
+
+    const freed = await database.db.transaction((tx) => releaseStrayJobs(tx, "busy-worker", [held]));
+    expect(freed.sort()).toEqual([lost, await runJobOf(requestId)].sort());
+    expect(await database.db.transaction((tx) => releaseStrayJobs(tx, "busy-worker", [held]))).toEqual([]);
+    const locks = await database.sql<{ queue_name: string; job: string | null; queue: string | null }[]>`
+      select q.queue_name, j.locked_by as job, q.locked_by as queue from graphile_worker._private_jobs j
+      join graphile_worker._private_job_queues q on q.id = j.job_queue_id
+      where q.queue_name in ('q-held', 'q-lost', 'q-just-fetched') order by q.queue_name`;
+    expect(locks).toEqual([
+      { queue_name: "q-held", job: "busy-worker", queue: "busy-worker" },
+      { queue_name: "q-just-fetched", job: "busy-worker", queue: "busy-worker" },
+      { queue_name: "q-lost", job: null, queue: null },
+    ]);
+    // A provisioning request whose run job was stray is no longer "in hand": its next attempt takes it at once.
+    const [lease] = await database.sql<{ expired: boolean }[]>`
+      select updated_at < now() - interval '5 minutes' as expired from provisioning_requests where id = ${requestId}`;
+    expect(lease!.expired).toBe(true);
+  });
+});
+
+/** A `running` provisioning request whose run job `worker` locked at `lockedAt`; returns the request id. */
+async function runningRequestLockedBy(worker: string, lockedAt: string): Promise<string> {
+  const [org] = await database.db.insert(organisations).values({ name: "Stray Co" }).returning();
+  const { requestId } = await database.db.transaction((tx) =>
+    enqueueProvisioning(tx, {
+      accountId: org!.id,
+      operation: "provision",
+      snapshot,
+      provisioner: "manual",
+      config: {},
+      idempotencyKey: "stray-1",
+      actor: { type: "system", id: null },
+    }),
+  );
+  await database.db
+    .update(provisioningRequests)
+    .set({ status: "running" })
+    .where(eq(provisioningRequests.id, requestId));
+  await database.sql`update graphile_worker._private_jobs set locked_by = ${worker}, locked_at = ${lockedAt}::timestamptz
+    where id = ${await runJobOf(requestId)}`;
+  return requestId;
+}
+
+/** The id of the provisioning run job for `requestId`. */
+async function runJobOf(requestId: string): Promise<string> {
+  const [job] = await database.sql<{ id: string }[]>`
+    select j.id::text from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+    where t.identifier = 'provisioning_run' and j.payload ->> 'requestId' = ${requestId}`;
+  return job!.id;
+}

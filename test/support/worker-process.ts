@@ -7,6 +7,7 @@ import { EventEmitter } from "node:events";
 import { sql } from "drizzle-orm";
 import { Logger, run, type WorkerEvents } from "graphile-worker";
 import { createLogger } from "../../app/lib/logger.server";
+import { trackHeldJobs } from "../../server/held-jobs";
 import { startHeartbeat } from "../../server/worker-liveness";
 import { connectDb } from "../../db/client";
 import { outcome, ProvisionerRegistry, provisioningTasks, type Provisioner } from "../../provisioning";
@@ -24,6 +25,7 @@ const slow: Provisioner = {
 let workerId = "";
 const events: WorkerEvents = new EventEmitter();
 events.on("pool:create", ({ workerPool }) => (workerId = workerPool.id));
+const held = trackHeldJobs(events);
 await run({
   events,
   connectionString: process.env.DATABASE_URL!,
@@ -42,5 +44,6 @@ await startHeartbeat({
   db: database.db,
   log: createLogger("silent"),
   onFenced: () => process.exit(1),
+  heldJobs: held.ids,
 });
 console.log("worker ready");
