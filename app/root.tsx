@@ -68,8 +68,14 @@ export function ErrorBoundary() {
   const error = useRouteError();
   const notFound = isRouteErrorResponse(error) && error.status === 404;
   // A refused request (400, 413, …) says why in its own sentence; a 5xx never shows its details.
+  // Remix's own (internal) error responses carry developer text, never shown.
   const refusal =
-    isRouteErrorResponse(error) && error.status >= 400 && error.status < 500 && !notFound && typeof error.data === "string"
+    isRouteErrorResponse(error) &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    !notFound &&
+    !(error as { internal?: boolean }).internal &&
+    typeof error.data === "string"
       ? error.data
       : null;
   const title = notFound ? "Page not found" : refusal ? "We could not accept that" : "Something went wrong";

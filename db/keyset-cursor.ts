@@ -22,8 +22,9 @@ type Values<Parts extends readonly Part[]> = { [K in keyof Parts]: Value<Parts[K
 
 /** The last row's sort key as an opaque URL-safe string for the next page's link (base64url of `a|b|…`). */
 export function encodeCursor(values: readonly (Date | string | number)[]): string {
-  return Buffer.from(values.map((value) => (value instanceof Date ? value.toISOString() : String(value))).join("|"))
-    .toString("base64url");
+  return Buffer.from(
+    values.map((value) => (value instanceof Date ? value.toISOString() : String(value))).join("|"),
+  ).toString("base64url");
 }
 
 /**

@@ -77,13 +77,9 @@ export async function listQueue(db: DbOrTx, filters: QueueFilters, pageSize = QU
   const last = page.at(-1);
   return {
     requests: page,
-    nextCursor:
-      rows.length > pageSize && last
-        ? encodeCursor([last.queueRank, last.slaDueAt, last.id])
-        : null,
+    nextCursor: rows.length > pageSize && last ? encodeCursor([last.queueRank, last.slaDueAt, last.id]) : null,
   };
 }
-
 
 /** A request with its account and every event, oldest first. */
 export async function requestDetail(db: DbOrTx, requestId: string) {

@@ -51,10 +51,9 @@ export function readLimitedBody(req: IncomingMessage, limit: number): Promise<Bu
  * read (Node would otherwise drain it to reuse the connection).
  */
 export function refuseTooLarge(res: ServerResponse, limit: number, contentType = "text/plain; charset=utf-8"): void {
-  const body =
-    contentType.startsWith("application/json")
-      ? JSON.stringify({ error: sentences.tooLarge(limit) })
-      : sentences.tooLarge(limit);
+  const body = contentType.startsWith("application/json")
+    ? JSON.stringify({ error: sentences.tooLarge(limit) })
+    : sentences.tooLarge(limit);
   res
     .writeHead(413, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body), Connection: "close" })
     .end(body);
@@ -63,7 +62,8 @@ export function refuseTooLarge(res: ServerResponse, limit: number, contentType =
 /**
  * Every request with a body, before Remix reads it: callbacks (paths under `callbackPrefixes`,
  * signed JSON) may send up to BODY_LIMITS.callback bytes of anything; every other route is a form
- * route and takes only a form (415 otherwise, before reading) of up to BODY_LIMITS.form bytes
+ * route and takes only a form (415 for any other declared type, or a body with none, before
+ * reading; an empty POST with no type reaches the route, which reads it as no form) of up to BODY_LIMITS.form bytes
  * (413 otherwise). The body is read here, counted as it streams, and kept for the Remix handler
  * (`bufferedBody`). The Stripe webhook has its own handler and applies the callback limit itself.
  */
@@ -72,7 +72,8 @@ export function limitedBodies(callbackPrefixes: string[]): RequestHandler {
     if (req.method === "GET" || req.method === "HEAD") return next();
     const callback = callbackPrefixes.some((prefix) => req.path.startsWith(prefix));
     const limit = callback ? BODY_LIMITS.callback : BODY_LIMITS.form;
-    if (!callback && !isForm(req.headers["content-type"]) && hasBody(req)) {
+    const type = req.headers["content-type"];
+    if (!callback && (type === undefined ? hasBody(req) : !isForm(type))) {
       res.status(415).type("text/plain").send(sentences.notAForm);
       return;
     }
@@ -86,8 +87,8 @@ export function limitedBodies(callbackPrefixes: string[]): RequestHandler {
   };
 }
 
-function isForm(contentType: string | undefined): boolean {
-  const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+function isForm(contentType: string): boolean {
+  const type = contentType.split(";")[0]!.trim().toLowerCase();
   return FORM_TYPES.includes(type);
 }
 

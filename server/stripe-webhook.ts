@@ -99,7 +99,6 @@ function signedAt(header: string): number {
   return Number(/(?:^|,)t=(\d+)/.exec(header)?.[1] ?? 0);
 }
 
-
 function answer(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   res
     .writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers })

@@ -21,7 +21,9 @@ const messages = {
 export function loader({ request }: LoaderFunctionArgs) {
   const reason = new URL(request.url).searchParams.get("reason");
   // An own key only: `in` would find `__proto__` and `constructor` on the prototype.
-  return { message: reason && Object.hasOwn(messages, reason) ? messages[reason as keyof typeof messages] : messages.signup };
+  return {
+    message: reason && Object.hasOwn(messages, reason) ? messages[reason as keyof typeof messages] : messages.signup,
+  };
 }
 
 export default function CheckEmailPage() {

@@ -37,11 +37,9 @@ export async function listAccountsForStaff(db: DbOrTx, cursor: string | undefine
   const last = page.at(-1);
   return {
     accounts: page,
-    nextCursor:
-      rows.length > PAGE_SIZE && last ? encodeCursor([last.createdAt, last.id]) : null,
+    nextCursor: rows.length > PAGE_SIZE && last ? encodeCursor([last.createdAt, last.id]) : null,
   };
 }
-
 
 async function findOrganisation(db: DbOrTx, accountId: string) {
   if (!z.uuid().safeParse(accountId).success) return null;

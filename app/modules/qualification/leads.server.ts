@@ -122,9 +122,7 @@ export async function listLeads(db: DbOrTx, filters: LeadFilters, pageSize = LEA
     conditions.push(lt(leads.createdAt, new Date(new Date(`${filters.to}T00:00:00Z`).getTime() + 86_400_000)));
   const cursor = decodeCursor(filters.cursor, ["time", "uuid"] as const);
   if (cursor) {
-    conditions.push(
-      or(lt(leads.createdAt, cursor[0]), and(eq(leads.createdAt, cursor[0]), lt(leads.id, cursor[1])))!,
-    );
+    conditions.push(or(lt(leads.createdAt, cursor[0]), and(eq(leads.createdAt, cursor[0]), lt(leads.id, cursor[1])))!);
   }
   const rows = await db
     .select({
@@ -147,4 +145,3 @@ export async function listLeads(db: DbOrTx, filters: LeadFilters, pageSize = LEA
   const last = page.at(-1);
   return { leads: page, nextCursor: rows.length > pageSize && last ? encodeCursor([last.createdAt, last.id]) : null };
 }
-
