@@ -50,7 +50,8 @@ export function decodeCursor<const Parts extends readonly Part[]>(
       decoded.push(Number(text));
     } else {
       const time = new Date(text);
-      if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(text) || !isStorableTime(time)) return null;
+      // Exactly as encodeCursor wrote it: no rolled-over days (02-30), no six-digit years.
+      if (!isStorableTime(time) || time.toISOString() !== text) return null;
       decoded.push(time);
     }
   }
