@@ -67,10 +67,21 @@ export default function App() {
 export function ErrorBoundary() {
   const error = useRouteError();
   const notFound = isRouteErrorResponse(error) && error.status === 404;
-  const title = notFound ? "Page not found" : "Something went wrong";
+  // A refused request (400, 413, …) says why in its own sentence; a 5xx never shows its details.
+  // Remix's own (internal) error responses carry developer text, never shown.
+  const refusal =
+    isRouteErrorResponse(error) &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    !notFound &&
+    !(error as { internal?: boolean }).internal &&
+    typeof error.data === "string"
+      ? error.data
+      : null;
+  const title = notFound ? "Page not found" : refusal ? "We could not accept that" : "Something went wrong";
   const message = notFound
     ? "We could not find the page you asked for. It may have moved, or the address may be mistyped."
-    : "An unexpected error stopped this page from loading. Please try again in a moment.";
+    : (refusal ?? "An unexpected error stopped this page from loading. Please try again in a moment.");
   return (
     <section className="mx-auto max-w-2xl px-4 py-24 text-center">
       <title>{pageTitle(title)}</title>

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "../db/client";
 import { organisations, provisioningEvents, provisioningRequests } from "../db/schema";
+import { decodeCursor, encodeCursor } from "../db/keyset-cursor";
 
 export const QUEUE_PAGE_SIZE = 25;
 
@@ -28,8 +29,6 @@ export const queueFiltersSchema = z.object({
 });
 export type QueueFilters = z.infer<typeof queueFiltersSchema>;
 
-type Cursor = { rank: number; slaDueAt: Date; id: string };
-
 /**
  * The staff queue: waiting for staff first, then failed, then the rest; most overdue first within
  * each. Keyset paging on (queue_rank, sla_due_at, id), which one index serves.
@@ -43,13 +42,14 @@ export async function listQueue(db: DbOrTx, filters: QueueFilters, pageSize = QU
   if (filters.plan) conditions.push(sql`${r.snapshot}->>'planSlug' = ${filters.plan}`);
   if (filters.olderThanHours)
     conditions.push(lt(r.createdAt, new Date(Date.now() - filters.olderThanHours * 3_600_000)));
-  const cursor = decodeCursor(filters.cursor);
+  const cursor = decodeCursor(filters.cursor, ["int", "time", "uuid"] as const);
   if (cursor) {
+    const [rank, slaDueAt, id] = cursor;
     conditions.push(
       or(
-        gt(r.queueRank, cursor.rank),
-        and(eq(r.queueRank, cursor.rank), gt(r.slaDueAt, cursor.slaDueAt)),
-        and(eq(r.queueRank, cursor.rank), eq(r.slaDueAt, cursor.slaDueAt), gt(r.id, cursor.id)),
+        gt(r.queueRank, rank),
+        and(eq(r.queueRank, rank), gt(r.slaDueAt, slaDueAt)),
+        and(eq(r.queueRank, rank), eq(r.slaDueAt, slaDueAt), gt(r.id, id)),
       )!,
     );
   }
@@ -77,23 +77,8 @@ export async function listQueue(db: DbOrTx, filters: QueueFilters, pageSize = QU
   const last = page.at(-1);
   return {
     requests: page,
-    nextCursor:
-      rows.length > pageSize && last
-        ? encodeCursor({ rank: last.queueRank, slaDueAt: last.slaDueAt, id: last.id })
-        : null,
+    nextCursor: rows.length > pageSize && last ? encodeCursor([last.queueRank, last.slaDueAt, last.id]) : null,
   };
-}
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(`${cursor.rank}|${cursor.slaDueAt.toISOString()}|${cursor.id}`).toString("base64url");
-}
-
-function decodeCursor(value: string | undefined): Cursor | null {
-  if (!value) return null;
-  const [rank, iso, id] = Buffer.from(value, "base64url").toString("utf8").split("|");
-  const slaDueAt = new Date(iso ?? "");
-  if (!/^\d$/.test(rank ?? "") || Number.isNaN(slaDueAt.getTime()) || !z.uuid().safeParse(id).success) return null;
-  return { rank: Number(rank), slaDueAt, id: id! };
 }
 
 /** A request with its account and every event, oldest first. */

@@ -6,6 +6,7 @@ import type { Sql } from "../db/client";
 import { StripeInbox } from "../app/modules/billing/inbox.server";
 import { isDatabaseUnavailable } from "../db/unavailable";
 import { RETRY_AFTER_SECONDS } from "../app/lib/unavailable.server";
+import { BODY_LIMITS, readLimitedBody, refuseTooLarge } from "./request-body";
 
 type Options = {
   sql: Sql;
@@ -19,12 +20,10 @@ type Options = {
 /** Stripe's own tolerance for a signature's age, applied to the future as well (the SDK only checks the past). */
 const TOLERANCE_SECONDS = 300;
 
-const MAX_BODY_BYTES = 1024 * 1024;
 const answers = {
   new: JSON.stringify({ received: true, duplicate: false }),
   duplicate: JSON.stringify({ received: true, duplicate: true }),
   badSignature: JSON.stringify({ error: "invalid signature" }),
-  tooLarge: JSON.stringify({ error: "body too large" }),
   notStored: JSON.stringify({ error: "not stored, send it again" }),
   notAnEvent: JSON.stringify({ error: "not a Stripe event: it needs an id (evt_…), a type, livemode and data.object" }),
   otherMode: JSON.stringify({ error: "an event of the other mode (live or test) than this endpoint's key" }),
@@ -55,9 +54,10 @@ export function stripeWebhook({
   const inbox = new StripeInbox(sql);
   const log = logger.child({ component: "stripe-webhook" });
   return (req, res) => {
-    readBody(req, MAX_BODY_BYTES)
-      .then(async (body) => {
-        if (body === null) return answer(res, 413, answers.tooLarge);
+    readLimitedBody(req, BODY_LIMITS.callback)
+      .then(async (buffer) => {
+        if (buffer === null) return refuseTooLarge(res, BODY_LIMITS.callback, "application/json");
+        const body = buffer.toString("utf8");
         const header = String(req.headers["stripe-signature"] ?? "");
         let event: Stripe.Event;
         try {
@@ -97,22 +97,6 @@ export function stripeWebhook({
 /** The `t=` of a Stripe-Signature header, in seconds since the epoch (0 when absent). */
 function signedAt(header: string): number {
   return Number(/(?:^|,)t=(\d+)/.exec(header)?.[1] ?? 0);
-}
-
-/** The body as text, or null once it passes `limit` bytes (the rest is not read). */
-function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return chunks.push(chunk);
-      req.removeAllListeners("data").pause();
-      resolve(null);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks, size).toString("utf8")));
-    req.on("error", reject);
-  });
 }
 
 function answer(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {

@@ -1,6 +1,5 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { createRequestHandler as createExpressHandler } from "@remix-run/express";
 import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import type Stripe from "stripe";
@@ -13,8 +12,9 @@ import type { DbHandle } from "../db/client";
 import { attributionCookie } from "./attribution";
 import { SESSION_COOKIE } from "../app/modules/accounts/sessions.server";
 import { isLiveKey } from "../app/modules/billing/stripe.server";
-import { PageCache } from "./page-cache";
+import { PageCache, sendResponse } from "./page-cache";
 import { sameOriginMutations } from "./same-origin";
+import { bufferedBody, limitedBodies } from "./request-body";
 import { stripeWebhook } from "./stripe-webhook";
 import { contentSecurityPolicy, securityHeaders } from "./security-headers";
 
@@ -99,7 +99,10 @@ export async function createWebApp(options: Options): Promise<WebApp> {
   }
 
   // Control planes call back with their own signatures, not from our pages.
-  app.use(sameOriginMutations(["/provisioning/callbacks/"]));
+  const callbacks = ["/provisioning/callbacks/"];
+  app.use(sameOriginMutations(callbacks));
+  // Bodies are read here, bounded per kind of route, before Remix parses them (issue 13).
+  app.use(limitedBodies(callbacks));
   app.use(attributionCookie({ secure: env.APP_URL.startsWith("https:"), appUrl: env.APP_URL }));
 
   const renderDocument = createRequestHandler(build, env.NODE_ENV);
@@ -110,14 +113,12 @@ export async function createWebApp(options: Options): Promise<WebApp> {
     bypass: (req) => (req.headers.cookie ?? "").includes(`${SESSION_COOKIE}=`),
   });
   if (!development) app.use(pageCache.middleware());
-  app.all(
-    "*",
-    createExpressHandler({
-      build,
-      mode: env.NODE_ENV,
-      getLoadContext: (req, res) => loadContext(req as ExpressRequest, res as ExpressResponse),
-    }),
-  );
+  const handleRemix = createRequestHandler(build, env.NODE_ENV);
+  app.all("*", (req, res, next) => {
+    handleRemix(toFetchRequest(req, res), loadContext(req, res))
+      .then((response) => sendResponse(req, res, response))
+      .catch(next);
+  });
 
   // Every instance drops its cached pages when any instance changes the catalog.
   const subscription = await database.sql.listen(
@@ -140,6 +141,7 @@ function toFetchRequest(req: ExpressRequest, res: ExpressResponse): Request {
     method: req.method,
     headers,
     signal: controller.signal,
+    body: bufferedBody(req),
   });
 }
 

@@ -4,7 +4,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
-import { invalidSubmission } from "~/lib/forms.server";
+import { invalidSubmission, readForm } from "~/lib/forms.server";
 import { noticeText } from "~/lib/notices";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { resendVerification } from "~/modules/accounts/accounts.server";
@@ -53,7 +53,7 @@ const intentSchema = z.discriminatedUnion("intent", [
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const submission = parseWithZod(await request.formData(), { schema: intentSchema });
+  const submission = parseWithZod(await readForm(request), { schema: intentSchema });
   if (submission.status !== "success") return invalidSubmission(submission.reply());
   const value = submission.value;
   if (value.intent === "switch") {

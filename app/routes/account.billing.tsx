@@ -16,6 +16,7 @@ import {
 } from "~/modules/billing/plan-change.server";
 import { currentSubscription } from "~/modules/billing/subscriptions.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
+import { readForm } from "~/lib/forms.server";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
@@ -98,7 +99,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const organisation = await currentOrganisation(context.db, user, [...MANAGERS]);
-  const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = actionSchema.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success)
     return data({ message: parsed.error.issues[0]?.message ?? "Check your choice" }, { status: 400 });
   const value = parsed.data;

@@ -9,6 +9,7 @@ import { pageMeta, pageTitle } from "~/lib/seo";
 import { changePassword, requestEmailChange } from "~/modules/accounts/accounts.server";
 import { changeEmailSchema, changePasswordSchema } from "~/modules/accounts/schemas";
 import { endOtherSessions, endSession, listSessions, requireUser } from "~/modules/accounts/sessions.server";
+import { readForm } from "~/lib/forms.server";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
@@ -40,7 +41,7 @@ const secretFields = ["currentPassword", "newPassword"];
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema: settingsSchema });
   const intent = String(formData.get("intent"));
   if (submission.status !== "success")

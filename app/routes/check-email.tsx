@@ -20,7 +20,10 @@ const messages = {
 
 export function loader({ request }: LoaderFunctionArgs) {
   const reason = new URL(request.url).searchParams.get("reason");
-  return { message: reason && reason in messages ? messages[reason as keyof typeof messages] : messages.signup };
+  // An own key only: `in` would find `__proto__` and `constructor` on the prototype.
+  return {
+    message: reason && Object.hasOwn(messages, reason) ? messages[reason as keyof typeof messages] : messages.signup,
+  };
 }
 
 export default function CheckEmailPage() {

@@ -14,6 +14,8 @@ import { ATTRIBUTION_COOKIE, decodeAttribution } from "~/modules/qualification/a
 import { CONTACT_MESSAGE_LABEL, contactRequestSchema } from "~/modules/qualification/contact-request";
 import { answerContactRequest } from "~/modules/qualification/contact-request.server";
 import { saveSalesRequest } from "~/modules/qualification/leads.server";
+import { readForm } from "~/lib/forms.server";
+import { textField } from "~/lib/text";
 
 // The plan pages link here with ?plan=; the bare address shows the catalog's first sales-led plan.
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
@@ -26,11 +28,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
     : [];
 
 const contactSchema = contactRequestSchema.extend({
-  company: z
-    .string({ error: "Enter your company" })
-    .trim()
-    .min(1, "Enter your company")
-    .max(200, "Use at most 200 characters"),
+  company: textField({ required: "Enter your company", max: 200 }),
   seats: z.coerce
     .number<string>({ error: "Enter how many users" })
     .int("Enter a whole number of users")
@@ -55,7 +53,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 /** A "contact us" plan opens a request to staff (a lead asking to be contacted), never a checkout. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const plan = await salesPlan(context, request);
-  return answerContactRequest(context, await request.formData(), contactSchema, async (contact) => {
+  return answerContactRequest(context, await readForm(request), contactSchema, async (contact) => {
     const user = await getSessionUser(request, context);
     await saveSalesRequest(context.db, {
       plan,

@@ -5,7 +5,7 @@ import { Form, useActionData } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
 import { Honeypot } from "~/components/honeypot";
 import { Field, FormErrors, SubmitButton } from "~/components/ui/field";
-import { invalidSubmission, tooManyRequests } from "~/lib/forms.server";
+import { invalidSubmission, tooManyRequests, readForm } from "~/lib/forms.server";
 import { isBot } from "~/lib/honeypot";
 import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
@@ -22,7 +22,7 @@ export const meta: MetaFunction = ({ matches }) =>
   });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const formData = await request.formData();
+  const formData = await readForm(request);
   if (isBot(formData)) throw redirect("/check-email?reason=reset");
   const submission = parseWithZod(formData, { schema: forgotPasswordSchema });
   if (submission.status !== "success") return invalidSubmission(submission.reply());

@@ -4,7 +4,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
 import { Field, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
-import { invalidSubmission, tooManyRequests } from "~/lib/forms.server";
+import { invalidSubmission, tooManyRequests, readForm } from "~/lib/forms.server";
 import { noticeText, safeRedirectPath } from "~/lib/notices";
 import { checkRateLimit, consumeRateLimit, resetRateLimit, retryAfterText } from "~/lib/rate-limit.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
@@ -29,7 +29,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema: loginSchema });
   if (submission.status !== "success") return invalidSubmission(submission.reply({ hideFields: ["password"] }));
   const { email, password } = submission.value;

@@ -9,6 +9,7 @@ import { requireMembership } from "~/modules/accounts/organisations.server";
 import { requireUser } from "~/modules/accounts/sessions.server";
 import { findOrder } from "~/modules/orders/orders.server";
 import { confirmCheckout } from "~/modules/orders/payment.server";
+import { idParam } from "~/lib/ids";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
   data
@@ -23,7 +24,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  let order = await findOrder(context.db, params.orderId ?? "");
+  let order = await findOrder(context.db, idParam(params, "orderId"));
   if (!order) throw new Response("Not found", { status: 404 });
   await requireMembership(context.db, user.userId, order.accountId);
   // Back from Checkout: ask Stripe itself rather than trusting the redirect (the webhook may be slower).

@@ -12,6 +12,7 @@ import { requireUser } from "~/modules/accounts/sessions.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { displayPrice, orderTotal } from "~/modules/catalog/pricing";
 import { startCheckout } from "~/modules/orders/checkout.server";
+import { readForm } from "~/lib/forms.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   data
@@ -47,7 +48,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const organisation = await currentOrganisation(context.db, user, ["owner", "admin"]);
-  const submission = parseWithZod(await request.formData(), { schema: orderSchema });
+  const submission = parseWithZod(await readForm(request), { schema: orderSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const result = await startCheckout(
     { db: context.db, stripe: context.stripe, appUrl: context.config.appUrl },

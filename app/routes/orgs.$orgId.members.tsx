@@ -15,6 +15,8 @@ import {
 } from "~/modules/accounts/organisations.server";
 import { inviteSchema } from "~/modules/accounts/schemas";
 import { requireUser } from "~/modules/accounts/sessions.server";
+import { readForm } from "~/lib/forms.server";
+import { idParam } from "~/lib/ids";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
   data
@@ -28,7 +30,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const organisation = await requireMembership(context.db, user.userId, params.orgId ?? "");
+  const organisation = await requireMembership(context.db, user.userId, idParam(params, "orgId"));
   const canManage = organisation.role !== "member";
   const [members, invitations] = await Promise.all([
     listMembers(context.db, organisation.organisationId),
@@ -44,8 +46,8 @@ const membersSchema = z.discriminatedUnion("intent", [
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const organisation = await requireMembership(context.db, user.userId, params.orgId ?? "", ["owner", "admin"]);
-  const submission = parseWithZod(await request.formData(), { schema: membersSchema });
+  const organisation = await requireMembership(context.db, user.userId, idParam(params, "orgId"), ["owner", "admin"]);
+  const submission = parseWithZod(await readForm(request), { schema: membersSchema });
   if (submission.status !== "success") return data({ result: submission.reply(), sent: false }, { status: 400 });
   const value = submission.value;
   if (value.intent === "revoke") {

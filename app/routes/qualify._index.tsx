@@ -26,6 +26,7 @@ import {
   useCaseOptions,
   type Option,
 } from "~/modules/qualification/questionnaire";
+import { readForm } from "~/lib/forms.server";
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const catalog = await requireCatalog(context.db);
@@ -45,7 +46,7 @@ export const meta: MetaFunction<typeof loader> = ({ matches }) =>
   });
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema: qualificationSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   if (isBot(formData)) throw redirect("/qualify");

@@ -12,6 +12,8 @@ import type { FitResult, RequirementStatus } from "~/modules/qualification/evalu
 import { CONTACT_MESSAGE_LABEL, contactRequestSchema } from "~/modules/qualification/contact-request";
 import { answerContactRequest } from "~/modules/qualification/contact-request.server";
 import { findLead, requestContact } from "~/modules/qualification/leads.server";
+import { readForm } from "~/lib/forms.server";
+import { idParam } from "~/lib/ids";
 
 // A person's own answer, shared by link: never in search results.
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
@@ -26,7 +28,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
     : [];
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  const lead = await findLead(context.db, params.leadId ?? "");
+  const lead = await findLead(context.db, idParam(params, "leadId"));
   if (!lead) throw new Response("Not found", { status: 404 });
   const catalog = await loadCatalog(context.db);
   const plan = catalog?.plans.find((p) => p.slug === lead.planSlug) ?? null;
@@ -41,8 +43,8 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  return answerContactRequest(context, await request.formData(), contactRequestSchema, async (contact) => {
-    if (!(await requestContact(context.db, params.leadId ?? "", contact)))
+  return answerContactRequest(context, await readForm(request), contactRequestSchema, async (contact) => {
+    if (!(await requestContact(context.db, idParam(params, "leadId"), contact)))
       throw new Response("Not found", { status: 404 });
   });
 }

@@ -4,7 +4,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthCard } from "~/components/auth-card";
 import { Field, FormErrors, SubmitButton } from "~/components/ui/field";
-import { invalidSubmission } from "~/lib/forms.server";
+import { invalidSubmission, readForm } from "~/lib/forms.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { SITE_NAME } from "~/lib/site";
 import { resetPassword, resetTokenUser } from "~/modules/accounts/accounts.server";
@@ -25,7 +25,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: resetPasswordSchema });
+  const submission = parseWithZod(await readForm(request), { schema: resetPasswordSchema });
   if (submission.status !== "success") return invalidSubmission(submission.reply({ hideFields: ["password"] }));
   if (!(await resetPassword(context, submission.value.token, submission.value.password))) {
     return invalidSubmission(

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { AuthCard } from "~/components/auth-card";
 import { Honeypot } from "~/components/honeypot";
 import { Field, FormErrors, SubmitButton } from "~/components/ui/field";
-import { invalidSubmission, tooManyRequests } from "~/lib/forms.server";
+import { invalidSubmission, tooManyRequests, readForm } from "~/lib/forms.server";
 import { isBot } from "~/lib/honeypot";
 import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
@@ -48,7 +48,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const invitationToken = new URL(request.url).searchParams.get("invitation");
   const invitation = invitationToken ? await findOpenInvitation(context.db, invitationToken) : null;
   const submission = parseWithZod(formData, { schema: invitation ? invitedSignupSchema : signupSchema });

@@ -11,6 +11,9 @@ import { approveOrder } from "~/modules/orders/payment.server";
 import { sendCheckoutLink } from "~/modules/orders/sales-checkout.server";
 import { grantAnotherTrial } from "~/modules/trials/trials.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
+import { readForm } from "~/lib/forms.server";
+import { idParam } from "~/lib/ids";
+import { textField } from "~/lib/text";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
   data
@@ -25,7 +28,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   await requireStaff(request, context);
-  const account = await accountForStaff(context.db, params.accountId ?? "");
+  const account = await accountForStaff(context.db, idParam(params, "accountId"));
   if (!account) throw new Response("Not found", { status: 404 });
   const catalog = await requireCatalog(context.db);
   return { ...account, plans: catalog.plans.map((plan) => ({ slug: plan.slug, name: plan.name })) };
@@ -35,7 +38,11 @@ const actionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("approve"), orderId: z.uuid({ error: "Choose an order to approve." }) }),
   z.object({
     intent: z.literal("grant-trial"),
-    reason: z.string().trim().min(3, "Say why this organisation may have another trial").max(500),
+    reason: textField({
+      required: "Say why this organisation may have another trial",
+      min: { length: 3, message: "Say why this organisation may have another trial" },
+      max: 500,
+    }),
   }),
   z.object({
     intent: z.literal("send-checkout"),
@@ -55,10 +62,10 @@ const actionSchema = z.discriminatedUnion("intent", [
  */
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
-  const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = actionSchema.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success)
     return data({ ok: false, message: parsed.error.issues[0]?.message ?? "Check the form." }, { status: 400 });
-  const accountId = params.accountId ?? "";
+  const accountId = idParam(params, "accountId");
   const value = parsed.data;
   if (value.intent === "grant-trial") {
     if (!(await accountExists(context.db, accountId))) throw new Response("Not found", { status: 404 });

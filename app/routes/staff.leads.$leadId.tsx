@@ -5,6 +5,7 @@ import type { FitResult } from "~/modules/qualification/evaluate";
 import { findLead } from "~/modules/qualification/leads.server";
 import { verdictLabels } from "~/modules/qualification/verdict-labels";
 import { pageMeta, pageTitle } from "~/lib/seo";
+import { idParam } from "~/lib/ids";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
   data
@@ -19,7 +20,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   await requireStaff(request, context);
-  const lead = await findLead(context.db, params.leadId ?? "");
+  const lead = await findLead(context.db, idParam(params, "leadId"));
   if (!lead) throw new Response("Not found", { status: 404 });
   return { lead: { ...lead, result: lead.result as unknown as FitResult } };
 }

@@ -16,6 +16,9 @@ import { requireStaff } from "~/modules/accounts/sessions.server";
 import { queueSetupCompleteEmails } from "~/modules/email/setup-complete.server";
 import { operationLabels, statusLabels } from "~/modules/provisioning-labels";
 import { pageMeta, pageTitle } from "~/lib/seo";
+import { readForm } from "~/lib/forms.server";
+import { idParam } from "~/lib/ids";
+import { CONTROL_CHARACTERS_MESSAGE, isPlainText, textField } from "~/lib/text";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
   data
@@ -30,22 +33,28 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
-  const detail = await requestDetail(context.db, params.requestId ?? "");
+  const detail = await requestDetail(context.db, idParam(params, "requestId"));
   if (!detail) throw new Response("Not found", { status: 404 });
   return { request: detail, fields: resultFields(detail.config), me: staff.userId };
 }
+
+const reasonField = textField({
+  required: "Say why, in a few words",
+  min: { length: 3, message: "Say why, in a few words" },
+  max: 500,
+});
 
 const actionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("claim") }),
   z.object({ intent: z.literal("complete") }),
   z.object({ intent: z.literal("retry") }),
-  z.object({ intent: z.literal("fail"), reason: z.string().trim().min(3, "Say why, in a few words").max(500) }),
-  z.object({ intent: z.literal("cancel"), reason: z.string().trim().min(3, "Say why, in a few words").max(500) }),
+  z.object({ intent: z.literal("fail"), reason: reasonField }),
+  z.object({ intent: z.literal("cancel"), reason: reasonField }),
 ]);
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const parsed = actionSchema.safeParse(Object.fromEntries(formData));
   if (!parsed.success) {
     return data(
@@ -53,14 +62,20 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       { status: 400 },
     );
   }
-  const id = params.requestId ?? "";
+  const id = idParam(params, "requestId");
   const who = { id: staff.userId, name: staff.name };
   const value = parsed.data;
+  const results = resultValues(formData);
+  const unreadable = Object.keys(results).filter((key) => !isPlainText(results[key]!));
+  if (value.intent === "complete" && unreadable.length) {
+    const fieldErrors = Object.fromEntries(unreadable.map((key) => [key, CONTROL_CHARACTERS_MESSAGE]));
+    return data({ message: "Correct the highlighted fields.", fieldErrors }, { status: 400 });
+  }
   const result =
     value.intent === "claim"
       ? await claimRequest(context.db, id, who)
       : value.intent === "complete"
-        ? await completeManually(context.db, id, who, resultValues(formData), {
+        ? await completeManually(context.db, id, who, results, {
             onSucceeded: (tx, completed) => queueSetupCompleteEmails(tx, context.config.appUrl, completed),
           })
         : value.intent === "retry"
@@ -72,8 +87,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   throw redirect(`/staff/provisioning/${id}`);
 }
 
+/** The `result.<key>` fields; keyed without a prototype, so a field named `result.__proto__` is just a key. */
 function resultValues(formData: FormData): Record<string, string> {
-  const values: Record<string, string> = {};
+  const values: Record<string, string> = Object.create(null);
   for (const [key, value] of formData)
     if (key.startsWith("result.") && typeof value === "string") values[key.slice(7)] = value;
   return values;

@@ -6,6 +6,8 @@ import { requireStaff } from "~/modules/accounts/sessions.server";
 import { extendTrial } from "~/modules/trials/lifecycle.server";
 import { listTrialsForStaff } from "~/modules/trials/trials.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
+import { readForm } from "~/lib/forms.server";
+import { textField } from "~/lib/text";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
@@ -28,12 +30,16 @@ const extendSchema = z.object({
     .int("Enter whole days")
     .min(1, "Extend by 1 to 60 days")
     .max(60, "Extend by 1 to 60 days"),
-  reason: z.string().trim().min(3, "Say why, for the audit trail").max(500),
+  reason: textField({
+    required: "Say why, for the audit trail",
+    min: { length: 3, message: "Say why, for the audit trail" },
+    max: 500,
+  }),
 });
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
-  const parsed = extendSchema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = extendSchema.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) return data({ trialId: null, error: parsed.error.issues[0]!.message }, { status: 400 });
   const result = await extendTrial(context.db, parsed.data.trialId, parsed.data.days, parsed.data.reason, {
     type: "staff",

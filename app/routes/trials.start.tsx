@@ -6,6 +6,7 @@ import { pageMeta, pageTitle } from "~/lib/seo";
 import { listMemberships, requireMembership } from "~/modules/accounts/organisations.server";
 import { requireUser } from "~/modules/accounts/sessions.server";
 import { startTrial } from "~/modules/trials/trials.server";
+import { readForm } from "~/lib/forms.server";
 
 const schema = z.object({ plan: z.string().regex(/^[a-z0-9-]{1,50}$/) });
 
@@ -24,7 +25,7 @@ export const meta: MetaFunction = ({ matches }) =>
  */
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const parsed = schema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = schema.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) return data({ message: "Choose a plan to try.", plan: null }, { status: 400 });
   const organisationId = user.organisationId ?? (await listMemberships(context.db, user.userId))[0]?.organisationId;
   if (!organisationId) throw redirect("/account");

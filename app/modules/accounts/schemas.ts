@@ -1,11 +1,8 @@
 import { z } from "zod";
+import { textField } from "~/lib/text";
 
 /** Field rules shared by the forms (client hints) and the server (the check that counts). */
-export const nameField = z
-  .string({ error: "Enter your name" })
-  .trim()
-  .min(1, "Enter your name")
-  .max(100, "Use at most 100 characters");
+export const nameField = textField({ required: "Enter your name", max: 100 });
 
 export const emailField = z
   .string({ error: "Enter your email address" })
@@ -21,11 +18,7 @@ export const newPasswordField = z
 
 export const currentPasswordField = z.string({ error: "Enter your password" }).min(1, "Enter your password").max(200);
 
-export const organisationNameField = z
-  .string({ error: "Enter your company's name" })
-  .trim()
-  .min(1, "Enter your company's name")
-  .max(100, "Use at most 100 characters");
+export const organisationNameField = textField({ required: "Enter your company's name", max: 100 });
 
 export const membershipRoles = ["owner", "admin", "member"] as const;
 

@@ -102,12 +102,16 @@ async function lookUpSession(request: Request, context: AppLoadContext): Promise
   };
 }
 
+const MAX_REDIRECT_QUERY = 2_000;
+
 /** The signed-in person, or a redirect to the login page that comes back here afterwards. */
 export async function requireUser(request: Request, context: AppLoadContext): Promise<SessionUser> {
   const user = await getSessionUser(request, context);
   if (!user) {
     const url = new URL(request.url);
-    throw redirect(`/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
+    // A query too long to carry back through a Location header (clients cap headers at 16 KB) is dropped.
+    const back = url.search.length > MAX_REDIRECT_QUERY ? url.pathname : url.pathname + url.search;
+    throw redirect(`/login?redirectTo=${encodeURIComponent(back)}`);
   }
   return user;
 }

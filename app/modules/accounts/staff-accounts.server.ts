@@ -2,12 +2,13 @@ import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "#db/client";
 import { memberships, orders, organisations, subscriptions, trials, users } from "#db/schema";
+import { decodeCursor, encodeCursor } from "#db/keyset-cursor";
 
 const PAGE_SIZE = 25;
 
 /** Organisations newest first with their billing state, a page at a time by (created_at, id). */
 export async function listAccountsForStaff(db: DbOrTx, cursor: string | undefined) {
-  const after = decodeCursor(cursor);
+  const after = decodeCursor(cursor, ["time", "uuid"] as const);
   const rows = await db
     .select({
       id: organisations.id,
@@ -25,8 +26,8 @@ export async function listAccountsForStaff(db: DbOrTx, cursor: string | undefine
     .where(
       after
         ? or(
-            lt(organisations.createdAt, after.createdAt),
-            and(eq(organisations.createdAt, after.createdAt), lt(organisations.id, after.id)),
+            lt(organisations.createdAt, after[0]),
+            and(eq(organisations.createdAt, after[0]), lt(organisations.id, after[1])),
           )
         : undefined,
     )
@@ -36,18 +37,8 @@ export async function listAccountsForStaff(db: DbOrTx, cursor: string | undefine
   const last = page.at(-1);
   return {
     accounts: page,
-    nextCursor:
-      rows.length > PAGE_SIZE && last
-        ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString("base64url")
-        : null,
+    nextCursor: rows.length > PAGE_SIZE && last ? encodeCursor([last.createdAt, last.id]) : null,
   };
-}
-
-function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string } | null {
-  if (!cursor) return null;
-  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const createdAt = new Date(iso ?? "");
-  return Number.isNaN(createdAt.getTime()) || !z.uuid().safeParse(id).success ? null : { createdAt, id: id! };
 }
 
 async function findOrganisation(db: DbOrTx, accountId: string) {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { DbOrTx } from "#db/client";
 import { leads, organisations } from "#db/schema";
 import type { FitResult } from "./evaluate";
+import { decodeCursor, encodeCursor } from "#db/keyset-cursor";
 
 export const LEADS_PAGE_SIZE = 25;
 /** Someone asking for a sales conversation unprompted is as warm as a lead gets. */
@@ -91,6 +92,13 @@ export async function requestContact(
   return Boolean(row);
 }
 
+/** A day typed into a filter (YYYY-MM-DD), ignored when malformed or outside the years 0001 to 9998 (`to` adds a day). */
+const filterDay = z.iso
+  .date()
+  .refine((day) => day >= "0001-01-01" && day < "9999-01-01")
+  .optional()
+  .catch(undefined);
+
 export const leadFiltersSchema = z.object({
   verdict: z.enum(["fits", "fits_higher_plan", "talk_to_us", "not_a_fit"]).optional().catch(undefined),
   plan: z
@@ -98,8 +106,8 @@ export const leadFiltersSchema = z.object({
     .regex(/^[a-z0-9-]{1,50}$/)
     .optional()
     .catch(undefined),
-  from: z.iso.date().optional().catch(undefined),
-  to: z.iso.date().optional().catch(undefined),
+  from: filterDay,
+  to: filterDay,
   cursor: z.string().optional().catch(undefined),
 });
 export type LeadFilters = z.infer<typeof leadFiltersSchema>;
@@ -112,11 +120,9 @@ export async function listLeads(db: DbOrTx, filters: LeadFilters, pageSize = LEA
   if (filters.from) conditions.push(gte(leads.createdAt, new Date(`${filters.from}T00:00:00Z`)));
   if (filters.to)
     conditions.push(lt(leads.createdAt, new Date(new Date(`${filters.to}T00:00:00Z`).getTime() + 86_400_000)));
-  const cursor = decodeCursor(filters.cursor);
+  const cursor = decodeCursor(filters.cursor, ["time", "uuid"] as const);
   if (cursor) {
-    conditions.push(
-      or(lt(leads.createdAt, cursor.createdAt), and(eq(leads.createdAt, cursor.createdAt), lt(leads.id, cursor.id)))!,
-    );
+    conditions.push(or(lt(leads.createdAt, cursor[0]), and(eq(leads.createdAt, cursor[0]), lt(leads.id, cursor[1])))!);
   }
   const rows = await db
     .select({
@@ -137,17 +143,5 @@ export async function listLeads(db: DbOrTx, filters: LeadFilters, pageSize = LEA
     .limit(pageSize + 1);
   const page = rows.slice(0, pageSize);
   const last = page.at(-1);
-  return { leads: page, nextCursor: rows.length > pageSize && last ? encodeCursor(last.createdAt, last.id) : null };
-}
-
-function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string } | null {
-  if (!cursor) return null;
-  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const createdAt = new Date(iso ?? "");
-  if (Number.isNaN(createdAt.getTime()) || !z.uuid().safeParse(id).success) return null;
-  return { createdAt, id: id! };
+  return { leads: page, nextCursor: rows.length > pageSize && last ? encodeCursor([last.createdAt, last.id]) : null };
 }

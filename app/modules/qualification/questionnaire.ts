@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { textField } from "~/lib/text";
 
 /** A choice as the form shows it. */
 export type Option<T extends string> = { value: T; label: string };
@@ -106,7 +107,7 @@ export const qualificationSchema = z.object({
   // Feature keys are checked against the catalog during evaluation, which ignores unknown ones.
   mustHaves: multiSelect(
     z
-      .array(z.string({ error: "Choose must-haves from the list" }).trim().min(1).max(100))
+      .array(textField({ required: "Choose must-haves from the list", max: 100 }))
       .max(MAX_MUST_HAVES, { error: `Choose at most ${MAX_MUST_HAVES} must-haves` }),
   ),
   compliance: multiSelect(z.array(z.enum(complianceNeeds, { error: "Choose compliance needs from the list" }))),
