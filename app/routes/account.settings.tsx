@@ -55,12 +55,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
         value.currentPassword,
         value.newPassword,
       );
-      if (!result.ok) return data({ intent, result: fieldError(submission, result), done: false }, { status: 400 });
+      if (!result.ok) return refused(intent, submission, result);
       return { intent, result: submission.reply({ resetForm: true }), done: true };
     }
     case "change-email": {
       const result = await requestEmailChange(context, user.userId, value.newEmail, value.currentPassword);
-      if (!result.ok) return data({ intent, result: fieldError(submission, result), done: false }, { status: 400 });
+      if (!result.ok) return refused(intent, submission, result);
       throw redirect("/check-email?reason=email-change");
     }
     case "end-session":
@@ -73,8 +73,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   throw redirect("/account/settings");
 }
 
-function fieldError(submission: Submission<unknown>, error: { field: string; message: string }) {
-  return submission.reply({ fieldErrors: { [error.field]: [error.message] }, hideFields: secretFields });
+/** A refused change: 400 with the field's error, or 429 with Retry-After once the password checks are used up. */
+function refused(
+  intent: string,
+  submission: Submission<unknown>,
+  error: { field: string; message: string; retryAfterSeconds?: number },
+) {
+  const result = submission.reply({ fieldErrors: { [error.field]: [error.message] }, hideFields: secretFields });
+  if (error.retryAfterSeconds === undefined) return data({ intent, result, done: false }, { status: 400 });
+  return data(
+    { intent, result, done: false },
+    { status: 429, headers: { "Retry-After": String(error.retryAfterSeconds) } },
+  );
 }
 
 export default function SettingsPage() {

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import type { AppLoadContext } from "@remix-run/node";
 import { eq, sql } from "drizzle-orm";
-import type { DbOrTx } from "#db/client";
+import type { Database, DbOrTx } from "#db/client";
 import { leads, memberships, organisations, users, type MembershipRole } from "#db/schema";
 import { recordAudit } from "~/lib/audit.server";
+import { retryAfterText } from "~/lib/rate-limit.server";
 import { queueEmail } from "~/modules/email/outbox.server";
 import {
   accountExistsMessage,
@@ -13,6 +14,7 @@ import {
   resetPasswordMessage,
   verifyEmailMessage,
 } from "~/modules/email/templates";
+import { admitPasswordCheck, refundOnSuccess } from "./password-attempts.server";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "./passwords.server";
 import { createSignedToken, readSignedToken } from "./signed-tokens.server";
 import { claimInvitation } from "./organisations.server";
@@ -208,18 +210,35 @@ export async function resetPassword(deps: Deps, token: string, password: string)
   });
 }
 
-export type ChangeResult = { ok: true } | { ok: false; field: string; message: string };
+export type ChangeResult = { ok: true } | { ok: false; field: string; message: string; retryAfterSeconds?: number };
 
-const wrongCurrentPassword: ChangeResult = {
+const wrongCurrentPassword: Extract<ChangeResult, { ok: false }> = {
   ok: false,
   field: "currentPassword",
   message: "That is not your current password",
 };
 
-/** The account, when the signed-in person proves it is them with the current password. */
-async function userConfirmedByPassword(db: DbOrTx, userId: string, currentPassword: string) {
+/**
+ * The account, when the signed-in person proves it is them with the current password; or the
+ * refusal to show. Each check is paid for first from the user's `currentPassword` budget (5 per
+ * 15 minutes, given back on success), so a stolen session cannot guess the password at the
+ * speed of the settings form.
+ */
+async function userConfirmedByPassword(db: Database, userId: string, currentPassword: string) {
+  const admission = await admitPasswordCheck(db, [["currentPassword", userId]]);
+  if (!admission.allowed) {
+    const wait = retryAfterText(admission.retryAfterSeconds);
+    return {
+      ok: false,
+      field: "currentPassword",
+      message: `Too many wrong passwords. Try again in ${wait}.`,
+      retryAfterSeconds: admission.retryAfterSeconds,
+    } as const;
+  }
   const [user] = await db.select().from(users).where(eq(users.id, userId));
-  return user && (await verifyPassword(user.passwordHash, currentPassword)) ? user : null;
+  if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) return wrongCurrentPassword;
+  await refundOnSuccess(db, admission);
+  return { ok: true, user } as const;
 }
 
 /** Needs the current password; keeps this session and ends all others. */
@@ -230,8 +249,9 @@ export async function changePassword(
   currentPassword: string,
   newPassword: string,
 ): Promise<ChangeResult> {
-  const user = await userConfirmedByPassword(db, userId, currentPassword);
-  if (!user) return wrongCurrentPassword;
+  const confirmed = await userConfirmedByPassword(db, userId, currentPassword);
+  if (!confirmed.ok) return confirmed;
+  const { user } = confirmed;
   const passwordHash = await hashPassword(newPassword);
   await db.transaction(async (tx) => {
     await tx
@@ -252,8 +272,9 @@ export async function requestEmailChange(
   newEmail: string,
   currentPassword: string,
 ): Promise<ChangeResult> {
-  const user = await userConfirmedByPassword(db, userId, currentPassword);
-  if (!user) return wrongCurrentPassword;
+  const confirmed = await userConfirmedByPassword(db, userId, currentPassword);
+  if (!confirmed.ok) return confirmed;
+  const { user } = confirmed;
   if (newEmail === user.email) return { ok: false, field: "newEmail", message: "That is already your email address" };
   const token = createSignedToken(
     config.sessionSecret,
