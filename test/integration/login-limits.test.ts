@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { users } from "../../db/schema";
 import { hashPassword } from "../../app/modules/accounts/passwords.server";
+import type * as Passwords from "../../app/modules/accounts/passwords.server";
 import { action as loginAction } from "../../app/routes/login";
 import { action as settingsAction } from "../../app/routes/account.settings";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
@@ -12,7 +13,7 @@ import { startWithClient, type EmulatorUnderTest } from "../support/stripe-emula
 // Every check is counted by wrapping the real argon2 verification, which still runs.
 const verifications = vi.hoisted(() => ({ count: 0 }));
 vi.mock("../../app/modules/accounts/passwords.server", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../../app/modules/accounts/passwords.server")>();
+  const original = await importOriginal<typeof Passwords>();
   return {
     ...original,
     verifyPassword: async (hash: string, password: string) => {

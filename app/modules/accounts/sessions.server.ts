@@ -112,6 +112,22 @@ export async function requireUser(request: Request, context: AppLoadContext): Pr
   return user;
 }
 
+/** Where a person whose address is not confirmed yet is sent instead: a page that asks for it kindly, with a resend button. */
+export const CONFIRM_EMAIL_PATH = "/account/confirm-email";
+
+/**
+ * The signed-in person, for anything that creates, invites, orders, starts a trial or changes an
+ * organisation (issue 13, case 5). Until the address is confirmed an account may only confirm it,
+ * have the link sent again, change the address, accept an invitation sent to it (which confirms it),
+ * log out and read its pages; anything else is sent to the confirm-your-email page, so the rule
+ * lives here and not in each route. Signed-out people go to the login page, as with `requireUser`.
+ */
+export async function requireVerifiedUser(request: Request, context: AppLoadContext): Promise<SessionUser> {
+  const user = await requireUser(request, context);
+  if (!user.emailVerified) throw redirect(CONFIRM_EMAIL_PATH);
+  return user;
+}
+
 /** Staff pages: anyone else gets a 404, so the console's existence is not advertised. */
 export async function requireStaff(
   request: Request,
