@@ -10,12 +10,8 @@ import { noticeText } from "~/lib/notices";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { createOrganisation, listMemberships, requireMembership } from "~/modules/accounts/organisations.server";
 import { createOrganisationSchema } from "~/modules/accounts/schemas";
-import {
-  CONFIRM_EMAIL_PATH,
-  requireUser,
-  requireVerifiedUser,
-  setSessionOrganisation,
-} from "~/modules/accounts/sessions.server";
+import { requireUser, requireVerifiedUser, setSessionOrganisation } from "~/modules/accounts/sessions.server";
+import { CONFIRM_EMAIL_PATH } from "~/modules/accounts/confirm-email-path";
 import { accountRequests } from "../../provisioning";
 import { ProvisioningProgress } from "~/components/provisioning-progress";
 import { TrialCard } from "~/components/trial-card";

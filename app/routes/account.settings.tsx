@@ -10,13 +10,13 @@ import { pageMeta, pageTitle } from "~/lib/seo";
 import { changePassword, requestEmailChange } from "~/modules/accounts/accounts.server";
 import { changeEmailSchema, changePasswordSchema } from "~/modules/accounts/schemas";
 import {
-  CONFIRM_EMAIL_PATH,
   endOtherSessions,
   endSession,
   listSessions,
   requireUser,
   requireVerifiedUser,
 } from "~/modules/accounts/sessions.server";
+import { CONFIRM_EMAIL_PATH } from "~/modules/accounts/confirm-email-path";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {

@@ -14,7 +14,8 @@ import {
   revokeInvitation,
 } from "~/modules/accounts/organisations.server";
 import { inviteSchema } from "~/modules/accounts/schemas";
-import { CONFIRM_EMAIL_PATH, requireUser, requireVerifiedUser } from "~/modules/accounts/sessions.server";
+import { requireUser, requireVerifiedUser } from "~/modules/accounts/sessions.server";
+import { CONFIRM_EMAIL_PATH } from "~/modules/accounts/confirm-email-path";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
   data

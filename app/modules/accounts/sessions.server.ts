@@ -3,6 +3,7 @@ import { createCookie, redirect, type AppLoadContext } from "@remix-run/node";
 import { and, desc, eq, gt, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "#db/client";
 import { sessions, users, type StaffRole } from "#db/schema";
+import { CONFIRM_EMAIL_PATH } from "./confirm-email-path";
 
 export const SESSION_COOKIE = "__session";
 const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -111,9 +112,6 @@ export async function requireUser(request: Request, context: AppLoadContext): Pr
   }
   return user;
 }
-
-/** Where a person whose address is not confirmed yet is sent instead: a page that asks for it kindly, with a resend button. */
-export const CONFIRM_EMAIL_PATH = "/account/confirm-email";
 
 /**
  * The signed-in person, for anything that creates, invites, orders, starts a trial or changes an
