@@ -223,7 +223,7 @@ function ConfirmFirst() {
       Confirm your email address to change your password or sign out other devices. Typed the wrong address? Change it
       below.{" "}
       <Link to={CONFIRM_EMAIL_PATH} className="font-medium underline">
-        Send the link again
+        Get a new link
       </Link>
     </p>
   );

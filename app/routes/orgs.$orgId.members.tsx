@@ -125,7 +125,7 @@ export default function MembersPage() {
         <p role="status" className="rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
           Confirm your email address to invite people.{" "}
           <Link to={CONFIRM_EMAIL_PATH} className="font-medium underline">
-            Send the link again
+            Get a new link
           </Link>
         </p>
       ) : null}
