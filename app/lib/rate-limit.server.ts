@@ -2,14 +2,21 @@ import { RateLimiterDrizzle, RateLimiterRes } from "rate-limiter-flexible";
 import type { Database } from "#db/client";
 import { rateLimits } from "#db/schema";
 
-/** Budgets per key: `points` attempts per `duration` seconds. */
+/**
+ * Budgets per key: `points` attempts per `duration` seconds. The password-checking budgets
+ * (`loginEmail`, `loginIp`, `currentPassword`) are spent before the check and given back when it
+ * succeeds, so they count failures and bound checks however many requests arrive at once (ADR 13).
+ */
 const policies = {
   loginEmail: { points: 5, duration: 15 * 60 },
   loginIp: { points: 50, duration: 15 * 60 },
+  currentPassword: { points: 5, duration: 15 * 60 },
   signup: { points: 10, duration: 60 * 60 },
   passwordReset: { points: 5, duration: 60 * 60 },
   invitation: { points: 30, duration: 60 * 60 },
   qualification: { points: 20, duration: 60 * 60 },
+  organisationCreate: { points: 5, duration: 24 * 60 * 60 },
+  confirmationEmail: { points: 5, duration: 60 * 60 },
 } as const;
 
 export type RatePolicy = keyof typeof policies;
@@ -29,7 +36,10 @@ function limiter(db: Database, policy: RatePolicy): RateLimiterDrizzle {
   return found;
 }
 
-/** Spends one attempt; refused once the budget is used up. */
+/**
+ * Spends one attempt, atomically (one upsert that adds and returns the count), so parallel requests
+ * cannot all pass; refused once the budget is used up, with the seconds until the key's window ends.
+ */
 export async function consumeRateLimit(db: Database, policy: RatePolicy, key: string): Promise<RateDecision> {
   try {
     await limiter(db, policy).consume(key.toLowerCase());
@@ -41,19 +51,16 @@ export async function consumeRateLimit(db: Database, policy: RatePolicy, key: st
   }
 }
 
-/** Whether the budget is already used up, without spending from it. */
-export async function checkRateLimit(db: Database, policy: RatePolicy, key: string): Promise<RateDecision> {
-  const state = await limiter(db, policy).get(key.toLowerCase());
-  if (state && state.consumedPoints >= policies[policy].points) {
-    return { allowed: false, retryAfterSeconds: Math.ceil(state.msBeforeNext / 1000) };
-  }
-  return { allowed: true };
+/**
+ * Gives back one attempt spent by `consumeRateLimit` (an atomic decrement in the same row), for a
+ * check that succeeded: the budget then counts only failures, and a success cannot hand an attacker
+ * a fresh budget the way deleting the key would.
+ */
+export async function refundRateLimit(db: Database, policy: RatePolicy, key: string): Promise<void> {
+  await limiter(db, policy).reward(key.toLowerCase(), 1);
 }
 
-export async function resetRateLimit(db: Database, policy: RatePolicy, key: string): Promise<void> {
-  await limiter(db, policy).delete(key.toLowerCase());
-}
-
+/** "a minute" or "N minutes", for a sentence saying when to try again. */
 export function retryAfterText(seconds: number): string {
   const minutes = Math.ceil(seconds / 60);
   return minutes <= 1 ? "a minute" : `${minutes} minutes`;

@@ -4,13 +4,14 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
-import { invalidSubmission, readForm } from "~/lib/forms.server";
+import { invalidSubmission, readForm, tooManyRequests } from "~/lib/forms.server";
+import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
 import { noticeText } from "~/lib/notices";
 import { pageMeta, pageTitle } from "~/lib/seo";
-import { resendVerification } from "~/modules/accounts/accounts.server";
 import { createOrganisation, listMemberships, requireMembership } from "~/modules/accounts/organisations.server";
 import { createOrganisationSchema } from "~/modules/accounts/schemas";
-import { requireUser, setSessionOrganisation } from "~/modules/accounts/sessions.server";
+import { requireUser, requireVerifiedUser, setSessionOrganisation } from "~/modules/accounts/sessions.server";
+import { CONFIRM_EMAIL_PATH } from "~/modules/accounts/confirm-email-path";
 import { accountRequests } from "../../provisioning";
 import { ProvisioningProgress } from "~/components/provisioning-progress";
 import { TrialCard } from "~/components/trial-card";
@@ -48,23 +49,32 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 const intentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("switch"), organisationId: z.string() }),
   z.object({ intent: z.literal("create"), name: createOrganisationSchema.shape.name }),
-  z.object({ intent: z.literal("resend-verification") }),
 ]);
 
+/**
+ * Switches the session's organisation or creates one. Both need a confirmed address; creating is
+ * limited to 5 a day per person (each organisation brings its own invitation budget), paid before
+ * anything is saved, and a refusal says when to try again (429 with Retry-After).
+ */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requireUser(request, context);
+  const user = await requireVerifiedUser(request, context);
   const submission = parseWithZod(await readForm(request), { schema: intentSchema });
   if (submission.status !== "success") return invalidSubmission(submission.reply());
   const value = submission.value;
   if (value.intent === "switch") {
     const membership = await requireMembership(context.db, user.userId, value.organisationId);
     await setSessionOrganisation(context.db, user.sessionId, membership.organisationId);
-  } else if (value.intent === "create") {
+  } else {
+    const limit = await consumeRateLimit(context.db, "organisationCreate", user.userId);
+    if (!limit.allowed) {
+      const wait = retryAfterText(limit.retryAfterSeconds);
+      return tooManyRequests(
+        submission.reply({ formErrors: [`You created several organisations today. Try again in ${wait}.`] }),
+        limit.retryAfterSeconds,
+      );
+    }
     const organisationId = await context.db.transaction((tx) => createOrganisation(tx, user.userId, value.name));
     await setSessionOrganisation(context.db, user.sessionId, organisationId);
-  } else {
-    await resendVerification(context, user.userId);
-    throw redirect("/check-email?reason=signup");
   }
   throw redirect("/account");
 }
@@ -88,9 +98,11 @@ export default function AccountOverview() {
       </header>
       {user.emailVerified ? null : (
         <div role="status" className="rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
-          <p>Confirm your email address with the link we sent you.</p>
-          <Form method="post" className="mt-2">
-            <input type="hidden" name="intent" value="resend-verification" />
+          <p>
+            Confirm your email address with the link we sent you: until then you cannot start a trial, order, invite
+            people or create organisations.
+          </p>
+          <Form method="post" action={CONFIRM_EMAIL_PATH} className="mt-2">
             <button type="submit" className="font-medium underline">
               Send the link again
             </button>
@@ -168,17 +180,19 @@ export default function AccountOverview() {
           ))}
         </ul>
       </section>
-      <section aria-labelledby="new-organisation-heading" className="max-w-md">
-        <h2 id="new-organisation-heading" className="text-lg font-semibold">
-          Start another organisation
-        </h2>
-        <Form method="post" {...getFormProps(form)} className="mt-4 space-y-4">
-          <FormErrors id={form.errorId} errors={form.errors} />
-          <input type="hidden" name="intent" value="create" />
-          <Field meta={fields.name} label="Organisation name" autoComplete="organization" />
-          <SubmitButton variant="secondary">Create organisation</SubmitButton>
-        </Form>
-      </section>
+      {user.emailVerified ? (
+        <section aria-labelledby="new-organisation-heading" className="max-w-md">
+          <h2 id="new-organisation-heading" className="text-lg font-semibold">
+            Start another organisation
+          </h2>
+          <Form method="post" {...getFormProps(form)} className="mt-4 space-y-4">
+            <FormErrors id={form.errorId} errors={form.errors} />
+            <input type="hidden" name="intent" value="create" />
+            <Field meta={fields.name} label="Organisation name" autoComplete="organization" />
+            <SubmitButton variant="secondary">Create organisation</SubmitButton>
+          </Form>
+        </section>
+      ) : null}
     </div>
   );
 }

@@ -6,7 +6,7 @@ import { formatMoney } from "~/lib/money";
 import { noticeText } from "~/lib/notices";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { currentOrganisation } from "~/modules/accounts/organisations.server";
-import { requireUser } from "~/modules/accounts/sessions.server";
+import { requireUser, requireVerifiedUser } from "~/modules/accounts/sessions.server";
 import {
   applyPlanChange,
   billingPortalUrl,
@@ -97,7 +97,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requireUser(request, context);
+  const user = await requireVerifiedUser(request, context);
   const organisation = await currentOrganisation(context.db, user, [...MANAGERS]);
   const parsed = actionSchema.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success)

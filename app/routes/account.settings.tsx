@@ -1,14 +1,22 @@
 import { getFormProps, useForm, type Submission } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
 import { noticeText } from "~/lib/notices";
+import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { changePassword, requestEmailChange } from "~/modules/accounts/accounts.server";
 import { changeEmailSchema, changePasswordSchema } from "~/modules/accounts/schemas";
-import { endOtherSessions, endSession, listSessions, requireUser } from "~/modules/accounts/sessions.server";
+import {
+  endOtherSessions,
+  endSession,
+  listSessions,
+  requireUser,
+  requireVerifiedUser,
+} from "~/modules/accounts/sessions.server";
+import { CONFIRM_EMAIL_PATH } from "~/modules/accounts/confirm-email-path";
 import { readForm } from "~/lib/forms.server";
 
 export const meta: MetaFunction = ({ matches }) =>
@@ -25,6 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const sessions = await listSessions(context.db, user.userId);
   return {
     email: user.email,
+    emailVerified: user.emailVerified,
     sessions: sessions.map((s) => ({ ...s, current: s.id === user.sessionId })),
     notice: noticeText(new URL(request.url).searchParams.get("notice")),
   };
@@ -47,6 +56,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (submission.status !== "success")
     return data({ intent, result: submission.reply({ hideFields: secretFields }), done: false }, { status: 400 });
   const value = submission.value;
+  // An unconfirmed account may still correct the address it typed; everything else waits for the confirmation.
+  if (value.intent !== "change-email") await requireVerifiedUser(request, context);
   switch (value.intent) {
     case "change-password": {
       const result = await changePassword(
@@ -56,12 +67,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
         value.currentPassword,
         value.newPassword,
       );
-      if (!result.ok) return data({ intent, result: fieldError(submission, result), done: false }, { status: 400 });
+      if (!result.ok) return refused(intent, submission, result);
       return { intent, result: submission.reply({ resetForm: true }), done: true };
     }
     case "change-email": {
+      // Each request emails the new address: 5 an hour per account, paid before the password is checked.
+      const limit = await consumeRateLimit(context.db, "confirmationEmail", user.userId);
+      if (!limit.allowed) {
+        const wait = retryAfterText(limit.retryAfterSeconds);
+        const message = `We sent several links already. Try again in ${wait}.`;
+        return refused(intent, submission, { field: "newEmail", message, retryAfterSeconds: limit.retryAfterSeconds });
+      }
       const result = await requestEmailChange(context, user.userId, value.newEmail, value.currentPassword);
-      if (!result.ok) return data({ intent, result: fieldError(submission, result), done: false }, { status: 400 });
+      if (!result.ok) return refused(intent, submission, result);
       throw redirect("/check-email?reason=email-change");
     }
     case "end-session":
@@ -74,12 +92,22 @@ export async function action({ request, context }: ActionFunctionArgs) {
   throw redirect("/account/settings");
 }
 
-function fieldError(submission: Submission<unknown>, error: { field: string; message: string }) {
-  return submission.reply({ fieldErrors: { [error.field]: [error.message] }, hideFields: secretFields });
+/** A refused change: 400 with the field's error, or 429 with Retry-After once the password checks are used up. */
+function refused(
+  intent: string,
+  submission: Submission<unknown>,
+  error: { field: string; message: string; retryAfterSeconds?: number },
+) {
+  const result = submission.reply({ fieldErrors: { [error.field]: [error.message] }, hideFields: secretFields });
+  if (error.retryAfterSeconds === undefined) return data({ intent, result, done: false }, { status: 400 });
+  return data(
+    { intent, result, done: false },
+    { status: 429, headers: { "Retry-After": String(error.retryAfterSeconds) } },
+  );
 }
 
 export default function SettingsPage() {
-  const { email, sessions, notice } = useLoaderData<typeof loader>();
+  const { email, emailVerified, sessions, notice } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const intent = actionData?.intent;
   const [passwordForm, passwordFields] = useForm({
@@ -100,7 +128,9 @@ export default function SettingsPage() {
       <h1 className="text-2xl font-bold tracking-tight">Settings</h1>
       {notice ? <Notice>{notice}</Notice> : null}
 
-      <section aria-labelledby="password-heading" className="max-w-md">
+      {emailVerified ? null : <ConfirmFirst />}
+
+      <section aria-labelledby="password-heading" className="max-w-md" hidden={!emailVerified}>
         <h2 id="password-heading" className="text-lg font-semibold">
           Password
         </h2>
@@ -166,7 +196,7 @@ export default function SettingsPage() {
                   {session.ipAddress ?? "Unknown address"} · last active {new Date(session.lastSeenAt).toUTCString()}
                 </p>
               </div>
-              {session.current ? null : (
+              {session.current || !emailVerified ? null : (
                 <Form method="post">
                   <input type="hidden" name="intent" value="end-session" />
                   <input type="hidden" name="sessionId" value={session.id} />
@@ -176,7 +206,7 @@ export default function SettingsPage() {
             </li>
           ))}
         </ul>
-        {sessions.length > 1 ? (
+        {sessions.length > 1 && emailVerified ? (
           <Form method="post" className="mt-4">
             <input type="hidden" name="intent" value="end-other-sessions" />
             <SubmitButton variant="danger">Sign out everywhere else</SubmitButton>
@@ -184,5 +214,18 @@ export default function SettingsPage() {
         ) : null}
       </section>
     </div>
+  );
+}
+
+/** Until the address is confirmed, only the address itself can be changed here. */
+function ConfirmFirst() {
+  return (
+    <p role="status" className="rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+      Confirm your email address to change your password or sign out other devices. Typed the wrong address? Change it
+      below.{" "}
+      <Link to={CONFIRM_EMAIL_PATH} className="font-medium underline">
+        Get a new link
+      </Link>
+    </p>
   );
 }

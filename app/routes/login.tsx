@@ -6,11 +6,12 @@ import { AuthCard } from "~/components/auth-card";
 import { Field, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
 import { invalidSubmission, tooManyRequests, readForm } from "~/lib/forms.server";
 import { noticeText, safeRedirectPath } from "~/lib/notices";
-import { checkRateLimit, consumeRateLimit, resetRateLimit, retryAfterText } from "~/lib/rate-limit.server";
+import { retryAfterText } from "~/lib/rate-limit.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { SITE_NAME } from "~/lib/site";
 import { authenticate } from "~/modules/accounts/accounts.server";
 import { listMemberships } from "~/modules/accounts/organisations.server";
+import { admitPasswordCheck, refundOnSuccess } from "~/modules/accounts/password-attempts.server";
 import { loginSchema } from "~/modules/accounts/schemas";
 import { createSession, getSessionUser } from "~/modules/accounts/sessions.server";
 
@@ -34,35 +35,30 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (submission.status !== "success") return invalidSubmission(submission.reply({ hideFields: ["password"] }));
   const { email, password } = submission.value;
 
-  // Failed attempts are counted per address (against guessing one password) and per network.
-  const ipKey = context.clientIp;
-  for (const [policy, key] of [
+  // Paid for before the hash check, per address (against guessing one password) and per network.
+  const admission = await admitPasswordCheck(context.db, [
+    ["loginIp", context.clientIp],
     ["loginEmail", email],
-    ["loginIp", ipKey],
-  ] as const) {
-    const limit = await checkRateLimit(context.db, policy, key);
-    if (!limit.allowed) {
-      return tooManyRequests(
-        submission.reply({
-          formErrors: [
-            `Too many failed attempts. Try again in ${retryAfterText(limit.retryAfterSeconds)}, or reset your password.`,
-          ],
-          hideFields: ["password"],
-        }),
-        limit.retryAfterSeconds,
-      );
-    }
+  ]);
+  if (!admission.allowed) {
+    return tooManyRequests(
+      submission.reply({
+        formErrors: [
+          `Too many failed attempts. Try again in ${retryAfterText(admission.retryAfterSeconds)}, or reset your password.`,
+        ],
+        hideFields: ["password"],
+      }),
+      admission.retryAfterSeconds,
+    );
   }
 
   const user = await authenticate(context.db, email, password);
   if (!user) {
-    await consumeRateLimit(context.db, "loginEmail", email);
-    await consumeRateLimit(context.db, "loginIp", ipKey);
     return invalidSubmission(
       submission.reply({ formErrors: ["That email and password do not match an account."], hideFields: ["password"] }),
     );
   }
-  await resetRateLimit(context.db, "loginEmail", email);
+  await refundOnSuccess(context.db, admission);
   const [firstOrganisation] = await listMemberships(context.db, user.id);
   const cookie = await createSession(context.db, context, request, user.id, firstOrganisation?.organisationId ?? null);
   const redirectTo = safeRedirectPath(

@@ -8,7 +8,7 @@ import { FieldError, FormErrors, SubmitButton } from "~/components/ui/field";
 import { formatMoney } from "~/lib/money";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { currentOrganisation } from "~/modules/accounts/organisations.server";
-import { requireUser } from "~/modules/accounts/sessions.server";
+import { requireVerifiedUser } from "~/modules/accounts/sessions.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { displayPrice, orderTotal } from "~/modules/catalog/pricing";
 import { startCheckout } from "~/modules/orders/checkout.server";
@@ -35,7 +35,7 @@ const orderSchema = z.object({
 });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireUser(request, context);
+  const user = await requireVerifiedUser(request, context);
   const organisation = await currentOrganisation(context.db, user, ["owner", "admin"]);
   const catalog = await requireCatalog(context.db);
   const plan = catalog.plans.find(
@@ -46,7 +46,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requireUser(request, context);
+  const user = await requireVerifiedUser(request, context);
   const organisation = await currentOrganisation(context.db, user, ["owner", "admin"]);
   const submission = parseWithZod(await readForm(request), { schema: orderSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });

@@ -1,7 +1,7 @@
 import { getFormProps, getSelectProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FieldError, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
 import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
@@ -14,7 +14,8 @@ import {
   revokeInvitation,
 } from "~/modules/accounts/organisations.server";
 import { inviteSchema } from "~/modules/accounts/schemas";
-import { requireUser } from "~/modules/accounts/sessions.server";
+import { requireUser, requireVerifiedUser } from "~/modules/accounts/sessions.server";
+import { CONFIRM_EMAIL_PATH } from "~/modules/accounts/confirm-email-path";
 import { readForm } from "~/lib/forms.server";
 import { idParam } from "~/lib/ids";
 
@@ -36,7 +37,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     listMembers(context.db, organisation.organisationId),
     canManage ? listPendingInvitations(context.db, organisation.organisationId) : [],
   ]);
-  return { organisation, members, invitations, canManage, canInviteOwners: organisation.role === "owner" };
+  return {
+    organisation,
+    members,
+    invitations,
+    canManage,
+    canInviteOwners: organisation.role === "owner",
+    emailVerified: user.emailVerified,
+  };
 }
 
 const membersSchema = z.discriminatedUnion("intent", [
@@ -45,7 +53,7 @@ const membersSchema = z.discriminatedUnion("intent", [
 ]);
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const user = await requireUser(request, context);
+  const user = await requireVerifiedUser(request, context);
   const organisation = await requireMembership(context.db, user.userId, idParam(params, "orgId"), ["owner", "admin"]);
   const submission = parseWithZod(await readForm(request), { schema: membersSchema });
   if (submission.status !== "success") return data({ result: submission.reply(), sent: false }, { status: 400 });
@@ -72,7 +80,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function MembersPage() {
-  const { organisation, members, invitations, canManage, canInviteOwners } = useLoaderData<typeof loader>();
+  const { organisation, members, invitations, canManage, canInviteOwners, emailVerified } =
+    useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "invite",
@@ -114,7 +123,15 @@ export default function MembersPage() {
           </tbody>
         </table>
       </section>
-      {canManage ? (
+      {canManage && !emailVerified ? (
+        <p role="status" className="rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+          Confirm your email address to invite people.{" "}
+          <Link to={CONFIRM_EMAIL_PATH} className="font-medium underline">
+            Get a new link
+          </Link>
+        </p>
+      ) : null}
+      {canManage && emailVerified ? (
         <>
           <section aria-labelledby="invite-heading" className="max-w-md">
             <h2 id="invite-heading" className="text-lg font-semibold">

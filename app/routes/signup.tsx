@@ -19,6 +19,7 @@ import {
   nameField,
   newPasswordField,
   organisationNameField,
+  planSlug,
   signupSchema,
 } from "~/modules/accounts/schemas";
 import { createSession, getSessionUser } from "~/modules/accounts/sessions.server";
@@ -71,6 +72,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     attribution: decodeAttribution(cookies[ATTRIBUTION_COOKIE]),
     leadId: z.uuid().safeParse(cookies[LEAD_COOKIE]).data ?? null,
     invitation,
+    planSlug: planSlug.safeParse(new URL(request.url).searchParams.get("plan")).data ?? null,
   });
   if (outcome.kind === "joined") {
     const cookie = await createSession(context.db, context, request, outcome.userId, outcome.organisationId);

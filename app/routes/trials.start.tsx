@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ButtonLink } from "~/components/ui/button-link";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { listMemberships, requireMembership } from "~/modules/accounts/organisations.server";
-import { requireUser } from "~/modules/accounts/sessions.server";
+import { requireVerifiedUser } from "~/modules/accounts/sessions.server";
 import { startTrial } from "~/modules/trials/trials.server";
 import { readForm } from "~/lib/forms.server";
 
@@ -24,7 +24,7 @@ export const meta: MetaFunction = ({ matches }) =>
  * sentence `startTrial` gives, shown on this page.
  */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requireUser(request, context);
+  const user = await requireVerifiedUser(request, context);
   const parsed = schema.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) return data({ message: "Choose a plan to try.", plan: null }, { status: 400 });
   const organisationId = user.organisationId ?? (await listMemberships(context.db, user.userId))[0]?.organisationId;

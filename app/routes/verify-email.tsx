@@ -4,6 +4,8 @@ import { AuthCard } from "~/components/auth-card";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { SITE_NAME } from "~/lib/site";
 import { verifyEmail } from "~/modules/accounts/accounts.server";
+import { planSlug } from "~/modules/accounts/schemas";
+import { getSessionUser } from "~/modules/accounts/sessions.server";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
@@ -13,10 +15,20 @@ export const meta: MetaFunction = ({ matches }) =>
     noindex: true,
   });
 
+/**
+ * Follows the emailed confirmation link. A browser signed in to that account goes on at once (to
+ * the plan page the person signed up from, or the account); any other is asked to log in first and
+ * then goes there. A bad or expired link gets a 400 page saying how to get a new one.
+ */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const token = new URL(request.url).searchParams.get("token") ?? "";
-  if (await verifyEmail(context, token)) throw redirect("/login?notice=verified");
-  return data(null, { status: 400 });
+  const url = new URL(request.url);
+  const signedIn = await getSessionUser(request, context);
+  const confirmed = await verifyEmail(context, url.searchParams.get("token") ?? "", signedIn?.sessionId ?? null);
+  if (!confirmed) return data(null, { status: 400 });
+  const plan = planSlug.safeParse(url.searchParams.get("plan"));
+  const next = plan.success ? `/plans/${plan.data}` : "/account";
+  if (signedIn?.userId === confirmed) throw redirect(next);
+  throw redirect(`/login?notice=verified${plan.success ? `&redirectTo=${encodeURIComponent(next)}` : ""}`);
 }
 
 export default function VerifyEmailFailed() {

@@ -200,3 +200,36 @@ test.describe("bad input, without JavaScript", () => {
     expect(saved[0]?.n).toBe(0);
   });
 });
+
+test("a prospect from a plan page who logs in before confirming is asked kindly, then continues to the trial", async ({
+  page,
+}) => {
+  const person = { name: "Uma", email: uniqueEmail("uma"), company: "Uma Unconfirmed" };
+  await page.goto("/plans/starter");
+  await page.getByRole("link", { name: "Start free trial" }).click();
+  await page.getByLabel("Your name").fill(person.name);
+  await page.getByLabel("Work email").fill(person.email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByLabel("Company name").fill(person.company);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  const signupMail = await waitForEmail(person.email, /Confirm your email/);
+
+  // Logged in but unconfirmed: the pages say what waits for the confirmation instead of offering it.
+  await logIn(page, person.email, password);
+  await expect(page.getByRole("status").filter({ hasText: "Confirm your email address" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Start another organisation" })).toHaveCount(0);
+  await page.getByRole("link", { name: "Team", exact: true }).click();
+  await expect(page.getByText("Confirm your email address to invite people.")).toBeVisible();
+  await expect(page.getByLabel("Their work email")).toHaveCount(0);
+  await page.goto("/orders/new?plan=starter");
+  await expect(page.getByRole("heading", { name: "Confirm your email address first" })).toBeVisible();
+  await page.getByRole("button", { name: "Send the link again" }).click();
+  await expect(page.getByText(`We sent a new link to ${person.email}.`)).toBeVisible();
+
+  // The link from the sign-up leads this signed-in browser back to the plan, and the trial starts.
+  await page.goto(linkIn(signupMail, "/verify-email?token="));
+  await expect(page).toHaveURL(/\/plans\/starter$/);
+  await page.getByRole("button", { name: "Start free trial" }).click();
+  await expect(page.getByText("Your free trial has started")).toBeVisible();
+});

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leads } from "../../db/schema";
 import { listLeads, requestContact, findLead } from "../../app/modules/qualification/leads.server";
-import { consumeRateLimit, checkRateLimit, resetRateLimit } from "../../app/lib/rate-limit.server";
+import { consumeRateLimit, refundRateLimit } from "../../app/lib/rate-limit.server";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
 
 let database: TestDatabase;
@@ -66,15 +66,17 @@ describe("requestContact", () => {
 });
 
 describe("rate limits", () => {
-  it("allow the budget, refuse the next attempt with a wait, and can be reset", async () => {
+  it("allow the budget, refuse the next attempt with a wait, and give back one attempt at a time", async () => {
     for (let i = 0; i < 5; i += 1)
       expect(await consumeRateLimit(database.db, "loginEmail", "Someone@Example.test")).toEqual({ allowed: true });
-    const refused = await checkRateLimit(database.db, "loginEmail", "someone@example.test");
+    const refused = await consumeRateLimit(database.db, "loginEmail", "someone@example.test");
     expect(refused).toMatchObject({ allowed: false });
     expect(refused.allowed === false && refused.retryAfterSeconds).toBeGreaterThan(800);
+    expect(await consumeRateLimit(database.db, "loginEmail", "other@example.test")).toEqual({ allowed: true });
+    // Six spent (the refused one counts too): two given back leave room for exactly one more.
+    await refundRateLimit(database.db, "loginEmail", "someone@example.test");
+    await refundRateLimit(database.db, "loginEmail", "someone@example.test");
+    expect(await consumeRateLimit(database.db, "loginEmail", "someone@example.test")).toEqual({ allowed: true });
     expect(await consumeRateLimit(database.db, "loginEmail", "someone@example.test")).toMatchObject({ allowed: false });
-    expect(await checkRateLimit(database.db, "loginEmail", "other@example.test")).toEqual({ allowed: true });
-    await resetRateLimit(database.db, "loginEmail", "someone@example.test");
-    expect(await checkRateLimit(database.db, "loginEmail", "someone@example.test")).toEqual({ allowed: true });
   });
 });

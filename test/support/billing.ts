@@ -48,11 +48,11 @@ export function withBillingFixture(
   });
 }
 
-/** A user owning an organisation, ready to buy. */
+/** A user with a confirmed address owning an organisation, ready to buy (unconfirmed accounts may not order). */
 export async function buyer(database: TestDatabase, name: string) {
   const [user] = await database.db
     .insert(users)
-    .values({ email: `${name}@buy.test`, name, passwordHash: "x" })
+    .values({ email: `${name}@buy.test`, name, passwordHash: "x", emailVerifiedAt: new Date() })
     .returning();
   const [org] = await database.db
     .insert(organisations)

@@ -5,8 +5,8 @@ import type { TestDatabase } from "./database";
 
 export const ROUTE_APP_URL = "http://portal.test";
 
-/** What a route answered: its status and body (thrown responses included); a thrown error is a 500. */
-export type RouteAnswer = { status: number; body: unknown; location: string | null };
+/** What a route answered: its status, body and headers (thrown responses included); a thrown error is a 500. */
+export type RouteAnswer = { status: number; body: unknown; location: string | null; headers: Headers };
 
 /** A load context like the web server's, for calling a route's loader or action in a test. */
 export function routeContext(database: TestDatabase, stripe: Stripe): AppLoadContext {
@@ -20,32 +20,38 @@ export function routeContext(database: TestDatabase, stripe: Stripe): AppLoadCon
 }
 
 /** The Cookie header of a new session for the user in the organisation. */
-export async function signedIn(context: AppLoadContext, userId: string, organisationId: string): Promise<string> {
+export async function signedIn(
+  context: AppLoadContext,
+  userId: string,
+  organisationId: string | null,
+): Promise<string> {
   const setCookie = await createSession(context.db, context, new Request(ROUTE_APP_URL), userId, organisationId);
   return setCookie.split(";")[0]!;
 }
 
-/** Runs a loader or action as Remix would and says what the browser would get. */
+/** Runs a loader or action as Remix would, with the route's URL `params`, and says what the browser would get. */
 export async function callRoute(
   handler: (args: LoaderFunctionArgs & ActionFunctionArgs) => Promise<unknown>,
   request: Request,
   context: AppLoadContext,
+  params: Record<string, string> = {},
 ): Promise<RouteAnswer> {
   try {
-    return answerOf(await handler({ request, context, params: {} }));
+    return answerOf(await handler({ request, context, params }));
   } catch (thrown) {
     if (thrown instanceof Response) return answerOf(thrown);
-    return { status: 500, body: String(thrown), location: null };
+    return { status: 500, body: String(thrown), location: null, headers: new Headers() };
   }
 }
 
 function answerOf(value: unknown): RouteAnswer {
-  if (value instanceof Response) return { status: value.status, body: null, location: value.headers.get("location") };
+  if (value instanceof Response)
+    return { status: value.status, body: null, location: value.headers.get("location"), headers: value.headers };
   if (value && typeof value === "object" && "type" in value && value.type === "DataWithResponseInit") {
     const { data, init } = value as unknown as { data: unknown; init: ResponseInit | null };
-    return { status: init?.status ?? 200, body: data, location: null };
+    return { status: init?.status ?? 200, body: data, location: null, headers: new Headers(init?.headers) };
   }
-  return { status: 200, body: value, location: null };
+  return { status: 200, body: value, location: null, headers: new Headers() };
 }
 
 /** A form POST to the route's URL, signed in with `cookie`. */

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import type { AppLoadContext } from "@remix-run/node";
 import { eq, sql } from "drizzle-orm";
-import type { DbOrTx } from "#db/client";
+import type { Database, DbOrTx } from "#db/client";
 import { leads, memberships, organisations, users, type MembershipRole } from "#db/schema";
 import { recordAudit } from "~/lib/audit.server";
+import { retryAfterText } from "~/lib/rate-limit.server";
 import { queueEmail } from "~/modules/email/outbox.server";
 import {
   accountExistsMessage,
@@ -13,10 +14,12 @@ import {
   resetPasswordMessage,
   verifyEmailMessage,
 } from "~/modules/email/templates";
+import { admitPasswordCheck, refundOnSuccess } from "./password-attempts.server";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "./passwords.server";
 import { createSignedToken, readSignedToken } from "./signed-tokens.server";
 import { claimInvitation } from "./organisations.server";
 import { endOtherSessions } from "./sessions.server";
+import { dropUnconfirmedSetup } from "./takeover.server";
 
 /** Accounts need the database, the public URL for links and the secret that signs them. */
 type Deps = { db: AppLoadContext["db"]; config: Pick<AppLoadContext["config"], "appUrl" | "sessionSecret"> };
@@ -39,6 +42,8 @@ type SignupExtras = {
   leadId?: string | null;
   /** An open invitation for this address: the person joins that organisation instead of founding one. */
   invitation?: { id: string; email: string; role: MembershipRole; organisationId: string } | null;
+  /** The plan page the person came from (a catalog slug): the confirmation link leads back to it. */
+  planSlug?: string | null;
 };
 export type SignupOutcome = { kind: "check_email" } | { kind: "joined"; userId: string; organisationId: string };
 
@@ -104,7 +109,7 @@ export async function signUp(
       { company: input.company },
       organisation!.id,
     );
-    await queueVerificationEmail(tx, config, { id: user.id, email: input.email, name: input.name });
+    await queueVerificationEmail(tx, config, { id: user.id, email: input.email, name: input.name }, extras.planSlug);
     return { kind: "check_email" };
   });
 }
@@ -113,6 +118,7 @@ async function queueVerificationEmail(
   tx: DbOrTx,
   config: Deps["config"],
   user: { id: string; email: string; name: string },
+  planSlug?: string | null,
 ) {
   const token = createSignedToken(
     config.sessionSecret,
@@ -121,7 +127,10 @@ async function queueVerificationEmail(
   );
   await queueEmail(tx, {
     to: user.email,
-    ...verifyEmailMessage(user.name, `${config.appUrl}/verify-email?token=${token}`),
+    ...verifyEmailMessage(
+      user.name,
+      `${config.appUrl}/verify-email?token=${token}${planSlug ? `&plan=${encodeURIComponent(planSlug)}` : ""}`,
+    ),
   });
 }
 
@@ -133,19 +142,41 @@ export async function resendVerification({ db, config }: Deps, userId: string): 
   });
 }
 
-/** Marks the address confirmed when the link is valid and still names the account's address. */
-export async function verifyEmail({ db, config }: Deps, token: string): Promise<boolean> {
+/**
+ * Marks the address confirmed when the link is valid and still names the account's address, and
+ * returns the account's id (null for a bad link). Following the link proves control of the address:
+ * the first confirmation drops what the account set up while unconfirmed and ends its other sessions
+ * (`dropUnconfirmedSetup`), keeping `confirmingSessionId`, the browser that followed the link. A
+ * second click changes nothing.
+ */
+export async function verifyEmail(
+  { db, config }: Deps,
+  token: string,
+  confirmingSessionId: string | null = null,
+): Promise<string | null> {
   const payload = readSignedToken(config.sessionSecret, "verify_email", token);
-  if (!payload) return false;
+  if (!payload) return null;
   return db.transaction(async (tx) => {
-    const [updated] = await tx
+    const [confirmed] = await tx
       .update(users)
-      .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`, updatedAt: sql`now()` })
-      .where(sql`${users.id} = ${payload.userId} and ${users.email} = ${payload.email}`)
+      .set({ emailVerifiedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(
+        sql`${users.id} = ${payload.userId} and ${users.email} = ${payload.email} and ${users.emailVerifiedAt} is null`,
+      )
       .returning({ id: users.id });
-    if (updated)
-      await recordAudit(tx, { type: "user", id: updated.id }, "user.email_verified", { type: "user", id: updated.id });
-    return Boolean(updated);
+    if (!confirmed) {
+      const [already] = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(sql`${users.id} = ${payload.userId} and ${users.email} = ${payload.email}`);
+      return already?.id ?? null;
+    }
+    await dropUnconfirmedSetup(tx, confirmed.id, confirmingSessionId);
+    await recordAudit(tx, { type: "user", id: confirmed.id }, "user.email_verified", {
+      type: "user",
+      id: confirmed.id,
+    });
+    return confirmed.id;
   });
 }
 
@@ -188,38 +219,65 @@ export async function resetTokenUser({ db, config }: Deps, token: string) {
   return user;
 }
 
-/** Sets the new password and signs the person out everywhere; false when the link is no longer valid. */
+/**
+ * Sets the new password and signs the person out everywhere; false when the link is no longer valid.
+ * The emailed link proves control of the address, so it also confirms it; an account that was
+ * unconfirmed until now loses what it set up meanwhile (`dropUnconfirmedSetup`): whoever registered
+ * someone else's address keeps nothing once its owner takes it over.
+ */
 export async function resetPassword(deps: Deps, token: string, password: string): Promise<boolean> {
   const user = await resetTokenUser(deps, token);
   if (!user) return false;
   const passwordHash = await hashPassword(password);
   return deps.db.transaction(async (tx) => {
-    // The fingerprint check again, under the row update: two tabs cannot both use one link.
-    const [updated] = await tx
+    // The fingerprint check again, under the row lock: two tabs cannot both use one link.
+    const [current] = await tx
+      .select({ emailVerifiedAt: users.emailVerifiedAt })
+      .from(users)
+      .where(sql`${users.id} = ${user.id} and ${users.passwordHash} = ${user.passwordHash}`)
+      .for("update");
+    if (!current) return false;
+    await tx
       .update(users)
       .set({ passwordHash, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`, updatedAt: sql`now()` })
-      .where(sql`${users.id} = ${user.id} and ${users.passwordHash} = ${user.passwordHash}`)
-      .returning({ id: users.id });
-    if (!updated) return false;
-    await endOtherSessions(tx, user.id, null);
+      .where(eq(users.id, user.id));
+    if (current.emailVerifiedAt) await endOtherSessions(tx, user.id, null);
+    else await dropUnconfirmedSetup(tx, user.id, null);
     await recordAudit(tx, { type: "user", id: user.id }, "user.password_reset", { type: "user", id: user.id });
     await queueEmail(tx, { to: user.email, ...passwordChangedNotice(user.name) });
     return true;
   });
 }
 
-export type ChangeResult = { ok: true } | { ok: false; field: string; message: string };
+export type ChangeResult = { ok: true } | { ok: false; field: string; message: string; retryAfterSeconds?: number };
 
-const wrongCurrentPassword: ChangeResult = {
+const wrongCurrentPassword: Extract<ChangeResult, { ok: false }> = {
   ok: false,
   field: "currentPassword",
   message: "That is not your current password",
 };
 
-/** The account, when the signed-in person proves it is them with the current password. */
-async function userConfirmedByPassword(db: DbOrTx, userId: string, currentPassword: string) {
+/**
+ * The account, when the signed-in person proves it is them with the current password; or the
+ * refusal to show. Each check is paid for first from the user's `currentPassword` budget (5 per
+ * 15 minutes, given back on success), so a stolen session cannot guess the password at the
+ * speed of the settings form.
+ */
+async function userConfirmedByPassword(db: Database, userId: string, currentPassword: string) {
+  const admission = await admitPasswordCheck(db, [["currentPassword", userId]]);
+  if (!admission.allowed) {
+    const wait = retryAfterText(admission.retryAfterSeconds);
+    return {
+      ok: false,
+      field: "currentPassword",
+      message: `Too many wrong passwords. Try again in ${wait}.`,
+      retryAfterSeconds: admission.retryAfterSeconds,
+    } as const;
+  }
   const [user] = await db.select().from(users).where(eq(users.id, userId));
-  return user && (await verifyPassword(user.passwordHash, currentPassword)) ? user : null;
+  if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) return wrongCurrentPassword;
+  await refundOnSuccess(db, admission);
+  return { ok: true, user } as const;
 }
 
 /** Needs the current password; keeps this session and ends all others. */
@@ -230,8 +288,9 @@ export async function changePassword(
   currentPassword: string,
   newPassword: string,
 ): Promise<ChangeResult> {
-  const user = await userConfirmedByPassword(db, userId, currentPassword);
-  if (!user) return wrongCurrentPassword;
+  const confirmed = await userConfirmedByPassword(db, userId, currentPassword);
+  if (!confirmed.ok) return confirmed;
+  const { user } = confirmed;
   const passwordHash = await hashPassword(newPassword);
   await db.transaction(async (tx) => {
     await tx
@@ -252,8 +311,9 @@ export async function requestEmailChange(
   newEmail: string,
   currentPassword: string,
 ): Promise<ChangeResult> {
-  const user = await userConfirmedByPassword(db, userId, currentPassword);
-  if (!user) return wrongCurrentPassword;
+  const confirmed = await userConfirmedByPassword(db, userId, currentPassword);
+  if (!confirmed.ok) return confirmed;
+  const { user } = confirmed;
   if (newEmail === user.email) return { ok: false, field: "newEmail", message: "That is already your email address" };
   const token = createSignedToken(
     config.sessionSecret,

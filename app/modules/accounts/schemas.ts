@@ -39,3 +39,6 @@ export const inviteSchema = z.object({
   role: z.enum(membershipRoles, { error: "Choose a role" }),
 });
 export const createOrganisationSchema = z.object({ name: organisationNameField });
+
+/** A catalog plan's slug, as a sign-up from a plan page carries it (`?plan=`) to the confirmation link. */
+export const planSlug = z.string().regex(/^[a-z0-9-]{1,50}$/);

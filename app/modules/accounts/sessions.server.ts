@@ -3,6 +3,7 @@ import { createCookie, redirect, type AppLoadContext } from "@remix-run/node";
 import { and, desc, eq, gt, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "#db/client";
 import { sessions, users, type StaffRole } from "#db/schema";
+import { CONFIRM_EMAIL_PATH } from "./confirm-email-path";
 
 export const SESSION_COOKIE = "__session";
 const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -113,6 +114,19 @@ export async function requireUser(request: Request, context: AppLoadContext): Pr
     const back = url.search.length > MAX_REDIRECT_QUERY ? url.pathname : url.pathname + url.search;
     throw redirect(`/login?redirectTo=${encodeURIComponent(back)}`);
   }
+  return user;
+}
+
+/**
+ * The signed-in person, for anything that creates, invites, orders, starts a trial or changes an
+ * organisation (issue 13, case 5). Until the address is confirmed an account may only confirm it,
+ * have the link sent again, change the address, accept an invitation sent to it (which confirms it),
+ * log out and read its pages; anything else is sent to the confirm-your-email page, so the rule
+ * lives here and not in each route. Signed-out people go to the login page, as with `requireUser`.
+ */
+export async function requireVerifiedUser(request: Request, context: AppLoadContext): Promise<SessionUser> {
+  const user = await requireUser(request, context);
+  if (!user.emailVerified) throw redirect(CONFIRM_EMAIL_PATH);
   return user;
 }
 
