@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormErrors, Notice, SubmitButton } from "~/components/ui/field";
 import { pageMeta, pageTitle } from "~/lib/seo";
-import { emailField, nameField } from "~/modules/accounts/schemas";
+import { emailField } from "~/modules/accounts/schemas";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { addStaffMember, changeStaffRole, listStaff } from "~/modules/accounts/staff.server";
 import { staffRoleLabels } from "~/modules/accounts/staff-roles";
@@ -22,9 +22,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { members: await listStaff(context.db), me: admin.userId };
 }
 
+const memberName = z
+  .string({ error: "Enter the staff member's name" })
+  .trim()
+  .min(1, "Enter the staff member's name")
+  .max(100, "Use at most 100 characters for the name");
 const roleField = z.enum(["staff", "admin"], { error: "Choose staff or staff admin" });
 const actionSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("add"), name: nameField, email: emailField, role: roleField }),
+  z.object({ intent: z.literal("add"), name: memberName, email: emailField, role: roleField }),
   z.object({ intent: z.literal("change-role"), userId: z.uuid({ error: "Choose a staff member" }), role: roleField }),
   z.object({ intent: z.literal("remove"), userId: z.uuid({ error: "Choose a staff member" }) }),
 ]);

@@ -25,14 +25,15 @@ export async function signedIn(context: AppLoadContext, userId: string, organisa
   return setCookie.split(";")[0]!;
 }
 
-/** Runs a loader or action as Remix would and says what the browser would get. */
+/** Runs a loader or action as Remix would (with the route's URL `params`) and says what the browser would get. */
 export async function callRoute(
   handler: (args: LoaderFunctionArgs & ActionFunctionArgs) => Promise<unknown>,
   request: Request,
   context: AppLoadContext,
+  params: Record<string, string> = {},
 ): Promise<RouteAnswer> {
   try {
-    return answerOf(await handler({ request, context, params: {} }));
+    return answerOf(await handler({ request, context, params }));
   } catch (thrown) {
     if (thrown instanceof Response) return answerOf(thrown);
     return { status: 500, body: String(thrown), location: null };
