@@ -172,11 +172,12 @@ describe("the staff console, route × role", () => {
       .values({ email: "target@matrix.test", name: "Target", passwordHash: "x", staffRole: "staff" })
       .returning({ id: users.id });
     for (const role of ["anonymous", "customer", "staff"] as const) {
-      for (const fields of [
+      const attempts: Record<string, string>[] = [
         { intent: "add", name: "Spy", email: `spy-${role}@matrix.test`, role: "admin" },
         { intent: "change-role", userId: ids[role === "anonymous" ? "customer" : role], role: "admin" },
         { intent: "remove", userId: target!.id },
-      ]) {
+      ];
+      for (const fields of attempts) {
         const answer = await callRoute(staffTeam.action, formPost("/staff/team", cookies[role], fields), context);
         expect(answer.status, `${role} ${fields.intent}`).toBe(404);
       }
