@@ -15,7 +15,7 @@ import { getSessionUser, SESSION_COOKIE } from "../app/modules/accounts/sessions
 import { isLiveKey } from "../app/modules/billing/stripe.server";
 import { PageCache } from "./page-cache";
 import { sameOriginMutations } from "./same-origin";
-import { staffManifestGuard } from "./staff-manifest";
+import { staffConsoleGuard } from "./staff-console";
 import { stripeWebhook } from "./stripe-webhook";
 import { contentSecurityPolicy, securityHeaders } from "./security-headers";
 
@@ -107,7 +107,7 @@ export async function createWebApp(options: Options): Promise<WebApp> {
   const render = (req: ExpressRequest, res: ExpressResponse) =>
     renderDocument(toFetchRequest(req, res), loadContext(req, res));
   app.use(
-    staffManifestGuard({
+    staffConsoleGuard({
       build,
       render,
       isStaff: async (req, res) =>

@@ -40,10 +40,12 @@ async function expectNoStaffRoute(page: Page, version: string) {
       if (paths.length === 1) expect(JSON.parse(body), paths[0]).toEqual(unknown);
     }
   }
-  for (const path of ["/staff", "/staff/team", "/staff.data", "/staff/leads.data"]) {
+  // The pages themselves, and their data as Remix's client asks for it: a 404 like any unknown address.
+  for (const path of ["/staff", "/staff/team", "/Staff/Leads", "/staff.data", "/staff/leads.data"]) {
     const response = await page.request.get(path, { maxRedirects: 0 });
     expect(response.status(), path).toBe(404);
     expect(response.headers()["location"], path).toBeUndefined();
+    expect(await response.text(), path).not.toMatch(/staff/i);
   }
 }
 
