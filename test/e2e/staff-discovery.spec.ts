@@ -48,6 +48,14 @@ async function expectNoStaffRoute(page: Page, version: string) {
     // No staff route id, module file or link (the root's data says `staff: false` for customers).
     expect(await response.text(), path).not.toMatch(/routes\/staff|assets\/staff|\/staff[/"]/i);
   }
+  // A form posted to the console is answered as one posted to an address that does not exist.
+  const origin = { Origin: new URL(page.url()).origin };
+  const unknownPost = await page.request.post("/no-such-page", { form: { intent: "add" }, headers: origin });
+  for (const path of ["/staff/team", "/staff/team.data"]) {
+    const response = await page.request.post(path, { form: { intent: "add" }, headers: origin, maxRedirects: 0 });
+    expect(response.status(), path).toBe(unknownPost.status());
+    expect(await response.text(), path).not.toMatch(/routes\/staff|assets\/staff|\/staff[/"]/i);
+  }
 }
 
 test("anonymous visitors and customers are never told of a staff route", async ({ page }) => {
