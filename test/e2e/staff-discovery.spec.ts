@@ -41,7 +41,7 @@ async function expectNoStaffRoute(page: Page, version: string) {
     }
   }
   // The pages themselves, and their data as Remix's client asks for it: a 404 like any unknown address.
-  for (const path of ["/staff", "/staff/team", "/Staff/Leads", "/staff.data", "/staff/leads.data"]) {
+  for (const path of ["/staff", "/staff/team", "/Staff/Leads", "/%73taff/leads", "/staff.data", "/staff/leads.data"]) {
     const response = await page.request.get(path, { maxRedirects: 0 });
     expect(response.status(), path).toBe(404);
     expect(response.headers()["location"], path).toBeUndefined();
