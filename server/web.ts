@@ -10,11 +10,12 @@ import type { Env } from "../app/lib/env.server";
 import type { Logger } from "../app/lib/logger.server";
 import type { DbHandle } from "../db/client";
 import { attributionCookie } from "./attribution";
-import { SESSION_COOKIE } from "../app/modules/accounts/sessions.server";
+import { getSessionUser, SESSION_COOKIE } from "../app/modules/accounts/sessions.server";
 import { isLiveKey } from "../app/modules/billing/stripe.server";
 import { PageCache, sendResponse } from "./page-cache";
 import { sameOriginMutations } from "./same-origin";
 import { bufferedBody, limitedBodies } from "./request-body";
+import { staffConsoleGuard } from "./staff-console";
 import { stripeWebhook } from "./stripe-webhook";
 import { contentSecurityPolicy, securityHeaders } from "./security-headers";
 
@@ -106,8 +107,18 @@ export async function createWebApp(options: Options): Promise<WebApp> {
   app.use(attributionCookie({ secure: env.APP_URL.startsWith("https:"), appUrl: env.APP_URL }));
 
   const renderDocument = createRequestHandler(build, env.NODE_ENV);
+  const render = (req: ExpressRequest, res: ExpressResponse) =>
+    renderDocument(toFetchRequest(req, res), loadContext(req, res));
+  app.use(
+    staffConsoleGuard({
+      build,
+      render,
+      isStaff: async (req, res) =>
+        Boolean((await getSessionUser(toFetchRequest(req, res), loadContext(req, res)))?.staffRole),
+    }),
+  );
   const pageCache = new PageCache({
-    render: (req, res) => renderDocument(toFetchRequest(req, res), loadContext(req, res)),
+    render,
     cspFor: (sources) => contentSecurityPolicy(sources, cspOptions),
     // Signed-in pages show the person's name; only anonymous ones are shared.
     bypass: (req) => (req.headers.cookie ?? "").includes(`${SESSION_COOKIE}=`),

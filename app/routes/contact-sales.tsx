@@ -6,6 +6,7 @@ import { parse as parseCookies } from "cookie";
 import { z } from "zod";
 import { Honeypot } from "~/components/honeypot";
 import { Field, FormErrors, Notice, SubmitButton, TextAreaField } from "~/components/ui/field";
+import { retryAfterHeaders } from "~/lib/retry-after";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { SITE_NAME } from "~/lib/site";
 import { getSessionUser } from "~/modules/accounts/sessions.server";
@@ -49,6 +50,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const plan = await salesPlan(context, request);
   return { plan: { slug: plan.slug, name: plan.name, minSeats: plan.minSeats } };
 }
+
+export const headers = retryAfterHeaders;
 
 /** A "contact us" plan opens a request to staff (a lead asking to be contacted), never a checkout. */
 export async function action({ request, context }: ActionFunctionArgs) {

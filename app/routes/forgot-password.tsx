@@ -6,6 +6,7 @@ import { AuthCard } from "~/components/auth-card";
 import { Honeypot } from "~/components/honeypot";
 import { Field, FormErrors, SubmitButton } from "~/components/ui/field";
 import { invalidSubmission, tooManyRequests, readForm } from "~/lib/forms.server";
+import { retryAfterHeaders } from "~/lib/retry-after";
 import { isBot } from "~/lib/honeypot";
 import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
@@ -20,6 +21,8 @@ export const meta: MetaFunction = ({ matches }) =>
     path: "/forgot-password",
     noindex: true,
   });
+
+export const headers = retryAfterHeaders;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await readForm(request);

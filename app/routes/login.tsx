@@ -5,6 +5,7 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remi
 import { AuthCard } from "~/components/auth-card";
 import { Field, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
 import { invalidSubmission, tooManyRequests, readForm } from "~/lib/forms.server";
+import { retryAfterHeaders } from "~/lib/retry-after";
 import { noticeText, safeRedirectPath } from "~/lib/notices";
 import { retryAfterText } from "~/lib/rate-limit.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
@@ -28,6 +29,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (await getSessionUser(request, context)) throw redirect(safeRedirectPath(url.searchParams.get("redirectTo")));
   return { notice: noticeText(url.searchParams.get("notice")) };
 }
+
+export const headers = retryAfterHeaders;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await readForm(request);

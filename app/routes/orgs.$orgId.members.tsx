@@ -4,7 +4,9 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FieldError, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
-import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
+import { tooManyRequests, tryAgainIn } from "~/lib/forms.server";
+import { consumeRateLimit } from "~/lib/rate-limit.server";
+import { retryAfterHeaders } from "~/lib/retry-after";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import {
   inviteMember,
@@ -52,6 +54,8 @@ const membersSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("revoke"), invitationId: z.string() }),
 ]);
 
+export const headers = retryAfterHeaders;
+
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireVerifiedUser(request, context);
   const organisation = await requireMembership(context.db, user.userId, idParam(params, "orgId"), ["owner", "admin"]);
@@ -64,8 +68,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
   const limit = await consumeRateLimit(context.db, "invitation", organisation.organisationId);
   if (!limit.allowed) {
-    const formErrors = [`Too many invitations for now. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`];
-    return data({ result: submission.reply({ formErrors }), sent: false }, { status: 429 });
+    const formErrors = [`Too many invitations for now. ${tryAgainIn(limit.retryAfterSeconds)}`];
+    return tooManyRequests({ result: submission.reply({ formErrors }), sent: false }, limit.retryAfterSeconds);
   }
   const result = await inviteMember(
     context,

@@ -7,7 +7,9 @@ import type { ReactNode } from "react";
 import { Honeypot } from "~/components/honeypot";
 import { FieldError, FormErrors, SubmitButton } from "~/components/ui/field";
 import { isBot } from "~/lib/honeypot";
-import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
+import { tooManyRequests, tryAgainIn } from "~/lib/forms.server";
+import { consumeRateLimit } from "~/lib/rate-limit.server";
+import { retryAfterHeaders } from "~/lib/retry-after";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { SITE_NAME } from "~/lib/site";
 import { getSessionUser } from "~/modules/accounts/sessions.server";
@@ -45,6 +47,8 @@ export const meta: MetaFunction<typeof loader> = ({ matches }) =>
     path: "/qualify",
   });
 
+export const headers = retryAfterHeaders;
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema: qualificationSchema });
@@ -52,13 +56,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (isBot(formData)) throw redirect("/qualify");
   const limit = await consumeRateLimit(context.db, "qualification", context.clientIp);
   if (!limit.allowed) {
-    return data(
+    return tooManyRequests(
       submission.reply({
-        formErrors: [
-          `You have answered many times in a short while. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`,
-        ],
+        formErrors: [`You have answered many times in a short while. ${tryAgainIn(limit.retryAfterSeconds)}`],
       }),
-      { status: 429 },
+      limit.retryAfterSeconds,
     );
   }
   const catalog = await requireCatalog(context.db);

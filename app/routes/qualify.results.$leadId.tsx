@@ -6,7 +6,9 @@ import { Honeypot } from "~/components/honeypot";
 import { ButtonLink } from "~/components/ui/button-link";
 import { Field, FormErrors, Notice, SubmitButton, TextAreaField } from "~/components/ui/field";
 import { formatMoney } from "~/lib/money";
+import { retryAfterHeaders } from "~/lib/retry-after";
 import { pageMeta, pageTitle } from "~/lib/seo";
+import { getSessionUser } from "~/modules/accounts/sessions.server";
 import { loadCatalog } from "~/modules/catalog/catalog.server";
 import type { FitResult, RequirementStatus } from "~/modules/qualification/evaluate";
 import { CONTACT_MESSAGE_LABEL, contactRequestSchema } from "~/modules/qualification/contact-request";
@@ -42,9 +44,12 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   };
 }
 
+export const headers = retryAfterHeaders;
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   return answerContactRequest(context, await readForm(request), contactRequestSchema, async (contact) => {
-    if (!(await requestContact(context.db, idParam(params, "leadId"), contact)))
+    const user = await getSessionUser(request, context);
+    if (!(await requestContact(context.db, idParam(params, "leadId"), contact, user?.userId ?? null)))
       throw new Response("Not found", { status: 404 });
   });
 }

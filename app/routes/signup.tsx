@@ -8,6 +8,7 @@ import { AuthCard } from "~/components/auth-card";
 import { Honeypot } from "~/components/honeypot";
 import { Field, FormErrors, SubmitButton } from "~/components/ui/field";
 import { invalidSubmission, tooManyRequests, readForm } from "~/lib/forms.server";
+import { retryAfterHeaders } from "~/lib/retry-after";
 import { isBot } from "~/lib/honeypot";
 import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
@@ -47,6 +48,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const invitation = token ? await findOpenInvitation(context.db, token) : null;
   return { invitation: invitation ? { email: invitation.email, organisationName: invitation.organisationName } : null };
 }
+
+export const headers = retryAfterHeaders;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await readForm(request);

@@ -27,11 +27,15 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
     : [];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  await requireStaff(request, context);
+  const staff = await requireStaff(request, context);
   const account = await accountForStaff(context.db, idParam(params, "accountId"));
   if (!account) throw new Response("Not found", { status: 404 });
   const catalog = await requireCatalog(context.db);
-  return { ...account, plans: catalog.plans.map((plan) => ({ slug: plan.slug, name: plan.name })) };
+  return {
+    ...account,
+    plans: catalog.plans.map((plan) => ({ slug: plan.slug, name: plan.name })),
+    canGrantTrials: staff.staffRole === "admin",
+  };
 }
 
 const actionSchema = z.discriminatedUnion("intent", [
@@ -58,7 +62,8 @@ const actionSchema = z.discriminatedUnion("intent", [
 
 /**
  * Staff approve a paid order of a plan that waits for approval (its provisioning starts), or
- * send the customer a checkout link for a plan agreed with them, or allow one more trial (with a reason).
+ * send the customer a checkout link for a plan agreed with them, or (staff admins only, ADR 15: an
+ * exception to a commercial rule) allow one more trial with a reason.
  */
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
@@ -68,6 +73,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const accountId = idParam(params, "accountId");
   const value = parsed.data;
   if (value.intent === "grant-trial") {
+    if (staff.staffRole !== "admin")
+      return data({ ok: false, message: "Only staff admins can allow another trial." }, { status: 403 });
     if (!(await accountExists(context.db, accountId))) throw new Response("Not found", { status: 404 });
     const granted = await grantAnotherTrial(context.db, { id: staff.userId }, accountId, value.reason);
     if (!granted.ok) return data({ ok: false, message: granted.message }, { status: 409 });
@@ -124,7 +131,7 @@ function ListSection({
 }
 
 export default function StaffAccount() {
-  const { organisation, people, subscriptions, orders, trials, plans } = useLoaderData<typeof loader>();
+  const { organisation, people, subscriptions, orders, trials, plans, canGrantTrials } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <div className="space-y-8">
@@ -246,22 +253,28 @@ export default function StaffAccount() {
           content: `${t.planSlug} · ${t.status} · ${day(t.startedAt)} to ${day(t.endsAt)}${t.grantId ? " · granted by staff" : ""}`,
         }))}
       />
-      <Form method="post" className="max-w-md space-y-2">
-        <input type="hidden" name="intent" value="grant-trial" />
-        <label htmlFor="grant-trial-reason" className="text-sm font-medium">
-          Allow one more trial: why
-        </label>
-        <p id="grant-trial-hint" className="text-sm text-slate-600">
-          Each organisation gets one trial of the product. Another one is recorded with your name and reason.
+      {canGrantTrials ? (
+        <Form method="post" className="max-w-md space-y-2">
+          <input type="hidden" name="intent" value="grant-trial" />
+          <label htmlFor="grant-trial-reason" className="text-sm font-medium">
+            Allow one more trial: why
+          </label>
+          <p id="grant-trial-hint" className="text-sm text-slate-600">
+            Each organisation gets one trial of the product. Another one is recorded with your name and reason.
+          </p>
+          <input
+            id="grant-trial-reason"
+            name="reason"
+            aria-describedby="grant-trial-hint"
+            className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+          />
+          <SubmitButton variant="secondary">Allow another trial</SubmitButton>
+        </Form>
+      ) : (
+        <p className="text-sm text-slate-600">
+          Each organisation gets one trial of the product; a staff admin can allow another.
         </p>
-        <input
-          id="grant-trial-reason"
-          name="reason"
-          aria-describedby="grant-trial-hint"
-          className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
-        />
-        <SubmitButton variant="secondary">Allow another trial</SubmitButton>
-      </Form>
+      )}
       <ListSection
         id="people"
         title="People"

@@ -25,6 +25,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return { lead: { ...lead, result: lead.result as unknown as FitResult } };
 }
 
+const time = (date: Date | string) => `${new Date(date).toISOString().replace("T", " ").slice(0, 16)} UTC`;
+
 function Entries({ values }: { values: Record<string, unknown> }) {
   return (
     <dl className="mt-2 divide-y divide-slate-100 rounded-xl text-sm ring-1 ring-slate-200">
@@ -51,17 +53,34 @@ export default function StaffLead() {
           {lead.planSlug ? `: ${lead.planSlug}` : ""}
         </h1>
         <p className="mt-1 text-sm text-slate-600">
-          Score {lead.score} · {new Date(lead.createdAt).toISOString().replace("T", " ").slice(0, 16)} UTC ·{" "}
+          Score {lead.score} · {time(lead.createdAt)} ·{" "}
           {lead.organisationName ? `Account: ${lead.organisationName}` : "No account yet"}
         </p>
       </header>
-      {lead.contactRequestedAt ? (
+      {lead.contactRequests.length ? (
         <section aria-labelledby="contact-heading" className="rounded-xl bg-amber-50 p-4 ring-1 ring-amber-200">
           <h2 id="contact-heading" className="font-semibold">
             Asked to be contacted
           </h2>
-          <p className="mt-1 text-sm">{lead.contactEmail}</p>
-          {lead.contactMessage ? <p className="mt-2 whitespace-pre-wrap text-sm">{lead.contactMessage}</p> : null}
+          <p className="mt-1 text-sm text-slate-700">
+            Anyone with the result link can ask; every request is kept as it was sent, oldest first.
+          </p>
+          <ol className="mt-3 divide-y divide-amber-200" data-testid="contact-requests">
+            {lead.contactRequests.map((contact) => (
+              <li key={contact.id} className="py-3 text-sm" data-testid="contact-request">
+                <p>
+                  <span className="font-medium">{contact.email}</span> ·{" "}
+                  <span className="text-slate-700">{time(contact.createdAt)}</span>
+                </p>
+                <p className="text-slate-700">
+                  {contact.senderEmail
+                    ? `Sent while signed in as ${contact.senderName} (${contact.senderEmail})`
+                    : "Sent without signing in"}
+                </p>
+                {contact.message ? <p className="mt-2 whitespace-pre-wrap">{contact.message}</p> : null}
+              </li>
+            ))}
+          </ol>
         </section>
       ) : null}
       <section aria-labelledby="answers-heading">

@@ -96,7 +96,11 @@ export default function StaffLeads() {
                   <td className="py-2 pr-4">{lead.score}</td>
                   <td className="py-2 pr-4">{lead.organisationName ?? "—"}</td>
                   <td className="py-2">
-                    {lead.contactRequestedAt ? `Asked to be contacted: ${lead.contactEmail}` : ""}
+                    {lead.contactEmail
+                      ? `Asked to be contacted: ${lead.contactEmail}${
+                          lead.contactRequestCount > 1 ? ` and ${lead.contactRequestCount - 1} more` : ""
+                        }`
+                      : ""}
                   </td>
                 </tr>
               ))}

@@ -1,14 +1,15 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Outlet } from "@remix-run/react";
+import { Outlet, useLoaderData } from "@remix-run/react";
 import { TabLink, TabNav } from "~/components/ui/tab-nav";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireStaff(request, context);
-  return null;
+  const staff = await requireStaff(request, context);
+  return { isAdmin: staff.staffRole === "admin" };
 }
 
 export default function StaffLayout() {
+  const { isAdmin } = useLoaderData<typeof loader>();
   return (
     <div className="mx-auto max-w-6xl px-4 py-10">
       <p className="text-sm font-semibold text-brand-700">Staff console</p>
@@ -20,6 +21,7 @@ export default function StaffLayout() {
         <TabLink to="/staff/trials">Trials</TabLink>
         <TabLink to="/staff/accounts">Accounts</TabLink>
         <TabLink to="/staff/leads">Leads</TabLink>
+        {isAdmin ? <TabLink to="/staff/team">Team</TabLink> : null}
       </TabNav>
       <div className="mt-8">
         <Outlet />

@@ -37,6 +37,7 @@ test.describe("signed-in pages", () => {
       "/staff/provisioning",
       "/staff/trials",
       "/staff/accounts",
+      "/staff/team",
       "/account",
       "/account/settings",
     ]) {

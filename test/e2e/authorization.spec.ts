@@ -1,5 +1,14 @@
 import { expect, test } from "@playwright/test";
-import { clientAddress, logIn, signUpAndVerify, uniqueEmail, withDatabase } from "../support/e2e";
+import {
+  clientAddress,
+  demoStaffLogin,
+  linkIn,
+  logIn,
+  signUpAndVerify,
+  uniqueEmail,
+  waitForEmail,
+  withDatabase,
+} from "../support/e2e";
 
 test.use({ extraHTTPHeaders: clientAddress() });
 
@@ -7,6 +16,10 @@ const password = "a long enough password";
 
 test("anonymous visitors are sent to log in, and come back afterwards", async ({ page }) => {
   const person = { name: "Vic", email: uniqueEmail("vic"), password, company: "Vic Co" };
+  // The staff console is not advertised: no login page for it, just the 404 of any unknown address.
+  const staffHome = await page.goto("/staff");
+  expect(staffHome?.status()).toBe(404);
+  await expect(page).toHaveURL(/\/staff$/);
   await signUpAndVerify(page, person);
   await page.goto("/account/settings");
   await expect(page).toHaveURL(/\/login\?redirectTo=%2Faccount%2Fsettings$/);
@@ -85,4 +98,55 @@ test("a form posted from another site is refused", async ({ request }) => {
   });
   expect(response.status()).toBe(403);
   expect(await response.text()).toContain("Cross-site form submissions are not allowed");
+});
+
+test("staff admins manage the team; staff do support work but not the admins' part", async ({ page, browser }) => {
+  const admin = demoStaffLogin();
+  await logIn(page, admin.email, admin.password);
+  await page.getByRole("link", { name: "Team" }).click();
+  const member = { name: "Sue Pport", email: uniqueEmail("support") };
+  await page.getByLabel("Name").fill(member.name);
+  await page.getByLabel("Email").fill(member.email);
+  await page.getByRole("button", { name: "Add to staff" }).click();
+  await expect(page.getByRole("status")).toHaveText(
+    `${member.email} is on staff now. We emailed them a link to choose a password.`,
+  );
+  await expect(page.getByTestId("team-member").filter({ hasText: member.email })).toBeVisible();
+
+  // The new staff member chooses a password through the emailed link and logs in.
+  const context = await browser.newContext({ extraHTTPHeaders: clientAddress() });
+  const staffPage = await context.newPage();
+  await staffPage.goto(linkIn(await waitForEmail(member.email, /Reset your/), "/reset-password?token="));
+  await staffPage.getByLabel("New password").fill(password);
+  await staffPage.getByRole("button", { name: "Save the new password" }).click();
+  await logIn(staffPage, member.email, password);
+  await expect(staffPage).toHaveURL(/\/staff$/);
+  await expect(staffPage.getByRole("link", { name: "Leads" })).toBeVisible();
+  await expect(staffPage.getByRole("link", { name: "Team" })).toHaveCount(0);
+  const team = await staffPage.goto("/staff/team");
+  expect(team?.status()).toBe(404);
+  const origin = new URL(staffPage.url()).origin;
+  const promote = await staffPage.request.post("/staff/team", {
+    form: { intent: "add", name: "Spy", email: uniqueEmail("spy"), role: "admin" },
+    headers: { Origin: origin },
+  });
+  expect(promote.status()).toBe(404);
+  const [organisation] = await withDatabase((sql) => sql<{ id: string }[]>`select id from organisations limit 1`);
+  const grant = await staffPage.request.post(`/staff/accounts/${organisation!.id}`, {
+    form: { intent: "grant-trial", reason: "a friend asked" },
+    headers: { Origin: origin },
+  });
+  expect(grant.status()).toBe(403);
+  await staffPage.goto(`/staff/accounts/${organisation!.id}`);
+  await expect(staffPage.getByRole("button", { name: "Allow another trial" })).toHaveCount(0);
+
+  // The admin removes the access: the next request of the member's session finds no console.
+  await page
+    .getByTestId("team-member")
+    .filter({ hasText: member.email })
+    .getByRole("button", { name: "Remove from staff" })
+    .click();
+  await expect(page.getByRole("status")).toHaveText(`${member.email} is no longer on staff.`);
+  expect((await staffPage.goto("/staff"))?.status()).toBe(404);
+  await context.close();
 });

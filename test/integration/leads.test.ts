@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leads } from "../../db/schema";
-import { listLeads, requestContact, findLead } from "../../app/modules/qualification/leads.server";
+import { listLeads } from "../../app/modules/qualification/leads.server";
 import { consumeRateLimit, refundRateLimit } from "../../app/lib/rate-limit.server";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
 
@@ -50,18 +50,6 @@ describe("listLeads", () => {
   it("ignores a forged cursor instead of failing", async () => {
     const page = await listLeads(database.db, { cursor: "not-a-cursor" }, 5);
     expect(page.leads).toHaveLength(5);
-  });
-});
-
-describe("requestContact", () => {
-  it("records the prospect's request on the lead, and knows no unknown lead", async () => {
-    const [lead] = await listLeads(database.db, {}, 1).then((p) => p.leads);
-    expect(await requestContact(database.db, lead!.id, { email: "cto@example.test", message: "Call me" })).toBe(true);
-    expect(await findLead(database.db, lead!.id)).toMatchObject({
-      contactEmail: "cto@example.test",
-      contactMessage: "Call me",
-    });
-    expect(await findLead(database.db, "not-a-uuid")).toBeNull();
   });
 });
 

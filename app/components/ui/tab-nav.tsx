@@ -12,7 +12,7 @@ export function TabNav({
   children: ReactNode;
 }) {
   return (
-    <nav aria-label={label} className={`flex gap-6 border-b border-slate-200 ${className}`}>
+    <nav aria-label={label} className={`flex flex-wrap gap-x-6 gap-y-1 border-b border-slate-200 ${className}`}>
       {children}
     </nav>
   );

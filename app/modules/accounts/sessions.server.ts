@@ -130,14 +130,18 @@ export async function requireVerifiedUser(request: Request, context: AppLoadCont
   return user;
 }
 
-/** Staff pages: anyone else gets a 404, so the console's existence is not advertised. */
+/**
+ * Staff pages: anyone else gets a 404, signed in or not (no login redirect that names the page),
+ * so the console's existence is not advertised. With `role` "admin", staff without it get the
+ * same 404 (ADR 15: which pages and actions are the admins').
+ */
 export async function requireStaff(
   request: Request,
   context: AppLoadContext,
   role: StaffRole = "staff",
 ): Promise<SessionUser> {
-  const user = await requireUser(request, context);
-  if (!user.staffRole || (role === "admin" && user.staffRole !== "admin")) {
+  const user = await getSessionUser(request, context);
+  if (!user?.staffRole || (role === "admin" && user.staffRole !== "admin")) {
     throw new Response("Not found", { status: 404 });
   }
   return user;

@@ -2,11 +2,12 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, type AppLoadContext } from "@remix-run/node";
 import type { z } from "zod";
 import { isBot } from "~/lib/honeypot";
-import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
+import { tooManyRequests, tryAgainIn } from "~/lib/forms.server";
+import { consumeRateLimit } from "~/lib/rate-limit.server";
 
 /**
  * The answer to a public "contact me" form: field errors (400), a bot told all went well without
- * saving, a flood refused (429), or the request saved by `save` and the form cleared.
+ * saving, a flood refused (429 with Retry-After: the route exports `retryAfterHeaders`), or the request saved by `save` and the form cleared.
  */
 export async function answerContactRequest<Schema extends z.ZodType>(
   context: AppLoadContext,
@@ -19,8 +20,8 @@ export async function answerContactRequest<Schema extends z.ZodType>(
   if (isBot(formData)) return data({ result: submission.reply({ resetForm: true }), sent: true });
   const limit = await consumeRateLimit(context.db, "qualification", context.clientIp);
   if (!limit.allowed) {
-    const formErrors = [`Too many requests. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`];
-    return data({ result: submission.reply({ formErrors }), sent: false }, { status: 429 });
+    const formErrors = [`You have sent many requests in a short while. ${tryAgainIn(limit.retryAfterSeconds)}`];
+    return tooManyRequests({ result: submission.reply({ formErrors }), sent: false }, limit.retryAfterSeconds);
   }
   await save(submission.value);
   return data({ result: submission.reply({ resetForm: true }), sent: true });

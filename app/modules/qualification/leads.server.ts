@@ -1,7 +1,8 @@
-import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "#db/client";
-import { leads, organisations } from "#db/schema";
+import { contactRequests, leads, organisations, users } from "#db/schema";
+import { recordAudit, type Actor } from "~/lib/audit.server";
 import type { FitResult } from "./evaluate";
 import { decodeCursor, encodeCursor } from "#db/keyset-cursor";
 
@@ -26,6 +27,7 @@ export async function saveLead(
   return row!.id;
 }
 
+/** A lead with every contact request sent about it, oldest first, and who was signed in when it was sent. */
 export async function findLead(db: DbOrTx, id: string) {
   if (!z.uuid().safeParse(id).success) return null;
   const [row] = await db
@@ -33,7 +35,44 @@ export async function findLead(db: DbOrTx, id: string) {
     .from(leads)
     .leftJoin(organisations, eq(organisations.id, leads.organisationId))
     .where(eq(leads.id, id));
-  return row ? { ...row.lead, organisationName: row.organisationName } : null;
+  if (!row) return null;
+  const requests = await db
+    .select({
+      id: contactRequests.id,
+      createdAt: contactRequests.createdAt,
+      email: contactRequests.email,
+      message: contactRequests.message,
+      senderName: users.name,
+      senderEmail: users.email,
+    })
+    .from(contactRequests)
+    .leftJoin(users, eq(users.id, contactRequests.userId))
+    .where(eq(contactRequests.leadId, id))
+    .orderBy(asc(contactRequests.createdAt), asc(contactRequests.id));
+  return { ...row.lead, organisationName: row.organisationName, contactRequests: requests };
+}
+
+type ContactInput = { email: string; message: string };
+
+/**
+ * Adds a contact request to the lead, in the caller's transaction: a new row each time, never a
+ * change to an earlier one (the result link is shared, so a later sender may be someone else).
+ * The same address and message again is the same request and adds nothing. The lead keeps when
+ * it was first asked. Audited as `lead.contact_requested` when a row was added.
+ */
+async function addContactRequest(tx: DbOrTx, leadId: string, contact: ContactInput, userId: string | null) {
+  const [added] = await tx
+    .insert(contactRequests)
+    .values({ leadId, email: contact.email, message: contact.message, userId })
+    .onConflictDoNothing()
+    .returning({ id: contactRequests.id });
+  if (!added) return;
+  await tx
+    .update(leads)
+    .set({ contactRequestedAt: sql`coalesce(${leads.contactRequestedAt}, now())` })
+    .where(eq(leads.id, leadId));
+  const actor: Actor = userId ? { type: "user", id: userId } : { type: "anonymous", id: null };
+  await recordAudit(tx, actor, "lead.contact_requested", { type: "lead", id: leadId }, { contactRequestId: added.id });
 }
 
 /**
@@ -59,37 +98,42 @@ export async function saveSalesRequest(
     estimatedMonthly: null,
     score: SALES_REQUEST_SCORE,
   };
-  const [row] = await db
-    .insert(leads)
-    .values({
-      answers: { source: "contact_sales", company: contact.company, seats: contact.seats },
-      verdict: result.verdict,
-      planSlug: plan.slug,
-      score: result.score,
-      result,
-      attribution: request.attribution,
-      userId: request.userId,
-      organisationId: request.organisationId,
-      contactRequestedAt: sql`now()`,
-      contactEmail: contact.email,
-      contactMessage: contact.message,
-    })
-    .returning({ id: leads.id });
-  return row!.id;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(leads)
+      .values({
+        answers: { source: "contact_sales", company: contact.company, seats: contact.seats },
+        verdict: result.verdict,
+        planSlug: plan.slug,
+        score: result.score,
+        result,
+        attribution: request.attribution,
+        userId: request.userId,
+        organisationId: request.organisationId,
+      })
+      .returning({ id: leads.id });
+    await addContactRequest(tx, row!.id, contact, request.userId);
+    return row!.id;
+  });
 }
 
-/** The prospect asks staff to get in touch; the lead shows it in the staff list. */
+/**
+ * Someone holding the lead's result link asks staff to get in touch: added beside any earlier
+ * request (see `addContactRequest`). False when there is no such lead.
+ */
 export async function requestContact(
   db: DbOrTx,
   id: string,
-  contact: { email: string; message: string },
+  contact: ContactInput,
+  userId: string | null = null,
 ): Promise<boolean> {
-  const [row] = await db
-    .update(leads)
-    .set({ contactRequestedAt: sql`now()`, contactEmail: contact.email, contactMessage: contact.message })
-    .where(eq(leads.id, id))
-    .returning({ id: leads.id });
-  return Boolean(row);
+  if (!z.uuid().safeParse(id).success) return false;
+  return db.transaction(async (tx) => {
+    const [lead] = await tx.select({ id: leads.id }).from(leads).where(eq(leads.id, id)).for("share");
+    if (!lead) return false;
+    await addContactRequest(tx, id, contact, userId);
+    return true;
+  });
 }
 
 /** A day typed into a filter (YYYY-MM-DD), ignored when malformed or outside the years 0001 to 9998 (`to` adds a day). */
@@ -133,7 +177,11 @@ export async function listLeads(db: DbOrTx, filters: LeadFilters, pageSize = LEA
       score: leads.score,
       answers: leads.answers,
       contactRequestedAt: leads.contactRequestedAt,
-      contactEmail: leads.contactEmail,
+      /** The first request's address; the lead's page shows them all. */
+      contactEmail: sql<
+        string | null
+      >`(select ${contactRequests.email} from ${contactRequests} where ${contactRequests.leadId} = ${leads.id} order by ${contactRequests.createdAt}, ${contactRequests.id} limit 1)`,
+      contactRequestCount: sql<number>`(select count(*)::int from ${contactRequests} where ${contactRequests.leadId} = ${leads.id})`,
       organisationName: organisations.name,
     })
     .from(leads)
