@@ -1,7 +1,11 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { createRequestHandler as createExpressHandler } from "@remix-run/express";
-import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/node";
+import {
+  createReadableStreamFromReadable,
+  createRequestHandler,
+  type AppLoadContext,
+  type ServerBuild,
+} from "@remix-run/node";
 import compression from "compression";
 import type Stripe from "stripe";
 import express, { type Request as ExpressRequest, type Response as ExpressResponse } from "express";
@@ -13,7 +17,10 @@ import type { DbHandle } from "../db/client";
 import { attributionCookie } from "./attribution";
 import { SESSION_COOKIE } from "../app/modules/accounts/sessions.server";
 import { isLiveKey } from "../app/modules/billing/stripe.server";
-import { PageCache } from "./page-cache";
+import { errorAnswer } from "./error-answer";
+import { formBodies } from "./form-bodies";
+import { PageCache, sendResponse } from "./page-cache";
+import { portalHost, portalUrlOf } from "./portal-host";
 import { sameOriginMutations } from "./same-origin";
 import { stripeWebhook } from "./stripe-webhook";
 import { contentSecurityPolicy, securityHeaders } from "./security-headers";
@@ -87,6 +94,8 @@ export async function createWebApp(options: Options): Promise<WebApp> {
       },
     }),
   );
+  // Before anything reads the request: a Host or target not the portal's own stops here (ADR 12).
+  app.use(portalHost({ appUrl: env.APP_URL, allowedHosts: env.ALLOWED_HOSTS }));
   app.use(securityHeaders({ ...cspOptions, production: env.NODE_ENV === "production" }));
   app.use(compression());
 
@@ -98,26 +107,29 @@ export async function createWebApp(options: Options): Promise<WebApp> {
     app.use(publicFiles(clientDir));
   }
 
-  // Control planes call back with their own signatures, not from our pages.
-  app.use(sameOriginMutations(["/provisioning/callbacks/"]));
+  // Control planes call back with their own signatures and bodies, not from our pages.
+  const signedCallbacks = ["/provisioning/callbacks/"];
+  app.use(sameOriginMutations(signedCallbacks));
+  app.use(formBodies(signedCallbacks));
   app.use(attributionCookie({ secure: env.APP_URL.startsWith("https:"), appUrl: env.APP_URL }));
 
   const renderDocument = createRequestHandler(build, env.NODE_ENV);
+  const render = (req: ExpressRequest, res: ExpressResponse) =>
+    renderDocument(toFetchRequest(req, res), loadContext(req, res));
   const pageCache = new PageCache({
-    render: (req, res) => renderDocument(toFetchRequest(req, res), loadContext(req, res)),
+    render,
+    urlOf: (_req, res) => portalUrlOf(res),
     cspFor: (sources) => contentSecurityPolicy(sources, cspOptions),
     // Signed-in pages show the person's name; only anonymous ones are shared.
     bypass: (req) => (req.headers.cookie ?? "").includes(`${SESSION_COOKIE}=`),
   });
   if (!development) app.use(pageCache.middleware());
-  app.all(
-    "*",
-    createExpressHandler({
-      build,
-      mode: env.NODE_ENV,
-      getLoadContext: (req, res) => loadContext(req as ExpressRequest, res as ExpressResponse),
-    }),
-  );
+  app.all("*", (req, res, next) => {
+    render(req, res)
+      .then((response) => sendResponse(req, res, response))
+      .catch(next);
+  });
+  app.use(errorAnswer(logger));
 
   // Every instance drops its cached pages when any instance changes the catalog.
   const subscription = await database.sql.listen(
@@ -128,6 +140,11 @@ export async function createWebApp(options: Options): Promise<WebApp> {
   return { app, pageCache, close: () => subscription.unlisten() };
 }
 
+/**
+ * The Fetch request Remix renders: at the URL `portalHost` built from APP_URL and the request's path,
+ * never from Host or X-Forwarded-Host, so the page and its cache key are the same (ADR 12). The
+ * request is aborted when the client goes away.
+ */
 function toFetchRequest(req: ExpressRequest, res: ExpressResponse): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -136,11 +153,16 @@ function toFetchRequest(req: ExpressRequest, res: ExpressResponse): Request {
   }
   const controller = new AbortController();
   res.on("close", () => controller.abort());
-  return new Request(`${req.protocol}://${req.get("host")}${req.originalUrl}`, {
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  return new Request(portalUrlOf(res), {
     method: req.method,
     headers,
     signal: controller.signal,
-  });
+    // Forms were read and checked by formBodies; callbacks stream.
+    ...(hasBody
+      ? { body: Buffer.isBuffer(req.body) ? req.body : createReadableStreamFromReadable(req), duplex: "half" }
+      : {}),
+  } as RequestInit);
 }
 
 /**
