@@ -111,7 +111,7 @@ export async function createWebApp(options: Options): Promise<WebApp> {
   const signedCallbacks = ["/provisioning/callbacks/"];
   app.use(sameOriginMutations(signedCallbacks));
   app.use(formBodies(signedCallbacks));
-  app.use(attributionCookie({ secure: env.APP_URL.startsWith("https:"), appUrl: env.APP_URL }));
+  app.use(attributionCookie({ secure: env.APP_URL.startsWith("https:") }));
 
   const renderDocument = createRequestHandler(build, env.NODE_ENV);
   const render = (req: ExpressRequest, res: ExpressResponse) =>
