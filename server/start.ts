@@ -100,7 +100,8 @@ try {
     ...(vite ? { vite } : { build: (await import(pathToFileURL(buildEntry!).href)) as ServerBuild }),
   });
   const react = loadedReactBuilds();
-  if (!development && react.includes("development")) {
+  // Production means React's production build; `test` and `development` run its development build on purpose.
+  if (env.NODE_ENV === "production" && react.includes("development")) {
     throw new Error("React's development build was loaded: server/production-mode.ts must be start.ts's first import.");
   }
   const mode = web.app.get("env") as string;
