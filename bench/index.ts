@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { ensureBuild } from "../server/build";
+import { dynamicScenario } from "./dynamic";
 import { loginScenario } from "./login";
 import { pricingScenario } from "./pricing";
 import { provisioningScenario } from "./provisioning";
@@ -14,6 +15,7 @@ import { webhooksScenario } from "./webhooks";
 const scenarios: Record<string, Scenario> = {
   pricing: pricingScenario,
   login: loginScenario,
+  dynamic: dynamicScenario,
   provisioning: provisioningScenario,
   webhooks: webhooksScenario,
 };

@@ -1,9 +1,5 @@
-import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import getPort from "get-port";
 import { startPortal } from "../server/portal-process";
+import { startBareServer, type BareServer } from "./bare-server";
 import { load } from "./load";
 import type { Report, Scale } from "./scale";
 
@@ -14,8 +10,7 @@ import type { Report, Scale } from "./scale";
 export async function pricingScenario(report: Report, { pick }: Scale): Promise<void> {
   const seconds = pick(10, 1);
   const portal = await startPortal({ LOG_LEVEL: "info" });
-  const dir = await mkdtemp(path.join(tmpdir(), "portal-bench-"));
-  let baseline: ReturnType<typeof spawn> | undefined;
+  let baseline: BareServer | undefined;
   try {
     const url = `${portal.url}/pricing`;
     const body = Buffer.from(await (await fetch(url)).arrayBuffer());
@@ -25,14 +20,8 @@ export async function pricingScenario(report: Report, { pick }: Scale): Promise<
       throw new Error(`pricing: ${pricing.errors} errors, answers ${JSON.stringify(pricing.statusCounts)}`);
     }
 
-    const file = path.join(dir, "pricing.html");
-    await writeFile(file, body);
-    const port = await getPort();
-    baseline = spawn("node_modules/.bin/tsx", ["bench/baseline-server.ts", file, String(port)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    await new Promise((resolve) => baseline!.stdout!.once("data", resolve));
-    const baselineUrl = `http://127.0.0.1:${port}/pricing`;
+    baseline = await startBareServer(body);
+    const baselineUrl = `${baseline.url}/pricing`;
     if (pick(true, false)) await load(baselineUrl, { seconds: 2 });
     const bare = await load(baselineUrl, { seconds });
 
@@ -44,8 +33,7 @@ export async function pricingScenario(report: Report, { pick }: Scale): Promise<
     report("baseline.p99_ms", bare.p99Ms);
     report("pricing.rps_ratio", Number((pricing.rps / bare.rps).toFixed(3)));
   } finally {
-    baseline?.kill();
+    await baseline?.stop();
     await portal.stop();
-    await rm(dir, { recursive: true, force: true });
   }
 }

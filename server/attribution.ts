@@ -6,18 +6,14 @@ import {
   encodeAttribution,
   firstTouch,
 } from "../app/modules/qualification/attribution.server";
+import { portalUrlOf } from "./portal-host";
 
-/** Records the first visit's UTM tags and external referrer in a first-party cookie. */
-export function attributionCookie({ secure, appUrl }: { secure: boolean; appUrl: string }): RequestHandler {
+/** Records the first visit's UTM tags and external referrer in a first-party cookie; runs after portalHost. */
+export function attributionCookie({ secure }: { secure: boolean }): RequestHandler {
   return (req, res, next) => {
     if (req.method === "GET" && req.accepts("html") && !req.path.startsWith("/assets/")) {
       const existing = parse(req.headers.cookie ?? "")[ATTRIBUTION_COOKIE];
-      const record = firstTouch(
-        new URL(req.originalUrl, `${req.protocol}://${req.get("host") ?? new URL(appUrl).host}`),
-        req.get("referer"),
-        existing,
-        new Date(),
-      );
+      const record = firstTouch(portalUrlOf(res), req.get("referer"), existing, new Date());
       if (record) {
         res.append(
           "Set-Cookie",

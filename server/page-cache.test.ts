@@ -1,46 +1,57 @@
 import { createHash } from "node:crypto";
+import { request } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cachedPageHeaders } from "../app/lib/page-cache";
 import { inlineScriptHashes, PageCache } from "./page-cache";
+import { portalHost, portalUrlOf } from "./portal-host";
 import { contentSecurityPolicy, securityHeaders } from "./security-headers";
 
 const cspOptions = { development: false, https: false };
 const renders: string[] = [];
 
-/** A page like Remix renders: inline scripts carrying this response's nonce. */
-function page(req: express.Request, nonce: string): Response {
-  renders.push(req.originalUrl);
-  const interval = new URL(req.originalUrl, "http://x").searchParams.get("interval") ?? "month";
+/** A page like Remix renders for `url`: inline scripts carrying this response's nonce. */
+function page(url: URL, nonce: string): Response {
+  renders.push(`${url.pathname}${url.search}`);
+  const interval = url.searchParams.get("interval") ?? "month";
   const html = `<!DOCTYPE html><html><body><p>${interval} ${renders.length}</p><script nonce="${nonce}">window.a=1</script><script nonce="${nonce}" type="module">import "/assets/x.js"</script><script src="/assets/y.js"></script></body></html>`;
-  if (req.path === "/pricing")
+  if (url.pathname === "/pricing")
     return new Response(html, {
       headers: { "Content-Type": "text/html; charset=utf-8", ...cachedPageHeaders(["interval"]) },
     });
-  if (req.path === "/healthz") return Response.json({ status: "ok" });
+  if (url.pathname === "/healthz") return Response.json({ status: "ok" });
   return new Response(html, {
     status: 404,
     headers: { "Content-Type": "text/html; charset=utf-8", ...cachedPageHeaders() },
   });
 }
 
-const cache = new PageCache({
-  render: async (req, res) => page(req, String(res.locals.cspNonce)),
-  cspFor: (sources) => contentSecurityPolicy(sources, cspOptions),
-});
+const pageCache = (options: Partial<ConstructorParameters<typeof PageCache>[0]> = {}) =>
+  new PageCache({
+    render: async (_req, res) => page(portalUrlOf(res), String(res.locals.cspNonce)),
+    urlOf: (_req, res) => portalUrlOf(res),
+    cspFor: (sources) => contentSecurityPolicy(sources, cspOptions),
+    ...options,
+  });
+
+/** The cache behind the portal's own checks, as server/web.ts composes them; `base` is the portal's URL (APP_URL). */
+async function serve(cache: PageCache): Promise<{ base: string; close: () => void }> {
+  const app = express();
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app.use(portalHost({ appUrl: base, allowedHosts: [] }));
+  app.use(securityHeaders({ ...cspOptions, production: true }));
+  app.use(cache.middleware());
+  return { base, close: () => server.close() };
+}
+
+const cache = pageCache();
 let base: string;
 let close: () => void;
 
-beforeAll(async () => {
-  const app = express();
-  app.use(securityHeaders({ ...cspOptions, production: true }));
-  app.use(cache.middleware());
-  const server = app.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => server.close();
-});
+beforeAll(async () => ({ base, close } = await serve(cache)));
 afterAll(() => close());
 beforeEach(() => {
   cache.clear();
@@ -109,12 +120,45 @@ describe("PageCache", () => {
     expect(cache.size).toBe(0);
   });
 
+  it("renders and caches no request with a Host other than the portal's own", async () => {
+    const { host } = new URL(base);
+    // The Host smuggles another page's path: rendered at `http://<host>/nowhere?/pricing` it would be stored as /pricing.
+    for (const poisoned of [`${host}/nowhere?`, "elsewhere.example", `${host}:1`]) {
+      expect(await get("/pricing", poisoned)).toMatchObject({ status: 400 });
+    }
+    expect(renders).toEqual([]);
+    const visitor = await get("/pricing", host);
+    expect(visitor).toMatchObject({ status: 200, body: expect.stringContaining("month 1") });
+    expect(renders).toEqual(["/pricing"]);
+  });
+
+  it("stores a page under the URL it was rendered at, whatever the path's spelling", async () => {
+    // `/x/../pricing` is rendered as /pricing (URLs resolve dot segments), so that is its key too.
+    expect(await get("/x/../pricing?interval=year", new URL(base).host)).toMatchObject({ status: 200 });
+    expect(await (await fetch(`${base}/pricing?interval=year`)).text()).toContain("year 1");
+    expect(renders).toEqual(["/pricing?interval=year"]);
+  });
+
   it("renders again after clear(), as when the catalog changes", async () => {
     await fetch(`${base}/pricing`);
     cache.clear();
     expect(await (await fetch(`${base}/pricing`)).text()).toContain("month 2");
   });
 });
+
+/** A GET with exactly this path and Host, neither of which fetch lets a caller choose. */
+function get(path: string, host: string): Promise<{ status: number; body: string }> {
+  const { port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    request({ host: "127.0.0.1", port, path, headers: { Host: host } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode!, body }));
+    })
+      .on("error", reject)
+      .end();
+  });
+}
 
 describe("inlineScriptHashes", () => {
   it("skips external scripts and counts identical scripts once", () => {
@@ -125,17 +169,9 @@ describe("inlineScriptHashes", () => {
 
 describe("bypass", () => {
   it("renders every request the bypass rule picks, such as signed-in ones", async () => {
-    const bypassing = new PageCache({
-      render: async (req, res) => page(req, String(res.locals.cspNonce)),
-      cspFor: (sources) => contentSecurityPolicy(sources, cspOptions),
-      bypass: (req) => (req.headers.cookie ?? "").includes("__session="),
-    });
-    const app = express();
-    app.use(securityHeaders({ ...cspOptions, production: true }));
-    app.use(bypassing.middleware());
-    const server = app.listen(0, "127.0.0.1");
-    await new Promise((resolve) => server.once("listening", resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/pricing`;
+    const bypassing = pageCache({ bypass: (req) => (req.headers.cookie ?? "").includes("__session=") });
+    const server = await serve(bypassing);
+    const url = `${server.base}/pricing`;
     try {
       await fetch(url, { headers: { Cookie: "__session=abc" } });
       const personal = await fetch(url, { headers: { Cookie: "__session=abc" } });

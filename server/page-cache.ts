@@ -37,6 +37,8 @@ export type RenderPage = (req: ExpressRequest, res: ExpressResponse) => Promise<
 
 type Options = {
   render: RenderPage;
+  /** The URL `render` renders the request at: its path and query are the cache key, so a page is stored under the URL it was rendered for. */
+  urlOf: (req: ExpressRequest, res: ExpressResponse) => URL;
   /** Builds the CSP for a cached page from the hash sources of its inline scripts. */
   cspFor: (scriptSources: string[]) => string;
   /** Requests that must always be rendered afresh. */
@@ -82,25 +84,26 @@ export class PageCache {
           .catch(next);
         return;
       }
+      const url = this.options.urlOf(req, res);
       // Remix's data and manifest requests are not documents.
-      if (req.path.endsWith(".data") || req.path.startsWith("/__")) return next();
-      const cached = this.lookup(req);
+      if (url.pathname.endsWith(".data") || url.pathname.startsWith("/__")) return next();
+      const cached = this.lookup(url);
       if (cached) return sendCached(req, res, cached);
-      this.renderAndStore(req, res).catch(next);
+      this.renderAndStore(req, res, url).catch(next);
     };
   }
 
-  private keyFor(path: string, query: URLSearchParams, params: string[]): string {
-    return `${path}?${params.map((name) => `${name}=${query.get(name) ?? ""}`).join("&")}`;
+  private keyFor(url: URL, params: string[]): string {
+    return `${url.pathname}?${params.map((name) => `${name}=${url.searchParams.get(name) ?? ""}`).join("&")}`;
   }
 
-  private lookup(req: ExpressRequest): CachedPage | undefined {
-    const params = this.varyingParams.get(req.path);
+  private lookup(url: URL): CachedPage | undefined {
+    const params = this.varyingParams.get(url.pathname);
     if (!params) return undefined;
-    return this.pages.get(this.keyFor(req.path, searchParams(req), params));
+    return this.pages.get(this.keyFor(url, params));
   }
 
-  private async renderAndStore(req: ExpressRequest, res: ExpressResponse): Promise<void> {
+  private async renderAndStore(req: ExpressRequest, res: ExpressResponse, url: URL): Promise<void> {
     const generation = this.generation;
     const response = await this.options.render(req, res);
     const params = parsePageCacheHeader(response.headers.get(PAGE_CACHE_HEADER));
@@ -112,16 +115,11 @@ export class PageCache {
     if (!cacheable) return sendResponse(req, res, response);
     const page = await toCachedPage(response, String(res.locals.cspNonce ?? ""), this.options.cspFor);
     if (generation === this.generation) {
-      this.varyingParams.set(req.path, params);
-      this.pages.set(this.keyFor(req.path, searchParams(req), params), page);
+      this.varyingParams.set(url.pathname, params);
+      this.pages.set(this.keyFor(url, params), page);
     }
     sendCached(req, res, page);
   }
-}
-
-function searchParams(req: ExpressRequest): URLSearchParams {
-  const index = req.originalUrl.indexOf("?");
-  return new URLSearchParams(index === -1 ? "" : req.originalUrl.slice(index + 1));
 }
 
 async function toCachedPage(

@@ -27,16 +27,20 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Por
   const port = await getPort();
   const dataDir = await mkdtemp(path.join(tmpdir(), "portal-process-"));
   const url = `http://localhost:${port}`;
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    // A test runner's NODE_ENV=test is not npm start's: the portal picks its own mode (production).
+    NODE_ENV: undefined,
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    APP_URL: url,
+    LOG_LEVEL: "warn",
+    DATABASE_URL: "",
+    ...env,
+  };
   const child = spawn("node_modules/.bin/tsx", ["server/start.ts"], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      APP_URL: url,
-      LOG_LEVEL: "warn",
-      DATABASE_URL: "",
-      ...env,
-    },
+    // @remix-run/node's globals declare NODE_ENV as always set; this child is meant to start without it.
+    env: childEnv as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -3,6 +3,8 @@
  * DATABASE_URL is unset and a local mail catcher when SMTP_URL is unset, applies migrations,
  * seeds the demo catalog and staff login, then runs the job worker and serves the portal.
  */
+// First: the mode must be set before React and Express are loaded (see production-mode.ts).
+import { loadedReactBuilds } from "./production-mode";
 import type { Server, ServerResponse } from "node:http";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -22,6 +24,7 @@ import { ensureBuild } from "./build";
 import { syncCatalogToStripe } from "../app/modules/billing/catalog-sync.server";
 import { startMailCatcher, type MailCatcher } from "./mail-catcher";
 import { connectStripe, type StripeConnection } from "./stripe-target";
+import { refuseTunnels } from "./portal-host";
 import { createWebApp, type WebApp } from "./web";
 import { startWorker, type Worker } from "./worker";
 
@@ -96,14 +99,21 @@ try {
     checkoutOrigin: stripe.emulator ? new URL(stripe.emulator.url).origin : "https://checkout.stripe.com",
     ...(vite ? { vite } : { build: (await import(pathToFileURL(buildEntry!).href)) as ServerBuild }),
   });
+  const react = loadedReactBuilds();
+  // Production means React's production build; `test` and `development` run its development build on purpose.
+  if (env.NODE_ENV === "production" && react.includes("development")) {
+    throw new Error("React's development build was loaded: server/production-mode.ts must be start.ts's first import.");
+  }
+  const mode = web.app.get("env") as string;
   server = web.app.listen(env.PORT, env.HOST, () => {
-    logger.info({ url: env.APP_URL, embeddedDatabase: database?.embedded }, "portal ready");
+    logger.info({ url: env.APP_URL, embeddedDatabase: database?.embedded, mode, react }, "portal ready");
     const lines = [`Portal ready at ${env.APP_URL}`];
     if (mailCatcher) lines.push(`Emails it sends: ${mailCatcher.webUrl}`);
     if (stripe?.emulator) lines.push(`Stripe emulator (no STRIPE_SECRET_KEY): ${stripe.emulator.url}`);
     if (demoStaff) lines.push(`Staff login: ${demoStaff.email} / ${demoStaff.password}  (${env.APP_URL}/login)`);
     console.log(`\n  ${lines.join("\n  ")}\n`);
   });
+  refuseTunnels(server);
   server.on("error", (error: NodeJS.ErrnoException) => {
     fail(error.code === "EADDRINUSE" ? `Port ${env.PORT} is in use: stop what uses it, or set PORT.` : error.message);
   });

@@ -12,7 +12,9 @@ import type { DbHandle } from "../db/client";
 import { attributionCookie } from "./attribution";
 import { getSessionUser, SESSION_COOKIE } from "../app/modules/accounts/sessions.server";
 import { isLiveKey } from "../app/modules/billing/stripe.server";
+import { errorAnswer } from "./error-answer";
 import { PageCache, sendResponse } from "./page-cache";
+import { portalHost, portalUrlOf } from "./portal-host";
 import { sameOriginMutations } from "./same-origin";
 import { bufferedBody, limitedBodies } from "./request-body";
 import { staffConsoleGuard } from "./staff-console";
@@ -88,6 +90,8 @@ export async function createWebApp(options: Options): Promise<WebApp> {
       },
     }),
   );
+  // Before anything reads the request: a Host or target not the portal's own stops here (ADR 12).
+  app.use(portalHost({ appUrl: env.APP_URL, allowedHosts: env.ALLOWED_HOSTS }));
   app.use(securityHeaders({ ...cspOptions, production: env.NODE_ENV === "production" }));
   app.use(compression());
 
@@ -104,7 +108,7 @@ export async function createWebApp(options: Options): Promise<WebApp> {
   app.use(sameOriginMutations(callbacks));
   // Bodies are read here, bounded per kind of route, before Remix parses them (issue 13).
   app.use(limitedBodies(callbacks));
-  app.use(attributionCookie({ secure: env.APP_URL.startsWith("https:"), appUrl: env.APP_URL }));
+  app.use(attributionCookie({ secure: env.APP_URL.startsWith("https:") }));
 
   const renderDocument = createRequestHandler(build, env.NODE_ENV);
   const render = (req: ExpressRequest, res: ExpressResponse) =>
@@ -119,17 +123,18 @@ export async function createWebApp(options: Options): Promise<WebApp> {
   );
   const pageCache = new PageCache({
     render,
+    urlOf: (_req, res) => portalUrlOf(res),
     cspFor: (sources) => contentSecurityPolicy(sources, cspOptions),
     // Signed-in pages show the person's name; only anonymous ones are shared.
     bypass: (req) => (req.headers.cookie ?? "").includes(`${SESSION_COOKIE}=`),
   });
   if (!development) app.use(pageCache.middleware());
-  const handleRemix = createRequestHandler(build, env.NODE_ENV);
   app.all("*", (req, res, next) => {
-    handleRemix(toFetchRequest(req, res), loadContext(req, res))
+    render(req, res)
       .then((response) => sendResponse(req, res, response))
       .catch(next);
   });
+  app.use(errorAnswer(logger));
 
   // Every instance drops its cached pages when any instance changes the catalog.
   const subscription = await database.sql.listen(
@@ -140,6 +145,11 @@ export async function createWebApp(options: Options): Promise<WebApp> {
   return { app, pageCache, close: () => subscription.unlisten() };
 }
 
+/**
+ * The Fetch request Remix renders: at the URL `portalHost` built from APP_URL and the request's path,
+ * never from Host or X-Forwarded-Host, so the page and its cache key are the same (ADR 12). The
+ * request is aborted when the client goes away.
+ */
 function toFetchRequest(req: ExpressRequest, res: ExpressResponse): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -148,7 +158,7 @@ function toFetchRequest(req: ExpressRequest, res: ExpressResponse): Request {
   }
   const controller = new AbortController();
   res.on("close", () => controller.abort());
-  return new Request(`${req.protocol}://${req.get("host")}${req.originalUrl}`, {
+  return new Request(portalUrlOf(res), {
     method: req.method,
     headers,
     signal: controller.signal,

@@ -30,6 +30,17 @@ describe("parseEnv", () => {
     expect(parse).toThrow(/LOG_LEVEL: expected one of fatal, error/);
   });
 
+  it("reads ALLOWED_HOSTS as a list of hosts, and names a malformed one", () => {
+    expect(parseEnv({}).ALLOWED_HOSTS).toEqual([]);
+    expect(parseEnv({ ALLOWED_HOSTS: "www.example.com, 10.0.0.5:3000" }).ALLOWED_HOSTS).toEqual([
+      "www.example.com",
+      "10.0.0.5:3000",
+    ]);
+    expect(() => parseEnv({ ALLOWED_HOSTS: "www.example.com,https://x.example/" })).toThrow(
+      /ALLOWED_HOSTS: expected host names, each with an optional port, separated by commas/,
+    );
+  });
+
   it("refuses ports out of range", () => {
     expect(() => parseEnv({ PORT: "70000" })).toThrow(/PORT: expected a port from 1 to 65535/);
   });

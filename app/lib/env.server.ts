@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { normalHost } from "./host";
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -20,6 +21,14 @@ const envSchema = z
       .url({ protocol: /^https?$/, error: "expected an absolute http(s) URL such as https://portal.example.com" })
       .transform((url) => url.replace(/\/+$/, ""))
       .optional(),
+    /** Other names the portal answers to besides APP_URL's host (ADR 12): `www.example.com,portal.internal:3000`. */
+    ALLOWED_HOSTS: z
+      .string()
+      .transform((value) => value.split(",").map((entry) => entry.trim()))
+      .refine((hosts) => hosts.every((host) => normalHost(host, "http:") !== null), {
+        error: "expected host names, each with an optional port, separated by commas (www.example.com,10.0.0.5:3000)",
+      })
+      .default([]),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "expected a postgres:// connection URL" }).optional(),
     TRUST_PROXY: z
       .string()

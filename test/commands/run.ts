@@ -10,7 +10,9 @@ type Started = { pid: number; output: () => string; exited: Promise<Finished> };
 function startCommand(command: string, options: { cwd?: string; env: Record<string, string | undefined> }): Started {
   const child = spawn("bash", ["-c", command], {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env },
+    // As in a person's shell: without vitest's NODE_ENV=test, so `npm start` runs in its own (production) mode
+    // (@remix-run/node's globals declare NODE_ENV as always set).
+    env: { ...process.env, NODE_ENV: undefined, ...options.env } as unknown as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
