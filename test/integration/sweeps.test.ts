@@ -69,22 +69,7 @@ describe("the job unlock sweep", () => {
 
 describe("the liveness sweep", () => {
   it("frees the jobs of a worker silent for 30 s, ends its requests' leases, and leaves a slow but beating worker alone", async () => {
-    const [org] = await database.db.insert(organisations).values({ name: "Silent Co" }).returning();
-    const { requestId } = await database.db.transaction((tx) =>
-      enqueueProvisioning(tx, {
-        accountId: org!.id,
-        operation: "provision",
-        snapshot,
-        provisioner: "demo",
-        config: {},
-        idempotencyKey: "silent-worker",
-        actor: { type: "system", id: null },
-      }),
-    );
-    await database.db
-      .update(provisioningRequests)
-      .set({ status: "running" })
-      .where(eq(provisioningRequests.id, requestId));
+    const requestId = await runningRequest("Silent Co");
     await database.sql`select graphile_worker.add_job('send_email', '{}'::json, queue_name => 'q-slow')`;
     await database.sql`insert into worker_heartbeats (worker_id, beat_at) values
       ('silent-worker', now() - interval '31 seconds'), ('slow-worker', now())`;
@@ -148,17 +133,17 @@ describe("a live worker's stray locks", () => {
   });
 });
 
-/** A `running` provisioning request whose run job `worker` locked at `lockedAt`; returns the request id. */
-async function runningRequestLockedBy(worker: string, lockedAt: string): Promise<string> {
-  const [org] = await database.db.insert(organisations).values({ name: "Stray Co" }).returning();
+/** A provisioning request of a new organisation, `running` as a worker holding its run job leaves it. */
+async function runningRequest(organisationName: string): Promise<string> {
+  const [org] = await database.db.insert(organisations).values({ name: organisationName }).returning();
   const { requestId } = await database.db.transaction((tx) =>
     enqueueProvisioning(tx, {
       accountId: org!.id,
       operation: "provision",
       snapshot,
-      provisioner: "manual",
+      provisioner: "demo",
       config: {},
-      idempotencyKey: "stray-1",
+      idempotencyKey: organisationName,
       actor: { type: "system", id: null },
     }),
   );
@@ -166,6 +151,12 @@ async function runningRequestLockedBy(worker: string, lockedAt: string): Promise
     .update(provisioningRequests)
     .set({ status: "running" })
     .where(eq(provisioningRequests.id, requestId));
+  return requestId;
+}
+
+/** A `running` provisioning request whose run job `worker` locked at `lockedAt`; returns the request id. */
+async function runningRequestLockedBy(worker: string, lockedAt: string): Promise<string> {
+  const requestId = await runningRequest("Stray Co");
   await database.sql`update graphile_worker._private_jobs set locked_by = ${worker}, locked_at = ${lockedAt}::timestamptz
     where id = ${await runJobOf(requestId)}`;
   return requestId;
