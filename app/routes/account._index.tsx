@@ -6,6 +6,7 @@ import { z } from "zod";
 import { Field, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
 import { invalidSubmission, readForm, tooManyRequests } from "~/lib/forms.server";
 import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
+import { retryAfterHeaders } from "~/lib/retry-after";
 import { noticeText } from "~/lib/notices";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { createOrganisation, listMemberships, requireMembership } from "~/modules/accounts/organisations.server";
@@ -50,6 +51,8 @@ const intentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("switch"), organisationId: z.string() }),
   z.object({ intent: z.literal("create"), name: createOrganisationSchema.shape.name }),
 ]);
+
+export const headers = retryAfterHeaders;
 
 /**
  * Switches the session's organisation or creates one. Both need a confirmed address; creating is

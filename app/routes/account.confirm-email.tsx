@@ -1,7 +1,9 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormErrors, Notice, SubmitButton } from "~/components/ui/field";
-import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
+import { tooManyRequests, tryAgainIn } from "~/lib/forms.server";
+import { consumeRateLimit } from "~/lib/rate-limit.server";
+import { retryAfterHeaders } from "~/lib/retry-after";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { resendVerification } from "~/modules/accounts/accounts.server";
 import { requireUser } from "~/modules/accounts/sessions.server";
@@ -25,15 +27,17 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { email: user.email };
 }
 
+export const headers = retryAfterHeaders;
+
 /** Sends the link again, at most 5 times an hour per account: each one is an email to the typed address. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   if (user.emailVerified) throw redirect("/account");
   const limit = await consumeRateLimit(context.db, "confirmationEmail", user.userId);
   if (!limit.allowed) {
-    return data(
-      { sent: false, error: `We sent several links already. Try again in ${retryAfterText(limit.retryAfterSeconds)}.` },
-      { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } },
+    return tooManyRequests(
+      { sent: false, error: `We sent several links already. ${tryAgainIn(limit.retryAfterSeconds)}` },
+      limit.retryAfterSeconds,
     );
   }
   await resendVerification(context, user.userId);

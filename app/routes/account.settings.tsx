@@ -17,7 +17,8 @@ import {
   requireVerifiedUser,
 } from "~/modules/accounts/sessions.server";
 import { CONFIRM_EMAIL_PATH } from "~/modules/accounts/confirm-email-path";
-import { readForm } from "~/lib/forms.server";
+import { readForm, tooManyRequests } from "~/lib/forms.server";
+import { retryAfterHeaders } from "~/lib/retry-after";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
@@ -92,6 +93,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   throw redirect("/account/settings");
 }
 
+export const headers = retryAfterHeaders;
+
 /** A refused change: 400 with the field's error, or 429 with Retry-After once the password checks are used up. */
 function refused(
   intent: string,
@@ -100,10 +103,7 @@ function refused(
 ) {
   const result = submission.reply({ fieldErrors: { [error.field]: [error.message] }, hideFields: secretFields });
   if (error.retryAfterSeconds === undefined) return data({ intent, result, done: false }, { status: 400 });
-  return data(
-    { intent, result, done: false },
-    { status: 429, headers: { "Retry-After": String(error.retryAfterSeconds) } },
-  );
+  return tooManyRequests({ intent, result, done: false }, error.retryAfterSeconds);
 }
 
 export default function SettingsPage() {

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { request as httpRequest, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import fc from "fast-check";
 import { createServer as createViteServer, type ViteDevServer } from "vite";
+import getPort from "get-port";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "../../app/lib/env.server";
 import { createLogger } from "../../app/lib/logger.server";
@@ -252,9 +252,11 @@ beforeAll(async () => {
     logLevel: "silent",
     server: { middlewareMode: true, hmr: false, ws: false },
   });
+  const port = await getPort({ host: "127.0.0.1" });
+  origin = `http://127.0.0.1:${port}`;
   web = await createWebApp({
     // Production mode, as people meet it: Remix sanitises errors, and anonymous pages go through the page cache.
-    env: parseEnv({ NODE_ENV: "production", LOG_LEVEL: "silent", APP_URL: "http://127.0.0.1" }),
+    env: parseEnv({ NODE_ENV: "production", LOG_LEVEL: "silent", APP_URL: origin }),
     database,
     logger: createLogger("silent"),
     clientDir: path.join(ROOT, "build/client"),
@@ -264,9 +266,8 @@ beforeAll(async () => {
     checkoutOrigin: `http://127.0.0.1:${stripe.emulator.port}`,
     vite,
   });
-  server = web.app.listen(0, "127.0.0.1");
+  server = web.app.listen(port, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // The first request compiles the app; later ones measure the routes.
   await fetch(`${origin}/login`);
 }, 120_000);
