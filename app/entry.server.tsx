@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "./components/nonce";
@@ -56,9 +56,23 @@ export default function handleRequest(
   });
 }
 
-/** Remix's own logging, except that the database being away is one line, not a stack: the page answers 503. */
+/**
+ * Remix's own logging, except that the database being away is one line, not a stack (the page
+ * answers 503), and a client's mistake Remix answers itself (405 for a POST to a page without an
+ * action, 404) is not an error of ours.
+ */
 export const handleError: HandleErrorFunction = (error, { request, context }) => {
-  if (request.signal.aborted) return;
+  if (request.signal.aborted || (isRouteErrorResponse(error) && error.status < 500)) return;
   if (noteIfOutage(error, context)) console.warn(`database unavailable: ${String(error)}`);
   else console.error(error);
 };
+
+/**
+ * `.data` answers (client-side navigations, fetchers and form posts) that failed only because the
+ * database is away are outages too: 503 with Retry-After, as documents answer (`outageStatus`).
+ */
+export function handleDataRequest(response: Response, { context }: { context: AppLoadContext }): Response {
+  const headers = new Headers(response.headers);
+  const status = outageStatus(response.status, context, headers);
+  return status === response.status ? response : new Response(response.body, { status, headers });
+}

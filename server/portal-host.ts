@@ -53,6 +53,11 @@ export function portalUrlOf(res: ExpressResponse): URL {
   return url;
 }
 
+/** Moves the request to another path of the portal (and query), for a handler that answers it as another page. */
+export function movePortalUrl(res: ExpressResponse, pathAndQuery: string): void {
+  res.locals.portalUrl = new URL(pathAndQuery, portalUrlOf(res));
+}
+
 function refuse(res: ExpressResponse, status: number, sentence: string): void {
   res.status(status).type("text/plain").send(sentence);
 }

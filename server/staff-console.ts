@@ -2,6 +2,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { matchRoutes } from "@remix-run/react";
 import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
 import { sendResponse } from "./page-cache";
+import { movePortalUrl } from "./portal-host";
 
 /** The staff console's layout route: it and every route below it are the console. */
 const STAFF_ROUTE_ID = "routes/staff";
@@ -51,6 +52,8 @@ async function hideConsole(options: Options, req: ExpressRequest, res: ExpressRe
   if (!(await isStaffPath(options.build, pathname)) || (await options.isStaff(req, res))) return;
   const search = req.originalUrl.includes("?") ? req.originalUrl.slice(req.originalUrl.indexOf("?")) : "";
   req.url = req.originalUrl = `${NOT_FOUND_PATH}${data ? ".data" : ""}${search}`;
+  // What Remix renders and the page cache keys on is the portal URL, so it moves with the path.
+  movePortalUrl(res, req.originalUrl);
 }
 
 async function answerManifest(options: Options, req: ExpressRequest, res: ExpressResponse): Promise<void> {

@@ -146,7 +146,7 @@ type Load = {
 
 /**
  * Four lanes of signed `invoice.created` webhooks (about 60/s in all) and one lane alternating a
- * database-backed page (a session cookie bypasses the page cache) and /healthz, until stopped.
+ * database-backed page (a session cookie bypasses the page cache), its `.data` request and /healthz, until stopped.
  */
 function startLoad(url: string, secret: string): Load {
   const answers: Answer[] = [];
@@ -189,9 +189,14 @@ function startLoad(url: string, secret: string): Load {
     }
   };
   let page = 0;
+  // A document, /healthz and the data request of a client-side navigation, in turn.
   const pages = async () => {
-    if (page++ % 2) await record("healthz", fetch(`${url}/healthz`));
-    else await record("page", fetch(`${url}/pricing`, { headers: { cookie: "__session=restart-test" } }));
+    const turn = page++ % 3;
+    if (turn === 1) await record("healthz", fetch(`${url}/healthz`));
+    else {
+      const target = turn === 0 ? "/pricing" : "/pricing.data";
+      await record("page", fetch(`${url}${target}`, { headers: { cookie: "__session=restart-test" } }));
+    }
   };
   const lanes = [...Array.from({ length: 4 }, () => paced(65, webhook)), paced(50, pages)];
   return {
