@@ -98,16 +98,20 @@ async function outageAndRecovery(signal: NodeJS.Signals) {
   const killedAt = Date.now();
   process.kill(oldPid, signal);
 
-  await expect
-    .poll(
-      () =>
-        portal.postgresPid().then(
-          (pid) => (pid !== oldPid ? pid : 0),
-          () => 0,
-        ),
-      { timeout: 30_000, interval: 50 },
-    )
-    .toBeGreaterThan(0);
+  try {
+    await expect
+      .poll(
+        () =>
+          portal.postgresPid().then(
+            (pid) => (pid !== oldPid ? pid : 0),
+            () => 0,
+          ),
+        { timeout: 30_000, interval: 50 },
+      )
+      .toBeGreaterThan(0);
+  } catch (error) {
+    throw new Error(`PostgreSQL did not come back in 30 s:\n${portalReport()}`, { cause: error });
+  }
   const backAt = Date.now();
   const recovered = (kind: Answer["kind"]) => load.count((a) => a.at > backAt && a.kind === kind && a.status === 200);
   try {
@@ -122,7 +126,9 @@ async function outageAndRecovery(signal: NodeJS.Signals) {
     for (const a of load.answers.filter((answer) => answer.at > backAt)) {
       seen.set(`${a.kind} ${a.status}`, (seen.get(`${a.kind} ${a.status}`) ?? 0) + 1);
     }
-    throw new Error(`no 200 of each kind within 10 s; answers since: ${JSON.stringify([...seen])}`, { cause: error });
+    throw new Error(`no 200 of each kind within 10 s; answers since: ${JSON.stringify([...seen])}\n${portalReport()}`, {
+      cause: error,
+    });
   }
   const recoveredAt = Date.now();
 
@@ -208,6 +214,18 @@ function startLoad(url: string, secret: string): Load {
       await Promise.all(lanes);
     },
   };
+}
+
+/** For a failure message: the portal's exit code, and what it logged about PostgreSQL and at warning level or above. */
+function portalReport(): string {
+  const lines = portal
+    .output()
+    .split("\n")
+    .filter((line) => /"level":(40|50|60)/.test(line) || line.includes("PostgreSQL"))
+    .filter((line) => !line.includes("could not store a webhook"))
+    .slice(-40)
+    .map((line) => line.slice(0, 600));
+  return [`exit code: ${portal.exitCode()}`, ...lines].join("\n");
 }
 
 /** Process ids of every postgres process whose command line names `cluster`. */
