@@ -38,14 +38,28 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
 /**
  * postgres.js 3.4 can throw from a timer when a connection's socket is already gone ("Cannot read
  * properties of null (reading 'write')" in connection.js), and graphile-worker's failed-job code
- * can reject on its dead runner's ended pool: faults of libraries while they lose the database,
- * not of ours. True for those two.
+ * can reject on its dead runner's ended pool or fail to hand back a released local queue's jobs:
+ * faults of libraries while they lose the database, not of ours. True for those three.
  */
 export function isDriverConnectionFault(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error instanceof TypeError && /[\\/]postgres[\\/]src[\\/]connection\.js:/.test(error.stack ?? "")) return true;
   // graphile-worker 0.17 ends a dead runner's pool while its failed-job batch still retries on it.
-  return (
-    error.message === "Cannot use a pool after calling end on the pool" && /graphile-worker/.test(error.stack ?? "")
-  );
+  if (
+    error.message === "Cannot use a pool after calling end on the pool" &&
+    /graphile-worker/.test(error.stack ?? "")
+  ) {
+    return true;
+  }
+  // When a runner's pool is released because it lost the database, its local queue's jobs cannot go
+  // back either, and graphile-worker 0.17 rethrows that unhandled, with the cause as text only. The
+  // jobs stay locked by the dead pool, which the worker frees once the database answers (ADR 6).
+  const returning = RETURN_JOBS_FAILED.exec(error.message);
+  return returning !== null && UNAVAILABLE_TEXT.test(returning[1]!);
 }
+
+/** graphile-worker's message for a released local queue whose jobs could not be returned. */
+const RETURN_JOBS_FAILED = /^Error occurred whilst returning jobs from local queue to database queue: (.*)$/s;
+/** How the errors `isDatabaseUnavailable` recognises read as text (socket codes, PostgreSQL's and the drivers' words). */
+const UNAVAILABLE_TEXT =
+  /\b(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTCONN|CONNECTION_CLOSED|CONNECTION_ENDED)\b|terminating connection|the database system is (shutting down|starting up|in recovery)|Connection terminated|Client has encountered a connection error/;

@@ -49,7 +49,13 @@ describe("PostgreSQL lost under webhook and page load", () => {
   it("and each is applied soon after: no job stays held by a lock its worker lost in the outage", async () => {
     // A lock lost at the wrong moment is freed after STRAY_LOCK_MS (30 s) and a heartbeat (5 s).
     const started = Date.now();
-    await expect.poll(unapplied, { timeout: 45_000, interval: 500 }).toBe(0);
+    try {
+      await expect.poll(unapplied, { timeout: 45_000, interval: 500 }).toBe(0);
+    } catch (error) {
+      throw new Error(`acknowledged webhooks not applied in 45 s:\n${await jobsReport()}\n${portalReport()}`, {
+        cause: error,
+      });
+    }
     console.log(`every acknowledged webhook applied ${Date.now() - started} ms after the load stopped`);
   }, 50_000);
 
@@ -214,6 +220,23 @@ function startLoad(url: string, secret: string): Load {
       await Promise.all(lanes);
     },
   };
+}
+
+/** For a failure message: the jobs left, and the workers announcing themselves. */
+async function jobsReport(): Promise<string> {
+  const database = connectDb(await portal.databaseUrl(), { max: 1 });
+  try {
+    const jobs = await database.sql`
+      select locked_by, count(*)::int, min(attempts) as min_attempts, max(attempts) as max_attempts, min(run_at) as first_run_at
+      from graphile_worker.jobs group by locked_by`;
+    const sessions = await database.sql`
+      select application_name, state, wait_event, left(query, 80) as query, now() - state_change as for
+      from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+    const workers = await database.sql`select worker_id, beat_at from worker_heartbeats`;
+    return [jobs, workers, sessions].map((rows) => JSON.stringify(rows)).join("\n");
+  } finally {
+    await database.close();
+  }
 }
 
 /** For a failure message: the portal's exit code, and what it logged about PostgreSQL and at warning level or above. */
