@@ -2,6 +2,8 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormErrors, Notice, SubmitButton } from "~/components/ui/field";
+import { readForm } from "~/lib/forms.server";
+import { textField } from "~/lib/text";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { emailField } from "~/modules/accounts/schemas";
 import { requireStaff } from "~/modules/accounts/sessions.server";
@@ -22,11 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { members: await listStaff(context.db), me: admin.userId };
 }
 
-const memberName = z
-  .string({ error: "Enter the staff member's name" })
-  .trim()
-  .min(1, "Enter the staff member's name")
-  .max(100, "Use at most 100 characters for the name");
+const memberName = textField({ required: "Enter the staff member's name", max: 100 });
 const roleField = z.enum(["staff", "admin"], { error: "Choose staff or staff admin" });
 const actionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("add"), name: memberName, email: emailField, role: roleField }),
@@ -36,7 +34,7 @@ const actionSchema = z.discriminatedUnion("intent", [
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const admin = await requireStaff(request, context, "admin");
-  const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = actionSchema.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) return data({ ok: false, message: parsed.error.issues[0]!.message }, { status: 400 });
   const value = parsed.data;
   const result =
