@@ -3,11 +3,12 @@
  * platform sends it, and Ctrl-C's SIGINT to the whole process group as a terminal sends it.
  */
 import { createServer, request as httpRequest, type Server } from "node:http";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { connectDb, type DbHandle } from "../../db/client";
+import { stopServer } from "../../db/embedded/server-process";
 import { organisations, provisioningRequests, stripeEvents } from "../../db/schema";
 import { enqueueProvisioning } from "../../provisioning";
 import { signatureHeader } from "../../stripe-emulator";
@@ -69,7 +70,12 @@ async function portal(
 
 async function newDataDir(): Promise<string> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "stop-signals-"));
-  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  cleanups.push(async () => {
+    // A portal killed with SIGKILL leaves its embedded server running (the next start would stop it); none follows here.
+    const cluster = await realpath(path.join(dataDir, "postgres")).catch(() => null);
+    if (cluster) await stopServer(cluster);
+    await rm(dataDir, { recursive: true, force: true });
+  });
   return dataDir;
 }
 
