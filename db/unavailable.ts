@@ -55,11 +55,20 @@ export function isDriverConnectionFault(error: unknown): boolean {
   // back either, and graphile-worker 0.17 rethrows that unhandled, with the cause as text only. The
   // jobs stay locked by the dead pool, which the worker frees once the database answers (ADR 6).
   const returning = RETURN_JOBS_FAILED.exec(error.message);
-  return returning !== null && UNAVAILABLE_TEXT.test(returning[1]!);
+  return returning !== null && readsUnavailable(returning[1]!);
 }
 
 /** graphile-worker's message for a released local queue whose jobs could not be returned. */
 const RETURN_JOBS_FAILED = /^Error occurred whilst returning jobs from local queue to database queue: (.*)$/s;
-/** How the errors `isDatabaseUnavailable` recognises read as text (socket codes, PostgreSQL's and the drivers' words). */
-const UNAVAILABLE_TEXT =
-  /\b(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTCONN|CONNECTION_CLOSED|CONNECTION_ENDED)\b|terminating connection|the database system is (shutting down|starting up|in recovery)|Connection terminated|Client has encountered a connection error/;
+/**
+ * The same errors as `isDatabaseUnavailable` recognises, read as text: a code of ours anywhere as a
+ * word, node-postgres's messages, or PostgreSQL's own words for 57P01-57P03.
+ */
+function readsUnavailable(text: string): boolean {
+  const codes = text.match(/\b[A-Z_]{5,}\b/g) ?? [];
+  return (
+    codes.some((code) => SOCKET_CODES.has(code) || DRIVER_CODES.has(code)) ||
+    DRIVER_MESSAGES.test(text) ||
+    /terminating connection|the database system is (shutting down|starting up|in recovery)/.test(text)
+  );
+}
