@@ -79,9 +79,11 @@ export const STRAY_LOCK_MS = 30_000;
  * lives only as long as the worker knows of it. A worker loses track of a lock when the database goes
  * away at the wrong moment: a fetch that committed but whose answer never arrived, or a failed job
  * whose failure could not be recorded (graphile-worker 0.17 does not retry that and leaves the job and
- * its queue locked by the live worker for 4 hours). Only locks older than `olderThanMs` count, so a
- * fetch still on its way is never touched; a job freed here runs again (every task may). Provisioning
- * leases end as in `releaseWorkerJobs`. Idempotent; call it in a transaction. Returns the freed job ids.
+ * its queue locked by the live worker for 4 hours). Only locks older than `olderThanMs`, or taken
+ * before the database server last started, count: a fetch still on its way is never touched, and a
+ * restart ends every fetch that was (so the commonest loss, an answer cut by a restart, is freed at
+ * the first heartbeat after it). A job freed here runs again (every task may). Provisioning leases
+ * end as in `releaseWorkerJobs`. Idempotent; call it in a transaction. Returns the freed job ids.
  * @param workerId the pool id in `locked_by`; @param heldJobIds the ids the worker knows it holds.
  */
 export async function releaseStrayJobs(
@@ -91,7 +93,9 @@ export async function releaseStrayJobs(
   olderThanMs = STRAY_LOCK_MS,
 ): Promise<string[]> {
   const held = JSON.stringify(heldJobIds);
-  const stray = sql`j.locked_by = ${workerId} and j.locked_at < now() - make_interval(secs => ${olderThanMs / 1000})
+  const lockedLongAgo = (lockedAt: SQL) =>
+    sql`(${lockedAt} < now() - make_interval(secs => ${olderThanMs / 1000}) or ${lockedAt} < pg_postmaster_start_time())`;
+  const stray = sql`j.locked_by = ${workerId} and ${lockedLongAgo(sql`j.locked_at`)}
     and j.id::text not in (select json_array_elements_text(${held}::json))`;
   await endRunningLeases(tx, stray);
   const freed = await tx.execute<{ id: string }>(sql`
@@ -99,7 +103,7 @@ export async function releaseStrayJobs(
     where ${stray} returning j.id::text as id`);
   await tx.execute(sql`
     update graphile_worker._private_job_queues q set locked_by = null, locked_at = null
-    where q.locked_by = ${workerId} and q.locked_at < now() - make_interval(secs => ${olderThanMs / 1000})
+    where q.locked_by = ${workerId} and ${lockedLongAgo(sql`q.locked_at`)}
       and not exists (
         select 1 from graphile_worker._private_jobs j
         where j.job_queue_id = q.id and j.locked_by = ${workerId}

@@ -9,7 +9,7 @@ import { isDatabaseUnavailable } from "../db/unavailable";
 import { releaseWorkerJobs } from "../provisioning";
 import { trackHeldJobs } from "./held-jobs";
 import { startHeartbeat, type Heartbeat } from "./worker-liveness";
-import { superviseRunner } from "./worker-supervisor";
+import { boundShutdown, superviseRunner } from "./worker-supervisor";
 
 export type Lane = {
   /**
@@ -45,7 +45,7 @@ export async function startLane({ runner: runnerOptions, databaseUrl, database, 
     const events: WorkerEvents = new EventEmitter();
     events.on("pool:create", ({ workerPool }) => (workerId = workerPool.id));
     const held = trackHeldJobs(events);
-    const runner = await run({ ...runnerOptions, events });
+    const runner = boundShutdown(await run({ ...runnerOptions, events }), events, log);
     const heartbeat = await startHeartbeat({
       databaseUrl,
       workerId,

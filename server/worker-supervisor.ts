@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Runner } from "graphile-worker";
+import type { Runner, WorkerEvents } from "graphile-worker";
 import type { Logger } from "../app/lib/logger.server";
 import { isDatabaseUnavailable } from "../db/unavailable";
 
@@ -7,6 +7,41 @@ export type SupervisedRunner = {
   /** Stops the runner that is running now (its jobs finish first), or the wait for the next one. */
   stop: () => Promise<void>;
 };
+
+/**
+ * How long, in ms, a runner whose pool began shutting down may take to end before it counts as
+ * ended: `started` after the shutdown began, `settled` after its jobs all finished.
+ */
+export const SHUTDOWN_LIMIT_MS = { started: 10_000, settled: 1_000 };
+
+/**
+ * `runner`, with a promise that also resolves once its pool has been shutting down for too long
+ * (SHUTDOWN_LIMIT_MS). graphile-worker 0.17.3 can leave a runner's promise pending for good after
+ * its pool shut down: two failed completion batches (the database went away) drive its batcher's
+ * pending count below zero, and `terminate()` then waits for it to reach zero (`batch()` in its
+ * main.js; 0.18 is the same). Such a runner fetches nothing, yet `superviseRunner` would wait on it
+ * forever. The limit from the start outlasts graphile-worker's abort of running jobs (5 s after the
+ * shutdown begins), so jobs it still holds were told to stop before a new runner is given them.
+ */
+export function boundShutdown(runner: Runner, events: WorkerEvents, log: Logger, limitMs = SHUTDOWN_LIMIT_MS): Runner {
+  let timer: NodeJS.Timeout | undefined;
+  let deadline = Number.POSITIVE_INFINITY;
+  const promise = new Promise<void>((resolve, reject) => {
+    const endWithin = (ms: number, workerId: string) => {
+      if (performance.now() + ms >= deadline) return;
+      deadline = performance.now() + ms;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        log.warn({ workerId }, "the job worker's pool did not finish shutting down; it counts as ended");
+        resolve();
+      }, ms).unref();
+    };
+    events.once("pool:gracefulShutdown", ({ workerPool }) => endWithin(limitMs.started, workerPool.id));
+    events.once("pool:gracefulShutdown:complete", ({ workerPool }) => endWithin(limitMs.settled, workerPool.id));
+    runner.promise.then(resolve, reject);
+  }).finally(() => clearTimeout(timer));
+  return { ...runner, promise };
+}
 
 /** Waits between attempts to start a new runner, doubling from the first to the last, in ms. */
 const BACKOFF_MS = { first: 250, max: 4_000 };

@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { organisations, provisioningRequests, users } from "../../db/schema";
 import { notifyStaffOfOverdueRequests } from "../../app/modules/email/sla-notice.server";
@@ -98,16 +98,20 @@ describe("the liveness sweep", () => {
 });
 
 describe("a live worker's stray locks", () => {
+  /** Queues a job in `queue` and locks it and its queue for `worker` at `lockedAt` (SQL timestamptz). */
+  const lock = async (queue: string, lockedAt: string | SQL, worker = "busy-worker") => {
+    const [job] = await database.sql<{ id: string }[]>`
+      select id::text from graphile_worker.add_job('send_email', '{}'::json, queue_name => ${queue})`;
+    const at = typeof lockedAt === "string" ? sql`${lockedAt}::timestamptz` : lockedAt;
+    await database.db.execute(sql`update graphile_worker._private_jobs set locked_by = ${worker}, locked_at = ${at}
+      where id = ${job!.id}`);
+    await database.db
+      .execute(sql`update graphile_worker._private_job_queues set locked_by = ${worker}, locked_at = ${at}
+      where queue_name = ${queue}`);
+    return job!.id;
+  };
+
   it("are freed with their queues; what it knows it holds, and locks taken a moment ago, are kept", async () => {
-    const lock = async (queue: string, lockedAt: string) => {
-      const [job] = await database.sql<{ id: string }[]>`
-        select id::text from graphile_worker.add_job('send_email', '{}'::json, queue_name => ${queue})`;
-      await database.sql`update graphile_worker._private_jobs set locked_by = 'busy-worker', locked_at = ${lockedAt}::timestamptz
-        where id = ${job!.id}`;
-      await database.sql`update graphile_worker._private_job_queues set locked_by = 'busy-worker', locked_at = ${lockedAt}::timestamptz
-        where queue_name = ${queue}`;
-      return job!.id;
-    };
     const anHourAgo = new Date(Date.now() - 3_600_000).toISOString();
     const held = await lock("q-held", anHourAgo);
     const lost = await lock("q-lost", anHourAgo);
@@ -130,6 +134,28 @@ describe("a live worker's stray locks", () => {
     const [lease] = await database.sql<{ expired: boolean }[]>`
       select updated_at < now() - interval '5 minutes' as expired from provisioning_requests where id = ${requestId}`;
     expect(lease!.expired).toBe(true);
+  });
+
+  it("taken before the database server last started are freed however young: a restart ended every fetch on its way", async () => {
+    const beforeRestart = await lock(
+      "q-before-restart",
+      sql`pg_postmaster_start_time() - interval '1 second'`,
+      "restarted-worker",
+    );
+    await lock("q-after-restart", sql`now()`, "restarted-worker");
+    const aDay = 86_400_000;
+
+    expect(await database.db.transaction((tx) => releaseStrayJobs(tx, "restarted-worker", [], aDay))).toEqual([
+      beforeRestart,
+    ]);
+    const locks = await database.sql<{ queue_name: string; job: string | null; queue: string | null }[]>`
+      select q.queue_name, j.locked_by as job, q.locked_by as queue from graphile_worker._private_jobs j
+      join graphile_worker._private_job_queues q on q.id = j.job_queue_id
+      where q.queue_name in ('q-before-restart', 'q-after-restart') order by q.queue_name`;
+    expect(locks).toEqual([
+      { queue_name: "q-after-restart", job: "restarted-worker", queue: "restarted-worker" },
+      { queue_name: "q-before-restart", job: null, queue: null },
+    ]);
   });
 });
 
