@@ -32,7 +32,7 @@ export const WORKER_SILENCE_MS = 30_000;
  * that by a worker with no row at all (a worker registers before it fetches, so only a dead or fenced
  * one has none). Safe to run from many workers at once and to repeat. Returns how many workers it freed.
  */
-export async function unlockAbandonedJobs(db: Database, silentForMs = WORKER_SILENCE_MS): Promise<number> {
+export async function unlockAbandonedJobs(db: DbOrTx, silentForMs = WORKER_SILENCE_MS): Promise<number> {
   return db.transaction(async (tx) => {
     const [row] = await tx.execute<{ workers: string[] }>(sql`
       with silent as (
@@ -40,16 +40,16 @@ export async function unlockAbandonedJobs(db: Database, silentForMs = WORKER_SIL
         returning worker_id
       ), unregistered as (
         select locked_by as worker_id from graphile_worker._private_jobs
-        where locked_at < now() - make_interval(secs => ${silentForMs / 1000})
+        where locked_by is not null and locked_at < now() - make_interval(secs => ${silentForMs / 1000})
         union
         select locked_by from graphile_worker._private_job_queues
-        where locked_at < now() - make_interval(secs => ${silentForMs / 1000})
+        where locked_by is not null and locked_at < now() - make_interval(secs => ${silentForMs / 1000})
       )
       select coalesce(array_agg(distinct worker_id), '{}') as workers from (
         select worker_id from silent
         union
         select u.worker_id from unregistered u
-        where u.worker_id is not null and not exists (select 1 from worker_heartbeats h where h.worker_id = u.worker_id)
+        where not exists (select 1 from worker_heartbeats h where h.worker_id = u.worker_id)
       ) dead`);
     const workers = row?.workers ?? [];
     if (workers.length) await releaseWorkerJobs(tx, workers);

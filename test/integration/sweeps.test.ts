@@ -2,7 +2,7 @@ import { eq, sql, type SQL } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { organisations, provisioningRequests, users } from "../../db/schema";
 import { notifyStaffOfOverdueRequests } from "../../app/modules/email/sla-notice.server";
-import { enqueueProvisioning, releaseStrayJobs, unlockAbandonedJobs } from "../../provisioning";
+import { enqueueProvisioning, releaseStrayJobs, releaseWorkerJobs, unlockAbandonedJobs } from "../../provisioning";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
 import { queuedEmails } from "../support/jobs";
 import { snapshotOf } from "../support/snapshot";
@@ -156,6 +156,41 @@ describe("a live worker's stray locks", () => {
       { queue_name: "q-after-restart", job: "restarted-worker", queue: "restarted-worker" },
       { queue_name: "q-before-restart", job: null, queue: null },
     ]);
+  });
+});
+
+describe("the liveness sweeps' cost", () => {
+  it("stays flat as the queue grows: they find locks through an index, never by reading every queued job", async () => {
+    const [job] = await database.sql<
+      { id: string }[]
+    >`select id::text from graphile_worker.add_job('queue_growth', '{}'::json)`;
+    await database.sql`insert into graphile_worker._private_jobs (task_id, payload, run_at, max_attempts, attempts, priority)
+      select task_id, payload, run_at, max_attempts, 0, 0 from graphile_worker._private_jobs, generate_series(1, 20000)
+      where id = ${job!.id}`;
+    await database.sql`update graphile_worker._private_jobs set locked_by = 'slow-worker', locked_at = now() - interval '1 hour'
+      where id = ${job!.id}`;
+    await database.sql`analyze graphile_worker._private_jobs`;
+    try {
+      // Counted on one connection (pg_stat_xact_*: its counts not yet reported), so other connections'
+      // statistics, reported late, cannot blur it.
+      const sequentialScans = await database.db.transaction(async (tx) => {
+        const scans = async () => {
+          const [row] = await tx.execute<{ n: number }>(sql`
+            select seq_scan::int as n from pg_stat_xact_user_tables
+            where schemaname = 'graphile_worker' and relname = '_private_jobs'`);
+          return row!.n;
+        };
+        const before = await scans();
+        await releaseStrayJobs(tx, "slow-worker", []);
+        await unlockAbandonedJobs(tx);
+        await releaseWorkerJobs(tx, ["slow-worker"]);
+        return (await scans()) - before;
+      });
+      expect(sequentialScans).toBe(0);
+    } finally {
+      await database.sql`delete from graphile_worker._private_jobs where task_id = (
+        select id from graphile_worker._private_tasks where identifier = 'queue_growth')`;
+    }
   });
 });
 
