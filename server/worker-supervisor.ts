@@ -50,8 +50,9 @@ const BACKOFF_MS = { first: 250, max: 4_000 };
  * Keeps a graphile-worker runner going. A runner dies when its database goes away (its promise
  * rejects: ECONNREFUSED, "terminating connection due to administrator command"); that is an
  * outage, not a crash, so the loss is logged once and a new runner is started as soon as the
- * database answers again, trying with backoff (250 ms doubling to 4 s). Jobs the dead runner held
- * stay locked in the database and are freed by the unlock sweep; every task may run twice.
+ * database answers again, trying with backoff (250 ms doubling to 4 s). The caller frees the jobs the
+ * dead runner held (`startLane`); every task may run twice. A runner stuck in its shutdown counts as
+ * dead only if `start` wrapped it with `boundShutdown`.
  * @param start starts one runner; it rejects while the database is unreachable.
  * @throws whatever the first `start` throws: a worker that cannot start at all fails the start.
  */
