@@ -3,7 +3,7 @@ import type { Catalog } from "./catalog.server";
 import { featureValueText } from "./pricing";
 
 /** One thing a lower plan takes away: the feature's label, what the organisation has, what it would have. */
-export type LostFeature = { key: string; name: string; now: string; then: string };
+export type LostFeature = { key: string; name: string; kind: "flag" | "limit"; now: string; then: string };
 
 /** Whether `to` gives less than `from`: a flag switched off, a limit lowered (null is unlimited). */
 function isLess(kind: "flag" | "limit", from: FeatureValue | undefined, to: FeatureValue | undefined): boolean {
@@ -29,6 +29,7 @@ export function lostFeatures(catalog: Catalog, fromSlug: string, toSlug: string)
     .map((feature) => ({
       key: feature.key,
       name: feature.name,
+      kind: feature.kind,
       now: featureValueText(feature, from.features[feature.key]),
       then: featureValueText(feature, to.features[feature.key]),
     }));
