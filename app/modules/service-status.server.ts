@@ -51,7 +51,12 @@ export async function pauseReason(tx: DbOrTx, instanceId: string): Promise<{ sen
     .where(eq(subscriptions.instanceId, instanceId))
     .orderBy(desc(subscriptions.updatedAt))
     .limit(1);
-  switch (subscription?.status) {
+  return pauseReasonOf(subscription?.status);
+}
+
+/** Why a service is paused, by the status of its subscription in the mirror (undefined: none), with where to act. */
+export function pauseReasonOf(status: string | undefined): { sentence: string; path: string } {
+  switch (status) {
     case "unpaid":
     case "past_due":
     case "incomplete":

@@ -13,13 +13,12 @@ import { createOrganisation, listMemberships, requireMembership } from "~/module
 import { createOrganisationSchema } from "~/modules/accounts/schemas";
 import { requireUser, requireVerifiedUser, setSessionOrganisation } from "~/modules/accounts/sessions.server";
 import { CONFIRM_EMAIL_PATH } from "~/modules/accounts/confirm-email-path";
-import { accountRequests } from "../../provisioning";
-import { ProvisioningProgress } from "~/components/provisioning-progress";
 import { TrialCard } from "~/components/trial-card";
+import { ServiceCard } from "~/components/service-card";
+import { useLiveRevalidation } from "~/components/use-live-revalidation";
 import { currentSubscription } from "~/modules/billing/subscriptions.server";
 import { trialOverview } from "~/modules/trials/trials.server";
-import { LocalDate } from "~/components/local-date";
-import { pausedServices } from "~/modules/service-status.server";
+import { serviceCards } from "~/modules/service-overview.server";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
@@ -34,14 +33,19 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const organisations = await listMemberships(context.db, user.userId);
   const currentId = user.organisationId ?? organisations[0]?.organisationId ?? null;
+  const role = organisations.find((organisation) => organisation.organisationId === currentId)?.role;
+  const manager = role === "owner" || role === "admin";
+  const services = currentId
+    ? await serviceCards({ db: context.db, stripe: context.stripe }, currentId, manager)
+    : { cards: [], billingUnavailable: null };
   return {
     user: { name: user.name, email: user.email, emailVerified: user.emailVerified },
     organisations,
     currentId,
-    requests: currentId ? await accountRequests(context.db, currentId) : [],
+    services: services.cards,
+    billingUnavailable: services.billingUnavailable,
     trial: currentId ? await trialOverview(context.db, currentId) : null,
     paymentFailing: currentId ? Boolean((await currentSubscription(context.db, currentId))?.paymentFailedAt) : false,
-    paused: currentId ? await pausedServices(context.db, currentId) : [],
     now: Date.now(),
     notice: noticeText(new URL(request.url).searchParams.get("notice")),
   };
@@ -83,8 +87,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function AccountOverview() {
-  const { user, organisations, currentId, requests, trial, paymentFailing, paused, now, notice } =
+  const { user, organisations, currentId, services, billingUnavailable, trial, paymentFailing, now, notice } =
     useLoaderData<typeof loader>();
+  const moving = services.some(
+    (service) => service.state.kind === "setting_up" || (service.state.kind === "active" && service.state.changing),
+  );
+  useLiveRevalidation(moving);
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "create-organisation",
@@ -112,27 +120,7 @@ export default function AccountOverview() {
           </Form>
         </div>
       )}
-      {paused.map((service) => (
-        <div
-          key={service.instanceId}
-          role="alert"
-          className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-950"
-          data-testid="service-paused"
-        >
-          <p className="font-semibold">
-            Your {service.planName} service is paused since <LocalDate value={service.pausedAt} />.
-          </p>
-          <p className="mt-1">{service.reason.sentence}</p>
-          <Link to={service.reason.path} className="mt-2 inline-block font-medium underline">
-            {service.reason.path === "/account/billing"
-              ? "Update your card on the billing page"
-              : service.reason.path === "/pricing"
-                ? "Choose a plan"
-                : "See what to do"}
-          </Link>
-        </div>
-      ))}
-      {paymentFailing && paused.length === 0 ? (
+      {paymentFailing && !services.some((service) => service.state.kind === "paused") ? (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
           Your last payment did not go through.{" "}
           <Link to="/account/billing" className="font-medium underline">
@@ -142,7 +130,29 @@ export default function AccountOverview() {
         </p>
       ) : null}
       {trial && trial.status !== "converted" ? <TrialCard trial={trial} now={now} /> : null}
-      {requests.length ? <ProvisioningProgress requests={requests} /> : null}
+      {services.length ? (
+        <section aria-labelledby="services-heading">
+          {/* Without JavaScript the page reloads itself while a service is being set up or changed. */}
+          {moving ? (
+            <noscript>
+              <meta httpEquiv="refresh" content="5" />
+            </noscript>
+          ) : null}
+          <h2 id="services-heading" className="text-lg font-semibold">
+            Your services
+          </h2>
+          {billingUnavailable ? (
+            <p className="mt-2 text-sm text-slate-700" data-testid="billing-unavailable">
+              {billingUnavailable}
+            </p>
+          ) : null}
+          <div className="mt-4 grid gap-4 lg:grid-cols-2" aria-live="polite">
+            {services.map((service) => (
+              <ServiceCard key={service.instanceId} card={service} />
+            ))}
+          </div>
+        </section>
+      ) : null}
       <section aria-labelledby="organisations-heading">
         <h2 id="organisations-heading" className="text-lg font-semibold">
           Your organisations

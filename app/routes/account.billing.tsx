@@ -15,8 +15,13 @@ import {
   previewPlanChange,
 } from "~/modules/billing/plan-change.server";
 import { currentSubscription } from "~/modules/billing/subscriptions.server";
+import { billingSummary } from "~/modules/billing/billing-summary.server";
+import { resumeSubscription } from "~/modules/billing/resume.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
+import { lostFeatures } from "~/modules/catalog/plan-differences";
 import { readForm } from "~/lib/forms.server";
+import { longDate } from "~/lib/dates";
+import { cardText } from "~/components/service-card";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
@@ -41,6 +46,7 @@ const actionSchema = z.discriminatedUnion("intent", [
   choiceSchema.extend({ intent: z.literal("change"), quote: z.string().max(2000).optional() }),
   z.object({ intent: z.literal("keep-plan") }),
   z.object({ intent: z.literal("portal") }),
+  z.object({ intent: z.literal("resume") }),
 ]);
 
 const MANAGERS = ["owner", "admin"] as const;
@@ -51,7 +57,16 @@ function billingDeps(context: LoaderFunctionArgs["context"]) {
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const organisation = await currentOrganisation(context.db, user, [...MANAGERS]);
+  const member = await currentOrganisation(context.db, user);
+  if (!MANAGERS.some((role) => role === member.role))
+    return {
+      allowed: false as const,
+      name: user.name,
+      email: user.email,
+      organisationName: member.name,
+      role: member.role,
+    };
+  const organisation = member;
   const catalog = await requireCatalog(context.db);
   const subscription = await currentSubscription(context.db, organisation.organisationId);
   const current = subscription ? await currentChoice(context.db, subscription) : null;
@@ -69,7 +84,18 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     if (result.ok) preview = result.preview;
     else previewError = result.message;
   }
+  const invoicesAfter = url.searchParams.get("invoices_after");
+  const summary = subscription
+    ? await billingSummary({ db: context.db, stripe: context.stripe }, organisation.organisationId, {
+        ...(invoicesAfter && /^in_[A-Za-z0-9]{1,100}$/.test(invoicesAfter) ? { startingAfter: invoicesAfter } : {}),
+      })
+    : null;
+  const lost =
+    current && preview?.kind === "downgrade" ? lostFeatures(catalog, current.planSlug, preview.choice.planSlug) : [];
   return {
+    allowed: true as const,
+    summary,
+    lost,
     organisationName: organisation.name,
     plans: catalog.plans
       .filter((p) => p.salesMode === "self_serve")
@@ -109,6 +135,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (!portal.ok) return data({ message: portal.message }, { status: 400 });
     throw redirect(portal.url);
   }
+  if (value.intent === "resume") {
+    const resumed = await resumeSubscription({ db: context.db, stripe: context.stripe }, accountId, user.userId);
+    if (!resumed.ok) return data({ message: resumed.message }, { status: 400 });
+    throw redirect("/account/billing?notice=subscription-resumed");
+  }
   if (value.intent === "keep-plan") {
     const kept = await cancelScheduledChange(billingDeps(context), accountId, user.userId);
     if (!kept.ok) return data({ message: kept.message }, { status: 400 });
@@ -133,12 +164,37 @@ const statusText: Record<string, string> = {
   incomplete: "Waiting for the first payment",
 };
 
-const day = (value: Date | string) =>
-  new Date(value).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+const day = longDate;
+
+/** Stripe's invoice statuses in words. */
+const invoiceStatus: Record<string, string> = {
+  paid: "Paid",
+  open: "Due",
+  void: "Cancelled",
+  uncollectible: "Not collected",
+};
+
+type Loaded = Extract<ReturnType<typeof useLoaderData<typeof loader>>, { allowed: true }>;
 
 export default function Billing() {
-  const { organisationName, plans, subscription, current, asked, preview, previewError, notice } =
-    useLoaderData<typeof loader>();
+  const loaded = useLoaderData<typeof loader>();
+  if (!loaded.allowed)
+    return (
+      <div className="space-y-4" data-testid="billing-refused">
+        <h1 className="text-2xl font-bold tracking-tight">Billing</h1>
+        <p className="text-slate-900">Only owners and admins manage billing.</p>
+        <p className="text-sm text-slate-700">
+          You are signed in as {loaded.name} ({loaded.email}), a {loaded.role} of {loaded.organisationName}. Ask an
+          owner or admin of your organisation to change the plan, the users or the card.
+        </p>
+      </div>
+    );
+  return <BillingPage loaded={loaded} />;
+}
+
+function BillingPage({ loaded }: { loaded: Loaded }) {
+  const { organisationName, plans, subscription, current, asked, preview, previewError, notice, summary, lost } =
+    loaded;
   const actionData = useActionData<typeof action>();
   const planName = (slug: string) => plans.find((p) => p.slug === slug)?.name ?? slug;
   const choice =
@@ -203,11 +259,100 @@ export default function Billing() {
                 </Form>
               </div>
             ) : null}
+            {subscription.cancelAtPeriodEnd ? (
+              <div
+                className="mt-4 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900"
+                data-testid="ending-notice"
+              >
+                Your subscription is cancelled and ends
+                {subscription.currentPeriodEnd ? ` on ${day(subscription.currentPeriodEnd)}` : " at the period end"}.
+                Resume it to keep your service; nothing is charged until the next renewal.
+                <Form method="post" className="mt-2">
+                  <input type="hidden" name="intent" value="resume" />
+                  <SubmitButton>Resume my subscription</SubmitButton>
+                </Form>
+              </div>
+            ) : null}
+            {summary && !summary.available ? (
+              <p className="mt-4 text-sm text-slate-700" data-testid="billing-unavailable">
+                {summary.message}
+              </p>
+            ) : null}
+            {summary?.available ? (
+              <dl className="mt-4 grid gap-3 text-sm sm:grid-cols-2">
+                <div>
+                  <dt className="text-slate-600">Next invoice</dt>
+                  <dd data-testid="next-invoice">
+                    {summary.nextInvoice
+                      ? `${formatMoney(summary.nextInvoice.total)} on ${day(summary.nextInvoice.date)}`
+                      : "None: your subscription does not renew"}
+                  </dd>
+                </div>
+                <div>
+                  <dt className="text-slate-600">Card</dt>
+                  <dd data-testid="card-on-file">
+                    {summary.card
+                      ? `${cardText(summary.card)}, expires ${String(summary.card.expMonth).padStart(2, "0")}/${summary.card.expYear}`
+                      : "No card on file"}
+                  </dd>
+                </div>
+              </dl>
+            ) : null}
             <Form method="post" className="mt-6">
               <input type="hidden" name="intent" value="portal" />
-              <SubmitButton variant="secondary">Cards, invoices and cancellation</SubmitButton>
+              <SubmitButton variant="secondary">
+                {summary?.available && !summary.card ? "Add a card" : "Cards, invoices and cancellation"}
+              </SubmitButton>
             </Form>
           </section>
+
+          {summary?.available ? (
+            <section aria-labelledby="invoices-heading">
+              <h2 id="invoices-heading" className="text-lg font-semibold">
+                Invoices
+              </h2>
+              {summary.invoices.length === 0 ? (
+                <p className="mt-2 text-sm text-slate-700">No invoices yet.</p>
+              ) : (
+                <ul className="mt-4 divide-y divide-slate-100 rounded-xl text-sm ring-1 ring-slate-200">
+                  {summary.invoices.map((invoice) => (
+                    <li
+                      key={invoice.id}
+                      className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1 px-4 py-3"
+                      data-testid="invoice-row"
+                    >
+                      <span className="min-w-0">
+                        {longDate(invoice.issuedAt)}
+                        {invoice.number ? <span className="text-slate-600"> · {invoice.number}</span> : null}
+                      </span>
+                      <span className="flex flex-wrap items-center gap-3">
+                        <span className="font-medium">{formatMoney(invoice.total)}</span>
+                        <span className="text-slate-700">{invoiceStatus[invoice.status] ?? "In progress"}</span>
+                        {invoice.hostedUrl ? (
+                          <a href={invoice.hostedUrl} className="text-brand-700 underline">
+                            View<span className="sr-only"> the invoice of {longDate(invoice.issuedAt)}</span>
+                          </a>
+                        ) : null}
+                        {invoice.pdfUrl ? (
+                          <a href={invoice.pdfUrl} className="text-brand-700 underline">
+                            PDF<span className="sr-only"> of the invoice of {longDate(invoice.issuedAt)}</span>
+                          </a>
+                        ) : null}
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {summary.nextCursor ? (
+                <a
+                  href={`/account/billing?invoices_after=${encodeURIComponent(summary.nextCursor)}`}
+                  className="mt-3 inline-block text-sm font-medium text-brand-700 underline"
+                >
+                  Older invoices
+                </a>
+              ) : null}
+            </section>
+          ) : null}
 
           {choice && !subscription.cancelAtPeriodEnd ? (
             <section aria-labelledby="change-heading">
@@ -279,6 +424,20 @@ export default function Billing() {
                     {preview.choice.seats === 1 ? "user" : "users"}, billed{" "}
                     {preview.choice.interval === "year" ? "yearly" : "monthly"}
                   </h3>
+                  {preview.kind === "downgrade" && lost.length ? (
+                    <div className="mt-2 text-sm text-slate-900" data-testid="lost-features">
+                      <p className="font-medium">Your organisation loses:</p>
+                      <ul className="mt-1 list-disc space-y-1 pl-5">
+                        {lost.map((feature) => (
+                          <li key={feature.key}>
+                            {feature.kind === "flag"
+                              ? feature.name
+                              : `${feature.name}: ${feature.then} instead of ${feature.now}`}
+                          </li>
+                        ))}
+                      </ul>
+                    </div>
+                  ) : null}
                   {preview.dueNow ? (
                     <p className="mt-2 text-slate-900">
                       Due today (prorated): <strong data-testid="due-now">{formatMoney(preview.dueNow)}</strong>,

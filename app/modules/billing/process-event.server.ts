@@ -5,7 +5,7 @@ import { stripeEvents, subscriptions } from "#db/schema";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { queuePaymentProblemEmails } from "~/modules/email/payment-notice.server";
 import { applyCheckoutSession, fetchCheckoutSession } from "~/modules/orders/payment.server";
-import { idOf, refreshSubscription } from "./subscriptions.server";
+import { accountOfCustomer, idOf, refreshSubscription } from "./subscriptions.server";
 
 type Apply = (tx: Transaction) => Promise<unknown>;
 type Deps = { db: Database; stripe: Stripe; appUrl: string };
@@ -71,7 +71,7 @@ async function prepare(
     case "customer.subscription.paused":
     case "customer.subscription.resumed": {
       const subscription = await stripe.subscriptions.retrieve(objectId);
-      return (tx) => refreshSubscription(tx, subscription, eventId);
+      return (tx) => refreshSubscription(tx, subscription, eventId, null, { appUrl });
     }
     case "invoice.paid":
     case "invoice.payment_failed":
@@ -82,9 +82,23 @@ async function prepare(
       const subscription = await stripe.subscriptions.retrieve(idOf(subscriptionId));
       return (tx) => applyInvoice(tx, { invoice, subscription, eventType: type, eventId, appUrl });
     }
+    case "customer.updated":
+      // A new default card changes no subscription: touching the mirror still renews the billing
+      // summary's cache stamp (billing-summary.server.ts), so the page shows the card at once.
+      return (tx) => touchSubscriptionsOf(tx, objectId);
     default:
       return null;
   }
+}
+
+/** Marks the customer's subscriptions that have not ended as changed now (their `updatedAt`). */
+async function touchSubscriptionsOf(tx: Transaction, stripeCustomerId: string): Promise<void> {
+  const accountId = await accountOfCustomer(tx, stripeCustomerId);
+  if (!accountId) return;
+  await tx
+    .update(subscriptions)
+    .set({ updatedAt: new Date() })
+    .where(and(eq(subscriptions.accountId, accountId), isNull(subscriptions.endedAt)));
 }
 
 /**
@@ -101,7 +115,7 @@ async function applyInvoice(
     appUrl,
   }: { invoice: Stripe.Invoice; subscription: Stripe.Subscription; eventType: string; eventId: string; appUrl: string },
 ): Promise<void> {
-  const mirrored = await refreshSubscription(tx, subscription, eventId);
+  const mirrored = await refreshSubscription(tx, subscription, eventId, null, { appUrl });
   if (!mirrored) return;
   if (invoice.status === "paid") {
     await tx.update(subscriptions).set({ paymentFailedAt: null }).where(eq(subscriptions.id, mirrored.id));

@@ -11,6 +11,7 @@ import {
   type PricingModel,
 } from "#db/schema";
 import type { Operation } from "../../../provisioning";
+import { queueCancellationNotices } from "~/modules/email/cancellation-notice.server";
 import { provisionedService, requestInstanceChange } from "./instance-changes.server";
 import { provisioningWorkFor } from "./subscription-work";
 
@@ -126,7 +127,8 @@ export async function mirrorSubscription(
 /**
  * Mirrors the subscription as Stripe has it in `subscription` (just fetched), under its lock, and
  * asks for the provisioning that makes its service what that bills (`alignService`, keyed by
- * `cause`). `accountId` is the organisation when the
+ * `cause`). With `notify`, a cancellation at the period end set or taken back is emailed to the
+ * owners and admins (once: the mirror row is locked and compared). `accountId` is the organisation when the
  * caller knows it (a paid order's), else found from the Stripe customer; null for a customer that
  * is not ours.
  */
@@ -135,12 +137,14 @@ export async function refreshSubscription(
   subscription: Stripe.Subscription,
   cause: string,
   accountId: string | null = null,
+  notify: { appUrl: string } | null = null,
 ): Promise<MirroredSubscription | null> {
   accountId ??= await accountOfCustomer(tx, idOf(subscription.customer));
   if (!accountId) return null;
   const before = await lockSubscription(tx, subscription.id);
   const mirrored = await mirrorSubscription(tx, accountId, subscription, before);
   await alignService(tx, mirrored, cause);
+  if (notify && before) await queueCancellationNotices(tx, notify.appUrl, before, mirrored);
   return mirrored;
 }
 

@@ -132,3 +132,19 @@ export function serviceRemovedMessage(name: string, planName: string, link: stri
     text: `Hi ${name},\n\nYour ${planName} service and its data have been removed, as your subscription ended more than 30 days ago. To start again, choose a plan:\n\n${link}${signature}`,
   };
 }
+
+/** The customer took back a cancellation at the period end; `renewsOn` ("12 March 2026") or "" when unknown. */
+export function subscriptionContinuesMessage(name: string, planName: string, renewsOn: string, link: string): Email {
+  return {
+    subject: `Your ${planName} subscription continues`,
+    text: `Hi ${name},\n\nYour ${planName} subscription is no longer cancelled: it continues${renewsOn ? ` and renews on ${renewsOn}` : ""}, and your service keeps running as it is.\n\nSee your plan, next invoice and card on the billing page: ${link}${signature}`,
+  };
+}
+
+/** The subscription was cancelled at the period end: the service runs until `endsOn` ("12 March 2026"). */
+export function subscriptionEndingMessage(name: string, planName: string, endsOn: string, link: string): Email {
+  return {
+    subject: `Your ${planName} subscription ends on ${endsOn}`,
+    text: `Hi ${name},\n\nYour ${planName} subscription is cancelled and ends on ${endsOn}. Until then your service runs as it is; afterwards it is paused and its data kept for 30 days.\n\nChanged your mind? Resume it on the billing page before then: ${link}${signature}`,
+  };
+}
