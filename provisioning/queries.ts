@@ -30,8 +30,10 @@ export const queueFiltersSchema = z.object({
 export type QueueFilters = z.infer<typeof queueFiltersSchema>;
 
 /**
- * The staff queue: waiting for staff first, then failed, then the rest; most overdue first within
- * each. Keyset paging on (queue_rank, sla_due_at, id), which one index serves.
+ * The staff queue: trial setups waiting for staff first (the trial's days start only when it is
+ * ready), then the rest waiting for staff, then failed, then the rest; most overdue first within
+ * each. Keyset paging on (queue_rank, sla_due_at, id), which one index serves. `trialSetup` marks a
+ * trial's setup.
  */
 export async function listQueue(db: DbOrTx, filters: QueueFilters, pageSize = QUEUE_PAGE_SIZE) {
   const r = provisioningRequests;
@@ -66,6 +68,7 @@ export async function listQueue(db: DbOrTx, filters: QueueFilters, pageSize = QU
       slaDueAt: r.slaDueAt,
       createdAt: r.createdAt,
       queueRank: r.queueRank,
+      trialSetup: sql<boolean>`${r.operation} = 'provision' and ${r.idempotencyKey} like 'trial:%'`,
       overdue: sql<boolean>`${r.slaDueAt} < now() and ${r.status} not in ('succeeded', 'cancelled')`,
     })
     .from(r)

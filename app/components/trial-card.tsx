@@ -5,7 +5,9 @@ type Trial = {
   planName: string;
   planSlug: string;
   status: "active" | "expired" | "converted";
-  endsAt: Date;
+  /** Null while the trial's clock waits for staff to set its workspace up. */
+  endsAt: Date | null;
+  lengthDays: number | null;
   instanceStatus: string;
   limits: Record<string, number | null>;
   features: string[];
@@ -14,9 +16,18 @@ type Trial = {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** What the trial's status line says: time left, "being set up" while its clock waits, or ended. */
+function statusText(trial: Trial, now: number): string {
+  if (trial.status !== "active")
+    return "Your trial has ended and your workspace is paused. Buy a plan to continue where you left off.";
+  if (!trial.endsAt)
+    return `Your workspace is being set up by our team. Your ${trial.lengthDays} free days start when it is ready; we will email you.`;
+  const daysLeft = Math.max(0, Math.ceil((new Date(trial.endsAt).getTime() - now) / DAY_MS));
+  return `${daysLeft} ${daysLeft === 1 ? "day" : "days"} left, until ${new Date(trial.endsAt).toISOString().slice(0, 10)}`;
+}
+
 /** The trial at a glance: time left, what it includes, the first steps to value, and the way to buy. */
 export function TrialCard({ trial, now }: { trial: Trial; now: number }) {
-  const daysLeft = Math.max(0, Math.ceil((new Date(trial.endsAt).getTime() - now) / DAY_MS));
   const steps = [
     { done: trial.instanceStatus === "active", text: "Your workspace is set up" },
     { done: trial.teammates > 0, text: "Invite a teammate", link: "/account" },
@@ -32,9 +43,7 @@ export function TrialCard({ trial, now }: { trial: Trial; now: number }) {
         {trial.planName} trial
       </h2>
       <p className="mt-1 text-sm text-slate-700" data-testid="trial-status">
-        {trial.status === "active"
-          ? `${daysLeft} ${daysLeft === 1 ? "day" : "days"} left, until ${new Date(trial.endsAt).toISOString().slice(0, 10)}`
-          : "Your trial has ended and your workspace is paused. Buy a plan to continue where you left off."}
+        {statusText(trial, now)}
       </p>
       <div className="mt-4 grid gap-6 sm:grid-cols-2">
         <div>

@@ -6,6 +6,7 @@ const notices = {
   "logged-out": "You are logged out.",
   joined: "Welcome! You joined the organisation.",
   "trial-started": "Your free trial has started. We are setting it up now.",
+  "plan-gone": "The plan you signed up for is no longer offered. Choose one from the plans.",
   "plan-upgraded": "Your plan is changed and the difference is paid. We are updating your service now.",
   "downgrade-scheduled": "Your change is scheduled for the end of the period you have paid for.",
   "downgrade-cancelled": "You keep your current plan; the scheduled change is dropped.",

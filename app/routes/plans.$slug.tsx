@@ -108,7 +108,12 @@ export default function PlanPage() {
                 </div>
               </>
             ) : (
-              <ButtonLink to={`/signup?plan=${plan.slug}`}>Start free trial</ButtonLink>
+              <div className="flex flex-wrap gap-3">
+                <ButtonLink to={`/signup?plan=${plan.slug}`}>Start free trial</ButtonLink>
+                <ButtonLink to={`/signup?plan=${plan.slug}&intent=buy`} variant="secondary">
+                  Buy now
+                </ButtonLink>
+              </div>
             )}
           </div>
         ) : null}

@@ -39,6 +39,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
     plan: plan
       ? { slug: plan.slug, name: plan.name, trialDays: plan.trialDays, selfServe: plan.salesMode === "self_serve" }
       : null,
+    leadId: lead.id,
     contactRequested: lead.contactRequestedAt !== null,
     shareUrl: `${context.config.appUrl}/qualify/results/${lead.id}`,
   };
@@ -74,7 +75,7 @@ const statusStyle: Record<RequirementStatus, string> = {
 };
 
 export default function QualificationResult() {
-  const { result, plan, contactRequested, shareUrl } = useLoaderData<typeof loader>();
+  const { result, plan, leadId, contactRequested, shareUrl } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const [form, fields] = useForm({
     lastResult: actionData?.result,
@@ -126,7 +127,8 @@ export default function QualificationResult() {
 
       <div className="mt-10 flex flex-wrap gap-3">
         {plan?.selfServe && plan.trialDays > 0 ? (
-          <ButtonLink to={`/signup?plan=${plan.slug}`}>Start a free {plan.name} trial</ButtonLink>
+          // This result, not the last one answered (the lead cookie), is the one the sign-up links.
+          <ButtonLink to={`/signup?plan=${plan.slug}&lead=${leadId}`}>Start a free {plan.name} trial</ButtonLink>
         ) : null}
         {plan ? (
           <ButtonLink to={`/plans/${plan.slug}`} variant="secondary">

@@ -20,12 +20,12 @@ import {
   nameField,
   newPasswordField,
   organisationNameField,
-  planSlug,
   signupSchema,
 } from "~/modules/accounts/schemas";
 import { createSession, getSessionUser } from "~/modules/accounts/sessions.server";
 import { ATTRIBUTION_COOKIE, decodeAttribution } from "~/modules/qualification/attribution.server";
 import { LEAD_COOKIE } from "~/modules/qualification/lead-cookie";
+import { readSignupIntent } from "~/modules/onboarding/signup-intent.server";
 
 // ?plan= and ?invitation= variants are the same form: one canonical /signup.
 export const meta: MetaFunction = ({ matches }) =>
@@ -42,11 +42,23 @@ const invitedSignupSchema = z.object({
   company: organisationNameField.optional(),
 });
 
+/**
+ * The sign-up form. `?plan=` (with `&intent=buy` to order) and `?lead=` say what the person came to
+ * do (`readSignupIntent`): the page says it, and the confirmation link carries it. Someone already
+ * signed in goes to the plan's page (or their account) instead.
+ */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  if (await getSessionUser(request, context)) throw redirect("/account");
-  const token = new URL(request.url).searchParams.get("invitation");
+  const url = new URL(request.url);
+  const cookies = parseCookies(request.headers.get("cookie") ?? "");
+  const { intent, goal, notice } = await readSignupIntent(context.db, url.searchParams, cookies[LEAD_COOKIE]);
+  if (await getSessionUser(request, context)) throw redirect(intent.plan ? `/plans/${intent.plan.slug}` : "/account");
+  const token = url.searchParams.get("invitation");
   const invitation = token ? await findOpenInvitation(context.db, token) : null;
-  return { invitation: invitation ? { email: invitation.email, organisationName: invitation.organisationName } : null };
+  return {
+    invitation: invitation ? { email: invitation.email, organisationName: invitation.organisationName } : null,
+    goal: invitation ? null : goal,
+    notice: invitation ? null : notice,
+  };
 }
 
 export const headers = retryAfterHeaders;
@@ -71,11 +83,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 
   const cookies = parseCookies(request.headers.get("cookie") ?? "");
+  const { intent } = await readSignupIntent(context.db, new URL(request.url).searchParams, cookies[LEAD_COOKIE]);
   const outcome = await signUp(context, submission.value, {
     attribution: decodeAttribution(cookies[ATTRIBUTION_COOKIE]),
-    leadId: z.uuid().safeParse(cookies[LEAD_COOKIE]).data ?? null,
     invitation,
-    planSlug: planSlug.safeParse(new URL(request.url).searchParams.get("plan")).data ?? null,
+    intent,
   });
   if (outcome.kind === "joined") {
     const cookie = await createSession(context.db, context, request, outcome.userId, outcome.organisationId);
@@ -85,7 +97,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function SignupPage() {
-  const { invitation } = useLoaderData<typeof loader>();
+  const { invitation, goal, notice } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     lastResult,
@@ -102,6 +114,7 @@ export default function SignupPage() {
           "Create your account to accept the invitation."
         ) : (
           <>
+            {goal ? `Create your account to ${goal}. ` : null}
             Free trials need no card. Already have an account?{" "}
             <Link to="/login" className="font-medium text-brand-700 underline">
               Log in
@@ -111,6 +124,14 @@ export default function SignupPage() {
       }
     >
       <Form method="post" {...getFormProps(form)} className="relative space-y-5">
+        {notice ? (
+          <p
+            className="rounded-md bg-slate-50 p-3 text-sm text-slate-800 ring-1 ring-slate-200"
+            data-testid="plan-notice"
+          >
+            {notice}
+          </p>
+        ) : null}
         <FormErrors id={form.errorId} errors={form.errors} />
         <Field meta={fields.name} label="Your name" autoComplete="name" />
         <Field meta={fields.email} label="Work email" type="email" autoComplete="email" />

@@ -250,7 +250,7 @@ export default function StaffAccount() {
         empty="No trials."
         items={trials.map((t) => ({
           key: t.id,
-          content: `${t.planSlug} · ${t.status} · ${day(t.startedAt)} to ${day(t.endsAt)}${t.grantId ? " · granted by staff" : ""}`,
+          content: `${t.planSlug} · ${t.status} · ${day(t.startedAt)} to ${t.endsAt ? day(t.endsAt) : "(clock starts when set up)"}${t.grantId ? " · granted by staff" : ""}`,
         }))}
       />
       {canGrantTrials ? (

@@ -68,7 +68,9 @@ export default function ProvisioningQueue() {
       {requests.length ? (
         <div className="overflow-x-auto">
           <table className="w-full text-left text-sm">
-            <caption className="sr-only">Provisioning requests, those waiting for staff first</caption>
+            <caption className="sr-only">
+              Provisioning requests: trial setups waiting for staff first, then the others waiting for staff
+            </caption>
             <thead className="text-slate-600">
               <tr>
                 <th scope="col" className="py-2 pr-4 font-medium">
@@ -98,6 +100,14 @@ export default function ProvisioningQueue() {
                   </td>
                   <td className="py-2 pr-4">
                     {operationLabels[request.operation]} {request.planName} ({request.provisioner})
+                    {request.trialSetup ? (
+                      <span
+                        className="ml-2 rounded-full bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-900"
+                        title="The customer's trial days start when this setup completes"
+                      >
+                        Trial waiting
+                      </span>
+                    ) : null}
                   </td>
                   <td className="py-2 pr-4">
                     <StatusBadge status={request.status} />

@@ -67,8 +67,10 @@ export default function StaffTrials() {
               <div className="text-sm">
                 <p className="font-medium">{trial.accountName}</p>
                 <p className="text-slate-600">
-                  {trial.planSlug} · {trial.status === "active" ? "ends" : "ended"}{" "}
-                  {new Date(trial.endsAt).toISOString().slice(0, 16).replace("T", " ")} UTC
+                  {trial.planSlug} ·{" "}
+                  {trial.endsAt
+                    ? `${trial.status === "active" ? "ends" : "ended"} ${new Date(trial.endsAt).toISOString().slice(0, 16).replace("T", " ")} UTC`
+                    : `being set up: its ${trial.lengthDays} days start when the setup completes`}
                   {trial.extensions ? ` · extended ${trial.extensions}×` : ""}
                 </p>
               </div>

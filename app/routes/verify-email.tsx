@@ -4,8 +4,8 @@ import { AuthCard } from "~/components/auth-card";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { SITE_NAME } from "~/lib/site";
 import { verifyEmail } from "~/modules/accounts/accounts.server";
-import { planSlug } from "~/modules/accounts/schemas";
 import { getSessionUser } from "~/modules/accounts/sessions.server";
+import { fulfilSignupIntent } from "~/modules/onboarding/signup-intent.server";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
@@ -16,19 +16,22 @@ export const meta: MetaFunction = ({ matches }) =>
   });
 
 /**
- * Follows the emailed confirmation link. A browser signed in to that account goes on at once (to
- * the plan page the person signed up from, or the account); any other is asked to log in first and
- * then goes there. A bad or expired link gets a 400 page saying how to get a new one.
+ * Follows the emailed confirmation link. The first confirmation carries out what the person signed
+ * up to do, from the link's signed intent (`fulfilSignupIntent`: the lead linked, the trial started
+ * or the order form next). A browser signed in to that account goes on at once; any other is asked to
+ * log in first and then goes there. A later click goes to the account. A bad, altered or expired link
+ * gets a 400 page saying how to get a new one.
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const signedIn = await getSessionUser(request, context);
   const confirmed = await verifyEmail(context, url.searchParams.get("token") ?? "", signedIn?.sessionId ?? null);
   if (!confirmed) return data(null, { status: 400 });
-  const plan = planSlug.safeParse(url.searchParams.get("plan"));
-  const next = plan.success ? `/plans/${plan.data}` : "/account";
-  if (signedIn?.userId === confirmed) throw redirect(next);
-  throw redirect(`/login?notice=verified${plan.success ? `&redirectTo=${encodeURIComponent(next)}` : ""}`);
+  const next = confirmed.confirmedNow
+    ? await fulfilSignupIntent(context.db, confirmed.userId, confirmed.intent)
+    : "/account";
+  if (signedIn?.userId === confirmed.userId) throw redirect(next);
+  throw redirect(`/login?notice=verified${next === "/account" ? "" : `&redirectTo=${encodeURIComponent(next)}`}`);
 }
 
 export default function VerifyEmailFailed() {

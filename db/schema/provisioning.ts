@@ -85,11 +85,15 @@ export const provisioningRequests = pgTable(
     callbackDueAt: timestamp("callback_due_at", { withTimezone: true }),
     /** Set when staff were told the request is past its SLA, so they are told once. */
     slaNotifiedAt: timestamp("sla_notified_at", { withTimezone: true }),
-    /** The staff queue's order: waiting for staff first, then failed, then the rest. */
+    /**
+     * The staff queue's order: a trial's setup waiting for staff first (its clock starts only when it
+     * is ready, issue 14 item 9), then the rest waiting for staff, then failed, then the rest. Trial
+     * setups are the `provision` requests `startTrial` asks for, keyed `trial:<id>`.
+     */
     queueRank: smallint("queue_rank")
       .notNull()
       .generatedAlwaysAs(
-        sql`case status when 'waiting_staff' then 0 when 'failed' then 1 when 'queued' then 2 when 'running' then 3 when 'waiting_customer' then 4 else 5 end`,
+        sql`case when status = 'waiting_staff' and operation = 'provision' and idempotency_key like 'trial:%' then 0 when status = 'waiting_staff' then 1 when status = 'failed' then 2 when status = 'queued' then 3 when status = 'running' then 4 when status = 'waiting_customer' then 5 else 6 end`,
       ),
   },
   (t) => [

@@ -40,7 +40,14 @@ export const trials = pgTable(
       .references(() => serviceInstances.id, { onDelete: "cascade" }),
     status: text("status").$type<TrialStatus>().notNull().default("active"),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
-    endsAt: timestamp("ends_at", { withTimezone: true }).notNull(),
+    /**
+     * When the trial ends. Null while its clock waits: a plan whose instance staff set up by hand
+     * starts counting when the setup completes (issue 14, item 9), and the end is then set to that
+     * moment plus `lengthDays`.
+     */
+    endsAt: timestamp("ends_at", { withTimezone: true }),
+    /** The trial's length in days when it started (the plan's trial days); null for trials started before it was kept. */
+    lengthDays: integer("length_days"),
     startedBy: uuid("started_by").references(() => users.id, { onDelete: "set null" }),
     /** Set when the "3 days left" email was queued, so the sweep sends it once. */
     reminderSentAt: timestamp("reminder_sent_at", { withTimezone: true }),
@@ -62,6 +69,9 @@ export const trials = pgTable(
       .on(t.accountId, t.productSlug)
       .where(sql`${t.grantId} is null`),
     index("trials_ends_idx").on(t.status, t.endsAt),
+    // The setup-complete hook finds an instance's trial (to start a waiting clock, to tell its end).
+    index("trials_instance_idx").on(t.instanceId),
+    check("trials_end_known_check", sql`${t.endsAt} is not null or ${t.lengthDays} is not null`),
     check("trials_status_check", sql`${t.status} in ('active', 'expired', 'converted')`),
   ],
 );

@@ -227,9 +227,9 @@ test("a prospect from a plan page who logs in before confirming is asked kindly,
   await page.getByRole("button", { name: "Send the link again" }).click();
   await expect(page.getByText(`We sent a new link to ${person.email}.`)).toBeVisible();
 
-  // The link from the sign-up leads this signed-in browser back to the plan, and the trial starts.
+  // The link from the sign-up starts the trial signed up for, and this signed-in browser lands on it.
   await page.goto(linkIn(signupMail, "/verify-email?token="));
-  await expect(page).toHaveURL(/\/plans\/starter$/);
-  await page.getByRole("button", { name: "Start free trial" }).click();
+  await expect(page).toHaveURL(/\/account\?notice=trial-started$/);
   await expect(page.getByText("Your free trial has started")).toBeVisible();
+  await expect(page.getByTestId("trial")).toContainText("Starter trial");
 });

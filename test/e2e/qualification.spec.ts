@@ -43,9 +43,10 @@ test.describe("without JavaScript", () => {
     await expect(page.getByTestId("verdict")).toHaveAttribute("data-verdict", "fits");
     await expect(page.getByTestId("verdict")).toHaveText("Starter fits your needs");
     await expect(page.getByText("Estimated $60 a month")).toBeVisible();
+    // The sign-up it leads to links this result, whichever the visitor answered last.
     await expect(page.getByRole("link", { name: "Start a free Starter trial" })).toHaveAttribute(
       "href",
-      "/signup?plan=starter",
+      `/signup?plan=starter&lead=${page.url().split("/").pop()}`,
     );
 
     const shared = await browser.newContext({ javaScriptEnabled: false });

@@ -48,7 +48,7 @@ describe("signUp", () => {
       .returning();
     const user = await signUpPerson("ada@engines.test", {
       attribution: { utm_source: "newsletter" },
-      leadId: lead!.id,
+      intent: { leadId: lead!.id },
     });
     expect(user.emailVerifiedAt).toBeNull();
     expect(user.passwordHash).toMatch(/^\$argon2id\$/);
@@ -59,8 +59,9 @@ describe("signUp", () => {
       .from(organisations)
       .where(eq(organisations.id, membership!.organisationId));
     expect(organisation).toMatchObject({ name: "Analytical Engines", attribution: { utm_source: "newsletter" } });
-    const [linkedLead] = await database.db.select().from(leads).where(eq(leads.id, lead!.id));
-    expect(linkedLead).toMatchObject({ organisationId: organisation!.id, userId: user.id });
+    // The lead is linked when the address is confirmed (signup-intent.test.ts), not before.
+    const [waitingLead] = await database.db.select().from(leads).where(eq(leads.id, lead!.id));
+    expect(waitingLead).toMatchObject({ organisationId: null, userId: null });
     const audit = await database.db.select().from(auditEvents).where(eq(auditEvents.subjectId, user.id));
     expect(audit.map((a) => a.action)).toContain("user.signed_up");
     const [email] = await queuedEmails(database, "ada@engines.test");
@@ -87,8 +88,8 @@ describe("verifyEmail", () => {
     const link = linkIn((await queuedEmails(database, "grace@navy.test"))[0]!.text, "/verify-email?token=");
     const token = tokenOf(link);
     expect(await verifyEmail(deps, `${token.slice(0, -2)}xx`)).toBeNull();
-    expect(await verifyEmail(deps, token)).toBe(user.id);
-    expect(await verifyEmail(deps, token)).toBe(user.id);
+    expect(await verifyEmail(deps, token)).toEqual({ userId: user.id, confirmedNow: true, intent: {} });
+    expect(await verifyEmail(deps, token)).toEqual({ userId: user.id, confirmedNow: false, intent: {} });
     const [verified] = await database.db.select().from(users).where(eq(users.id, user.id));
     expect(verified?.emailVerifiedAt).toBeInstanceOf(Date);
   });

@@ -46,7 +46,7 @@ async function planPageReason(userId: string, accountId: string) {
 
 async function expireTrials(accountId: string) {
   const [trial] = await trialsOf(accountId);
-  await sweepTrials(database.db, "https://portal.test", new Date(trial!.endsAt.getTime() + 60_000));
+  await sweepTrials(database.db, "https://portal.test", new Date(trial!.endsAt!.getTime() + 60_000));
 }
 
 describe("one trial per organisation and product, ever", () => {

@@ -79,7 +79,7 @@ describe("trials", () => {
       ),
     });
     const trial = await activeTrial(database.db, accountId, "northwind-projects");
-    expect(trial!.endsAt.getTime() - trial!.startedAt.getTime()).toBeCloseTo(14 * DAY, -4);
+    expect(trial!.endsAt!.getTime() - trial!.startedAt.getTime()).toBeCloseTo(14 * DAY, -4);
     const [request] = await database.db
       .select()
       .from(provisioningRequests)
@@ -110,13 +110,13 @@ describe("trials", () => {
     await runQueued(accountId);
     const trial = (await activeTrial(database.db, accountId, "northwind-projects"))!;
 
-    const twoDaysBefore = new Date(trial.endsAt.getTime() - 2 * DAY);
+    const twoDaysBefore = new Date(trial.endsAt!.getTime() - 2 * DAY);
     expect((await sweepTrials(database.db, appUrl, twoDaysBefore)).reminded).toBeGreaterThanOrEqual(1);
     expect((await queuedEmails(database, email)).map((m) => m.subject)).toContain("Your Starter trial ends in 2 days");
     await sweepTrials(database.db, appUrl, twoDaysBefore);
     expect((await queuedEmails(database, email)).filter((m) => m.subject.includes("ends in"))).toHaveLength(1);
 
-    const afterEnd = new Date(trial.endsAt.getTime() + 60_000);
+    const afterEnd = new Date(trial.endsAt!.getTime() + 60_000);
     expect((await sweepTrials(database.db, appUrl, afterEnd)).expired).toBeGreaterThanOrEqual(1);
     expect((await queuedEmails(database, email)).map((m) => m.subject)).toContain("Your Starter trial has ended");
     await runQueued(accountId);
@@ -128,9 +128,9 @@ describe("trials", () => {
     await runQueued(accountId);
     expect(await instanceStatus(accountId)).toEqual({ instance: "active", tenant: "active" });
     const extended = (await activeTrial(database.db, accountId, "northwind-projects"))!;
-    expect(extended.endsAt.getTime()).toBeGreaterThan(Date.now() + 6 * DAY);
+    expect(extended.endsAt!.getTime()).toBeGreaterThan(Date.now() + 6 * DAY);
 
-    const expiredAgain = new Date(extended.endsAt.getTime() + 60_000);
+    const expiredAgain = new Date(extended.endsAt!.getTime() + 60_000);
     await sweepTrials(database.db, appUrl, expiredAgain);
     await runQueued(accountId);
     const afterRetention = new Date(expiredAgain.getTime() + TRIAL_RETENTION_MS + 60_000);

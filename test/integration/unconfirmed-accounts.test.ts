@@ -410,15 +410,14 @@ describe("an account taken over through a reset keeps nothing the previous uncon
     expect(await members(owner.organisationId)).toHaveLength(2);
   });
 
-  it("a prospect who signs up from a plan page is led back to it after confirming", async () => {
+  it("a prospect who signs up to buy a plan is led on to its order form after confirming", async () => {
     await signUp(
       deps,
       { name: "Pat", email: "pat@prospect.test", password: PASSWORD, company: "Pat's" },
-      { planSlug: "starter" },
+      { intent: { plan: { slug: "starter", action: "buy" } } },
     );
     const link = linkIn((await queuedEmails(database, "pat@prospect.test"))[0]!.text, "/verify-email?token=");
     const url = new URL(link);
-    expect(url.searchParams.get("plan")).toBe("starter");
     const answer = await callRoute(
       verifyRoute.loader,
       new Request(`${ROUTE_APP_URL}${url.pathname}${url.search}`),
@@ -426,7 +425,7 @@ describe("an account taken over through a reset keeps nothing the previous uncon
     );
     expect(answer).toMatchObject({
       status: 302,
-      location: `/login?notice=verified&redirectTo=${encodeURIComponent("/plans/starter")}`,
+      location: `/login?notice=verified&redirectTo=${encodeURIComponent("/orders/new?plan=starter")}`,
     });
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { AppLoadContext } from "@remix-run/node";
 import { eq, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "#db/client";
-import { leads, memberships, organisations, users, type MembershipRole } from "#db/schema";
+import { memberships, organisations, users, type MembershipRole } from "#db/schema";
 import { recordAudit } from "~/lib/audit.server";
 import { retryAfterText } from "~/lib/rate-limit.server";
 import { queueEmail } from "~/modules/email/outbox.server";
@@ -17,6 +17,7 @@ import {
 import { admitPasswordCheck, refundOnSuccess } from "./password-attempts.server";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "./passwords.server";
 import { createSignedToken, readSignedToken } from "./signed-tokens.server";
+import type { SignupIntent } from "./signup-intent";
 import { claimInvitation } from "./organisations.server";
 import { endOtherSessions } from "./sessions.server";
 import { dropUnconfirmedSetup } from "./takeover.server";
@@ -39,11 +40,10 @@ export async function findUserByEmail(db: DbOrTx, email: string) {
 type SignupInput = { name: string; email: string; password: string; company?: string };
 type SignupExtras = {
   attribution?: Record<string, unknown> | null;
-  leadId?: string | null;
   /** An open invitation for this address: the person joins that organisation instead of founding one. */
   invitation?: { id: string; email: string; role: MembershipRole; organisationId: string } | null;
-  /** The plan page the person came from (a catalog slug): the confirmation link leads back to it. */
-  planSlug?: string | null;
+  /** The plan to try or buy and the lead acted on: signed into the confirmation link, carried out on confirmation. */
+  intent?: SignupIntent;
 };
 export type SignupOutcome = { kind: "check_email" } | { kind: "joined"; userId: string; organisationId: string };
 
@@ -95,12 +95,6 @@ export async function signUp(
       .values({ name: input.company ?? input.name, createdBy: user.id, attribution: extras.attribution ?? null })
       .returning({ id: organisations.id });
     await tx.insert(memberships).values({ organisationId: organisation!.id, userId: user.id, role: "owner" });
-    if (extras.leadId) {
-      await tx
-        .update(leads)
-        .set({ organisationId: organisation!.id, userId: user.id })
-        .where(sql`${leads.id} = ${extras.leadId} and ${leads.organisationId} is null`);
-    }
     await recordAudit(
       tx,
       actor,
@@ -109,7 +103,7 @@ export async function signUp(
       { company: input.company },
       organisation!.id,
     );
-    await queueVerificationEmail(tx, config, { id: user.id, email: input.email, name: input.name }, extras.planSlug);
+    await queueVerificationEmail(tx, config, { id: user.id, email: input.email, name: input.name }, extras.intent);
     return { kind: "check_email" };
   });
 }
@@ -118,19 +112,16 @@ async function queueVerificationEmail(
   tx: DbOrTx,
   config: Deps["config"],
   user: { id: string; email: string; name: string },
-  planSlug?: string | null,
+  intent?: SignupIntent,
 ) {
   const token = createSignedToken(
     config.sessionSecret,
-    { purpose: "verify_email", userId: user.id, email: user.email },
+    { purpose: "verify_email", userId: user.id, email: user.email, ...(intent ? { intent } : {}) },
     DAY_MS,
   );
   await queueEmail(tx, {
     to: user.email,
-    ...verifyEmailMessage(
-      user.name,
-      `${config.appUrl}/verify-email?token=${token}${planSlug ? `&plan=${encodeURIComponent(planSlug)}` : ""}`,
-    ),
+    ...verifyEmailMessage(user.name, `${config.appUrl}/verify-email?token=${token}`),
   });
 }
 
@@ -142,9 +133,17 @@ export async function resendVerification({ db, config }: Deps, userId: string): 
   });
 }
 
+export type EmailVerification = {
+  userId: string;
+  /** True for the click that confirmed the address; false for any later one. */
+  confirmedNow: boolean;
+  /** What the person signed up to do, from the signed link (`fulfilSignupIntent` carries it out). */
+  intent: SignupIntent;
+};
+
 /**
  * Marks the address confirmed when the link is valid and still names the account's address, and
- * returns the account's id (null for a bad link). Following the link proves control of the address:
+ * returns the account's id with the sign-up intent the link carries (null for a bad link). Following the link proves control of the address:
  * the first confirmation drops what the account set up while unconfirmed and ends its other sessions
  * (`dropUnconfirmedSetup`), keeping `confirmingSessionId`, the browser that followed the link. A
  * second click changes nothing.
@@ -153,10 +152,11 @@ export async function verifyEmail(
   { db, config }: Deps,
   token: string,
   confirmingSessionId: string | null = null,
-): Promise<string | null> {
+): Promise<EmailVerification | null> {
   const payload = readSignedToken(config.sessionSecret, "verify_email", token);
   if (!payload) return null;
-  return db.transaction(async (tx) => {
+  const intent = payload.intent ?? {};
+  return db.transaction(async (tx): Promise<EmailVerification | null> => {
     const [confirmed] = await tx
       .update(users)
       .set({ emailVerifiedAt: sql`now()`, updatedAt: sql`now()` })
@@ -169,14 +169,14 @@ export async function verifyEmail(
         .select({ id: users.id })
         .from(users)
         .where(sql`${users.id} = ${payload.userId} and ${users.email} = ${payload.email}`);
-      return already?.id ?? null;
+      return already ? { userId: already.id, confirmedNow: false, intent } : null;
     }
     await dropUnconfirmedSetup(tx, confirmed.id, confirmingSessionId);
     await recordAudit(tx, { type: "user", id: confirmed.id }, "user.email_verified", {
       type: "user",
       id: confirmed.id,
     });
-    return confirmed.id;
+    return { userId: confirmed.id, confirmedNow: true, intent };
   });
 }
 

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { signupIntentSchema } from "./signup-intent";
 
 export type TokenPurpose = "verify_email" | "reset_password" | "change_email";
 
@@ -9,6 +10,8 @@ const payloadSchema = z.object({
   email: z.string(),
   /** Ties a link to the state it was issued for (the password it replaces, the address it changes), so it works once. */
   fingerprint: z.string().optional(),
+  /** A confirmation link's sign-up intent: the plan to try or buy and the lead to link. */
+  intent: signupIntentSchema.optional(),
   expiresAt: z.number().int(),
 });
 export type TokenPayload = z.infer<typeof payloadSchema>;

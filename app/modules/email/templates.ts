@@ -1,4 +1,5 @@
 import { SITE_NAME } from "~/lib/site";
+import { longDate } from "~/lib/dates";
 
 /** Plain-text emails: readable everywhere, and links are easy to find and test. */
 type Email = { subject: string; text: string };
@@ -59,20 +60,29 @@ export function setupCompleteMessage(
   planName: string,
   access: Record<string, string>,
   accountLink: string,
+  /** The end of the free trial this instance serves, when it is one: the email says it. */
+  trialEndsAt: Date | null = null,
 ): Email {
+  const trial = trialEndsAt ? `\n\nYour free trial runs until ${longDate(trialEndsAt)}.` : "";
   const details = Object.entries(access)
     .map(([key, value]) => `  ${key.replaceAll("_", " ")}: ${value}`)
     .join("\n");
   return {
     subject: `Your ${planName} service is ready`,
-    text: `Hi ${name},\n\nYour ${planName} service is set up and ready to use.${details ? `\n\n${details}` : ""}\n\nSee it any time on your account page: ${accountLink}${signature}`,
+    text: `Hi ${name},\n\nYour ${planName} service is set up and ready to use.${trial}${details ? `\n\n${details}` : ""}\n\nSee it any time on your account page: ${accountLink}${signature}`,
   };
 }
 
-export function trialReminderMessage(name: string, planName: string, daysLeft: number, link: string): Email {
+export function trialReminderMessage(
+  name: string,
+  planName: string,
+  daysLeft: number,
+  endsAt: Date,
+  link: string,
+): Email {
   return {
     subject: `Your ${planName} trial ends in ${daysLeft} ${daysLeft === 1 ? "day" : "days"}`,
-    text: `Hi ${name},\n\nYour free ${planName} trial ends in ${daysLeft} ${daysLeft === 1 ? "day" : "days"}. Buy a plan to keep your workspace and everything in it:\n\n${link}\n\nQuestions? Just reply to this email.${signature}`,
+    text: `Hi ${name},\n\nYour free ${planName} trial ends in ${daysLeft} ${daysLeft === 1 ? "day" : "days"}, on ${longDate(endsAt)}. Buy a plan to keep your workspace and everything in it:\n\n${link}\n\nQuestions? Just reply to this email.${signature}`,
   };
 }
 

@@ -6,7 +6,7 @@ import { recordAudit, type Actor } from "~/lib/audit.server";
 import { stripeFailure } from "~/modules/billing/stripe-failure";
 import { priceRowFor, requireCatalog } from "~/modules/catalog/catalog.server";
 import { orderTotal, seatsError } from "~/modules/catalog/pricing";
-import { activeTrial } from "~/modules/trials/trials.server";
+import { activeTrial, trialEndOrFullLength } from "~/modules/trials/trials.server";
 
 export type CheckoutDeps = { db: Database; stripe: Stripe; appUrl: string };
 /** `salesAssisted`: a staff member (`userId`) opens the checkout for the customer, for any plan including "contact us" ones. */
@@ -89,7 +89,7 @@ export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): P
   try {
     const customer = await liveCustomer(deps, input.accountId, actor);
     const trial = await activeTrial(db, input.accountId, catalog.product.slug);
-    const trialEnd = trial ? carriedTrialEnd(trial.endsAt, customer.stripeNow) : undefined;
+    const trialEnd = trial ? carriedTrialEnd(trialEndOrFullLength(trial), customer.stripeNow) : undefined;
     const session = await deps.stripe.checkout.sessions.create(
       {
         mode: "subscription",

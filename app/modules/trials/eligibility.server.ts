@@ -47,14 +47,22 @@ export async function trialEligibility(
     );
 
   const [latest] = await db
-    .select({ planSlug: trials.planSlug, status: trials.status, endsAt: trials.endsAt, expiredAt: trials.expiredAt })
+    .select({
+      planSlug: trials.planSlug,
+      status: trials.status,
+      startedAt: trials.startedAt,
+      endsAt: trials.endsAt,
+      expiredAt: trials.expiredAt,
+    })
     .from(trials)
     .where(and(eq(trials.accountId, input.accountId), eq(trials.productSlug, productSlug)))
     .orderBy(desc(trials.startedAt))
     .limit(1);
   if (latest?.status === "active")
     return refuse(
-      `Your organisation's ${planName(latest.planSlug)} trial is running until ${longDate(latest.endsAt)}; there can be one trial at a time.`,
+      latest.endsAt
+        ? `Your organisation's ${planName(latest.planSlug)} trial is running until ${longDate(latest.endsAt)}; there can be one trial at a time.`
+        : `Your organisation's ${planName(latest.planSlug)} trial is being set up; there can be one trial at a time.`,
     );
 
   const grantId = await unusedTrialGrant(db, input.accountId, productSlug);
@@ -63,7 +71,7 @@ export async function trialEligibility(
     return refuse(
       latest.status === "converted"
         ? `Your organisation has had its free trial of ${catalog.product.name} and bought a plan since; each organisation gets one trial.`
-        : `Your organisation has had its free trial of ${catalog.product.name} (${planName(latest.planSlug)}, ended ${longDate(latest.expiredAt ?? latest.endsAt)}); each organisation gets one. Buy a plan to continue, or contact us if you need more time.`,
+        : `Your organisation has had its free trial of ${catalog.product.name} (${planName(latest.planSlug)}, ended ${longDate(latest.expiredAt ?? latest.endsAt ?? latest.startedAt)}); each organisation gets one. Buy a plan to continue, or contact us if you need more time.`,
     );
   return { ok: true, grantId: null };
 }

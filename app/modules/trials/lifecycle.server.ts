@@ -19,7 +19,8 @@ export type SweepCounts = { reminded: number; expired: number; removed: number }
 
 /**
  * The scheduled trial sweep: "3 days left" emails, expiry (suspend the instance) and, after the
- * retention period, removal. Each trial is handled in its own transaction with its row locked
+ * retention period, removal. A trial whose clock waits for its setup (no end yet) matches none of
+ * these: it neither reminds nor expires until `startTrialClock` sets its end. Each trial is handled in its own transaction with its row locked
  * (SKIP LOCKED), so overlapping sweeps share the work and never act twice.
  */
 export async function sweepTrials(db: Database, appUrl: string, now = new Date()): Promise<SweepCounts> {
@@ -33,10 +34,11 @@ export async function sweepTrials(db: Database, appUrl: string, now = new Date()
       gt(trials.endsAt, now),
     ),
     async (tx, trial) => {
-      const daysLeft = Math.max(1, Math.ceil((trial.endsAt.getTime() - now.getTime()) / DAY_MS));
+      const endsAt = trial.endsAt!; // the condition above matched its end
+      const daysLeft = Math.max(1, Math.ceil((endsAt.getTime() - now.getTime()) / DAY_MS));
       await tx.update(trials).set({ reminderSentAt: now }).where(eq(trials.id, trial.id));
       await emailManagers(tx, trial.accountId, (name) =>
-        trialReminderMessage(name, planName(trial), daysLeft, `${appUrl}/pricing`),
+        trialReminderMessage(name, planName(trial), daysLeft, endsAt, `${appUrl}/pricing`),
       );
     },
   );
@@ -133,11 +135,19 @@ export async function extendTrial(
     if (!trial) return { ok: false, message: "This trial does not exist." };
     if (trial.status === "converted" || trial.deprovisionRequestedAt)
       return { ok: false, message: "This trial can no longer be extended." };
-    const from = Math.max(trial.endsAt.getTime(), Date.now());
-    const endsAt = new Date(from + days * DAY_MS);
+    // A trial still waiting for its setup gets a longer clock; the others a later end.
+    const endsAt = trial.endsAt ? new Date(Math.max(trial.endsAt.getTime(), Date.now()) + days * DAY_MS) : null;
+    const lengthDays = trial.endsAt ? trial.lengthDays : (trial.lengthDays ?? 0) + days;
     await tx
       .update(trials)
-      .set({ status: "active", endsAt, expiredAt: null, reminderSentAt: null, extensions: trial.extensions + 1 })
+      .set({
+        status: "active",
+        endsAt,
+        lengthDays,
+        expiredAt: null,
+        reminderSentAt: null,
+        extensions: trial.extensions + 1,
+      })
       .where(eq(trials.id, trial.id));
     if (trial.status === "expired") {
       await changeInstance(tx, trial, "resume", `trial-extended:${trial.id}:${trial.extensions + 1}`, {
@@ -150,7 +160,7 @@ export async function extendTrial(
       staff,
       "trial.extended",
       { type: "trial", id: trial.id },
-      { days, reason, endsAt },
+      { days, reason, endsAt, lengthDays },
       trial.accountId,
     );
     return { ok: true };

@@ -20,6 +20,9 @@ export type StartTrialResult = { ok: true; trialId: string } | { ok: false; mess
  * ever, unless staff granted another; none while paying; none before the email is confirmed). The
  * organisation's row is locked while the rules are checked, and the unique indexes on `trials` hold
  * the rule even so: two tabs get one trial.
+ * A plan whose instance staff set up by hand (`manual` provisioner) starts the trial with no end: its
+ * clock starts when the setup completes (`startTrialClock`, issue 14 item 9), so waiting for staff
+ * costs the customer none of their days.
  */
 export async function startTrial(
   db: Database,
@@ -36,7 +39,7 @@ export async function startTrial(
   if (!plan || !policy) return { ok: false, message: "This plan has no free trial." };
 
   const trialId = randomUUID();
-  const endsAt = new Date(Date.now() + plan.trialDays * DAY_MS);
+  const endsAt = clockWaitsForSetup(policy.provisioner) ? null : new Date(Date.now() + plan.trialDays * DAY_MS);
   const seats = plan.pricingModel === "per_seat" ? plan.minSeats : (plan.maxSeats ?? plan.minSeats);
   try {
     return await db.transaction(async (tx): Promise<StartTrialResult> => {
@@ -59,6 +62,7 @@ export async function startTrial(
         planSlug: plan.slug,
         instanceId,
         endsAt,
+        lengthDays: plan.trialDays,
         startedBy: userId,
         grantId: eligibility.grantId,
       });
@@ -67,7 +71,7 @@ export async function startTrial(
         { type: "user", id: userId },
         "trial.started",
         { type: "trial", id: trialId },
-        { plan: plan.slug, endsAt, grantId: eligibility.grantId },
+        { plan: plan.slug, endsAt, lengthDays: plan.trialDays, grantId: eligibility.grantId },
         accountId,
       );
       return { ok: true, trialId };
@@ -82,6 +86,22 @@ export async function startTrial(
     }
     throw error;
   }
+}
+
+/** Whether a trial of a plan with this provisioner counts its days only from when staff have set it up. */
+function clockWaitsForSetup(provisioner: string): boolean {
+  return provisioner === "manual";
+}
+
+/**
+ * When the trial ends, or for one whose clock still waits for its setup, when it would end if the
+ * setup completed now (its full length from now): what an order placed meanwhile carries over.
+ */
+export function trialEndOrFullLength(
+  trial: { endsAt: Date | null; lengthDays: number | null },
+  now = Date.now(),
+): Date {
+  return trial.endsAt ?? new Date(now + (trial.lengthDays ?? 0) * DAY_MS);
 }
 
 /** Takes the organisation's row lock: every trial start and grant of one organisation runs in turn. */
@@ -150,6 +170,7 @@ export async function trialOverview(db: DbOrTx, accountId: string) {
     planSlug: row.trial.planSlug,
     status: row.trial.status,
     endsAt: row.trial.endsAt,
+    lengthDays: row.trial.lengthDays,
     instanceStatus: row.instanceStatus,
     limits: row.snapshot.limits,
     features: row.snapshot.features,
@@ -166,6 +187,7 @@ export async function listTrialsForStaff(db: DbOrTx, limit = 50) {
       planSlug: trials.planSlug,
       status: trials.status,
       endsAt: trials.endsAt,
+      lengthDays: trials.lengthDays,
       extensions: trials.extensions,
     })
     .from(trials)
