@@ -9,6 +9,7 @@ const notices = {
   "plan-upgraded": "Your plan is changed and the difference is paid. We are updating your service now.",
   "downgrade-scheduled": "Your change is scheduled for the end of the period you have paid for.",
   "downgrade-cancelled": "You keep your current plan; the scheduled change is dropped.",
+  "left-organisation": "You left the organisation. We sent you an email to confirm it.",
 } as const;
 
 export type NoticeKey = keyof typeof notices;

@@ -3,7 +3,7 @@ import { SITE_NAME } from "~/lib/site";
 /** Plain-text emails: readable everywhere, and links are easy to find and test. */
 type Email = { subject: string; text: string };
 
-const signature = `\n\n— The ${SITE_NAME} team`;
+export const signature = `\n\n— The ${SITE_NAME} team`;
 
 export function verifyEmailMessage(name: string, link: string): Email {
   return {
