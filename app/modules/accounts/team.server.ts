@@ -114,15 +114,15 @@ export async function changeRole(
         changed: false,
         message: `${self ? "You are" : `${target.name} is`} already ${roleWithArticle(change.role)}.`,
       };
+    if (state.actor.role !== "owner" && target.role === "owner")
+      return refuse(403, "Only an owner can change an owner's role.");
+    if (state.actor.role !== "owner" && change.role === "owner")
+      return refuse(403, "Only an owner can make someone an owner.");
     if (change.expectedRole && change.expectedRole !== target.role)
       return refuse(
         409,
         `${target.name} became ${roleWithArticle(target.role)} since this page was loaded. Check the team below and try again.`,
       );
-    if (state.actor.role !== "owner" && target.role === "owner")
-      return refuse(403, "Only an owner can change an owner's role.");
-    if (state.actor.role !== "owner" && change.role === "owner")
-      return refuse(403, "Only an owner can make someone an owner.");
     if (target.role === "owner" && state.owners <= 1)
       return refuse(
         409,
