@@ -201,7 +201,7 @@ function SeatSummary({ used, bought }: { used: number; bought: number | null }) 
   return (
     <p className="mt-2 text-slate-700" data-testid="seat-usage">
       <strong className="text-slate-900">
-        {bought === null ? users(used) : `${used.toLocaleString("en-US")} of ${users(bought)}`}
+        {bought === null ? users(used) : `${used.toLocaleString("en-US")} of ${bought.toLocaleString("en-US")} users`}
       </strong>{" "}
       <span className="text-sm">{bought === null ? "· no user limit" : "· members and pending invitations count"}</span>
     </p>
