@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
 import {
   buyPlan,
   clientAddress,
@@ -18,6 +18,16 @@ async function invite(page: Page, email: string) {
   await page.getByRole("button", { name: "Send invitation" }).click();
 }
 
+/** The page in the account layout at a phone's width and a desktop's, with no sideways scroll; screenshots kept with the results. */
+async function looksRight(page: Page, testInfo: TestInfo, name: string) {
+  for (const width of [375, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await expect(page.getByRole("navigation", { name: "Account" })).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.screenshot({ path: testInfo.outputPath(`${name}-${width}.png`), fullPage: true });
+  }
+}
+
 /** The invited person creates an account from the emailed link and joins. */
 async function join(browser: Browser, company: string, email: string, name: string) {
   const mail = await waitForEmail(email, new RegExp(`invited you to ${company}`));
@@ -32,7 +42,9 @@ async function join(browser: Browser, company: string, email: string, name: stri
   await context.close();
 }
 
-test("the seats bought limit invitations, with the way to buy more users and its proration", async ({ page }) => {
+test("the seats bought limit invitations, with the way to buy more users and its proration", async ({
+  page,
+}, testInfo) => {
   await newCustomer(page, "Stella");
   await buyPlan(page, { plan: "starter", seats: 1 });
   await expect(page.getByTestId("order-status")).toHaveText("Your service is ready", { timeout: 10_000 });
@@ -46,6 +58,7 @@ test("the seats bought limit invitations, with the way to buy more users and its
   await invite(page, refused);
   await expect(page.getByRole("alert").filter({ hasText: "uses 1 of 1 users it pays for" })).toBeVisible();
   await expect(page.getByText("Invitation sent.")).toHaveCount(0);
+  await looksRight(page, testInfo, "team-seats-refused");
   await page.getByRole("link", { name: "Buy more users" }).click();
   await expect(page).toHaveURL(/\/account\/billing\?plan=starter&interval=month&seats=2/);
   await expect(page.getByTestId("change-preview")).toContainText("Starter, 2 users");
@@ -75,6 +88,7 @@ test("owners change roles, remove members and transfer the ownership; everyone a
   // The only owner can neither leave nor change their own role.
   await expect(row("Olga")).toContainText("You are the only owner");
   await expect(row("Olga").getByRole("link", { name: "Leave" })).toHaveCount(0);
+  await looksRight(page, testInfo, "team-owner");
 
   await row(tom.name).getByLabel(`Role of ${tom.name}`).selectOption("admin");
   await row(tom.name).getByRole("button", { name: "Save" }).click();
@@ -93,6 +107,7 @@ test("owners change roles, remove members and transfer the ownership; everyone a
 
   await row(tom.name).getByRole("link", { name: "Make owner" }).click();
   await expect(page.getByRole("heading", { name: "Transfer the ownership?" })).toBeVisible();
+  await looksRight(page, testInfo, "team-confirm-transfer");
   await expect(
     page.getByText(`${tom.name} becomes the owner of ${owner.company} and you become an admin.`),
   ).toBeVisible();
@@ -106,13 +121,7 @@ test("owners change roles, remove members and transfer the ownership; everyone a
   await waitForEmail(owner.email, /You transferred the ownership of/);
   expect(await severeViolations(page)).toEqual([]);
 
-  // The page in the account layout, at a phone's width and a desktop's, with no sideways scroll.
-  for (const width of [375, 1280]) {
-    await page.setViewportSize({ width, height: 900 });
-    await expect(page.getByRole("navigation", { name: "Account" })).toBeVisible();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-    await page.screenshot({ path: testInfo.outputPath(`team-${width}.png`), fullPage: true });
-  }
+  await looksRight(page, testInfo, "team-after-transfer");
 
   // Now an admin, Olga may leave.
   await row("Olga").getByRole("link", { name: "Leave" }).click();
