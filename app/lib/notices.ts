@@ -11,6 +11,7 @@ const notices = {
   "downgrade-scheduled": "Your change is scheduled for the end of the period you have paid for.",
   "downgrade-cancelled": "You keep your current plan; the scheduled change is dropped.",
   "subscription-resumed": "Your subscription continues: it is no longer cancelled. We email you when it is confirmed.",
+  "left-organisation": "You left the organisation. We sent you an email to confirm it.",
 } as const;
 
 export type NoticeKey = keyof typeof notices;

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Outlet, useLoaderData } from "@remix-run/react";
-import { TabLink, TabNav } from "~/components/ui/tab-nav";
+import { AccountShell } from "~/components/account-shell";
 import { listMemberships } from "~/modules/accounts/organisations.server";
 import { requireUser } from "~/modules/accounts/sessions.server";
 
@@ -14,18 +14,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function AccountLayout() {
   const { current } = useLoaderData<typeof loader>();
   return (
-    <div className="mx-auto max-w-4xl px-4 py-10">
-      <TabNav label="Account">
-        <TabLink to="/account" end>
-          Overview
-        </TabLink>
-        {current ? <TabLink to={`/orgs/${current.organisationId}/members`}>Team</TabLink> : null}
-        {current && current.role !== "member" ? <TabLink to="/account/billing">Billing</TabLink> : null}
-        <TabLink to="/account/settings">Settings</TabLink>
-      </TabNav>
-      <div className="mt-8">
-        <Outlet />
-      </div>
-    </div>
+    <AccountShell current={current}>
+      <Outlet />
+    </AccountShell>
   );
 }

@@ -36,7 +36,9 @@ test("sign up, confirm by the emailed link, log in, and invite a teammate who jo
 
   await page.reload();
   await expect(page.getByRole("cell", { name: teammateEmail })).toBeVisible();
-  await expect(page.getByRole("row").filter({ hasText: teammateEmail })).toContainText("admin");
+  await expect(page.getByRole("row").filter({ hasText: teammateEmail }).getByLabel("Role of Tom Teammate")).toHaveValue(
+    "admin",
+  );
 });
 
 test("an existing member accepts an invitation after logging in", async ({ page, browser }) => {

@@ -6,6 +6,14 @@ import { invitations, memberships, organisations, users, type MembershipRole } f
 import { recordAudit } from "~/lib/audit.server";
 import { queueEmail } from "~/modules/email/outbox.server";
 import { invitationMessage } from "~/modules/email/templates";
+import {
+  lockOrganisation,
+  moreSeatsPath,
+  seatAllowance,
+  seatLimitMessage,
+  usedSeats,
+  type MoreSeats,
+} from "./seats.server";
 
 /** Accounts need the database, the public URL for links and the secret that signs them. */
 type Deps = { db: AppLoadContext["db"]; config: Pick<AppLoadContext["config"], "appUrl" | "sessionSecret"> };
@@ -97,9 +105,14 @@ function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-export type InviteResult = { ok: true } | { ok: false; message: string };
+export type InviteResult = { ok: true } | { ok: false; message: string; moreSeats?: MoreSeats };
 
-/** Owners and admins invite by email; only an owner may invite another owner. */
+/**
+ * Owners and admins invite by email; only an owner may invite another owner. An invitation takes
+ * a user (see `seatUsage`): past the users bought it is refused with the way to more
+ * (`moreSeats`). The check runs under the organisation's row lock, so two tabs cannot both take
+ * the last user; a new invitation to an address with a pending one replaces it and takes no more.
+ */
 export async function inviteMember(
   { db, config }: Deps,
   inviter: { userId: string; name: string; role: MembershipRole },
@@ -110,27 +123,44 @@ export async function inviteMember(
   if (!MANAGERS.includes(inviter.role)) return { ok: false, message: "Only owners and admins can invite people" };
   if (role === "owner" && inviter.role !== "owner")
     return { ok: false, message: "Only an owner can invite another owner" };
-  const [alreadyMember] = await db
-    .select({ userId: users.id })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.organisationId, organisation.organisationId), eq(users.email, email)));
-  if (alreadyMember) return { ok: false, message: "That person is already a member" };
 
   const token = randomBytes(32).toString("base64url");
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx): Promise<InviteResult> => {
+    await lockOrganisation(tx, organisation.organisationId);
+    const [alreadyMember] = await tx
+      .select({ userId: users.id })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.organisationId, organisation.organisationId), eq(users.email, email)));
+    if (alreadyMember) return { ok: false, message: "That person is already a member" };
+
+    const pending = and(
+      eq(invitations.organisationId, organisation.organisationId),
+      eq(invitations.email, email),
+      isNull(invitations.acceptedAt),
+      isNull(invitations.revokedAt),
+    );
+    const [replacing] = await tx
+      .select({ id: invitations.id })
+      .from(invitations)
+      .where(and(pending, gt(invitations.expiresAt, sql`now()`)));
+    if (!replacing) {
+      const [used, allowance] = await Promise.all([
+        usedSeats(tx, organisation.organisationId),
+        seatAllowance(tx, organisation.organisationId),
+      ]);
+      if (allowance.bought !== null && used + 1 > allowance.bought)
+        return {
+          ok: false,
+          message: seatLimitMessage(allowance, organisation.name, used),
+          moreSeats: moreSeatsPath(allowance, used + 1) ?? undefined,
+        };
+    }
     // A new invitation for the same address replaces the pending one.
     await tx
       .update(invitations)
       .set({ revokedAt: sql`now()` })
-      .where(
-        and(
-          eq(invitations.organisationId, organisation.organisationId),
-          eq(invitations.email, email),
-          isNull(invitations.acceptedAt),
-          isNull(invitations.revokedAt),
-        ),
-      );
+      .where(pending);
     const [invitation] = await tx
       .insert(invitations)
       .values({
@@ -154,8 +184,8 @@ export async function inviteMember(
       to: email,
       ...invitationMessage(inviter.name, organisation.name, role, `${config.appUrl}/invitations/${token}`),
     });
+    return { ok: true };
   });
-  return { ok: true };
 }
 
 export async function revokeInvitation(

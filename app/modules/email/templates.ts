@@ -4,7 +4,7 @@ import { longDate } from "~/lib/dates";
 /** Plain-text emails: readable everywhere, and links are easy to find and test. */
 type Email = { subject: string; text: string };
 
-const signature = `\n\n— The ${SITE_NAME} team`;
+export const signature = `\n\n— The ${SITE_NAME} team`;
 
 export function verifyEmailMessage(name: string, link: string): Email {
   return {
