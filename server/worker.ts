@@ -3,6 +3,7 @@ import nodemailer from "nodemailer";
 import type Stripe from "stripe";
 import { z } from "zod";
 import { STRIPE_EVENT_TASK } from "../app/modules/billing/events.server";
+import { STRIPE_CUSTOMER_SYNC_TASK, syncStripeCustomer } from "../app/modules/billing/customer-sync.server";
 import { processStripeEvent } from "../app/modules/billing/process-event.server";
 import { reconcileBilling } from "../app/modules/billing/reconcile.server";
 import { sweepEndedSubscriptions } from "../app/modules/billing/retention.server";
@@ -47,6 +48,7 @@ const SMTP_TIMEOUTS_MS = { connectionTimeout: 10_000, greetingTimeout: 10_000, s
 const MAIL_CONCURRENCY = 2;
 
 const eventPayload = z.object({ eventId: z.string().min(1) });
+const customerSyncPayload = z.object({ accountId: z.uuid() });
 
 /** Scheduled sweeps; `?max=1` skips runs missed while no worker was up instead of replaying them all. */
 const crontab = [
@@ -62,6 +64,8 @@ export function taskList({ database, appUrl, provisionerHttpSecret, stripe }: Ta
   return {
     [STRIPE_EVENT_TASK]: async (payload) =>
       processStripeEvent({ db: database.db, stripe, appUrl }, eventPayload.parse(payload).eventId),
+    [STRIPE_CUSTOMER_SYNC_TASK]: async (payload) =>
+      syncStripeCustomer({ db: database.db, stripe }, customerSyncPayload.parse(payload).accountId),
     trials_sweep: async () => {
       await sweepTrials(database.db, appUrl);
     },

@@ -77,7 +77,9 @@ describe("Billing Portal sessions", () => {
     expect(html).toContain('<button type="submit">Cancel plan</button>');
     expect(html).toContain("Visa •••• 4242, expires 12/");
     expect(html).toMatch(/<label for="card_number">Card number<\/label>/);
-    expect(html).toMatch(/<th scope="row">EMU-0001<\/th><td>[^<]+<\/td><td>\$45\.00<\/td><td>Paid<\/td>/);
+    expect(html).toMatch(
+      /<th scope="row"><a href="http:\/\/[^"]+\/i\/in_\w+">[0-9A-Z]{8}-0001<\/a><\/th><td>[^<]+<\/td><td>\$45\.00<\/td><td>Paid<\/td>/,
+    );
     expect(html).toContain(
       '<a href="https://portal.example.test/account/billing?from=&lt;portal&gt;">Return to Example Business</a>',
     );

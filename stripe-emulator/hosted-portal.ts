@@ -132,13 +132,19 @@ function invoiceTable(context: EmulatorContext, customerId: string): string {
   const rows = invoices
     .map(
       (invoice) =>
-        `<tr><th scope="row">${escapeHtml(invoice.number ?? invoice.id)}</th><td>${escapeHtml(formatDate(invoice.created))}</td><td>${escapeHtml(formatAmount(invoice.amount_due, invoice.currency))}</td><td>${escapeHtml(statusLabel(invoice.status ?? ""))}</td></tr>`,
+        `<tr><th scope="row">${invoiceLink(invoice)}</th><td>${escapeHtml(formatDate(invoice.created))}</td><td>${escapeHtml(formatAmount(invoice.amount_due, invoice.currency))}</td><td>${escapeHtml(statusLabel(invoice.status ?? ""))}</td></tr>`,
     )
     .join("");
   return `<table>
   <thead><tr><th scope="col">Number</th><th scope="col">Date</th><th scope="col">Amount</th><th scope="col">Status</th></tr></thead>
   <tbody>${rows}</tbody>
 </table>`;
+}
+
+/** The invoice's number, linked to its hosted page once it has one. */
+function invoiceLink(invoice: Stripe.Invoice): string {
+  const number = escapeHtml(invoice.number ?? invoice.id);
+  return invoice.hosted_invoice_url ? `<a href="${escapeHtml(invoice.hosted_invoice_url)}">${number}</a>` : number;
 }
 
 function cardSummary(paymentMethod: Stripe.PaymentMethod | null): string {

@@ -32,3 +32,21 @@ export function newId(prefix: IdPrefix): string {
   for (const byte of bytes) suffix += ALPHABET[byte % ALPHABET.length];
   return `${prefix}_${suffix}`;
 }
+
+const PREFIX_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/** A customer's invoice prefix as Stripe makes one: eight upper-case letters and digits. */
+export function newInvoicePrefix(): string {
+  let prefix = "";
+  for (const byte of randomBytes(8)) prefix += PREFIX_ALPHABET[byte % PREFIX_ALPHABET.length];
+  return prefix;
+}
+
+/**
+ * The customer's invoice prefix; customers saved by older emulators have none, so one is derived
+ * from their id (the same every time, so their invoice numbers stay in one sequence).
+ */
+export function invoicePrefixOf(customer: { id: string; invoice_prefix?: string | null }): string {
+  if (customer.invoice_prefix) return customer.invoice_prefix;
+  return customer.id.slice(-8).toUpperCase().padStart(8, "0");
+}

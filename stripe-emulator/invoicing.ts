@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import type { EmulatorContext } from "./context";
-import { ID_PREFIX, newId } from "./ids";
+import { ID_PREFIX, invoicePrefixOf, newId } from "./ids";
 import { amountDue, invoiceLine } from "./invoice-lines";
 import type { LineSpec } from "./invoice-lines";
 
@@ -73,6 +73,8 @@ export function buildInvoice(
     lines: { object: "list", data: lines, has_more: false, url: `/v1/invoices/${id}/lines` },
     livemode: false,
     metadata: {},
+    hosted_invoice_url: null,
+    invoice_pdf: null,
     next_payment_attempt: null,
     number: null,
     on_behalf_of: null,
@@ -125,7 +127,10 @@ export function issueInvoice(
   const finalized = context.store.invoices.put({
     ...created,
     status: "open",
-    number: nextInvoiceNumber(context),
+    number: nextInvoiceNumber(context, created.customer as string),
+    // Stripe gives an invoice its hosted page and PDF when it is finalized, never to a draft.
+    hosted_invoice_url: hostedInvoiceUrl(context, created.id),
+    invoice_pdf: invoicePdfUrl(context, created.id),
     effective_at: now,
     ending_balance: 0,
     status_transitions: { ...created.status_transitions, finalized_at: now },
@@ -134,7 +139,28 @@ export function issueInvoice(
   return finalized;
 }
 
-function nextInvoiceNumber(context: EmulatorContext): string {
-  const numbered = context.store.invoices.oldestFirst().filter((invoice) => invoice.number !== null).length;
-  return `EMU-${String(numbered + 1).padStart(4, "0")}`;
+/**
+ * "<customer's invoice prefix>-<sequence>", as Stripe numbers invoices by default: the sequence
+ * counts the customer's finalized invoices, from 0001.
+ */
+function nextInvoiceNumber(context: EmulatorContext, customerId: string): string {
+  const customer = context.store.customers.require(customerId);
+  const numbered = context.store.invoices
+    .oldestFirst()
+    .filter((invoice) => invoice.customer === customerId && invoice.number !== null).length;
+  return `${invoicePrefixOf(customer)}-${String(numbered + 1).padStart(4, "0")}`;
+}
+
+/** Path of an invoice's hosted page, served by `hosted-invoice.ts`. */
+export function hostedInvoicePath(invoiceId: string): string {
+  return `/i/${encodeURIComponent(invoiceId)}`;
+}
+
+function hostedInvoiceUrl(context: EmulatorContext, invoiceId: string): string {
+  return `${context.baseUrl}${hostedInvoicePath(invoiceId)}`;
+}
+
+/** The "PDF" is the same printable page (see README): the emulator writes no PDF files. */
+function invoicePdfUrl(context: EmulatorContext, invoiceId: string): string {
+  return `${context.baseUrl}${hostedInvoicePath(invoiceId)}/pdf`;
 }

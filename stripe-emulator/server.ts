@@ -8,6 +8,7 @@ import { expandResponse } from "./expand";
 import { formFromJson, parseForm } from "./form";
 import type { FormObject } from "./form";
 import { payCheckout, showCheckout } from "./hosted-checkout";
+import { showInvoice, submitInvoice } from "./hosted-invoice";
 import { showPortal, submitPortal } from "./hosted-portal";
 import type { HtmlResponse } from "./hosted-page";
 import { ID_PREFIX, newId } from "./ids";
@@ -27,6 +28,7 @@ interface HostedPage {
 const HOSTED_PAGES: readonly HostedPage[] = [
   { path: /^\/c\/pay\/([^/]+)$/, show: showCheckout, submit: payCheckout },
   { path: /^\/p\/session\/([^/]+)$/, show: showPortal, submit: submitPortal },
+  { path: /^\/i\/([^/]+)(?:\/pdf)?$/, show: showInvoice, submit: submitInvoice },
 ];
 
 export interface EmulatorServerOptions {

@@ -169,7 +169,8 @@ type Subscription = typeof subscriptions.$inferSelect;
 function stateOf(
   status: "pending" | "active" | "suspended" | "deprovisioned",
   history: ServiceHistoryRow[],
-  trial: { status: string; endsAt: Date } | undefined,
+  /** `endsAt` is null while a staff-set-up trial waits for its setup (its clock starts then, ADR 17). */
+  trial: { status: string; endsAt: Date | null } | undefined,
   subscription: Subscription | undefined,
   now: number,
 ): ServiceState {
@@ -190,7 +191,7 @@ function stateOf(
     const reason = pauseReasonOf(subscription?.status);
     return { kind: "paused", since: lastDone("suspend"), reason: reason.sentence, path: reason.path };
   }
-  if (trial?.status === "active") {
+  if (trial?.status === "active" && trial.endsAt) {
     const endsAt = new Date(trial.endsAt);
     return { kind: "trial", daysLeft: Math.max(0, Math.ceil((endsAt.getTime() - now) / DAY_MS)), endsAt };
   }

@@ -3,12 +3,14 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { accountRequests } from "../../provisioning";
 import { ProvisioningProgress } from "~/components/provisioning-progress";
 import { useLiveRevalidation } from "~/components/use-live-revalidation";
+import { LocalDate } from "~/components/local-date";
 import { formatMoney } from "~/lib/money";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { requireMembership } from "~/modules/accounts/organisations.server";
 import { requireUser } from "~/modules/accounts/sessions.server";
 import { findOrder } from "~/modules/orders/orders.server";
 import { confirmCheckout } from "~/modules/orders/payment.server";
+import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { idParam } from "~/lib/ids";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
@@ -38,16 +40,32 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const requests = order.provisioningRequestId
     ? (await accountRequests(context.db, order.accountId)).filter((r) => r.id === order.provisioningRequestId)
     : [];
+  const catalog = await requireCatalog(context.db);
   return {
     order: {
       id: order.id,
       status: order.status,
-      planSlug: order.planSlug,
+      planName: catalog.plans.find((plan) => plan.slug === order.planSlug)?.name ?? catalog.product.name,
       interval: order.interval,
       seats: order.seats,
       total: { amount: order.totalAmount, currency: order.currency },
+      firstCharge: chargeSummary(order),
     },
     requests,
+  };
+}
+
+/**
+ * Stripe's figures kept on the accepted order (payment.server.ts): a trial checkout charged
+ * nothing and names its first charge; a paid one names what was charged and when.
+ */
+function chargeSummary(order: NonNullable<Awaited<ReturnType<typeof findOrder>>>) {
+  if (order.chargedAtCheckout === null || !order.firstChargeAt || order.firstChargeAmount === null) return null;
+  return {
+    trial: order.chargedAtCheckout === 0 && order.firstChargeAmount > 0,
+    at: order.firstChargeAt.toISOString(),
+    amount: { amount: order.firstChargeAmount, currency: order.currency },
+    charged: { amount: order.chargedAtCheckout, currency: order.currency },
   };
 }
 
@@ -60,23 +78,47 @@ const headlines = {
   expired: "This checkout expired",
   cancelled: "This order was cancelled",
 } as const;
+/** A trial checkout charged nothing: "Payment received" would be wrong. */
+const trialHeadlines = {
+  ...headlines,
+  paid: "Order confirmed: your trial continues",
+  fulfilled: "Order confirmed: your trial continues",
+  pending_approval: "Order confirmed: our team will approve your setup",
+} as const;
 
 export default function OrderPage() {
   const { order, requests } = useLoaderData<typeof loader>();
   const ready = requests.length > 0 && requests.every((r) => r.status === "succeeded");
+  const charge = order.firstCharge;
+  const trial = charge?.trial === true;
   useLiveRevalidation(order.status === "checkout_open");
   return (
     <div className="mx-auto max-w-2xl space-y-8 px-4 py-12">
       <header>
         <p className="text-sm font-semibold text-brand-700">Order</p>
         <h1 className="mt-1 text-2xl font-bold tracking-tight" data-testid="order-status" data-status={order.status}>
-          {ready ? "Your service is ready" : headlines[order.status]}
+          {ready ? "Your service is ready" : (trial ? trialHeadlines : headlines)[order.status]}
         </h1>
         <p className="mt-2 text-sm text-slate-700">
-          {order.planSlug} · {order.seats} {order.seats === 1 ? "user" : "users"} · {formatMoney(order.total)} per{" "}
+          {order.planName} plan · {order.seats} {order.seats === 1 ? "user" : "users"} · {formatMoney(order.total)} per{" "}
           {order.interval}, excluding tax
         </p>
       </header>
+      {charge ? (
+        <p className="rounded-md border border-slate-200 bg-slate-50 p-4 text-slate-800" data-testid="first-charge">
+          {charge.trial ? (
+            <>
+              Nothing was charged today: your trial runs until your first charge on <LocalDate value={charge.at} />:{" "}
+              <strong>{formatMoney(charge.amount)}</strong>.
+            </>
+          ) : (
+            <>
+              Charged <strong>{formatMoney(charge.charged)}</strong> on <LocalDate value={charge.at} />. A receipt is on
+              its way by email.
+            </>
+          )}
+        </p>
+      ) : null}
       {order.status === "paid" && !ready ? (
         <p className="text-slate-700">We are setting it up now; this page follows along.</p>
       ) : null}

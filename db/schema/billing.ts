@@ -44,6 +44,12 @@ export const orders = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     paidAt: timestamp("paid_at", { withTimezone: true }),
+    /** Minor units Stripe charged when the checkout completed: 0 for a trial checkout. */
+    chargedAtCheckout: integer("charged_at_checkout"),
+    /** Stripe's first charge: the paid invoice's date, or the trial's end (`trial_end`) for a trial. */
+    firstChargeAt: timestamp("first_charge_at", { withTimezone: true }),
+    /** Minor units of that first charge, tax excluded, in the order's currency. */
+    firstChargeAmount: integer("first_charge_amount"),
   },
   (t) => [
     // One open checkout per organisation and product: a second tab cannot pay twice.

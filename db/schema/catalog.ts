@@ -84,6 +84,8 @@ export const plans = pgTable(
     provisioningTrigger: text("provisioning_trigger").$type<ProvisioningTrigger>().notNull(),
     /** Provisioner-specific settings, e.g. the result fields staff fill in for a manual setup. */
     provisioningConfig: jsonb("provisioning_config").$type<Record<string, unknown>>().notNull().default({}),
+    /** The plan's own Stripe product, whose name Checkout and invoices show (ADR 16); set by the catalog sync. */
+    stripeProductId: text("stripe_product_id"),
     ...timestamps,
   },
   (t) => [

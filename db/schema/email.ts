@@ -1,4 +1,4 @@
-import { index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 
 /**
@@ -21,8 +21,14 @@ export const outgoingEmails = pgTable(
     lastError: text("last_error"),
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp("sent_at", { withTimezone: true }),
+    /**
+     * Set for an email that must go out once whatever repeats its cause (a webhook delivered twice,
+     * two paths accepting one order): e.g. `receipt:<invoice id>:<address>`. Null for the others.
+     */
+    dedupeKey: text("dedupe_key"),
   },
   (t) => [
+    uniqueIndex("outgoing_emails_dedupe_key_idx").on(t.dedupeKey),
     index("outgoing_emails_unsent_idx")
       .on(t.queuedAt)
       .where(sql`${t.sentAt} is null`),

@@ -2,7 +2,7 @@ import type Stripe from "stripe";
 import { z } from "zod";
 import type { EmulatorContext } from "../context";
 import { previousAttributes } from "../events";
-import { ID_PREFIX, newId } from "../ids";
+import { ID_PREFIX, newId, newInvoicePrefix } from "../ids";
 import { paginate, paginationParams } from "../list";
 import { formMetadata, mergeMetadata, parseParams } from "../params";
 import type { Route } from "../router";
@@ -42,7 +42,7 @@ export function createCustomer(
     delinquent: false,
     description: input.description ?? null,
     email: input.email ?? null,
-    invoice_prefix: null,
+    invoice_prefix: newInvoicePrefix(),
     invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
     livemode: false,
     metadata: input.metadata ?? {},

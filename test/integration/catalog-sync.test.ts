@@ -24,7 +24,7 @@ afterAll(async () => {
 describe("syncCatalogToStripe", () => {
   it("creates the product and a price per lookup key once; a second run changes nothing", async () => {
     expect(await syncCatalogToStripe(database.db, stripe)).toEqual({
-      productsCreated: 1,
+      productsCreated: 5,
       productsUpdated: 0,
       pricesCreated: 8,
       pricesUnchanged: 0,
@@ -47,7 +47,7 @@ describe("syncCatalogToStripe", () => {
       unit_amount: 2400,
       currency: "usd",
       recurring: { interval: "month" },
-      product: { name: "Northwind Projects" },
+      product: { name: "Northwind Projects Team", metadata: { product: "northwind-projects", plan: "team" } },
     });
     const [row] = await database.db
       .select()
@@ -65,7 +65,8 @@ describe("syncCatalogToStripe", () => {
     await database.db.update(products).set({ name: "Northwind Projects Cloud" });
     expect(await syncCatalogToStripe(database.db, stripe)).toEqual({
       productsCreated: 0,
-      productsUpdated: 1,
+      // The product and each of its four plans' products carry the new name.
+      productsUpdated: 5,
       pricesCreated: 1,
       pricesUnchanged: 7,
       pricesAdopted: 0,

@@ -21,6 +21,7 @@ import type { SignupIntent } from "./signup-intent";
 import { claimInvitation } from "./organisations.server";
 import { endOtherSessions } from "./sessions.server";
 import { dropUnconfirmedSetup } from "./takeover.server";
+import { queueCustomerSyncForOwner } from "~/modules/billing/customer-sync.server";
 
 /** Accounts need the database, the public URL for links and the secret that signs them. */
 type Deps = { db: AppLoadContext["db"]; config: Pick<AppLoadContext["config"], "appUrl" | "sessionSecret"> };
@@ -353,6 +354,8 @@ export async function confirmEmailChange({ db, config }: Deps, token: string): P
       { from: oldEmail, to: payload.email },
     );
     await queueEmail(tx, { to: oldEmail, ...emailChangedNotice(updated.name, payload.email) });
+    // Stripe's receipts for the organisations they own go to the new address.
+    await queueCustomerSyncForOwner(tx, updated.id);
     return "changed";
   });
 }

@@ -32,6 +32,9 @@ export async function syncCatalogToStripe(db: Database, stripe: Stripe): Promise
   };
   for (const product of await db.select().from(products)) {
     const stripeProductId = await syncProduct(db, stripe, product, counts);
+    const planProducts = new Map<string, string>();
+    for (const plan of await db.select().from(plans).where(eq(plans.productId, product.id)))
+      planProducts.set(plan.id, await syncPlanProduct(db, stripe, product, plan, counts));
     const rows = await db
       .select({ price: prices, planName: plans.name, planSlug: plans.slug })
       .from(prices)
@@ -43,12 +46,14 @@ export async function syncCatalogToStripe(db: Database, stripe: Stripe): Promise
     );
     for (const { price, planName, planSlug } of rows) {
       const current = existing.get(price.lookupKey);
+      // Each price hangs off its plan's product, whose name Checkout and invoices show (ADR 16).
+      const planProductId = planProducts.get(price.planId)!;
       const matches =
         current &&
         current.unit_amount === price.unitAmount &&
         current.currency === price.currency.toLowerCase() &&
         current.recurring?.interval === price.interval &&
-        current.product === stripeProductId;
+        current.product === planProductId;
       let synced: Stripe.Price;
       if (matches) {
         if (current.active !== price.active) await stripe.prices.update(current.id, { active: price.active });
@@ -56,7 +61,7 @@ export async function syncCatalogToStripe(db: Database, stripe: Stripe): Promise
         counts.pricesUnchanged += 1;
       } else {
         synced = await stripe.prices.create({
-          product: stripeProductId,
+          product: planProductId,
           currency: price.currency.toLowerCase(),
           unit_amount: price.unitAmount,
           recurring: { interval: price.interval },
@@ -71,7 +76,9 @@ export async function syncCatalogToStripe(db: Database, stripe: Stripe): Promise
       }
       await recordCurrentVersion(db, price, synced, current && current.id !== synced.id ? current : null);
     }
-    counts.pricesAdopted += await adoptUnrecordedPrices(db, stripe, stripeProductId, rows);
+    // Prices made before plans had products hang off the product's own Stripe product.
+    for (const owner of [stripeProductId, ...new Set(planProducts.values())])
+      counts.pricesAdopted += await adoptUnrecordedPrices(db, stripe, owner, rows);
   }
   return counts;
 }
@@ -168,6 +175,37 @@ async function syncProduct(
   }
   const created = await stripe.products.create(wanted);
   await db.update(products).set({ stripeProductId: created.id }).where(eq(products.id, product.id));
+  counts.productsCreated += 1;
+  return created.id;
+}
+
+/**
+ * The plan's own Stripe product, named "<product> <plan>" (what Checkout's line item, invoices,
+ * receipts and the Billing Portal read), created once (idempotency key per plan) and renamed when
+ * the catalog's names change. Its id is kept on the plan.
+ */
+async function syncPlanProduct(
+  db: Database,
+  stripe: Stripe,
+  product: typeof products.$inferSelect,
+  plan: typeof plans.$inferSelect,
+  counts: SyncCounts,
+): Promise<string> {
+  const wanted = {
+    name: `${product.name} ${plan.name}`,
+    description: plan.summary,
+    metadata: { product: product.slug, plan: plan.slug },
+  };
+  if (plan.stripeProductId) {
+    const current = await stripe.products.retrieve(plan.stripeProductId);
+    if (current.name !== wanted.name || current.description !== wanted.description) {
+      await stripe.products.update(current.id, wanted);
+      counts.productsUpdated += 1;
+    }
+    return current.id;
+  }
+  const created = await stripe.products.create(wanted, { idempotencyKey: `plan-product:${plan.id}` });
+  await db.update(plans).set({ stripeProductId: created.id }).where(eq(plans.id, plan.id));
   counts.productsCreated += 1;
   return created.id;
 }

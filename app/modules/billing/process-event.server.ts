@@ -1,13 +1,17 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import Stripe from "stripe";
 import type { Database, Transaction } from "#db/client";
-import { stripeEvents, subscriptions } from "#db/schema";
+import { stripeEvents, subscriptions, type OrderStatus } from "#db/schema";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
+import { queueOrderConfirmation, queueReceipt } from "~/modules/email/billing-emails.server";
 import { queuePaymentProblemEmails } from "~/modules/email/payment-notice.server";
+import { firstChargeOf } from "~/modules/orders/first-charge";
 import { applyCheckoutSession, fetchCheckoutSession } from "~/modules/orders/payment.server";
 import { accountOfCustomer, idOf, refreshSubscription } from "./subscriptions.server";
 
 type Apply = (tx: Transaction) => Promise<unknown>;
+/** Order states after Stripe took the checkout: the customer is told what they bought. */
+const ACCEPTED = new Set<OrderStatus>(["paid", "fulfilled", "pending_approval"]);
 type Deps = { db: Database; stripe: Stripe; appUrl: string };
 
 /**
@@ -63,7 +67,13 @@ async function prepare(
     case "checkout.session.async_payment_failed":
     case "checkout.session.expired": {
       const session = await fetchCheckoutSession(stripe, objectId);
-      return (tx) => applyCheckoutSession(tx, session, type === "checkout.session.async_payment_failed");
+      return async (tx) => {
+        const order = await applyCheckoutSession(tx, session, type === "checkout.session.async_payment_failed");
+        // Confirmed from Stripe's event whichever path accepted the order (this one, or the order
+        // page's re-fetch): the outbox key sends it once.
+        const charge = firstChargeOf(session);
+        if (order && charge && ACCEPTED.has(order.status)) await queueOrderConfirmation(tx, { order, charge, appUrl });
+      };
     }
     case "customer.subscription.created":
     case "customer.subscription.updated":
@@ -119,6 +129,7 @@ async function applyInvoice(
   if (!mirrored) return;
   if (invoice.status === "paid") {
     await tx.update(subscriptions).set({ paymentFailedAt: null }).where(eq(subscriptions.id, mirrored.id));
+    await queueReceipt(tx, { invoice, accountId: mirrored.accountId, planSlug: mirrored.planSlug, appUrl });
     return;
   }
   // A failure reported after the invoice was paid (events out of order) is old news.

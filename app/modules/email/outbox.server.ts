@@ -22,14 +22,19 @@ export const sendEmailPayload = z.object({ emailId: z.uuid() });
 
 /**
  * Queues an email in the caller's transaction: a row in `outgoing_emails` (kept until the mail
- * server takes it) and the job that sends it. Throws a ZodError for a malformed email.
+ * server takes it) and the job that sends it. With a `dedupeKey` (e.g. `receipt:<invoice id>:<address>`)
+ * the email is queued once: a second call with the same key, in any transaction, queues nothing
+ * and answers false. Throws a ZodError for a malformed email.
  */
-export async function queueEmail(tx: DbOrTx, email: OutgoingEmail): Promise<void> {
+export async function queueEmail(tx: DbOrTx, email: OutgoingEmail, dedupeKey?: string): Promise<boolean> {
   const [row] = await tx
     .insert(outgoingEmails)
-    .values(outgoingEmailSchema.parse(email))
+    .values({ ...outgoingEmailSchema.parse(email), dedupeKey: dedupeKey ?? null })
+    .onConflictDoNothing({ target: outgoingEmails.dedupeKey })
     .returning({ id: outgoingEmails.id, nextAttemptAt: outgoingEmails.nextAttemptAt });
-  await scheduleSending(tx, row!.id, row!.nextAttemptAt);
+  if (!row) return false;
+  await scheduleSending(tx, row.id, row.nextAttemptAt);
+  return true;
 }
 
 /**

@@ -158,3 +158,51 @@ export function subscriptionEndingMessage(name: string, planName: string, endsOn
     text: `Hi ${name},\n\nYour ${planName} subscription is cancelled and ends on ${endsOn}. Until then your service runs as it is; afterwards it is paused and its data kept for 30 days.\n\nChanged your mind? Resume it on the billing page before then: ${link}${signature}`,
   };
 }
+
+/** What an order confirmation says; amounts and dates already formatted for people. */
+export type OrderConfirmation = {
+  planName: string;
+  seats: number;
+  /** "monthly" or "yearly". */
+  billing: string;
+  /** "$72.00 per month". */
+  price: string;
+  taxes: string;
+  chargedToday: string;
+  /** "12 March 2026". */
+  firstChargeDate: string;
+  firstChargeAmount: string;
+  trial: boolean;
+  orderLink: string;
+};
+
+export function orderConfirmationMessage(name: string, order: OrderConfirmation): Email {
+  const users = `${order.seats} ${order.seats === 1 ? "user" : "users"}`;
+  const charge = order.trial
+    ? `Charged today: ${order.chargedToday}. Your trial continues: first charge on ${order.firstChargeDate}: ${order.firstChargeAmount}.`
+    : `Charged today: ${order.chargedToday} (${order.firstChargeDate}). Next, ${order.price}.`;
+  return {
+    subject: `Order confirmed: ${order.planName}, ${users}, billed ${order.billing}`,
+    text: `Hi ${name},\n\nThank you for your order. Here is what you bought:\n\n  Plan: ${order.planName}\n  Users: ${order.seats}\n  Billed: ${order.billing}\n  Price: ${order.price}, excluding tax\n  Taxes: ${order.taxes}\n\n${charge}\n\nSee your order and follow its setup: ${order.orderLink}${signature}`,
+  };
+}
+
+/** A paid invoice's receipt; amounts and dates already formatted for people. */
+export type Receipt = {
+  planName: string;
+  number: string;
+  /** "12 March 2026". */
+  paidOn: string;
+  lines: { description: string; amount: string }[];
+  taxes: string;
+  total: string;
+  invoiceLink: string;
+};
+
+export function receiptMessage(name: string, receipt: Receipt): Email {
+  const lines = receipt.lines.map((line) => `  ${line.description}: ${line.amount}`).join("\n");
+  return {
+    subject: `Receipt for your ${receipt.planName} payment: ${receipt.total} (invoice ${receipt.number})`,
+    text: `Hi ${name},\n\nWe received your payment of ${receipt.total} on ${receipt.paidOn}. Thank you.\n\n  Invoice number: ${receipt.number}\n  Paid on: ${receipt.paidOn}\n${lines}\n  Taxes: ${receipt.taxes}\n  Total paid: ${receipt.total}\n\nSee or download the invoice: ${receipt.invoiceLink}${signature}`,
+  };
+}

@@ -1,8 +1,9 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import Stripe from "stripe";
 import type { Database } from "#db/client";
-import { billingCustomers, orders, organisations, subscriptions, type BillingInterval } from "#db/schema";
+import { billingCustomers, orders, subscriptions, type BillingInterval } from "#db/schema";
 import { recordAudit, type Actor } from "~/lib/audit.server";
+import { customerDetails } from "~/modules/billing/customer-sync.server";
 import { stripeFailure } from "~/modules/billing/stripe-failure";
 import { priceRowFor, requireCatalog } from "~/modules/catalog/catalog.server";
 import { orderTotal, seatsError } from "~/modules/catalog/pricing";
@@ -240,12 +241,10 @@ async function liveCustomer(
     const found = await retrieveCustomer(stripe, known.stripeCustomerId);
     if (found) return { id: found.id, stripeNow: stripeNowOf(found) };
   }
-  const [organisation] = await db
-    .select({ name: organisations.name })
-    .from(organisations)
-    .where(eq(organisations.id, accountId));
+  // Stripe sends its receipts and shows the Billing Portal to this email and name; kept in step by customer-sync.
+  const details = await customerDetails(db, accountId);
   const customer = await stripe.customers.create(
-    { name: organisation?.name ?? accountId, metadata: { account_id: accountId } },
+    { ...(details.email ? { email: details.email } : {}), name: details.name, metadata: details.metadata },
     { idempotencyKey: known ? `customer:${accountId}:replaces:${known.stripeCustomerId}` : `customer:${accountId}` },
   );
   if (known) {

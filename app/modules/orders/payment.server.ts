@@ -13,6 +13,7 @@ import {
   type MirroredSubscription,
 } from "~/modules/billing/subscriptions.server";
 import { activeTrial } from "~/modules/trials/trials.server";
+import { firstChargeOf, type FirstCharge } from "./first-charge";
 import { enqueueProvisioning } from "../../../provisioning";
 
 type Order = typeof orders.$inferSelect;
@@ -29,8 +30,9 @@ export async function confirmCheckout(db: Database, stripe: Stripe, sessionId: s
   return db.transaction((tx) => applyCheckoutSession(tx, session));
 }
 
+/** The session with its subscription and that subscription's latest invoice (for the first charge: `firstChargeOf`). */
 export function fetchCheckoutSession(stripe: Stripe, sessionId: string): Promise<Stripe.Checkout.Session> {
-  return stripe.checkout.sessions.retrieve(sessionId, { expand: ["subscription"] });
+  return stripe.checkout.sessions.retrieve(sessionId, { expand: ["subscription.latest_invoice"] });
 }
 
 /** An open order follows its session: paid (then provisioned), expired, or its async payment failed. */
@@ -51,7 +53,7 @@ export async function applyCheckoutSession(
     // The subscription may have changed since the order (support, the customer's own upgrade, a
     // late event): the mirror, and so what is provisioned, is what Stripe bills now.
     if (subscription) await refreshSubscription(tx, subscription, `order:${order.id}`, order.accountId);
-    return acceptPaidOrder(tx, order, subscription?.id ?? null);
+    return acceptPaidOrder(tx, order, subscription?.id ?? null, firstChargeOf(session));
   }
   const ended = session.status === "expired" ? "expired" : asyncPaymentFailed ? "payment_failed" : null;
   if (!ended) return order;
@@ -72,12 +74,29 @@ export async function applyCheckoutSession(
 }
 
 /**
- * A paid order asks for its service, unless its plan waits for a staff approval first.
+ * A paid order asks for its service, unless its plan waits for a staff approval first. It keeps
+ * Stripe's figures for what was charged and the first charge (`charge`), which the order page shows.
  */
-async function acceptPaidOrder(tx: DbOrTx, order: Order, subscriptionId: string | null): Promise<Order> {
+async function acceptPaidOrder(
+  tx: DbOrTx,
+  order: Order,
+  subscriptionId: string | null,
+  charge: FirstCharge | null,
+): Promise<Order> {
   const policy = await loadPlanPolicy(tx, order.productSlug, order.planSlug);
   if (!policy) throw new Error(`Order ${order.id} names a plan that is gone`);
-  const paid = { paidAt: new Date(), stripeSubscriptionId: subscriptionId, updatedAt: sql`now()` };
+  const paid = {
+    paidAt: new Date(),
+    stripeSubscriptionId: subscriptionId,
+    updatedAt: sql`now()`,
+    ...(charge
+      ? {
+          chargedAtCheckout: charge.chargedNow,
+          firstChargeAt: charge.at,
+          firstChargeAmount: charge.amount + charge.tax,
+        }
+      : {}),
+  };
   if (policy.trigger === "after_approval") {
     const [waiting] = await tx
       .update(orders)
