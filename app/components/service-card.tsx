@@ -5,6 +5,7 @@ import { longDate } from "~/lib/dates";
 import { formatMoney, type Money } from "~/lib/money";
 import { statusLabels } from "~/modules/provisioning-labels";
 import type { Operation, RequestStatus } from "../../provisioning/types";
+import { seatUsageText } from "~/modules/accounts/seat-usage-text";
 
 type Card = { brand: string; last4: string; expMonth: number; expYear: number };
 
@@ -20,7 +21,7 @@ export type ServiceCardData = {
     | { kind: "paused"; since: Date | string | null; reason: string; path: string }
     | { kind: "ending"; endsAt: Date | string }
     | { kind: "removed"; since: Date | string | null };
-  users: { used: number; bought: number };
+  users: { used: number; bought: number | null };
   charge: { first: boolean; date: string; total: Money } | null;
   card: Card | null;
   workspaceUrl: string | null;
@@ -147,7 +148,7 @@ export function ServiceCard({ card }: { card: ServiceCardData }) {
         <div>
           <dt className="text-slate-600">Users</dt>
           <dd data-testid="service-users">
-            {card.users.used} of {card.users.bought} {card.users.bought === 1 ? "user" : "users"}
+            {seatUsageText(card.users)}
           </dd>
         </div>
         {card.charge ? (

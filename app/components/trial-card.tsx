@@ -1,5 +1,4 @@
 import { Link } from "@remix-run/react";
-import { ButtonLink } from "~/components/ui/button-link";
 
 type Trial = {
   planName: string;
@@ -26,7 +25,10 @@ function statusText(trial: Trial, now: number): string {
   return `${daysLeft} ${daysLeft === 1 ? "day" : "days"} left, until ${new Date(trial.endsAt).toISOString().slice(0, 10)}`;
 }
 
-/** The trial at a glance: time left, what it includes, the first steps to value, and the way to buy. */
+/**
+ * The trial's guide: time left, what it includes and the first steps to value. Buying is the trial's
+ * service card's next action (ServiceCard), so the page offers it once.
+ */
 export function TrialCard({ trial, now }: { trial: Trial; now: number }) {
   const steps = [
     { done: trial.instanceStatus === "active", text: "Your workspace is set up" },
@@ -71,12 +73,11 @@ export function TrialCard({ trial, now }: { trial: Trial; now: number }) {
           </ol>
         </div>
       </div>
-      <div className="mt-6 flex flex-wrap gap-3">
-        <ButtonLink to={`/orders/new?plan=${trial.planSlug}`}>Buy {trial.planName}</ButtonLink>
-        <Link to="/pricing" className="self-center text-sm font-medium text-brand-700 underline">
+      <p className="mt-6 text-sm">
+        <Link to="/pricing" className="font-medium text-brand-700 underline">
           Compare plans
         </Link>
-      </div>
+      </p>
     </section>
   );
 }

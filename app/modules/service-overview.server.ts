@@ -1,9 +1,7 @@
-import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database } from "#db/client";
 import {
-  invitations,
-  memberships,
   provisioningRequests,
   serviceInstances,
   subscriptions,
@@ -12,6 +10,7 @@ import {
   type RequestStatus,
 } from "#db/schema";
 import type { Money } from "~/lib/money";
+import { seatUsage, type SeatUsage } from "~/modules/accounts/seats.server";
 import { billingSummary, type CardSummary } from "~/modules/billing/billing-summary.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { pauseReasonOf } from "./service-status.server";
@@ -51,7 +50,7 @@ export type ServiceCard = {
   planName: string;
   planSlug: string;
   state: ServiceState;
-  users: { used: number; bought: number };
+  users: SeatUsage;
   /** "Next charge" or, during a trial carried into the subscription, the first charge. Managers only. */
   charge: { first: boolean; date: string; total: Money } | null;
   card: CardSummary | null;
@@ -62,7 +61,7 @@ export type ServiceCard = {
 
 /**
  * The organisation's services (its service instances, newest first), each with its state in
- * words, users used (members and pending invitations) against users bought, the next charge and
+ * words, users used against users bought (`seatUsage`, the limit invitations are held to), the next charge and
  * card (from Stripe through `billingSummary`, cached; for owners and admins only, `manager`), the
  * workspace link, the next action and its provisioning history. A fixed set of queries whatever
  * the number of services; `billingUnavailable` carries the sentence when Stripe could not answer.
@@ -74,7 +73,7 @@ export async function serviceCards(
   now = Date.now(),
 ): Promise<{ cards: ServiceCard[]; billingUnavailable: string | null }> {
   const { db } = deps;
-  const [catalog, instances, trialRows, subscriptionRows, requests, [people]] = await Promise.all([
+  const [catalog, instances, trialRows, subscriptionRows, requests, seats] = await Promise.all([
     requireCatalog(db),
     db
       .select()
@@ -107,20 +106,8 @@ export async function serviceCards(
       .where(eq(provisioningRequests.accountId, accountId))
       .orderBy(desc(provisioningRequests.createdAt), desc(provisioningRequests.id))
       .limit(REQUEST_LIMIT),
-    db
-      .select({
-        members: sql<number>`count(*)::int`,
-        invited: sql<number>`(select count(*)::int from ${invitations} where ${and(
-          eq(invitations.organisationId, accountId),
-          isNull(invitations.acceptedAt),
-          isNull(invitations.revokedAt),
-          gt(invitations.expiresAt, sql`now()`),
-        )})`,
-      })
-      .from(memberships)
-      .where(eq(memberships.organisationId, accountId)),
+    seatUsage(db, accountId),
   ]);
-  const used = (people?.members ?? 0) + (people?.invited ?? 0);
   const live = subscriptionRows.find((row) => !row.endedAt && row.instanceId);
   const summary = manager && live ? await billingSummary(deps, accountId) : null;
   const billing = summary?.available ? summary : null;
@@ -144,7 +131,7 @@ export async function serviceCards(
       planName,
       planSlug,
       state,
-      users: { used, bought: subscription && !subscription.endedAt ? subscription.quantity : instance.snapshot.seats },
+      users: seats,
       charge,
       card: own?.card ?? null,
       workspaceUrl,

@@ -28,6 +28,7 @@ import {
   transferOwnership,
   type TeamChangeResult,
 } from "~/modules/accounts/team.server";
+import { seatUsageText } from "~/modules/accounts/seat-usage-text";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
   data
@@ -197,12 +198,9 @@ const linkButton =
   "inline-flex items-center justify-center rounded-md px-3 py-2 text-sm font-semibold ring-1 ring-inset";
 
 function SeatSummary({ used, bought }: { used: number; bought: number | null }) {
-  const users = (n: number) => `${n.toLocaleString("en-US")} ${n === 1 ? "user" : "users"}`;
   return (
     <p className="mt-2 text-slate-700" data-testid="seat-usage">
-      <strong className="text-slate-900">
-        {bought === null ? users(used) : `${used.toLocaleString("en-US")} of ${bought.toLocaleString("en-US")} users`}
-      </strong>{" "}
+      <strong className="text-slate-900">{seatUsageText({ used, bought })}</strong>{" "}
       <span className="text-sm">{bought === null ? "· no user limit" : "· members and pending invitations count"}</span>
     </p>
   );

@@ -359,6 +359,12 @@ describe("ownership transfer", () => {
     expect((await queuedEmails(database, org.owner.email)).map((m) => m.subject)).toEqual([
       "You transferred the ownership of Transfer Co to Tia",
     ]);
+    // Stripe's customer carries the owner's email: the transfer queued its sync (one job per organisation).
+    const syncs = await database.sql<{ n: number }[]>`
+      select count(*)::int as n from graphile_worker._private_jobs j
+      join graphile_worker._private_tasks t on t.id = j.task_id
+      where t.identifier = 'stripe_customer_sync' and j.payload ->> 'accountId' = ${org.organisationId}`;
+    expect(syncs[0]!.n).toBe(1);
     // The old owner, now an admin, may leave.
     expect(await leaveOrganisation(deps, asOwner, org.organisationId)).toMatchObject({ ok: true, changed: true });
   });

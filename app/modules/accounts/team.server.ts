@@ -2,6 +2,7 @@ import { and, count, eq } from "drizzle-orm";
 import type { Database, DbOrTx } from "#db/client";
 import { memberships, organisations, sessions, users, type MembershipRole } from "#db/schema";
 import { recordAudit } from "~/lib/audit.server";
+import { queueCustomerSync } from "~/modules/billing/customer-sync.server";
 import { queueEmail } from "~/modules/email/outbox.server";
 import {
   leftMessage,
@@ -141,6 +142,8 @@ export async function changeRole(
       { from: target.role, to: change.role },
       organisationId,
     );
+    // Stripe's customer carries an owner's email (customerDetails): a change of owners may change it.
+    if (target.role === "owner" || change.role === "owner") await queueCustomerSync(tx, organisationId);
     await queueEmail(tx, {
       to: target.email,
       ...roleChangedMessage(
@@ -195,6 +198,7 @@ export async function removeMember(
       { role: target.role },
       organisationId,
     );
+    if (target.role === "owner") await queueCustomerSync(tx, organisationId);
     await queueEmail(tx, { to: target.email, ...removedMessage(target.name, organisationName, actor.name) });
     return { ok: true, changed: true, message: `${target.name} was removed from ${organisationName}.` };
   });
@@ -229,6 +233,7 @@ export async function leaveOrganisation(
       { role: me.role },
       organisationId,
     );
+    if (me.role === "owner") await queueCustomerSync(tx, organisationId);
     await queueEmail(tx, { to: me.email, ...leftMessage(me.name, organisationName) });
     return { ok: true, changed: true, message: `You left ${organisationName}.` };
   });
@@ -263,6 +268,7 @@ export async function transferOwnership(
         .where(and(eq(memberships.organisationId, organisationId), eq(memberships.userId, id)));
     await setRole(target.userId, "owner");
     await setRole(actor.userId, "admin");
+    await queueCustomerSync(tx, organisationId);
     await recordAudit(
       tx,
       { type: "user", id: actor.userId },
