@@ -4,6 +4,7 @@ import * as billingRoute from "../../app/routes/account.billing";
 import * as newOrderRoute from "../../app/routes/orders.new";
 import { startCheckout } from "../../app/modules/orders/checkout.server";
 import { confirmCheckout } from "../../app/modules/orders/payment.server";
+import { dropBillingSummary } from "../../app/modules/billing/billing-summary.server";
 import { APP_URL, buyer, payForPlan, withBillingFixture } from "../support/billing";
 import type { TestDatabase } from "../support/database";
 import { STRIPE_ERRORS, startFailingStripe, type FailingStripe } from "../support/failing-stripe";
@@ -135,19 +136,39 @@ describe("changing the plan when Stripe fails", () => {
     expect((answer.body as { message: string }).message).toMatch(SENTENCE);
   };
 
-  it("the preview: every failing call shows a sentence beside the choice, with a 200", async () => {
+  it("the preview: every failing call shows a sentence beside what it spoiled, with a 200", async () => {
     const who = await subscriber();
     const choice = { plan: "team", interval: "month", seats: "6" };
-    const calls = await callsOf(
-      () => preview(who, choice),
-      (answer) => expect(answer.body).toMatchObject({ preview: { kind: "upgrade" }, previewError: null }),
+    // The page also shows the billing summary (next invoice, card, invoices): uncached, it calls Stripe each time.
+    const fresh = () => {
+      dropBillingSummary(who.accountId);
+      return preview(who, choice);
+    };
+    const calls = await callsOf(fresh, (answer) =>
+      expect(answer.body).toMatchObject({
+        preview: { kind: "upgrade" },
+        previewError: null,
+        summary: { available: true },
+      }),
     );
     for (const call of calls)
       for (const [kind, error] of ERRORS) {
-        const answer = await failing(call, error, () => preview(who, choice));
+        const answer = await failing(call, error, fresh);
         expect(answer.status, `${call} ${kind}`).toBe(200);
-        expect(answer.body).toMatchObject({ preview: null, asked: { plan: "team", interval: "month", seats: 6 } });
-        expect((answer.body as { previewError: string }).previewError).toMatch(SENTENCE);
+        const body = answer.body as {
+          preview: unknown;
+          previewError: string | null;
+          asked: unknown;
+          summary: { available: boolean; message?: string };
+        };
+        expect(body.asked).toEqual({ plan: "team", interval: "month", seats: 6 });
+        // The preview failed and says so, or it stands and the summary says it is unavailable.
+        if (body.preview === null) expect(body.previewError, `${call} ${kind}`).toMatch(SENTENCE);
+        else
+          expect(body.summary, `${call} ${kind}`).toMatchObject({
+            available: false,
+            message: expect.stringMatching(SENTENCE),
+          });
       }
   });
 
