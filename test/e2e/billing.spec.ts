@@ -137,7 +137,7 @@ test("a contact-us plan opens a request to staff, not a checkout; staff send a c
   await expect(staffPage).toHaveURL(accountUrl);
   await expect(staffPage.getByTestId("orders")).toContainText("pending_approval");
   await staffPage.getByRole("button", { name: "Approve and start setup" }).click();
-  await expect(staffPage.getByText("Approved: the enterprise setup is queued.")).toBeVisible();
+  await expect(staffPage.getByText("Approved: the Enterprise setup is queued.")).toBeVisible();
   await expect(staffPage.getByTestId("orders")).toContainText("enterprise · 800 users · $25,000 per year · paid");
   await staffContext.close();
 

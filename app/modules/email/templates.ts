@@ -1,4 +1,5 @@
 import { SITE_NAME } from "~/lib/site";
+import { resultFieldLabel } from "~/modules/provisioning-labels";
 
 /** Plain-text emails: readable everywhere, and links are easy to find and test. */
 type Email = { subject: string; text: string };
@@ -61,7 +62,7 @@ export function setupCompleteMessage(
   accountLink: string,
 ): Email {
   const details = Object.entries(access)
-    .map(([key, value]) => `  ${key.replaceAll("_", " ")}: ${value}`)
+    .map(([key, value]) => `  ${resultFieldLabel(key)}: ${value}`)
     .join("\n");
   return {
     subject: `Your ${planName} service is ready`,

@@ -1,0 +1,87 @@
+import { expect, test, type Page } from "@playwright/test";
+import { clientAddress, demoStaffLogin, logIn, newCustomer, severeViolations, withDatabase } from "../support/e2e";
+
+test.use({ extraHTTPHeaders: clientAddress() });
+
+const SHOTS = process.env.E2E_SCREENSHOTS;
+
+/** At 375 and 1280 px: no sideways scroll, no serious axe finding, and a screenshot when asked for. */
+async function checkWidths(page: Page, name: string) {
+  for (const width of [375, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    const scroll = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(scroll, `${name} at ${width} px scrolls sideways`).toBeLessThanOrEqual(0);
+    expect(await severeViolations(page), `${name} at ${width} px`).toEqual([]);
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}-${width}.png`, fullPage: true });
+  }
+}
+
+test("the comparison table keeps each feature's name in view at 375 px", async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 900 });
+  await page.goto("/pricing");
+  const region = page.getByRole("region", { name: /compare/i });
+  const feature = region.getByRole("rowheader", { name: /File storage/ });
+  const before = await feature.boundingBox();
+  await region.evaluate((box) => box.scrollBy({ left: 400 }));
+  await expect.poll(() => region.evaluate((box) => box.scrollLeft)).toBeGreaterThan(0);
+  expect((await feature.boundingBox())?.x).toBe(before?.x);
+  await expect(page.getByTestId("compare-storage_gb-team")).toHaveText("200 GB");
+  await checkWidths(page, "pricing");
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("the order form shows the yearly total after choosing yearly", async ({ page }) => {
+    await newCustomer(page, "Nojs");
+    await page.goto("/orders/new?plan=team");
+    await expect(page.getByTestId("order-total")).toHaveText("Total: $72 per month, excluding tax");
+    await page.getByLabel("Billing").selectOption("year");
+    await page.getByLabel("Users").fill("4");
+    await page.getByRole("button", { name: "Update total" }).click();
+    await expect(page).toHaveURL(/interval=year/);
+    await expect(page.getByTestId("order-total")).toHaveText("Total: $960 per year, excluding tax");
+    await expect(page.getByLabel("Billing")).toHaveValue("year");
+    await expect(page.getByLabel("Users")).toHaveValue("4");
+    await checkWidths(page, "order-form");
+  });
+});
+
+test("a page that does not exist says so, and who is signed in", async ({ page }) => {
+  const response = await page.goto("/no-such-page");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Page not found");
+  await checkWidths(page, "not-found");
+
+  const person = await newCustomer(page, "Lost");
+  expect((await page.goto("/no-such-page"))?.status()).toBe(404);
+  await expect(page.getByTestId("signed-in-as")).toContainText(person.email);
+  await expect(page.getByRole("link", { name: "Go to your account" })).toBeVisible();
+});
+
+test("a member refused an owner's page reads why, who they are and what they can do", async ({ page }) => {
+  const person = await newCustomer(page, "Member");
+  await withDatabase(
+    (sql) =>
+      sql`update memberships set role = 'member' where user_id = (select id from users where email = ${person.email})`,
+  );
+  const response = await page.goto("/orders/new?plan=team");
+  expect(response?.status()).toBe(403);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("You can’t open this page");
+  await expect(page.getByText("Only owners and admins can do this")).toBeVisible();
+  await expect(page.getByTestId("signed-in-as")).toContainText(`${person.name} (${person.email})`);
+  await expect(page.getByTestId("signed-in-as")).toContainText("ask an owner or admin");
+  await expect(page.getByRole("link", { name: "Go to your account" })).toHaveAttribute("href", "/account");
+  await checkWidths(page, "forbidden");
+  await page.getByRole("button", { name: "Sign in as someone else" }).click();
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("staff pages fit 375 px and read lead answers in words", async ({ page }) => {
+  const staff = demoStaffLogin();
+  await logIn(page, staff.email, staff.password);
+  await page.goto("/staff/leads");
+  await checkWidths(page, "staff-leads");
+  await page.goto("/staff");
+  await checkWidths(page, "staff-home");
+});
