@@ -114,7 +114,10 @@ test("a lead's page reads its answers in the questionnaire's words", async ({ pa
   await page.getByRole("group", { name: "What will you mainly use it for?" }).getByLabel("Software delivery").check();
   await page.getByLabel("How many people need access?").fill("1200");
   await page.getByRole("group", { name: "What is your monthly budget?" }).getByLabel("Under $100 a month").check();
-  await page.getByRole("group", { name: "When do you want to start?" }).getByLabel("This quarter", { exact: true }).check();
+  await page
+    .getByRole("group", { name: "When do you want to start?" })
+    .getByLabel("This quarter", { exact: true })
+    .check();
   await page
     .getByRole("group", { name: "Any data-location, security or compliance needs?" })
     .getByLabel("EU data residency")
