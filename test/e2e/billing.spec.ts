@@ -132,7 +132,7 @@ test("a contact-us plan opens a request to staff, not a checkout; staff send a c
 
   await staffPage.goto("/staff");
   const waiting = staffPage.getByTestId("attention").getByRole("listitem").filter({ hasText: person.company });
-  await expect(waiting).toContainText("enterprise order paid, waiting for your approval", { timeout: 10_000 });
+  await expect(waiting).toContainText("Enterprise order paid, waiting for your approval", { timeout: 10_000 });
   await waiting.getByRole("link").click();
   await expect(staffPage).toHaveURL(accountUrl);
   await expect(staffPage.getByTestId("orders")).toContainText("Paid, waiting for approval");
