@@ -1,20 +1,10 @@
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import {
-  isRouteErrorResponse,
-  Links,
-  Meta,
-  Outlet,
-  Scripts,
-  ScrollRestoration,
-  useRouteError,
-  useRouteLoaderData,
-} from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useNonce } from "./components/nonce";
 import { SiteFooter } from "./components/site-footer";
 import { SiteHeader } from "./components/site-header";
-import { ButtonLink } from "./components/ui/button-link";
-import { pageTitle } from "./lib/seo";
+import { ErrorPage } from "./components/error-page";
 import styles from "./tailwind.css?url";
 import { getSessionUser } from "./modules/accounts/sessions.server";
 
@@ -26,7 +16,11 @@ export const links: LinksFunction = () => [
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await getSessionUser(request, context);
   // appUrl: the origin of canonical URLs (see pageMeta), the same for every visitor so cached pages can share it.
-  return { user: user ? { name: user.name, staff: user.staffRole !== null } : null, appUrl: context.config.appUrl };
+  // The email lets error pages say who is signed in (the header already shows the name).
+  return {
+    user: user ? { name: user.name, email: user.email, staff: user.staffRole !== null } : null,
+    appUrl: context.config.appUrl,
+  };
 }
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -66,35 +60,6 @@ export default function App() {
 
 export function ErrorBoundary() {
   const error = useRouteError();
-  const notFound = isRouteErrorResponse(error) && error.status === 404;
-  // A refused request (400, 413, …) says why in its own sentence; a 5xx never shows its details.
-  // Remix's own (internal) error responses carry developer text, never shown.
-  const refusal =
-    isRouteErrorResponse(error) &&
-    error.status >= 400 &&
-    error.status < 500 &&
-    !notFound &&
-    !(error as { internal?: boolean }).internal &&
-    typeof error.data === "string"
-      ? error.data
-      : null;
-  const title = notFound ? "Page not found" : refusal ? "We could not accept that" : "Something went wrong";
-  const message = notFound
-    ? "We could not find the page you asked for. It may have moved, or the address may be mistyped."
-    : (refusal ?? "An unexpected error stopped this page from loading. Please try again in a moment.");
-  return (
-    <section className="mx-auto max-w-2xl px-4 py-24 text-center">
-      <title>{pageTitle(title)}</title>
-      <meta name="robots" content="noindex" />
-      <p className="text-sm font-semibold text-brand-700">{notFound ? "404" : "Error"}</p>
-      <h1 className="mt-2 text-3xl font-bold tracking-tight sm:text-4xl">{title}</h1>
-      <p className="mt-4 text-slate-600">{message}</p>
-      <div className="mt-8 flex justify-center gap-3">
-        <ButtonLink to="/">Go to the home page</ButtonLink>
-        <ButtonLink to="/pricing" variant="secondary">
-          See pricing
-        </ButtonLink>
-      </div>
-    </section>
-  );
+  const viewer = useRouteLoaderData<typeof loader>("root")?.user ?? null;
+  return <ErrorPage error={error} viewer={viewer} />;
 }

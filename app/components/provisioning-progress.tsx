@@ -1,7 +1,7 @@
 import { useLiveRevalidation } from "./use-live-revalidation";
 import type { RequestStatus } from "../../provisioning/types";
 import { LocalDate } from "~/components/local-date";
-import { customerEvent } from "~/modules/provisioning-labels";
+import { customerEvent, resultFieldLabel } from "~/modules/provisioning-labels";
 import type { Operation } from "../../provisioning/types";
 
 type Request = {
@@ -65,7 +65,7 @@ export function RequestHistory({ requests, className = "mt-4" }: { requests: Req
               <dl className="mt-2 grid gap-1 text-sm" data-testid="access-details">
                 {Object.entries(request.result).map(([key, value]) => (
                   <div key={key} className="flex flex-wrap gap-2">
-                    <dt className="capitalize text-slate-600">{key.replaceAll("_", " ")}</dt>
+                    <dt className="text-slate-600">{resultFieldLabel(key)}</dt>
                     <dd className="break-all">
                       {/^https?:\/\//.test(value) ? (
                         <a href={value} className="text-brand-700 underline">

@@ -147,9 +147,7 @@ export function ServiceCard({ card }: { card: ServiceCardData }) {
       <dl className="mt-4 grid grid-cols-1 gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
         <div>
           <dt className="text-slate-600">Users</dt>
-          <dd data-testid="service-users">
-            {seatUsageText(card.users)}
-          </dd>
+          <dd data-testid="service-users">{seatUsageText(card.users)}</dd>
         </div>
         {card.charge ? (
           <div>

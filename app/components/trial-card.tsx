@@ -8,8 +8,8 @@ type Trial = {
   endsAt: Date | null;
   lengthDays: number | null;
   instanceStatus: string;
-  limits: Record<string, number | null>;
-  features: string[];
+  /** Lines in words, from `includedLines`. */
+  included: string[];
   teammates: number;
 };
 
@@ -51,13 +51,8 @@ export function TrialCard({ trial, now }: { trial: Trial; now: number }) {
         <div>
           <h3 className="text-sm font-semibold">Included</h3>
           <ul className="mt-2 space-y-1 text-sm text-slate-700">
-            {Object.entries(trial.limits).map(([key, value]) => (
-              <li key={key}>
-                {value === null ? "Unlimited" : value.toLocaleString("en-US")} {key.replaceAll("_", " ")}
-              </li>
-            ))}
-            {trial.features.map((feature) => (
-              <li key={feature}>{feature.replaceAll("_", " ")}</li>
+            {trial.included.map((line) => (
+              <li key={line}>{line}</li>
             ))}
           </ul>
         </div>

@@ -1,4 +1,5 @@
 import type { Operation, RequestStatus } from "../../provisioning/types";
+import { wordsFromKey } from "./catalog/labels";
 
 export const statusLabels: Record<RequestStatus, string> = {
   queued: "Queued",
@@ -56,4 +57,26 @@ export function customerEvent(
   return done
     ? { text: doneText, badge: doneBadge, badgeStyle: doneStyle }
     : { text: inProgress[operation], badge: statusLabels[status], badgeStyle: statusStyles[status] };
+}
+
+/**
+ * Labels of the access details provisioners report. The demo provisioner's keys and the fields
+ * the seed's manual plans ask staff for; a plan's own `resultFields` labels win (see
+ * `resultFieldLabel`).
+ */
+const knownResultLabels: Record<string, string> = {
+  workspace_url: "Workspace URL",
+  admin_email: "Administrator sign-in email",
+  region: "Data region",
+  plan: "Plan",
+  seats: "Users",
+};
+
+/**
+ * The label of one access detail (a provisioning result's key): the plan's configured label
+ * (`provisioningConfig.resultFields`, passed as `configured`), else the known one, else the key in
+ * words. Customer pages, staff pages and the setup-complete email all read it from here.
+ */
+export function resultFieldLabel(key: string, configured: readonly { key: string; label: string }[] = []): string {
+  return configured.find((field) => field.key === key)?.label ?? knownResultLabels[key] ?? wordsFromKey(key);
 }

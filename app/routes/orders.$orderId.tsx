@@ -10,8 +10,9 @@ import { requireMembership } from "~/modules/accounts/organisations.server";
 import { requireUser } from "~/modules/accounts/sessions.server";
 import { findOrder } from "~/modules/orders/orders.server";
 import { confirmCheckout } from "~/modules/orders/payment.server";
-import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { idParam } from "~/lib/ids";
+import { planLabel } from "~/modules/catalog/labels";
+import { loadCatalogWords } from "~/modules/catalog/labels.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
   data
@@ -40,12 +41,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const requests = order.provisioningRequestId
     ? (await accountRequests(context.db, order.accountId)).filter((r) => r.id === order.provisioningRequestId)
     : [];
-  const catalog = await requireCatalog(context.db);
   return {
     order: {
       id: order.id,
       status: order.status,
-      planName: catalog.plans.find((plan) => plan.slug === order.planSlug)?.name ?? catalog.product.name,
+      planName: planLabel(order.planSlug, (await loadCatalogWords(context.db)).planNames),
       interval: order.interval,
       seats: order.seats,
       total: { amount: order.totalAmount, currency: order.currency },
@@ -92,15 +92,25 @@ export default function OrderPage() {
   const charge = order.firstCharge;
   const trial = charge?.trial === true;
   useLiveRevalidation(order.status === "checkout_open");
+  const settling =
+    order.status === "checkout_open" ||
+    (order.status === "paid" && !ready) ||
+    requests.some((r) => !["succeeded", "cancelled", "failed"].includes(r.status));
   return (
     <div className="mx-auto max-w-2xl space-y-8 px-4 py-12">
+      {settling ? (
+        // Without JavaScript nothing revalidates: the page reloads itself while the order settles.
+        <noscript>
+          <meta httpEquiv="refresh" content="5" />
+        </noscript>
+      ) : null}
       <header>
         <p className="text-sm font-semibold text-brand-700">Order</p>
         <h1 className="mt-1 text-2xl font-bold tracking-tight" data-testid="order-status" data-status={order.status}>
           {ready ? "Your service is ready" : (trial ? trialHeadlines : headlines)[order.status]}
         </h1>
         <p className="mt-2 text-sm text-slate-700">
-          {order.planName} plan · {order.seats} {order.seats === 1 ? "user" : "users"} · {formatMoney(order.total)} per{" "}
+          {order.planName} · {order.seats} {order.seats === 1 ? "user" : "users"} · {formatMoney(order.total)} per{" "}
           {order.interval}, excluding tax
         </p>
       </header>

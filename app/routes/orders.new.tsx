@@ -10,7 +10,11 @@ import { pageMeta, pageTitle } from "~/lib/seo";
 import { currentOrganisation } from "~/modules/accounts/organisations.server";
 import { requireVerifiedUser } from "~/modules/accounts/sessions.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
-import { displayPrice, orderTotal } from "~/modules/catalog/pricing";
+
+import type { CatalogPlan } from "~/modules/catalog/catalog.server";
+import { displayPrice, orderTotal, parseInterval, seatsError, type billingIntervals } from "~/modules/catalog/pricing";
+
+type BillingInterval = (typeof billingIntervals)[number];
 import { startCheckout } from "~/modules/orders/checkout.server";
 import { readForm } from "~/lib/forms.server";
 
@@ -38,11 +42,23 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireVerifiedUser(request, context);
   const organisation = await currentOrganisation(context.db, user, ["owner", "admin"]);
   const catalog = await requireCatalog(context.db);
-  const plan = catalog.plans.find(
-    (p) => p.slug === new URL(request.url).searchParams.get("plan") && p.salesMode === "self_serve",
-  );
+  const query = new URL(request.url).searchParams;
+  const plan = catalog.plans.find((p) => p.slug === query.get("plan") && p.salesMode === "self_serve");
   if (!plan) throw new Response("Not found", { status: 404 });
-  return { plan, organisationName: organisation.name };
+  return { plan, organisationName: organisation.name, initial: initialChoice(plan, query) };
+}
+
+/**
+ * The choice the form starts from: the plan's minimum users, monthly, unless the query names
+ * others (the no-JavaScript "Update total" button sends the form here by GET). Values that do not
+ * fit the plan fall back to the defaults; the POST re-checks everything anyway.
+ */
+function initialChoice(plan: CatalogPlan, query: URLSearchParams): { interval: BillingInterval; seats: number } {
+  const seats = Number(query.get("seats"));
+  return {
+    interval: parseInterval(query.get("interval")),
+    seats: Number.isInteger(seats) && seatsError(plan, seats) === null ? seats : plan.minSeats,
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -72,17 +88,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NewOrder() {
-  const { plan, organisationName } = useLoaderData<typeof loader>();
+  const { plan, organisationName, initial } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     lastResult,
-    defaultValue: { plan: plan.slug, interval: "month", seats: String(plan.minSeats) },
+    defaultValue: { plan: plan.slug, interval: initial.interval, seats: String(initial.seats) },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: orderSchema }),
     shouldValidate: "onBlur",
   });
   const perSeat = plan.pricingModel === "per_seat";
-  // The total follows the choice as it is made; without JavaScript it shows the defaults' total.
-  const [choice, setChoice] = useState({ interval: "month" as "month" | "year", seats: plan.minSeats });
+  // The total follows the choice as it is made; without JavaScript, "Update total" reloads the
+  // page with the choice in the query and the loader's `initial` carries it.
+  const [choice, setChoice] = useState<{ interval: BillingInterval; seats: number }>(initial);
   const total = orderTotal(plan, choice.interval, choice.seats);
   const readChoice = (form: HTMLFormElement) => {
     const data = new FormData(form);
@@ -146,7 +163,21 @@ export default function NewOrder() {
           Total: <strong>{formatMoney({ amount: total, currency: plan.prices[choice.interval].currency })}</strong> per{" "}
           {choice.interval}, excluding tax
         </p>
-        <SubmitButton>Continue to payment</SubmitButton>
+        <div className="flex flex-wrap items-center gap-3">
+          <SubmitButton>Continue to payment</SubmitButton>
+          {/* After the payment button, so Enter still pays; with JavaScript the total updates itself. */}
+          <noscript>
+            <button
+              type="submit"
+              formMethod="get"
+              formNoValidate
+              className="rounded-md px-3 py-2 text-sm font-medium text-brand-700 underline"
+              data-testid="update-total"
+            >
+              Update total
+            </button>
+          </noscript>
+        </div>
       </Form>
     </div>
   );

@@ -3,6 +3,9 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { staffOverview } from "~/modules/accounts/staff-overview.server";
 import { verdictLabels } from "~/modules/qualification/verdict-labels";
+import { subscriptionStatusLabel } from "~/modules/billing/status-labels";
+import { planLabel } from "~/modules/catalog/labels";
+import { loadCatalogWords } from "~/modules/catalog/labels.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
@@ -20,24 +23,35 @@ export const meta: MetaFunction = ({ matches }) =>
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);
-  return staffOverview(context.db, new Date(Date.now() - WEEK_MS));
+  const [overview, words] = await Promise.all([
+    staffOverview(context.db, new Date(Date.now() - WEEK_MS)),
+    loadCatalogWords(context.db),
+  ]);
+  return { ...overview, planNames: words.planNames };
 }
 
 export default function StaffHome() {
-  const { awaitingApproval, failingPayments, unprocessableEvents, undeliveredEmails, leadCounts, newOrganisations } =
-    useLoaderData<typeof loader>();
+  const {
+    awaitingApproval,
+    failingPayments,
+    unprocessableEvents,
+    undeliveredEmails,
+    leadCounts,
+    newOrganisations,
+    planNames,
+  } = useLoaderData<typeof loader>();
   const attention = [
     ...awaitingApproval.map((a) => ({
       key: `approve-${a.accountId}-${a.planSlug}`,
       accountId: a.accountId,
       name: a.name,
-      what: `${a.planSlug} order paid, waiting for your approval`,
+      what: `${planLabel(a.planSlug, planNames)} order paid, waiting for your approval`,
     })),
     ...failingPayments.map((f) => ({
       key: `payment-${f.accountId}`,
       accountId: f.accountId,
       name: f.name,
-      what: `payment failing (${f.status})${f.since ? ` since ${day(f.since)}` : ""}`,
+      what: `payment failing (${subscriptionStatusLabel(f.status)})${f.since ? ` since ${day(f.since)}` : ""}`,
     })),
   ];
   return (

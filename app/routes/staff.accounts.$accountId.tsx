@@ -7,6 +7,9 @@ import { formatMoney } from "~/lib/money";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { accountExists, accountForStaff } from "~/modules/accounts/staff-accounts.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
+import { planLabel } from "~/modules/catalog/labels";
+import { loadCatalogWords } from "~/modules/catalog/labels.server";
+import { orderStatusLabels, subscriptionStatusLabel, trialStatusLabel } from "~/modules/billing/status-labels";
 import { approveOrder } from "~/modules/orders/payment.server";
 import { sendCheckoutLink } from "~/modules/orders/sales-checkout.server";
 import { grantAnotherTrial } from "~/modules/trials/trials.server";
@@ -30,9 +33,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
   const account = await accountForStaff(context.db, idParam(params, "accountId"));
   if (!account) throw new Response("Not found", { status: 404 });
-  const catalog = await requireCatalog(context.db);
+  const [catalog, words] = await Promise.all([requireCatalog(context.db), loadCatalogWords(context.db)]);
   return {
     ...account,
+    planNames: words.planNames,
     plans: catalog.plans.map((plan) => ({ slug: plan.slug, name: plan.name })),
     canGrantTrials: staff.staffRole === "admin",
   };
@@ -95,7 +99,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   );
   if (!approved)
     return data({ ok: false, message: "This order is not waiting for approval any more." }, { status: 409 });
-  return { ok: true, message: `Approved: the ${approved.planSlug} setup is queued.` };
+  return {
+    ok: true,
+    message: `Approved: the ${planLabel(approved.planSlug, (await loadCatalogWords(context.db)).planNames)} setup is queued.`,
+  };
 }
 
 const day = (date: Date | null) => (date ? new Date(date).toISOString().slice(0, 10) : "—");
@@ -131,7 +138,8 @@ function ListSection({
 }
 
 export default function StaffAccount() {
-  const { organisation, people, subscriptions, orders, trials, plans, canGrantTrials } = useLoaderData<typeof loader>();
+  const { organisation, people, subscriptions, orders, trials, plans, planNames, canGrantTrials } =
+    useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <div className="space-y-8">
@@ -152,7 +160,8 @@ export default function StaffAccount() {
           key: s.id,
           content: (
             <>
-              {s.planSlug ?? "?"} · {s.quantity} users · <strong>{s.status}</strong>
+              {planLabel(s.planSlug, planNames)} · {s.quantity} users ·{" "}
+              <strong>{subscriptionStatusLabel(s.status)}</strong>
               {s.endedAt
                 ? ` · ended ${day(s.endedAt)}`
                 : ` · ${s.cancelAtPeriodEnd ? "cancels" : "renews"} ${day(s.currentPeriodEnd)}`}
@@ -160,7 +169,7 @@ export default function StaffAccount() {
                 <strong className="text-red-700"> · payment failing since {day(s.paymentFailedAt)}</strong>
               ) : null}
               {s.scheduledChange
-                ? ` · changes to ${s.scheduledChange.planSlug}, ${s.scheduledChange.seats} users, per ${s.scheduledChange.interval} on ${day(new Date(s.scheduledChange.effectiveAt))}`
+                ? ` · changes to ${planLabel(s.scheduledChange.planSlug, planNames)}, ${s.scheduledChange.seats} users, per ${s.scheduledChange.interval} on ${day(new Date(s.scheduledChange.effectiveAt))}`
                 : ""}
               {" · "}
               <span className="font-mono">{s.id}</span>
@@ -176,9 +185,9 @@ export default function StaffAccount() {
           key: o.id,
           content: (
             <>
-              {day(o.createdAt)} · {o.planSlug} · {o.seats} users ·{" "}
+              {day(o.createdAt)} · {planLabel(o.planSlug, planNames)} · {o.seats} users ·{" "}
               {formatMoney({ amount: o.totalAmount, currency: o.currency })} per {o.interval} ·{" "}
-              <strong>{o.status}</strong>
+              <strong>{orderStatusLabels[o.status]}</strong>
               {o.status === "pending_approval" ? (
                 <Form method="post" className="ml-3 inline">
                   <input type="hidden" name="intent" value="approve" />
@@ -250,7 +259,7 @@ export default function StaffAccount() {
         empty="No trials."
         items={trials.map((t) => ({
           key: t.id,
-          content: `${t.planSlug} · ${t.status} · ${day(t.startedAt)} to ${t.endsAt ? day(t.endsAt) : "(clock starts when set up)"}${t.grantId ? " · granted by staff" : ""}`,
+          content: `${planLabel(t.planSlug, planNames)} · ${trialStatusLabel(t.status)} · ${day(t.startedAt)} to ${t.endsAt ? day(t.endsAt) : "(clock starts when set up)"}${t.grantId ? " · granted by staff" : ""}`,
         }))}
       />
       {canGrantTrials ? (

@@ -1,4 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { subscriptionStatusLabel, trialStatusLabel } from "~/modules/billing/status-labels";
+import { planLabel } from "~/modules/catalog/labels";
+import { loadCatalogWords } from "~/modules/catalog/labels.server";
 import { Link, useLoaderData } from "@remix-run/react";
 import { nextPageHref } from "~/lib/paging";
 import { requireStaff } from "~/modules/accounts/sessions.server";
@@ -17,8 +20,14 @@ export const meta: MetaFunction = ({ matches }) =>
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);
   const url = new URL(request.url);
-  const page = await listAccountsForStaff(context.db, url.searchParams.get("cursor") ?? undefined);
-  return { accounts: page.accounts, nextPage: nextPageHref(url, page.nextCursor) };
+  const [page, words] = await Promise.all([
+    listAccountsForStaff(context.db, url.searchParams.get("cursor") ?? undefined),
+    loadCatalogWords(context.db),
+  ]);
+  return {
+    accounts: page.accounts.map((account) => ({ ...account, planName: planLabel(account.planSlug, words.planNames) })),
+    nextPage: nextPageHref(url, page.nextCursor),
+  };
 }
 
 export default function StaffAccounts() {
@@ -56,10 +65,10 @@ export default function StaffAccounts() {
                 <td className="py-2 pr-4">{new Date(account.createdAt).toISOString().slice(0, 10)}</td>
                 <td className="py-2 pr-4">
                   {account.subscriptionStatus
-                    ? `${account.subscriptionStatus} · ${account.planSlug ?? "?"} · ${account.seats} users`
+                    ? `${subscriptionStatusLabel(account.subscriptionStatus)} · ${account.planName} · ${account.seats} users`
                     : "—"}
                 </td>
-                <td className="py-2">{account.trialStatus ?? "—"}</td>
+                <td className="py-2">{account.trialStatus ? trialStatusLabel(account.trialStatus) : "—"}</td>
               </tr>
             ))}
           </tbody>

@@ -3,7 +3,11 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import type { FitResult } from "~/modules/qualification/evaluate";
 import { findLead } from "~/modules/qualification/leads.server";
-import { verdictLabels } from "~/modules/qualification/verdict-labels";
+import { requirementStatusLabels, verdictLabels } from "~/modules/qualification/verdict-labels";
+import { attributionRows } from "~/modules/qualification/attribution.server";
+import { answerRows } from "~/modules/qualification/questionnaire";
+import { planLabel } from "~/modules/catalog/labels";
+import { loadCatalogWords } from "~/modules/catalog/labels.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { idParam } from "~/lib/ids";
 
@@ -22,18 +26,24 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   await requireStaff(request, context);
   const lead = await findLead(context.db, idParam(params, "leadId"));
   if (!lead) throw new Response("Not found", { status: 404 });
-  return { lead: { ...lead, result: lead.result as unknown as FitResult } };
+  const words = await loadCatalogWords(context.db);
+  return {
+    lead: { ...lead, result: lead.result as unknown as FitResult },
+    planName: lead.planSlug ? planLabel(lead.planSlug, words.planNames) : null,
+    answers: answerRows(lead.answers, words.features),
+    attribution: lead.attribution ? attributionRows(lead.attribution) : null,
+  };
 }
 
 const time = (date: Date | string) => `${new Date(date).toISOString().replace("T", " ").slice(0, 16)} UTC`;
 
-function Entries({ values }: { values: Record<string, unknown> }) {
+function Entries({ rows }: { rows: { label: string; value: string }[] }) {
   return (
     <dl className="mt-2 divide-y divide-slate-100 rounded-xl text-sm ring-1 ring-slate-200">
-      {Object.entries(values).map(([key, value]) => (
-        <div key={key} className="flex justify-between gap-4 px-4 py-2">
-          <dt className="text-slate-600">{key}</dt>
-          <dd className="text-right">{Array.isArray(value) ? value.join(", ") || "—" : String(value ?? "—")}</dd>
+      {rows.map((row) => (
+        <div key={row.label} className="flex justify-between gap-4 px-4 py-2">
+          <dt className="text-slate-600">{row.label}</dt>
+          <dd className="break-words text-right [overflow-wrap:anywhere]">{row.value}</dd>
         </div>
       ))}
     </dl>
@@ -41,7 +51,7 @@ function Entries({ values }: { values: Record<string, unknown> }) {
 }
 
 export default function StaffLead() {
-  const { lead } = useLoaderData<typeof loader>();
+  const { lead, planName, answers, attribution } = useLoaderData<typeof loader>();
   return (
     <div className="space-y-8">
       <Link to="/staff/leads" className="text-sm text-brand-700 underline">
@@ -50,7 +60,7 @@ export default function StaffLead() {
       <header>
         <h1 className="text-2xl font-bold tracking-tight">
           {verdictLabels[lead.result.verdict]}
-          {lead.planSlug ? `: ${lead.planSlug}` : ""}
+          {planName ? `: ${planName}` : ""}
         </h1>
         <p className="mt-1 text-sm text-slate-600">
           Score {lead.score} · {time(lead.createdAt)} ·{" "}
@@ -87,7 +97,7 @@ export default function StaffLead() {
         <h2 id="answers-heading" className="text-lg font-semibold">
           Answers
         </h2>
-        <Entries values={lead.answers} />
+        <Entries rows={answers.map((row) => ({ label: row.question, value: row.answer }))} />
       </section>
       <section aria-labelledby="result-heading">
         <h2 id="result-heading" className="text-lg font-semibold">
@@ -102,7 +112,7 @@ export default function StaffLead() {
           {lead.result.requirements.map((requirement) => (
             <li key={requirement.key} className="flex justify-between gap-4 px-4 py-2">
               <span>{requirement.label}</span>
-              <span className="text-slate-600">{requirement.status.replaceAll("_", " ")}</span>
+              <span className="text-slate-600">{requirementStatusLabels[requirement.status]}</span>
             </li>
           ))}
         </ul>
@@ -111,11 +121,7 @@ export default function StaffLead() {
         <h2 id="attribution-heading" className="text-lg font-semibold">
           Where they came from
         </h2>
-        {lead.attribution ? (
-          <Entries values={lead.attribution} />
-        ) : (
-          <p className="mt-2 text-sm text-slate-600">Not recorded.</p>
-        )}
+        {attribution ? <Entries rows={attribution} /> : <p className="mt-2 text-sm text-slate-600">Not recorded.</p>}
       </section>
     </div>
   );

@@ -4,6 +4,8 @@ import { requireStaff } from "~/modules/accounts/sessions.server";
 import { FilterSelect } from "~/components/ui/filter-select";
 import { nextPageHref } from "~/lib/paging";
 import { planChoices } from "~/modules/catalog/catalog.server";
+import { planLabel } from "~/modules/catalog/labels";
+import { loadCatalogWords } from "~/modules/catalog/labels.server";
 import { leadFiltersSchema, listLeads } from "~/modules/qualification/leads.server";
 import { verdictLabels } from "~/modules/qualification/verdict-labels";
 import { pageMeta, pageTitle } from "~/lib/seo";
@@ -21,8 +23,17 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);
   const url = new URL(request.url);
   const filters = leadFiltersSchema.parse(Object.fromEntries(url.searchParams));
-  const [page, plans] = await Promise.all([listLeads(context.db, filters), planChoices(context.db)]);
-  return { filters, leads: page.leads, nextPage: nextPageHref(url, page.nextCursor), plans };
+  const [page, plans, words] = await Promise.all([
+    listLeads(context.db, filters),
+    planChoices(context.db),
+    loadCatalogWords(context.db),
+  ]);
+  return {
+    filters,
+    leads: page.leads.map((lead) => ({ ...lead, planName: planLabel(lead.planSlug, words.planNames) })),
+    nextPage: nextPageHref(url, page.nextCursor),
+    plans,
+  };
 }
 
 const input = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
@@ -91,8 +102,12 @@ export default function StaffLeads() {
                   <td className="py-2 pr-4">
                     {verdictLabels[lead.verdict as keyof typeof verdictLabels] ?? lead.verdict}
                   </td>
-                  <td className="py-2 pr-4">{lead.planSlug ?? "—"}</td>
-                  <td className="py-2 pr-4">{String(lead.answers.seats ?? "—")}</td>
+                  <td className="py-2 pr-4">{lead.planName}</td>
+                  <td className="py-2 pr-4">
+                    {typeof lead.answers.seats === "number"
+                      ? new Intl.NumberFormat("en-US").format(lead.answers.seats)
+                      : "—"}
+                  </td>
                   <td className="py-2 pr-4">{lead.score}</td>
                   <td className="py-2 pr-4">{lead.organisationName ?? "—"}</td>
                   <td className="py-2">

@@ -14,7 +14,9 @@ import { StatusBadge } from "~/components/status-badge";
 import { FieldError, FormErrors, SubmitButton } from "~/components/ui/field";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { queueSetupCompleteEmails } from "~/modules/email/setup-complete.server";
-import { operationLabels, statusLabels } from "~/modules/provisioning-labels";
+import { includedLines } from "~/modules/catalog/labels";
+import { loadCatalogWords } from "~/modules/catalog/labels.server";
+import { operationLabels, resultFieldLabel, statusLabels } from "~/modules/provisioning-labels";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { readForm } from "~/lib/forms.server";
 import { idParam } from "~/lib/ids";
@@ -35,7 +37,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
   const detail = await requestDetail(context.db, idParam(params, "requestId"));
   if (!detail) throw new Response("Not found", { status: 404 });
-  return { request: detail, fields: resultFields(detail.config), me: staff.userId };
+  const words = await loadCatalogWords(context.db);
+  return {
+    request: detail,
+    fields: resultFields(detail.config),
+    included: includedLines(detail.snapshot, words.features),
+    me: staff.userId,
+  };
 }
 
 const reasonField = textField({
@@ -98,7 +106,7 @@ function resultValues(formData: FormData): Record<string, string> {
 const input = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
 
 export default function ProvisioningRequestPage() {
-  const { request, fields, me } = useLoaderData<typeof loader>();
+  const { request, fields, included, me } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const claimedByMe = request.claimedBy === me;
   const open = request.status === "waiting_staff" || request.status === "failed";
@@ -144,23 +152,19 @@ export default function ProvisioningRequestPage() {
             <dd>{request.snapshot.planName}</dd>
           </div>
           <div>
-            <dt className="text-slate-600">Seats</dt>
+            <dt className="text-slate-600">Users</dt>
             <dd>{request.snapshot.seats}</dd>
           </div>
           <div>
-            <dt className="text-slate-600">Limits</dt>
-            <dd>
-              {Object.entries(request.snapshot.limits)
-                .map(([key, value]) => `${key}: ${value ?? "unlimited"}`)
-                .join(", ")}
-            </dd>
+            <dt className="text-slate-600">Included</dt>
+            <dd>{included.join(", ")}</dd>
           </div>
         </dl>
         {request.result ? (
           <dl className="mt-4 text-sm" data-testid="result">
             {Object.entries(request.result).map(([key, value]) => (
               <div key={key} className="flex gap-2">
-                <dt className="text-slate-600">{key}</dt>
+                <dt className="text-slate-600">{resultFieldLabel(key, fields)}</dt>
                 <dd>{value}</dd>
               </div>
             ))}

@@ -2,6 +2,8 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormErrors, SubmitButton } from "~/components/ui/field";
+import { planLabel } from "~/modules/catalog/labels";
+import { loadCatalogWords } from "~/modules/catalog/labels.server";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { extendTrial } from "~/modules/trials/lifecycle.server";
 import { listTrialsForStaff } from "~/modules/trials/trials.server";
@@ -20,7 +22,8 @@ export const meta: MetaFunction = ({ matches }) =>
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);
-  return { trials: await listTrialsForStaff(context.db) };
+  const [trials, words] = await Promise.all([listTrialsForStaff(context.db), loadCatalogWords(context.db)]);
+  return { trials: trials.map((trial) => ({ ...trial, planName: planLabel(trial.planSlug, words.planNames) })) };
 }
 
 const extendSchema = z.object({
@@ -67,7 +70,7 @@ export default function StaffTrials() {
               <div className="text-sm">
                 <p className="font-medium">{trial.accountName}</p>
                 <p className="text-slate-600">
-                  {trial.planSlug} ·{" "}
+                  {trial.planName} ·{" "}
                   {trial.endsAt
                     ? `${trial.status === "active" ? "ends" : "ended"} ${new Date(trial.endsAt).toISOString().slice(0, 16).replace("T", " ")} UTC`
                     : `being set up: its ${trial.lengthDays} days start when the setup completes`}

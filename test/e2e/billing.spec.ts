@@ -109,7 +109,7 @@ test("a contact-us plan opens a request to staff, not a checkout; staff send a c
   await logIn(staffPage, staff.email, staff.password);
   await staffPage.goto("/staff/leads");
   await expect(staffPage.getByTestId("lead-row").filter({ hasText: "cio@bigcorp.example" })).toContainText(
-    /Talk to us.*enterprise.*800/,
+    /Talk to us.*Enterprise.*800/,
   );
 
   // Staff agree Enterprise with a customer and send a checkout link; paid, it waits for their approval.
@@ -132,13 +132,13 @@ test("a contact-us plan opens a request to staff, not a checkout; staff send a c
 
   await staffPage.goto("/staff");
   const waiting = staffPage.getByTestId("attention").getByRole("listitem").filter({ hasText: person.company });
-  await expect(waiting).toContainText("enterprise order paid, waiting for your approval", { timeout: 10_000 });
+  await expect(waiting).toContainText("Enterprise order paid, waiting for your approval", { timeout: 10_000 });
   await waiting.getByRole("link").click();
   await expect(staffPage).toHaveURL(accountUrl);
-  await expect(staffPage.getByTestId("orders")).toContainText("pending_approval");
+  await expect(staffPage.getByTestId("orders")).toContainText("Paid, waiting for approval");
   await staffPage.getByRole("button", { name: "Approve and start setup" }).click();
-  await expect(staffPage.getByText("Approved: the enterprise setup is queued.")).toBeVisible();
-  await expect(staffPage.getByTestId("orders")).toContainText("enterprise · 800 users · $25,000 per year · paid");
+  await expect(staffPage.getByText("Approved: the Enterprise setup is queued.")).toBeVisible();
+  await expect(staffPage.getByTestId("orders")).toContainText("Enterprise · 800 users · $25,000 per year · Paid");
   await staffContext.close();
 
   await page.goto("/account");

@@ -1,5 +1,13 @@
 import { expect, test, type Page } from "@playwright/test";
 import { SITE_NAME } from "../../app/lib/site";
+import { demoCatalog } from "../../db/seed/demo-catalog";
+import {
+  budgets,
+  companySizes,
+  complianceNeeds,
+  timelines,
+  useCases,
+} from "../../app/modules/qualification/questionnaire";
 import { clientAddress, demoStaffLogin, logIn, newCustomer } from "../support/e2e";
 
 test.use({ extraHTTPHeaders: clientAddress() });
@@ -49,6 +57,37 @@ type PageFacts = {
   links: string[];
 };
 
+/**
+ * Keys people must never read (issue 14, item 6): any snake_case word, the questionnaire's answer
+ * codes, and the catalog's feature and result keys also in the shapes a lazy
+ * `replaceAll("_", " ")` gives them ("storage gb", "Workspace Url").
+ */
+const resultKeys = demoCatalog.plans.flatMap((plan) =>
+  ((plan.provisioningConfig?.resultFields ?? []) as { key: string }[]).map((field) => field.key),
+);
+const catalogKeys = [...demoCatalog.features.map((feature) => feature.key), ...resultKeys].filter((key) =>
+  key.includes("_"),
+);
+const spaced = (key: string) => key.replaceAll("_", " ");
+const titled = (key: string) => spaced(key).replace(/\b[a-z]/g, (letter) => letter.toUpperCase());
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const KEY_TEXT = new RegExp(
+  [
+    String.raw`\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b`,
+    ...[...useCases, ...complianceNeeds, ...budgets, ...timelines]
+      .filter((code) => code.includes("_"))
+      .map((code) => String.raw`\b${escape(code)}\b`),
+    // Company sizes are written with a hyphen ("11-50", "1000+"); their labels use an en dash.
+    ...companySizes.map((code) => String.raw`(?<![\w–-])${escape(code)}(?![\w–-])`),
+    // Lower case only where the words hold an abbreviation: "dedicated instance" is also plain prose.
+    ...[
+      ...new Set(
+        catalogKeys.flatMap((key) => [titled(key), ...(/(^|_)(gb|api|eu|url)(_|$)/.test(key) ? [spaced(key)] : [])]),
+      ),
+    ].map((form) => `\\b${escape(form)}\\b`),
+  ].join("|"),
+);
+
 /** Opens a page and checks the rules every page follows; returns the links on it. */
 async function checkPage(page: Page, url: string, baseURL: string, { linked = true } = {}): Promise<string[]> {
   const asked = new URL(url, baseURL);
@@ -75,6 +114,18 @@ async function checkPage(page: Page, url: string, baseURL: string, { linked = tr
   expect.soft(facts.lang, `${label}: html lang`).toBeTruthy();
   const noindex = facts.robots.some((content) => /\bnoindex\b/.test(content));
   expect.soft(noindex, `${label}: noindex`).toBe(NOINDEX.some((pattern) => pattern.test(path)));
+  // Words, not keys: the visible text names no key (the HTML may, in ids, values and URLs).
+  const text = await page.locator("body").innerText();
+  expect.soft(text.match(KEY_TEXT)?.[0], `${label}: text shows a key`).toBeUndefined();
+  // At 375 px nothing scrolls sideways: wide content scrolls inside its own box.
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: 375, height: 800 });
+  const widths = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    inner: window.innerWidth,
+  }));
+  expect.soft(widths.scroll, `${label}: page width at 375 px`).toBeLessThanOrEqual(widths.inner);
+  if (viewport) await page.setViewportSize(viewport);
   return facts.links;
 }
 
@@ -130,21 +181,34 @@ test("every page an anonymous visitor reaches has a title, description, canonica
   for (const url of UNLINKED) await checkPage(page, url, baseURL!, { linked: false });
 });
 
-test("a qualification answer is not indexed", async ({ page, baseURL }) => {
+/** Answers the questionnaire with a must-have and a compliance need; leaves the browser on the result. */
+async function answerQuestionnaire(page: Page) {
   await page.goto("/qualify");
   await page.getByRole("group", { name: "How many people work at your company?" }).getByLabel("1–10 people").check();
   await page
     .getByRole("group", { name: "What will you mainly use it for?" })
     .getByLabel("Planning and tracking projects")
     .check();
-  await page.getByLabel("How many people need access?").fill("5");
+  await page.getByLabel("How many people need access?").fill("11");
   await page.getByRole("group", { name: "What is your monthly budget?" }).getByLabel("$100–$500 a month").check();
   await page
     .getByRole("group", { name: "When do you want to start?" })
     .getByLabel("Right away", { exact: true })
     .check();
+  await page
+    .getByRole("group", { name: "Which capabilities are must-haves?" })
+    .getByLabel("Workflow automations")
+    .check();
+  await page
+    .getByRole("group", { name: "Any data-location, security or compliance needs?" })
+    .getByLabel("EU data residency")
+    .check();
   await page.getByRole("button", { name: "See my answer" }).click();
   await expect(page).toHaveURL(/\/qualify\/results\/[0-9a-f-]{36}$/);
+}
+
+test("a qualification answer is not indexed", async ({ page, baseURL }) => {
+  await answerQuestionnaire(page);
   await checkPage(page, page.url(), baseURL!);
 });
 
@@ -156,6 +220,12 @@ test("signed-in customers' and staff pages follow the same rules and are not ind
   test.slow();
   const signedIn = (path: string) => SIGNED_IN.test(path);
   await newCustomer(page, "Crawl");
+  // A trial (limits, features, access details) and a lead with every kind of answer, so the
+  // crawls reach a trial card, an account and a lead page with something to put in words.
+  await page.goto("/plans/team");
+  await page.getByRole("button", { name: "Start free trial" }).click();
+  await expect(page.getByTestId("trial")).toContainText("File storage: 200 GB");
+  await answerQuestionnaire(page);
   expect(await crawl(page, baseURL!, ["/account", "/orders/new?plan=team"], signedIn)).toEqual(
     expect.arrayContaining(["/account", "/account/settings", "/account/billing", "/orgs/:id/members", "/orders/new"]),
   );
@@ -165,7 +235,15 @@ test("signed-in customers' and staff pages follow the same rules and are not ind
   const staff = demoStaffLogin();
   await logIn(staffPage, staff.email, staff.password);
   expect(await crawl(staffPage, baseURL!, ["/staff"], signedIn)).toEqual(
-    expect.arrayContaining(["/staff", "/staff/provisioning", "/staff/trials", "/staff/accounts", "/staff/leads"]),
+    expect.arrayContaining([
+      "/staff",
+      "/staff/provisioning",
+      "/staff/trials",
+      "/staff/accounts",
+      "/staff/accounts/:id",
+      "/staff/leads",
+      "/staff/leads/:id",
+    ]),
   );
   await context.close();
 });

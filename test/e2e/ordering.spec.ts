@@ -89,8 +89,8 @@ test("pricing → sign up → pay with 4242 in Checkout → the order page shows
   await logIn(staffPage, staff.email, staff.password);
   await staffPage.goto("/staff/accounts");
   await staffPage.getByTestId("account-row").filter({ hasText: person.company }).getByRole("link").click();
-  await expect(staffPage.getByTestId("subscriptions")).toContainText("team · 5 users · active");
-  await expect(staffPage.getByTestId("orders")).toContainText("$1,200 per year · paid");
+  await expect(staffPage.getByTestId("subscriptions")).toContainText("Team · 5 users · Active");
+  await expect(staffPage.getByTestId("orders")).toContainText("$1,200 per year · Paid");
   await staffContext.close();
 });
 

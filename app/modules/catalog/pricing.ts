@@ -1,6 +1,7 @@
 import type { BillingInterval, FeatureValue } from "#db/schema";
 import { formatMoney } from "~/lib/money";
 import type { CatalogFeature, CatalogPlan } from "./catalog.server";
+import { limitAmount } from "./labels";
 
 export const billingIntervals = ["month", "year"] as const satisfies readonly BillingInterval[];
 
@@ -55,9 +56,7 @@ export function seatsText(plan: CatalogPlan): string {
 export function featureValueText(feature: CatalogFeature, value: FeatureValue | undefined): string {
   if (value === undefined || value === false) return "Not included";
   if (feature.kind === "flag") return value === true ? "Included" : "Not included";
-  if (value === null) return "Unlimited";
-  const number = typeof value === "number" ? value.toLocaleString("en-US") : String(value);
-  return feature.unit ? `${number} ${feature.unit}` : number;
+  return limitAmount(typeof value === "number" ? value : null, feature.unit);
 }
 
 /** Why the seat count does not fit the plan, or null when it does. */

@@ -1,5 +1,6 @@
 import { SITE_NAME } from "~/lib/site";
 import { longDate } from "~/lib/dates";
+import { resultFieldLabel } from "~/modules/provisioning-labels";
 
 /** Plain-text emails: readable everywhere, and links are easy to find and test. */
 type Email = { subject: string; text: string };
@@ -65,7 +66,7 @@ export function setupCompleteMessage(
 ): Email {
   const trial = trialEndsAt ? `\n\nYour free trial runs until ${longDate(trialEndsAt)}.` : "";
   const details = Object.entries(access)
-    .map(([key, value]) => `  ${key.replaceAll("_", " ")}: ${value}`)
+    .map(([key, value]) => `  ${resultFieldLabel(key)}: ${value}`)
     .join("\n");
   return {
     subject: `Your ${planName} service is ready`,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { wordsFromKey } from "~/modules/catalog/labels";
 
 /** Where a visitor first came from, kept in a first-party cookie until a lead or signup records it. */
 export type Attribution = z.infer<typeof attributionSchema>;
@@ -74,4 +75,29 @@ export function decodeAttribution(value: string | undefined): Attribution | null
   } catch {
     return null;
   }
+}
+
+const attributionLabels: Record<string, string> = {
+  utm_source: "Campaign source",
+  utm_medium: "Campaign medium",
+  utm_campaign: "Campaign",
+  utm_term: "Campaign term",
+  utm_content: "Campaign content",
+  referrer: "Came from",
+  landing_path: "First page",
+  first_seen_at: "First seen",
+};
+
+/**
+ * A first-touch record as staff read it: labelled rows in the record's order, the first-seen time
+ * as ISO text ("2026-05-01 09:30 UTC"). Keys without a label read as words.
+ */
+export function attributionRows(attribution: Record<string, unknown>): { label: string; value: string }[] {
+  return Object.entries(attribution).map(([key, value]) => ({
+    label: attributionLabels[key] ?? wordsFromKey(key),
+    value:
+      key === "first_seen_at" && typeof value === "string" && !Number.isNaN(Date.parse(value))
+        ? `${new Date(value).toISOString().replace("T", " ").slice(0, 16)} UTC`
+        : String(value ?? "—"),
+  }));
 }

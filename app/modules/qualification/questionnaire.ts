@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { textField } from "~/lib/text";
+import { featureLabel, wordsFromKey, type FeatureWords } from "~/modules/catalog/labels";
 
 /** A choice as the form shows it. */
 export type Option<T extends string> = { value: T; label: string };
@@ -10,23 +11,25 @@ function optionList<T extends string>(values: readonly T[], labels: Record<T, st
 
 export const companySizes = ["1-10", "11-50", "51-200", "201-1000", "1000+"] as const;
 export type CompanySize = (typeof companySizes)[number];
-export const companySizeOptions = optionList(companySizes, {
+const companySizeLabels: Record<CompanySize, string> = {
   "1-10": "1–10 people",
   "11-50": "11–50 people",
   "51-200": "51–200 people",
   "201-1000": "201–1,000 people",
   "1000+": "More than 1,000 people",
-});
+};
+export const companySizeOptions = optionList(companySizes, companySizeLabels);
 
 export const useCases = ["project_management", "client_work", "software_delivery", "operations", "other"] as const;
 export type UseCase = (typeof useCases)[number];
-export const useCaseOptions = optionList(useCases, {
+const useCaseLabels: Record<UseCase, string> = {
   project_management: "Planning and tracking projects",
   client_work: "Client work and agency projects",
   software_delivery: "Software delivery",
   operations: "Operations and recurring processes",
   other: "Something else",
-});
+};
+export const useCaseOptions = optionList(useCases, useCaseLabels);
 
 export const complianceNeeds = [
   "eu_data_residency",
@@ -74,12 +77,13 @@ export const budgetOptions = optionList(budgets, budgetLabels);
 
 export const timelines = ["now", "this_quarter", "later", "just_looking"] as const;
 export type Timeline = (typeof timelines)[number];
-export const timelineOptions = optionList(timelines, {
+const timelineLabels: Record<Timeline, string> = {
   now: "Right away",
   this_quarter: "This quarter",
   later: "Later than this quarter",
   just_looking: "Just looking around",
-});
+};
+export const timelineOptions = optionList(timelines, timelineLabels);
 
 export const MAX_SEATS = 100_000;
 export const MAX_MUST_HAVES = 30;
@@ -116,3 +120,46 @@ export const qualificationSchema = z.object({
 });
 
 export type QualificationAnswers = z.infer<typeof qualificationSchema>;
+
+/** One answer as staff read it: the question in short and the answer in the form's words. */
+export type AnswerRow = { question: string; answer: string };
+
+function labelOf(labels: Record<string, string>, value: unknown): string {
+  if (typeof value !== "string" || value === "") return "—";
+  return Object.hasOwn(labels, value) ? labels[value]! : wordsFromKey(value);
+}
+
+function listOf(values: unknown, label: (value: string) => string): string {
+  const list = Array.isArray(values) ? values.filter((value): value is string => typeof value === "string") : [];
+  return list.length ? list.map(label).join(", ") : "None";
+}
+
+/**
+ * A stored lead's answers (`leads.answers`: the questionnaire's, as `qualificationSchema` parsed
+ * them, or the contact-sales form's `source`, `company` and `seats`) in words, in the form's
+ * order: the option labels the person chose from, must-haves by catalog feature name
+ * (`features`), numbers with thousands separators. Keys this list does not know, or options
+ * renamed since, still read as words, never as codes.
+ */
+export function answerRows(answers: Record<string, unknown>, features: readonly FeatureWords[]): AnswerRow[] {
+  const questions: Record<string, [question: string, answer: (value: unknown) => string]> = {
+    source: ["Came through", (value) => labelOf({ contact_sales: "The contact-sales form" }, value)],
+    company: ["Company", (value) => (typeof value === "string" && value ? value : "—")],
+    companySize: ["Company size", (value) => labelOf(companySizeLabels, value)],
+    useCase: ["Main use", (value) => labelOf(useCaseLabels, value)],
+    seats: [
+      "People who need access",
+      (value) => (typeof value === "number" ? new Intl.NumberFormat("en-US").format(value) : "—"),
+    ],
+    mustHaves: ["Must-haves", (value) => listOf(value, (key) => featureLabel(key, features))],
+    compliance: ["Compliance needs", (value) => listOf(value, (key) => labelOf(complianceLabels, key))],
+    budget: ["Monthly budget", (value) => labelOf(budgetLabels, value)],
+    timeline: ["When to start", (value) => labelOf(timelineLabels, value)],
+  };
+  const known = Object.keys(questions).filter((key) => key in answers);
+  const unknown = Object.keys(answers).filter((key) => !(key in questions));
+  return [
+    ...known.map((key) => ({ question: questions[key]![0], answer: questions[key]![1](answers[key]) })),
+    ...unknown.map((key) => ({ question: wordsFromKey(key), answer: String(answers[key] ?? "—") })),
+  ];
+}

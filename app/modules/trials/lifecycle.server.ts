@@ -3,6 +3,8 @@ import type { Database, DbOrTx } from "#db/client";
 import { serviceInstances, trials } from "#db/schema";
 import { recordAudit, systemActor, type Actor } from "~/lib/audit.server";
 import { accountManagers } from "~/modules/accounts/organisations.server";
+import { planLabel } from "~/modules/catalog/labels";
+import { loadCatalogWords } from "~/modules/catalog/labels.server";
 import { loadPlanPolicy } from "~/modules/catalog/plan-policy.server";
 import { queueEmail } from "~/modules/email/outbox.server";
 import { trialEndedMessage, trialReminderMessage } from "~/modules/email/templates";
@@ -20,8 +22,9 @@ export type SweepCounts = { reminded: number; expired: number; removed: number }
 /**
  * The scheduled trial sweep: "3 days left" emails, expiry (suspend the instance) and, after the
  * retention period, removal. A trial whose clock waits for its setup (no end yet) matches none of
- * these: it neither reminds nor expires until `startTrialClock` sets its end. Each trial is handled in its own transaction with its row locked
- * (SKIP LOCKED), so overlapping sweeps share the work and never act twice.
+ * these: it neither reminds nor expires until `startTrialClock` sets its end. Each trial is handled
+ * in its own transaction with its row locked (SKIP LOCKED), so overlapping sweeps share the work
+ * and never act twice.
  */
 export async function sweepTrials(db: Database, appUrl: string, now = new Date()): Promise<SweepCounts> {
   const counts: SweepCounts = { reminded: 0, expired: 0, removed: 0 };
@@ -37,8 +40,9 @@ export async function sweepTrials(db: Database, appUrl: string, now = new Date()
       const endsAt = trial.endsAt!; // the condition above matched its end
       const daysLeft = Math.max(1, Math.ceil((endsAt.getTime() - now.getTime()) / DAY_MS));
       await tx.update(trials).set({ reminderSentAt: now }).where(eq(trials.id, trial.id));
+      const plan = await planName(tx, trial);
       await emailManagers(tx, trial.accountId, (name) =>
-        trialReminderMessage(name, planName(trial), daysLeft, endsAt, `${appUrl}/pricing`),
+        trialReminderMessage(name, plan, daysLeft, endsAt, `${appUrl}/pricing`),
       );
     },
   );
@@ -49,7 +53,8 @@ export async function sweepTrials(db: Database, appUrl: string, now = new Date()
       id: null,
     });
     await recordAudit(tx, systemActor, "trial.expired", { type: "trial", id: trial.id }, {}, trial.accountId);
-    await emailManagers(tx, trial.accountId, (name) => trialEndedMessage(name, planName(trial), `${appUrl}/pricing`));
+    const plan = await planName(tx, trial);
+    await emailManagers(tx, trial.accountId, (name) => trialEndedMessage(name, plan, `${appUrl}/pricing`));
   });
   counts.removed = await eachDue(
     db,
@@ -84,8 +89,9 @@ async function eachDue(
   }
 }
 
-function planName(trial: Trial): string {
-  return trial.planSlug.charAt(0).toUpperCase() + trial.planSlug.slice(1);
+/** The trial's plan by its catalog name, for the emails (ADR 20). */
+async function planName(tx: DbOrTx, trial: Trial): Promise<string> {
+  return planLabel(trial.planSlug, (await loadCatalogWords(tx)).planNames);
 }
 
 async function emailManagers(

@@ -4,6 +4,8 @@ import type { Database, DbOrTx } from "#db/client";
 import { memberships, organisations, serviceInstances, trialGrants, trials } from "#db/schema";
 import { recordAudit } from "~/lib/audit.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
+import { includedLines } from "~/modules/catalog/labels";
+import { loadCatalogWords } from "~/modules/catalog/labels.server";
 import { loadPlanPolicy, snapshotOf } from "~/modules/catalog/plan-policy.server";
 import { enqueueProvisioning } from "../../../provisioning";
 import { trialEligibility, unusedTrialGrant } from "./eligibility.server";
@@ -172,8 +174,8 @@ export async function trialOverview(db: DbOrTx, accountId: string) {
     endsAt: row.trial.endsAt,
     lengthDays: row.trial.lengthDays,
     instanceStatus: row.instanceStatus,
-    limits: row.snapshot.limits,
-    features: row.snapshot.features,
+    /** What the trial includes, in words ("File storage: 20 GB"). */
+    included: includedLines(row.snapshot, (await loadCatalogWords(db)).features),
     teammates: members - 1,
   };
 }
