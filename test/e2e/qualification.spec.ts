@@ -121,9 +121,9 @@ test("staff see a new lead in the list and its detail, filtered by fit", async (
   await expect(page).toHaveURL(/verdict=fits_higher_plan/);
   const row = page.getByTestId("lead-row").filter({ has: page.locator(`a[href="/staff/leads/${leadId}"]`) });
   await expect(row).toBeVisible();
-  await expect(row).toContainText("business");
+  await expect(row).toContainText("Business");
   await row.getByRole("link").click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Fits a higher plan: business");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Fits a higher plan: Business");
   await expect(page.getByText("e2e-campaign")).toBeVisible();
 
   await page.goto("/staff/leads?verdict=not_a_fit&plan=business");

@@ -35,7 +35,7 @@ test("trial → Checkout charges nothing today; the order page and the email say
   const person = await newCustomer(page, "Tess");
   await page.goto("/plans/starter");
   await page.getByRole("button", { name: "Start free trial" }).click();
-  await expect(page.getByTestId("service-request").first()).toBeVisible();
+  await expect(page.getByTestId("service-card")).toBeVisible();
 
   await page.goto("/orders/new?plan=starter");
   await page.getByLabel("Users").fill("2");
