@@ -1,10 +1,10 @@
 import { useLiveRevalidation } from "./use-live-revalidation";
-import type { RequestStatus } from "../../provisioning/types";
+import type { Operation, RequestStatus } from "../../provisioning/types";
 import { LocalDate } from "~/components/local-date";
 import { customerEvent, resultFieldLabel } from "~/modules/provisioning-labels";
-import type { Operation } from "../../provisioning/types";
 
-type Request = {
+/** A provisioning request as the customer's pages show it (dates as strings once serialised). */
+export type RequestRow = {
   id: string;
   operation: Operation;
   status: RequestStatus;
@@ -18,7 +18,7 @@ type Request = {
 const settled = new Set<RequestStatus>(["succeeded", "cancelled", "failed"]);
 
 /** What the customer bought, being set up; it follows the requests live while any is moving. */
-export function ProvisioningProgress({ requests }: { requests: Request[] }) {
+export function ProvisioningProgress({ requests }: { requests: RequestRow[] }) {
   useLiveRevalidation(requests.some((request) => !settled.has(request.status)));
   return (
     <section aria-labelledby="services-heading">
@@ -31,7 +31,7 @@ export function ProvisioningProgress({ requests }: { requests: Request[] }) {
 }
 
 /** Requests as events a customer reads ("Set up: Team", "Paused: Starter"), with their access details. */
-export function RequestHistory({ requests, className = "mt-4" }: { requests: Request[]; className?: string }) {
+export function RequestHistory({ requests, className = "mt-4" }: { requests: RequestRow[]; className?: string }) {
   return (
     <ul className={`${className} divide-y divide-slate-100 rounded-xl ring-1 ring-slate-200`} aria-live="polite">
       {requests.map((request) => {

@@ -1,10 +1,10 @@
 import { Link } from "@remix-run/react";
 import { LocalDate } from "~/components/local-date";
-import { RequestHistory } from "~/components/provisioning-progress";
+import { RequestHistory, type RequestRow } from "~/components/provisioning-progress";
 import { longDate } from "~/lib/dates";
 import { formatMoney, type Money } from "~/lib/money";
 import { statusLabels } from "~/modules/provisioning-labels";
-import type { Operation, RequestStatus } from "../../provisioning/types";
+import type { RequestStatus } from "../../provisioning/types";
 import { seatUsageText } from "~/modules/accounts/seat-usage-text";
 
 type Card = { brand: string; last4: string; expMonth: number; expYear: number };
@@ -26,16 +26,7 @@ export type ServiceCardData = {
   card: Card | null;
   workspaceUrl: string | null;
   action: { label: string; to: string; external: boolean } | null;
-  history: {
-    id: string;
-    operation: Operation;
-    status: RequestStatus;
-    planName: string;
-    result: Record<string, string> | null;
-    waitingReason: string | null;
-    createdAt: Date | string;
-    completedAt: Date | string | null;
-  }[];
+  history: RequestRow[];
 };
 
 const brandNames: Record<string, string> = {

@@ -10,6 +10,7 @@ import {
   type RequestStatus,
 } from "#db/schema";
 import type { Money } from "~/lib/money";
+import type { RequestRow } from "~/components/provisioning-progress";
 import { seatUsage, type SeatUsage } from "~/modules/accounts/seats.server";
 import { billingSummary, type CardSummary } from "~/modules/billing/billing-summary.server";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
@@ -32,16 +33,8 @@ export type ServiceState =
 /** The one thing to do next, as a label and where it leads. */
 export type NextAction = { label: string; to: string; external: boolean };
 
-export type ServiceHistoryRow = {
-  id: string;
-  operation: Operation;
-  status: RequestStatus;
-  planName: string;
-  result: Record<string, string> | null;
-  waitingReason: string | null;
-  createdAt: Date;
-  completedAt: Date | null;
-};
+/** A request of the service's history, as the server reads it (`RequestRow` with dates). */
+export type ServiceHistoryRow = RequestRow & { createdAt: Date; completedAt: Date | null };
 
 /** One service of the organisation at a glance (see `serviceCards`). */
 export type ServiceCard = {

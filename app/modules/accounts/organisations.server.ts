@@ -9,6 +9,7 @@ import { invitationMessage } from "~/modules/email/templates";
 import {
   lockOrganisation,
   moreSeatsPath,
+  pendingInvitationsOf,
   seatAllowance,
   seatLimitMessage,
   usedSeats,
@@ -90,14 +91,7 @@ export async function listPendingInvitations(db: DbOrTx, organisationId: string)
       expiresAt: invitations.expiresAt,
     })
     .from(invitations)
-    .where(
-      and(
-        eq(invitations.organisationId, organisationId),
-        isNull(invitations.acceptedAt),
-        isNull(invitations.revokedAt),
-        gt(invitations.expiresAt, sql`now()`),
-      ),
-    )
+    .where(pendingInvitationsOf(organisationId))
     .orderBy(desc(invitations.createdAt));
 }
 

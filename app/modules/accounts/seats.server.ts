@@ -34,6 +34,16 @@ export type SeatAllowance =
 /** Subscription states that no longer give anyone the service (as `currentSubscription` reads them). */
 const ENDED = ["canceled", "incomplete_expired"];
 
+/** The organisation's pending invitations: not accepted, withdrawn or expired (each will take a user). */
+export function pendingInvitationsOf(organisationId: string) {
+  return and(
+    eq(invitations.organisationId, organisationId),
+    isNull(invitations.acceptedAt),
+    isNull(invitations.revokedAt),
+    gt(invitations.expiresAt, sql`now()`),
+  );
+}
+
 /** Members plus pending invitations of the organisation (see `SeatUsage`). */
 export async function usedSeats(db: DbOrTx, organisationId: string): Promise<number> {
   const [[members], [pending]] = await Promise.all([
@@ -41,14 +51,7 @@ export async function usedSeats(db: DbOrTx, organisationId: string): Promise<num
     db
       .select({ n: count() })
       .from(invitations)
-      .where(
-        and(
-          eq(invitations.organisationId, organisationId),
-          isNull(invitations.acceptedAt),
-          isNull(invitations.revokedAt),
-          gt(invitations.expiresAt, sql`now()`),
-        ),
-      ),
+      .where(pendingInvitationsOf(organisationId)),
   ]);
   return (members?.n ?? 0) + (pending?.n ?? 0);
 }
