@@ -48,10 +48,7 @@ export function pendingInvitationsOf(organisationId: string) {
 export async function usedSeats(db: DbOrTx, organisationId: string): Promise<number> {
   const [[members], [pending]] = await Promise.all([
     db.select({ n: count() }).from(memberships).where(eq(memberships.organisationId, organisationId)),
-    db
-      .select({ n: count() })
-      .from(invitations)
-      .where(pendingInvitationsOf(organisationId)),
+    db.select({ n: count() }).from(invitations).where(pendingInvitationsOf(organisationId)),
   ]);
   return (members?.n ?? 0) + (pending?.n ?? 0);
 }
