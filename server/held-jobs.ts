@@ -1,7 +1,12 @@
 import type { WorkerEvents } from "graphile-worker";
 
-/** A finished job stays "held" this long, in ms: its completion or failure is still being written. */
-const SETTLING_MS = 10_000;
+/**
+ * A finished job stays "held" this long, in ms: its completion or failure is still being written
+ * (batched, usually within milliseconds). A write lost to an outage leaves the lock behind, so this
+ * is also how long such a job waits before `releaseStrayJobs` frees it; freeing one whose write is
+ * merely slow only runs it once more (every task may).
+ */
+const SETTLING_MS = 3_000;
 
 export type HeldJobs = {
   /** Ids (graphile-worker's bigint ids, as text) of the jobs the pool knows it holds now. */

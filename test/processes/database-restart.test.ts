@@ -48,7 +48,7 @@ describe("PostgreSQL lost under webhook and page load", () => {
 
   it("and each is applied soon after: no job stays held by a lock its worker lost in the outage", async () => {
     // A lock lost to the restart is freed at the first heartbeat (5 s) after its job stopped counting as
-    // held (10 s); a runner stuck in its shutdown is replaced 10 s after it began (boundShutdown).
+    // held (3 s); a runner stuck in its shutdown is replaced 10 s after it began (boundShutdown).
     const started = Date.now();
     try {
       await expect.poll(unapplied, { timeout: 30_000, interval: 500 }).toBe(0);
