@@ -45,6 +45,21 @@ describe("startCheckout", () => {
     ).toMatchObject({ ok: false });
     expect(await database.db.select().from(orders).where(eq(orders.accountId, accountId))).toEqual([]);
   });
+
+  it("refuses fewer users than the organisation has (members and pending invitations), saving nothing", async () => {
+    const { userId, accountId } = await buyer(database, "crowdedbuyer");
+    await database.sql`insert into invitations (organisation_id, email, role, token_hash, invited_by, expires_at)
+      select ${accountId}, 'guest-' || n || '@crowded.test', 'member', 'crowded-buyer-' || n, ${userId}, now() + interval '7 days'
+      from generate_series(1, 2) n`;
+    const deps = { db: database.db, stripe, appUrl: "https://portal.test" };
+    expect(await startCheckout(deps, { accountId, userId, planSlug: "starter", interval: "month", seats: 2 })).toEqual({
+      ok: false,
+      field: "seats",
+      message:
+        "Your organisation has 3 users, counting pending invitations. Choose at least 3, or remove people on the Team page first.",
+    });
+    expect(await database.db.select().from(orders).where(eq(orders.accountId, accountId))).toEqual([]);
+  });
 });
 
 describe("two tabs paying one checkout at once", () => {

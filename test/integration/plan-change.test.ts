@@ -120,6 +120,23 @@ describe("a downgrade", () => {
     expect(await mirror(subscriptionId)).toMatchObject({ status: "active", quantity: 4, scheduledChange: null });
     expect(await changes(accountId)).toEqual(["provision:6", "modify:4"]);
   });
+
+  it("to fewer users than the organisation has (members and pending invitations) is refused with the way out", async () => {
+    const { userId, accountId } = await paidTeam("crowded", 6);
+    await database.sql`insert into invitations (organisation_id, email, role, token_hash, invited_by, expires_at)
+      select ${accountId}, 'person-' || n || '@crowded.test', 'member', 'crowded-' || n, ${userId}, now() + interval '7 days'
+      from generate_series(1, 4) n`;
+    const refusal = {
+      ok: false,
+      field: "seats",
+      message:
+        "Your organisation has 5 users, counting pending invitations. Choose at least 5, or remove people on the Team page first.",
+    };
+    const choice = { planSlug: "team", interval: "month" as const, seats: 4 };
+    expect(await previewPlanChange(deps(), accountId, choice)).toEqual(refusal);
+    expect(await applyPlanChange(deps(), { accountId, userId, choice, quote: undefined })).toEqual(refusal);
+    expect(await previewPlanChange(deps(), accountId, { ...choice, seats: 5 })).toMatchObject({ ok: true });
+  });
 });
 
 describe("a failing renewal", () => {

@@ -163,3 +163,14 @@ export function seatLimitMessage(allowance: SeatAllowance, organisationName: str
       return "";
   }
 }
+
+/**
+ * Why `seats` is too few for the organisation, or null: a purchase or plan change never buys fewer
+ * users than it has (members and pending invitations), the sibling of the invitation limit (ADR 18).
+ */
+export async function fewerSeatsThanUsed(db: DbOrTx, organisationId: string, seats: number): Promise<string | null> {
+  const used = await usedSeats(db, organisationId);
+  return seats < used
+    ? `Your organisation has ${used} users, counting pending invitations. Choose at least ${used}, or remove people on the Team page first.`
+    : null;
+}

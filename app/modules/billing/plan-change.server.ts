@@ -5,6 +5,7 @@ import { billingCustomers, subscriptions } from "#db/schema";
 import { recordAudit } from "~/lib/audit.server";
 import type { Money } from "~/lib/money";
 import { priceRowFor, requireCatalog } from "~/modules/catalog/catalog.server";
+import { fewerSeatsThanUsed } from "~/modules/accounts/seats.server";
 import { orderTotal, seatsError } from "~/modules/catalog/pricing";
 import { changeKind, type ChangeKind, type PlanChoice } from "./change-kind";
 import { planChangeBlocker } from "./changeable";
@@ -65,6 +66,8 @@ async function prepare(
     return { ok: false, field: "plan", message: "This plan is not sold online; talk to us instead." };
   const seatsProblem = seatsError(plan, choice.seats);
   if (seatsProblem) return { ok: false, field: "seats", message: seatsProblem };
+  const tooFew = await fewerSeatsThanUsed(db, accountId, choice.seats);
+  if (tooFew) return { ok: false, field: "seats", message: tooFew };
   const mirrored = await currentSubscription(db, accountId);
   const from = mirrored ? await currentChoice(db, mirrored) : null;
   const [customer] = await db.select().from(billingCustomers).where(eq(billingCustomers.accountId, accountId));

@@ -6,6 +6,7 @@ import { recordAudit, type Actor } from "~/lib/audit.server";
 import { customerDetails } from "~/modules/billing/customer-sync.server";
 import { stripeFailure } from "~/modules/billing/stripe-failure";
 import { priceRowFor, requireCatalog } from "~/modules/catalog/catalog.server";
+import { fewerSeatsThanUsed } from "~/modules/accounts/seats.server";
 import { orderTotal, seatsError } from "~/modules/catalog/pricing";
 import { activeTrial, trialEndOrFullLength } from "~/modules/trials/trials.server";
 
@@ -51,6 +52,8 @@ export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): P
     return { ok: false, message: "This plan is not sold online; talk to us instead." };
   const seatsProblem = seatsError(plan, input.seats);
   if (seatsProblem) return { ok: false, field: "seats", message: seatsProblem };
+  const tooFew = await fewerSeatsThanUsed(db, input.accountId, input.seats);
+  if (tooFew) return { ok: false, field: "seats", message: tooFew };
   const [live] = await db
     .select({ id: subscriptions.id })
     .from(subscriptions)
