@@ -13,6 +13,7 @@ import type { Money } from "~/lib/money";
 import type { RequestRow } from "~/components/provisioning-progress";
 import { seatUsage, type SeatUsage } from "~/modules/accounts/seats.server";
 import { billingSummary, type CardSummary } from "~/modules/billing/billing-summary.server";
+import { ENDED_SUBSCRIPTION_STATUSES } from "~/modules/billing/subscription-states";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { pauseReasonOf } from "./service-status.server";
 
@@ -57,14 +58,15 @@ export type ServiceCard = {
  * words, users used against users bought (`seatUsage`, the limit invitations are held to), the next charge and
  * card (from Stripe through `billingSummary`, cached; for owners and admins only, `manager`), the
  * workspace link, the next action and its provisioning history. A fixed set of queries whatever
- * the number of services; `billingUnavailable` carries the sentence when Stripe could not answer.
+ * the number of services; `billingUnavailable` carries the sentence when Stripe could not answer;
+ * `paymentFailing` is whether the organisation's subscription's last payment failed.
  */
 export async function serviceCards(
   deps: { db: Database; stripe: Stripe },
   accountId: string,
   manager: boolean,
   now = Date.now(),
-): Promise<{ cards: ServiceCard[]; billingUnavailable: string | null }> {
+): Promise<{ cards: ServiceCard[]; billingUnavailable: string | null; paymentFailing: boolean }> {
   const { db } = deps;
   const [catalog, instances, trialRows, subscriptionRows, requests, seats] = await Promise.all([
     requireCatalog(db),
@@ -140,7 +142,13 @@ export async function serviceCards(
       history,
     };
   });
-  return { cards, billingUnavailable: summary && !summary.available ? summary.message : null };
+  // The organisation's subscription as `currentSubscription` reads it: the newest that has not ended.
+  const current = subscriptionRows.find((row) => !ENDED_SUBSCRIPTION_STATUSES.includes(row.status));
+  return {
+    cards,
+    billingUnavailable: summary && !summary.available ? summary.message : null,
+    paymentFailing: Boolean(current?.paymentFailedAt),
+  };
 }
 
 type Subscription = typeof subscriptions.$inferSelect;

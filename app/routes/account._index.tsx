@@ -16,7 +16,6 @@ import { CONFIRM_EMAIL_PATH } from "~/modules/accounts/confirm-email-path";
 import { TrialCard } from "~/components/trial-card";
 import { ServiceCard } from "~/components/service-card";
 import { useLiveRevalidation } from "~/components/use-live-revalidation";
-import { currentSubscription } from "~/modules/billing/subscriptions.server";
 import { trialOverview } from "~/modules/trials/trials.server";
 import { serviceCards } from "~/modules/service-overview.server";
 
@@ -35,17 +34,20 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const currentId = user.organisationId ?? organisations[0]?.organisationId ?? null;
   const role = organisations.find((organisation) => organisation.organisationId === currentId)?.role;
   const manager = role === "owner" || role === "admin";
-  const services = currentId
-    ? await serviceCards({ db: context.db, stripe: context.stripe }, currentId, manager)
-    : { cards: [], billingUnavailable: null };
+  const [services, trial] = currentId
+    ? await Promise.all([
+        serviceCards({ db: context.db, stripe: context.stripe }, currentId, manager),
+        trialOverview(context.db, currentId),
+      ])
+    : [{ cards: [], billingUnavailable: null, paymentFailing: false }, null];
   return {
     user: { name: user.name, email: user.email, emailVerified: user.emailVerified },
     organisations,
     currentId,
     services: services.cards,
     billingUnavailable: services.billingUnavailable,
-    trial: currentId ? await trialOverview(context.db, currentId) : null,
-    paymentFailing: currentId ? Boolean((await currentSubscription(context.db, currentId))?.paymentFailedAt) : false,
+    trial,
+    paymentFailing: services.paymentFailing,
     now: Date.now(),
     notice: noticeText(new URL(request.url).searchParams.get("notice")),
   };

@@ -1,15 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  auditEvents,
-  memberships,
-  organisations,
-  provisioningRequests,
-  serviceInstances,
-  trials,
-  users,
-} from "../../db/schema";
+import { auditEvents, provisioningRequests, serviceInstances, trials } from "../../db/schema";
 import {
   claimRequest,
   completeManually,
@@ -28,6 +20,7 @@ import { trialEligibility } from "../../app/modules/trials/eligibility.server";
 import { extendTrial, sweepTrials } from "../../app/modules/trials/lifecycle.server";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
 import { queuedEmails } from "../support/jobs";
+import { buyer } from "../support/billing";
 
 // Issue 14, item 9: a trial of a plan staff set up by hand (Business: `manual` provisioner) starts
 // counting its days when the setup completes, and staff see such setups first.
@@ -47,18 +40,8 @@ afterAll(async () => {
   await dropTestDatabase(database);
 });
 
-async function person(name: string) {
-  const [user] = await database.db
-    .insert(users)
-    .values({ email: `${name}@clock.test`, name, passwordHash: "x", emailVerifiedAt: new Date() })
-    .returning();
-  const [org] = await database.db
-    .insert(organisations)
-    .values({ name: `${name} Org` })
-    .returning();
-  await database.db.insert(memberships).values({ organisationId: org!.id, userId: user!.id, role: "owner" });
-  return { userId: user!.id, accountId: org!.id, email: user!.email, name };
-}
+/** A confirmed person owning an organisation (test/support/billing.ts `buyer`). */
+const person = (name: string) => buyer(database, name);
 
 async function requestsOf(accountId: string) {
   return database.db.select().from(provisioningRequests).where(eq(provisioningRequests.accountId, accountId));

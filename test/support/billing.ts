@@ -59,7 +59,7 @@ export async function buyer(database: TestDatabase, name: string) {
     .values({ name: `${name} Org` })
     .returning();
   await database.db.insert(memberships).values({ organisationId: org!.id, userId: user!.id, role: "owner" });
-  return { userId: user!.id, accountId: org!.id };
+  return { userId: user!.id, accountId: org!.id, email: user!.email };
 }
 
 /** Opens a checkout for the plan and pays it on the emulator's hosted page; returns the order. */

@@ -1,5 +1,6 @@
 import { and, count, desc, eq, gt, isNull, notInArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "#db/client";
+import { ENDED_SUBSCRIPTION_STATUSES } from "~/modules/billing/subscription-states";
 import {
   invitations,
   memberships,
@@ -30,9 +31,6 @@ export type SeatAllowance =
   | { kind: "flat"; bought: number | null; planName: string }
   | { kind: "trial"; bought: number | null; planName: string; planSlug: string }
   | { kind: "none"; bought: null };
-
-/** Subscription states that no longer give anyone the service (as `currentSubscription` reads them). */
-const ENDED = ["canceled", "incomplete_expired"];
 
 /** The organisation's pending invitations: not accepted, withdrawn or expired (each will take a user). */
 export function pendingInvitationsOf(organisationId: string) {
@@ -73,7 +71,9 @@ export async function seatAllowance(db: DbOrTx, organisationId: string): Promise
     .leftJoin(priceVersions, eq(priceVersions.stripePriceId, subscriptions.stripePriceId))
     .leftJoin(prices, eq(prices.id, priceVersions.priceId))
     .leftJoin(plans, eq(plans.id, prices.planId))
-    .where(and(eq(subscriptions.accountId, organisationId), notInArray(subscriptions.status, ENDED)))
+    .where(
+      and(eq(subscriptions.accountId, organisationId), notInArray(subscriptions.status, ENDED_SUBSCRIPTION_STATUSES)),
+    )
     .orderBy(desc(subscriptions.updatedAt))
     .limit(1);
   if (subscription) {

@@ -1,6 +1,7 @@
 import { and, desc, eq, notInArray, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database, DbOrTx } from "#db/client";
+import { ENDED_SUBSCRIPTION_STATUSES } from "./subscription-states";
 import {
   billingCustomers,
   plans,
@@ -16,8 +17,6 @@ import { provisionedService, requestInstanceChange } from "./instance-changes.se
 import { provisioningWorkFor } from "./subscription-work";
 
 export type MirroredSubscription = typeof subscriptions.$inferSelect;
-
-const ENDED = ["canceled", "incomplete_expired"];
 
 export function idOf(value: string | { id: string }): string {
   return typeof value === "string" ? value : value.id;
@@ -184,7 +183,7 @@ export async function currentSubscription(db: Database, accountId: string): Prom
   const [row] = await db
     .select()
     .from(subscriptions)
-    .where(and(eq(subscriptions.accountId, accountId), notInArray(subscriptions.status, ENDED)))
+    .where(and(eq(subscriptions.accountId, accountId), notInArray(subscriptions.status, ENDED_SUBSCRIPTION_STATUSES)))
     .orderBy(desc(subscriptions.updatedAt))
     .limit(1);
   return row ?? null;
