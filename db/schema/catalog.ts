@@ -18,6 +18,19 @@ export type PricingModel = "per_seat" | "flat";
 export type BillingInterval = "month" | "year";
 export type ProvisioningTrigger = "on_order" | "on_payment" | "after_approval";
 export type FeatureKind = "flag" | "limit";
+
+/**
+ * A step towards first value (issue 15, ADR 21): reached when the product reports `count` `event`
+ * track calls (`kind: "event"`), or activity on `days` different days (`kind: "active_days"`),
+ * within `windowDays` of the service's start. `link` is a path inside the workspace where the
+ * customer takes the step (appended to the workspace URL), or null.
+ */
+export type ActivationMilestone = {
+  key: string;
+  title: string;
+  windowDays: number;
+  link: string | null;
+} & ({ kind: "event"; event: string; count: number } | { kind: "active_days"; days: number });
 /** A flag feature is included or not; a limit is a number, or null for unlimited. */
 export type FeatureValue = boolean | number | null;
 export type FaqEntry = { question: string; answer: string };
@@ -86,6 +99,8 @@ export const plans = pgTable(
     provisioningConfig: jsonb("provisioning_config").$type<Record<string, unknown>>().notNull().default({}),
     /** The plan's own Stripe product, whose name Checkout and invoices show (ADR 16); set by the catalog sync. */
     stripeProductId: text("stripe_product_id"),
+    /** The plan's activation milestones, in the order the customer's checklist shows them (ADR 21). */
+    milestones: jsonb("milestones").$type<ActivationMilestone[]>().notNull().default([]),
     ...timestamps,
   },
   (t) => [

@@ -26,6 +26,11 @@ export const outgoingEmails = pgTable(
      * two paths accepting one order): e.g. `receipt:<invoice id>:<address>`. Null for the others.
      */
     dedupeKey: text("dedupe_key"),
+    /**
+     * For an email of a list people can leave (lifecycle emails): the one-click unsubscribe URL sent
+     * as `List-Unsubscribe` with `List-Unsubscribe-Post` (RFC 8058). Null for transactional email.
+     */
+    listUnsubscribe: text("list_unsubscribe"),
   },
   (t) => [
     uniqueIndex("outgoing_emails_dedupe_key_idx").on(t.dedupeKey),

@@ -7,3 +7,4 @@ export * from "./trials";
 export * from "./billing";
 export * from "./email";
 export * from "./workers";
+export * from "./usage";

@@ -140,5 +140,12 @@ export const demoTenants = pgTable("demo_tenants", {
   limits: jsonb("limits").$type<Record<string, number | null>>().notNull(),
   seats: integer("seats").notNull(),
   status: text("status").$type<"active" | "suspended" | "deleted">().notNull(),
+  /** The demo product's own data (projects, teammates, integrations), as the demo workspace keeps it. */
+  workspace: jsonb("workspace").$type<Record<string, unknown>>().notNull().default({}),
+  /**
+   * The ingest key the portal issued to this tenant, in clear: the tenant plays the vendor's product,
+   * which must keep its key to report usage (the portal itself keeps only its hash).
+   */
+  ingestKey: text("ingest_key"),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

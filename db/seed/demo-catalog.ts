@@ -1,4 +1,5 @@
 import type {
+  ActivationMilestone,
   BillingInterval,
   FaqEntry,
   FeatureKind,
@@ -36,6 +37,8 @@ export type PlanDefinition = {
   currency: string;
   /** Every feature key of the product; limits take a number, or null for unlimited. */
   features: Record<string, FeatureValue>;
+  /** Steps to first value, checked in this order (ADR 21); the share reached is the activation figure. */
+  milestones: ActivationMilestone[];
 };
 
 export type CatalogDefinition = {
@@ -143,6 +146,57 @@ const features: FeatureDefinition[] = [
   },
 ];
 
+/** The event names below are the ones the product reports (docs/usage-api.md); the demo workspace sends them. */
+const firstProject: ActivationMilestone = {
+  key: "first_project",
+  title: "Create your first project",
+  kind: "event",
+  event: "Project Created",
+  count: 1,
+  windowDays: 14,
+  link: "/projects",
+};
+const twoTeammates: ActivationMilestone = {
+  key: "two_teammates",
+  title: "Invite 2 teammates",
+  kind: "event",
+  event: "Teammate Invited",
+  count: 2,
+  windowDays: 14,
+  link: "/team",
+};
+const threeDays: ActivationMilestone = {
+  key: "three_days_first_week",
+  title: "Use it on 3 different days in the first week",
+  kind: "active_days",
+  days: 3,
+  windowDays: 7,
+  link: null,
+};
+const integration: ActivationMilestone = {
+  key: "integration",
+  title: "Connect Slack or GitHub",
+  kind: "event",
+  event: "Integration Connected",
+  count: 1,
+  windowDays: 14,
+  link: "/integrations",
+};
+const firstWeekMilestones = [firstProject, twoTeammates, threeDays];
+const teamMilestones = [firstProject, twoTeammates, integration, threeDays];
+/** A rollout with an onboarding manager takes longer: the same steps over 30 days, and more people. */
+const rolloutMilestones: ActivationMilestone[] = [
+  { ...firstProject, windowDays: 30 },
+  { ...twoTeammates, key: "five_teammates", title: "Invite 5 teammates", count: 5, windowDays: 30 },
+  { ...integration, windowDays: 30 },
+  {
+    ...threeDays,
+    key: "three_days_first_fortnight",
+    title: "Use it on 3 different days in the first two weeks",
+    windowDays: 14,
+  },
+];
+
 export const demoCatalog: CatalogDefinition = {
   slug: "northwind-projects",
   name: "Northwind Projects",
@@ -211,6 +265,7 @@ export const demoCatalog: CatalogDefinition = {
         priority_support: false,
         onboarding_manager: false,
       },
+      milestones: firstWeekMilestones,
     },
     {
       slug: "team",
@@ -243,6 +298,7 @@ export const demoCatalog: CatalogDefinition = {
         priority_support: false,
         onboarding_manager: false,
       },
+      milestones: teamMilestones,
     },
     {
       slug: "business",
@@ -281,6 +337,7 @@ export const demoCatalog: CatalogDefinition = {
         priority_support: true,
         onboarding_manager: false,
       },
+      milestones: teamMilestones,
     },
     {
       slug: "enterprise",
@@ -318,6 +375,7 @@ export const demoCatalog: CatalogDefinition = {
         priority_support: true,
         onboarding_manager: true,
       },
+      milestones: rolloutMilestones,
     },
   ],
 };

@@ -87,6 +87,7 @@ export async function seedCatalog(db: Database, catalog: CatalogDefinition): Pro
         provisioner: plan.provisioner,
         provisioningTrigger: plan.provisioningTrigger,
         provisioningConfig: plan.provisioningConfig ?? {},
+        milestones: plan.milestones,
       };
       const [saved] = await tx
         .insert(plans)

@@ -28,6 +28,7 @@ export function catalogFrom(definition: CatalogDefinition): Catalog {
         year: { amount: plan.prices.year, currency: plan.currency },
       },
       features: plan.features,
+      milestones: plan.milestones,
     })),
   };
 }

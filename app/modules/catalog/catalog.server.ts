@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Database, DbOrTx } from "#db/client";
 import { features, planFeatures, plans, prices, priceVersions, products } from "#db/schema";
-import type { BillingInterval, FaqEntry, FeatureKind, FeatureValue, PlanSalesMode, PricingModel } from "#db/schema";
+import type { ActivationMilestone, BillingInterval, FaqEntry, FeatureKind, FeatureValue, PlanSalesMode, PricingModel } from "#db/schema";
 import type { Money } from "~/lib/money";
 
 export type CatalogFeature = {
@@ -26,6 +26,8 @@ export type CatalogPlan = {
   highlighted: boolean;
   prices: Record<BillingInterval, Money>;
   features: Record<string, FeatureValue>;
+  /** Steps to first value, in checklist order (ADR 21). */
+  milestones: ActivationMilestone[];
 };
 
 export type Catalog = {
@@ -86,6 +88,7 @@ export async function loadCatalog(db: DbOrTx): Promise<Catalog | null> {
         year: { amount: year.unitAmount, currency: year.currency },
       },
       features: values,
+      milestones: plan.milestones,
     });
   }
 

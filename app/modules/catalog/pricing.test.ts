@@ -15,6 +15,7 @@ const plan: CatalogPlan = {
   highlighted: true,
   prices: { month: { amount: 2400, currency: "USD" }, year: { amount: 24000, currency: "USD" } },
   features: {},
+  milestones: [],
 };
 
 describe("pricing display", () => {
