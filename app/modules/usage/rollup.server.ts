@@ -53,19 +53,22 @@ export async function rollUpUsage(
 ): Promise<RollupResult> {
   let events = 0;
   const instanceIds = new Set<string>();
-  for (let done = false; !done;) {
-    done = await db.transaction(async (tx) => {
-      const chunk = await nextChunk(tx, chunkEvents);
-      if (!chunk) return true;
-      const result = await rollUpChunk(tx, chunk);
+  for (;;) {
+    // Counted once the chunk's transaction has committed, not before.
+    const chunk = await db.transaction(async (tx) => {
+      const next = await nextChunk(tx, chunkEvents);
+      if (!next) return null;
+      const result = await rollUpChunk(tx, next);
       await tx.execute(
-        sql`update usage_rollup_state set through_tx_id = ${chunk.hi}::xid8, updated_at = now() where id = 1`,
+        sql`update usage_rollup_state set through_tx_id = ${next.hi}::xid8, updated_at = now() where id = 1`,
       );
       if (result.activated.length > 0) await addJob(tx, ACTIVATION_TASK, { instanceIds: result.activated });
-      events += result.events;
-      for (const id of result.activated) instanceIds.add(id);
-      return chunk.last;
+      return { ...result, last: next.last };
     });
+    if (!chunk) break;
+    events += chunk.events;
+    for (const id of chunk.activated) instanceIds.add(id);
+    if (chunk.last) break;
   }
   return { events, instanceIds: [...instanceIds].sort() };
 }
