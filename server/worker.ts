@@ -13,7 +13,11 @@ import { sendOutgoingEmail } from "../app/modules/email/send.server";
 import { queueSetupCompleteEmails } from "../app/modules/email/setup-complete.server";
 import { notifyStaffOfOverdueRequests } from "../app/modules/email/sla-notice.server";
 import { sweepTrials } from "../app/modules/trials/lifecycle.server";
+import { maintainUsagePartitions } from "../app/modules/usage/partitions.server";
+import { rollUpUsage } from "../app/modules/usage/rollup.server";
+import { USAGE_PARTITIONS_TASK, USAGE_ROLLUP_TASK } from "../app/modules/usage/tasks";
 import { connectDb, type DbHandle } from "../db/client";
+import { addJob } from "../db/jobs";
 import { workerConnectionString } from "../db/worker-connection";
 import {
   CALLBACK_SWEEP_TASK,
@@ -57,6 +61,8 @@ const crontab = [
   `* * * * * ${CALLBACK_SWEEP_TASK} ?max=1`,
   "17 * * * * subscriptions_retention_sweep ?max=1",
   "40 3 * * * billing_reconcile ?max=1",
+  `* * * * * ${USAGE_ROLLUP_TASK} ?max=1`,
+  `10 0 * * * ${USAGE_PARTITIONS_TASK} ?max=1`,
 ].join("\n");
 
 /** Which tasks the main runner runs: every job the portal queues, but mail, has its handler here. */
@@ -80,6 +86,15 @@ export function taskList({ database, appUrl, provisionerHttpSecret, stripe }: Ta
       helpers.logger.info(
         `billing reconciliation: ${checked} subscriptions checked, repaired ${repaired.length}: ${repaired.join(", ") || "none"}`,
       );
+    },
+    [USAGE_ROLLUP_TASK]: async () => {
+      await rollUpUsage(database.db);
+    },
+    [USAGE_PARTITIONS_TASK]: async (_payload, helpers) => {
+      const { created, dropped } = await maintainUsagePartitions(database.db);
+      if (created > 0 || dropped.length > 0) {
+        helpers.logger.info(`usage partitions: ${created} created, dropped ${dropped.join(", ") || "none"}`);
+      }
     },
     ...provisioningTasks(database.db, {
       registry: provisionerRegistry(database, provisionerHttpSecret),
@@ -179,6 +194,11 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     await database.close();
     throw error;
   });
+  // Partitions also once at each start, not only daily: a worker that was down over a month's turn
+  // still has next months' partitions before an insert needs them. The key keeps one job when many start.
+  await addJob(database.db, USAGE_PARTITIONS_TASK, {}, { jobKey: USAGE_PARTITIONS_TASK }).catch((error: unknown) =>
+    log.warn({ err: error }, "could not queue the usage partitions job at start; the daily run will do it"),
+  );
   return {
     stop: async (timeoutMs) => {
       await Promise.all([main.stop(timeoutMs), mail.stop(timeoutMs)]);
