@@ -19,7 +19,8 @@ import { readForm } from "~/lib/forms.server";
 import { idParam } from "~/lib/ids";
 import { textField } from "~/lib/text";
 import { nextPageHref } from "~/lib/paging";
-import { accountTimeline, TIMELINE_KINDS, timelineKindLabels, timelineKindsOf } from "~/modules/usage/timeline.server";
+import { accountTimeline, timelineKindsOf } from "~/modules/usage/timeline.server";
+import { TIMELINE_KINDS, timelineKindLabels } from "~/modules/usage/timeline-words";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
   data

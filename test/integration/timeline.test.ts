@@ -18,12 +18,8 @@ import {
 } from "../../db/schema";
 import * as staffAccount from "../../app/routes/staff.accounts.$accountId";
 import { loadCatalogWords } from "../../app/modules/catalog/labels.server";
-import {
-  accountTimeline,
-  TIMELINE_KINDS,
-  type TimelineItem,
-  type TimelineKind,
-} from "../../app/modules/usage/timeline.server";
+import { accountTimeline, type TimelineItem } from "../../app/modules/usage/timeline.server";
+import { TIMELINE_KINDS, type TimelineKind } from "../../app/modules/usage/timeline-words";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
 import { callRoute, ROUTE_APP_URL, routeContext, signedIn } from "../support/routes";
 

@@ -36,8 +36,6 @@ import {
   type TimelineKind,
 } from "./timeline-words";
 
-export { TIMELINE_KINDS, timelineKindLabels, type TimelineKind } from "./timeline-words";
-
 export const TIMELINE_PAGE_SIZE = 20;
 
 /**
