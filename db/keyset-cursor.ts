@@ -15,9 +15,14 @@ export function isStorableTime(value: Date): boolean {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** What a cursor may hold, in order: a timestamp, a row id (UUID) or a small whole number (0 to 999,999). */
-type Part = "time" | "uuid" | "int";
-type Value<P extends Part> = P extends "time" ? Date : P extends "uuid" ? string : number;
+const KEY = /^[A-Za-z0-9_.:-]{1,120}$/;
+
+/**
+ * What a cursor may hold, in order: a timestamp, a row id (UUID), a small whole number (0 to
+ * 999,999) or a key (1 to 120 of letters, digits and `_.:-`: ids that are not UUIDs, compared as text).
+ */
+type Part = "time" | "uuid" | "int" | "key";
+type Value<P extends Part> = P extends "time" ? Date : P extends "uuid" | "key" ? string : number;
 type Values<Parts extends readonly Part[]> = { [K in keyof Parts]: Value<Parts[K]> };
 
 /** The last row's sort key as an opaque URL-safe string for the next page's link (base64url of `a|b|…`). */
@@ -30,7 +35,7 @@ export function encodeCursor(values: readonly (Date | string | number)[]): strin
 /**
  * The sort key in a cursor from a link, or null for anything that is not exactly `parts` (a
  * missing, edited or foreign cursor starts from the first page): every time inside the storable
- * range, every id a UUID, every number a whole one, so a hand-made cursor never fails the query.
+ * range, every id a UUID, every key of its characters, every number a whole one, so a hand-made cursor never fails the query.
  */
 export function decodeCursor<const Parts extends readonly Part[]>(
   value: string | null | undefined,
@@ -44,6 +49,9 @@ export function decodeCursor<const Parts extends readonly Part[]>(
     const text = raw[index]!;
     if (part === "uuid") {
       if (!UUID.test(text)) return null;
+      decoded.push(text);
+    } else if (part === "key") {
+      if (!KEY.test(text)) return null;
       decoded.push(text);
     } else if (part === "int") {
       if (!/^\d{1,6}$/.test(text)) return null;

@@ -1,5 +1,6 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { LocalDate } from "~/components/local-date";
 import type { ReactNode } from "react";
 import { z } from "zod";
 import { FormErrors, Notice, SubmitButton } from "~/components/ui/field";
@@ -17,6 +18,9 @@ import { pageMeta, pageTitle } from "~/lib/seo";
 import { readForm } from "~/lib/forms.server";
 import { idParam } from "~/lib/ids";
 import { textField } from "~/lib/text";
+import { nextPageHref } from "~/lib/paging";
+import { accountTimeline, timelineKindsOf } from "~/modules/usage/timeline.server";
+import { TIMELINE_KINDS, timelineKindLabels } from "~/modules/usage/timeline-words";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
   data
@@ -33,9 +37,22 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
   const account = await accountForStaff(context.db, idParam(params, "accountId"));
   if (!account) throw new Response("Not found", { status: 404 });
+  const url = new URL(request.url);
+  const kinds = timelineKindsOf(url);
   const [catalog, words] = await Promise.all([requireCatalog(context.db), loadCatalogWords(context.db)]);
+  const timeline = await accountTimeline(context.db, account.organisation.id, {
+    kinds,
+    cursor: url.searchParams.get("cursor"),
+    planNames: words.planNames,
+  });
   return {
     ...account,
+    timeline: {
+      items: timeline.items,
+      kinds,
+      olderHref: nextPageHref(url, timeline.nextCursor),
+      paged: url.searchParams.has("cursor"),
+    },
     planNames: words.planNames,
     plans: catalog.plans.map((plan) => ({ slug: plan.slug, name: plan.name })),
     canGrantTrials: staff.staffRole === "admin",
@@ -137,8 +154,83 @@ function ListSection({
   );
 }
 
+/**
+ * The account's timeline: one feed, newest first, filtered by kind with a plain GET form (works
+ * without JavaScript), a page at a time with an "Older" link.
+ */
+function Timeline({ timeline }: { timeline: ReturnType<typeof useLoaderData<typeof loader>>["timeline"] }) {
+  const { items, kinds, olderHref, paged } = timeline;
+  return (
+    <section aria-labelledby="timeline-heading">
+      <h2 id="timeline-heading" className="text-lg font-semibold">
+        Timeline
+      </h2>
+      <Form method="get" className="mt-2 flex flex-wrap items-center gap-x-4 gap-y-2 text-sm">
+        <fieldset className="flex flex-wrap gap-x-4 gap-y-2">
+          <legend className="sr-only">Show</legend>
+          {TIMELINE_KINDS.map((kind) => (
+            <label key={kind} className="inline-flex items-center gap-1.5">
+              <input
+                type="checkbox"
+                name="kind"
+                value={kind}
+                defaultChecked={kinds.includes(kind)}
+                className="h-4 w-4 rounded border-slate-300"
+              />
+              {timelineKindLabels[kind]}
+            </label>
+          ))}
+        </fieldset>
+        <SubmitButton variant="secondary">Show</SubmitButton>
+      </Form>
+      {items.length ? (
+        <ol className="mt-3 divide-y divide-slate-200 border-y border-slate-200 text-sm" data-testid="timeline">
+          {items.map((item) => (
+            <li key={item.id} className="flex flex-col gap-1 py-2 sm:flex-row sm:gap-4">
+              <div className="shrink-0 text-slate-600 sm:w-48">
+                <LocalDate value={item.at} />
+              </div>
+              <div className="min-w-0 flex-1">
+                <span className="mr-2 inline-block rounded bg-slate-100 px-1.5 py-0.5 text-xs font-medium text-slate-800">
+                  {timelineKindLabels[item.kinds[0]!]}
+                </span>
+                {item.sentence}
+                {item.link ? (
+                  <>
+                    {" "}
+                    <Link to={item.link.href} className="text-brand-700 underline">
+                      {item.link.text}
+                    </Link>
+                  </>
+                ) : null}
+                <div className="text-slate-600">By {item.who}</div>
+              </div>
+            </li>
+          ))}
+        </ol>
+      ) : (
+        <p className="mt-3 text-sm text-slate-600">
+          Nothing recorded{paged ? " before these" : ""} for what you chose.
+        </p>
+      )}
+      <nav aria-label="Timeline pages" className="mt-3 flex gap-4 text-sm">
+        {paged ? (
+          <Link to={`?${kinds.map((kind) => `kind=${kind}`).join("&")}`} className="text-brand-700 underline">
+            Newest
+          </Link>
+        ) : null}
+        {olderHref ? (
+          <Link to={olderHref} className="text-brand-700 underline">
+            Older
+          </Link>
+        ) : null}
+      </nav>
+    </section>
+  );
+}
+
 export default function StaffAccount() {
-  const { organisation, people, subscriptions, orders, trials, plans, planNames, canGrantTrials } =
+  const { organisation, people, subscriptions, orders, trials, plans, planNames, canGrantTrials, timeline } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
@@ -290,6 +382,7 @@ export default function StaffAccount() {
         empty="No members."
         items={people.map((p) => ({ key: p.email, content: `${p.name} · ${p.email} · ${p.role}` }))}
       />
+      <Timeline timeline={timeline} />
     </div>
   );
 }

@@ -69,6 +69,15 @@ export const billingCustomers = pgTable("billing_customers", {
   stripeCustomerId: text("stripe_customer_id").notNull().unique(),
 });
 
+/** The Stripe events an account's timeline shows (app/modules/usage/timeline.server.ts), indexed by customer. */
+export const TIMELINE_STRIPE_EVENT_TYPES = [
+  "invoice.paid",
+  "invoice.payment_failed",
+  "invoice.payment_action_required",
+  "customer.subscription.updated",
+  "customer.subscription.deleted",
+] as const;
+
 /** Every Stripe event received, keyed by its id: a duplicate delivery finds its row and stops. */
 export const stripeEvents = pgTable(
   "stripe_events",
@@ -85,6 +94,10 @@ export const stripeEvents = pgTable(
     index("stripe_events_unprocessable_idx")
       .on(table.receivedAt)
       .where(sql`${table.unprocessableReason} is not null`),
+    // An account's timeline reads its payments, failures and cancellations by the Stripe customer.
+    index("stripe_events_customer_idx")
+      .on(sql`(${table.payload} #>> '{data,object,customer}')`, table.receivedAt)
+      .where(sql`${table.type} in (${sql.raw(TIMELINE_STRIPE_EVENT_TYPES.map((type) => `'${type}'`).join(", "))})`),
   ],
 );
 

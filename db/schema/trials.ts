@@ -71,6 +71,10 @@ export const trials = pgTable(
     index("trials_ends_idx").on(t.status, t.endsAt),
     // The setup-complete hook finds an instance's trial (to start a waiting clock, to tell its end).
     index("trials_instance_idx").on(t.instanceId),
+    // An account's timeline reads its trial reminders newest first.
+    index("trials_reminder_idx")
+      .on(t.accountId, t.reminderSentAt)
+      .where(sql`${t.reminderSentAt} is not null`),
     check("trials_end_known_check", sql`${t.endsAt} is not null or ${t.lengthDays} is not null`),
     check("trials_status_check", sql`${t.status} in ('active', 'expired', 'converted')`),
   ],

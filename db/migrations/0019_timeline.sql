@@ -1,0 +1,2 @@
+CREATE INDEX "trials_reminder_idx" ON "trials" USING btree ("account_id","reminder_sent_at") WHERE "trials"."reminder_sent_at" is not null;--> statement-breakpoint
+CREATE INDEX "stripe_events_customer_idx" ON "stripe_events" USING btree (("payload" #>> '{data,object,customer}'),"received_at") WHERE "stripe_events"."type" in ('invoice.paid', 'invoice.payment_failed', 'invoice.payment_action_required', 'customer.subscription.updated', 'customer.subscription.deleted');
