@@ -26,7 +26,7 @@ test("staff read an account's timeline and filter it by kind", async ({ browser 
   await expect(timeline).toContainText("Order placed: Starter, 2 users");
   await expect(timeline).toContainText(/Order paid: Starter, 2 users/);
   await expect(timeline).toContainText(/Payment of \$\d+ received for Starter/);
-  await expect(timeline).toContainText("Set up of Starter, 2 users");
+  await expect(timeline).toContainText("Setup of Starter, 2 users");
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: 900 });
     await page.getByRole("heading", { name: "Timeline" }).scrollIntoViewIfNeeded();

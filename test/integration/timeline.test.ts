@@ -257,11 +257,11 @@ describe("account timeline", () => {
       "trial | Trial extended by 7 days: “Waiting for their IT team”. | Sam Staff",
       "trial | Reminder emailed: 3 days left in the Team trial. | the system",
       "usage | Milestone reached: Create your first project (on the first day). | the customer",
-      "provisioning | Set up of Team, 5 users: waiting for staff → ready. | Sam Staff",
-      "provisioning | Set up of Team, 5 users: claimed by Sam Staff. | Sam Staff",
+      "provisioning | Setup of Team, 5 users: waiting for staff → ready. | Sam Staff",
+      "provisioning | Setup of Team, 5 users: claimed by Sam Staff. | Sam Staff",
       "usage | Usage reporting key rotated. | Sam Staff",
-      "provisioning | Set up of Team, 5 users: queued → waiting for staff. | the system",
-      "provisioning | Set up of Team, 5 users: queued. | the customer",
+      "provisioning | Setup of Team, 5 users: queued → waiting for staff. | the system",
+      "provisioning | Setup of Team, 5 users: queued. | the customer",
       "trial | Trial of Team started (14 days). | the customer",
     ]);
     for (const item of items) expect(item.sentence).not.toMatch(UUID_OR_KEY);
@@ -283,8 +283,8 @@ describe("account timeline", () => {
     ]);
     expect(await sentences(["staff"])).toEqual([
       "Trial extended by 7 days: “Waiting for their IT team”.",
-      "Set up of Team, 5 users: waiting for staff → ready.",
-      "Set up of Team, 5 users: claimed by Sam Staff.",
+      "Setup of Team, 5 users: waiting for staff → ready.",
+      "Setup of Team, 5 users: claimed by Sam Staff.",
       "Usage reporting key rotated.",
     ]);
     const usage = await page(["usage"]);

@@ -5,7 +5,16 @@
  */
 import { formatMoney } from "~/lib/money";
 import { planLabel, wordsFromKey, type PlanNames } from "~/modules/catalog/labels";
-import { operationLabels, statusLabels } from "~/modules/provisioning-labels";
+import { statusLabels } from "~/modules/provisioning-labels";
+
+/** A request's operation as the subject of a sentence ("Setup of Team, 5 users: …"). */
+const operationNouns: Record<string, string> = {
+  provision: "Setup",
+  modify: "Change",
+  suspend: "Suspension",
+  resume: "Resumption",
+  deprovision: "Removal",
+};
 import type { Operation, RequestStatus } from "../../../provisioning/types";
 
 /** What a timeline item is about; an item may be two (a staff member extending a trial). */
@@ -104,7 +113,7 @@ export function provisioningSentence(event: {
   toStatus: RequestStatus;
   message: string;
 }): string {
-  const what = `${operationLabels[event.operation] ?? wordsFromKey(event.operation)} of ${event.planName ?? "the service"}${users(event.seats)}`;
+  const what = `${operationNouns[event.operation] ?? wordsFromKey(event.operation)} of ${event.planName ?? "the service"}${users(event.seats)}`;
   if (event.fromStatus === event.toStatus) return `${what}: ${event.message}.`;
   const to = statusLabels[event.toStatus] ?? wordsFromKey(event.toStatus);
   return event.fromStatus
