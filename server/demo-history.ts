@@ -10,7 +10,7 @@ import { parseEnv } from "../app/lib/env.server";
 import { migrateDatabase } from "../db/migrate";
 import { openDatabase } from "../db/open";
 import { seedDemo } from "../db/seed";
-import { loadDemoHistory } from "../db/seed/history/load";
+import { loadDemoHistory } from "./demo-history/load";
 import { runCli } from "./cli";
 
 const argsSchema = z.object({

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadDemoHistory, type HistoryCounts } from "../../db/seed/history/load";
+import { loadDemoHistory, type HistoryCounts } from "../../server/demo-history/load";
 import { reconcileBilling } from "../../app/modules/billing/reconcile.server";
 import { sweepEndedSubscriptions } from "../../app/modules/billing/retention.server";
 import { sweepTrials } from "../../app/modules/trials/lifecycle.server";
@@ -42,6 +42,12 @@ describe("npm run demo:history", () => {
     const [ids] = await database.sql<{ events: number; ids: number }[]>`
       select (select count(*)::int from usage_events) as events, (select count(*)::int from usage_message_ids) as ids`;
     expect(ids!.ids).toBe(ids!.events);
+  });
+
+  it("queues one rollup of the loaded events", async () => {
+    const jobs = await database.sql<{ count: number }[]>`
+      select count(*)::int from graphile_worker.jobs where task_identifier = 'usage_rollup'`;
+    expect(jobs[0]!.count).toBe(1);
   });
 
   it("records a milestone exactly when its events reached it", async () => {

@@ -5,7 +5,7 @@
  * milestones are derived here with the same rule the recorder uses (ADR 21: `count` track calls of
  * `event`, or activity on `days` different UTC days, within `windowDays` of the service's start).
  */
-import type { ActivationMilestone } from "../../schema";
+import type { ActivationMilestone } from "../../db/schema";
 import type { Random } from "./random";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -138,7 +138,7 @@ export function simulateUsage(input: UsageInput): UsageEventRow[] {
       if (!random.chance(chance)) return;
       const t = at();
       identify(person, t);
-      const views = 1 + random.poisson(engagement === "thriving" ? 4 : 2);
+      const views = 1 + random.poisson(engagement === "thriving" ? 10 : 5);
       for (let v = 0; v < views; v += 1) track(person, new Date(t.getTime() + v * 240_000), "Project Viewed");
       if (random.chance(engagement === "thriving" ? 0.12 : 0.06)) {
         projects += 1;

@@ -7,12 +7,12 @@
  * no sweep acts on it in bulk (server/worker.ts crontab). Pure: ids and choices follow from
  * (seed, index) alone.
  */
-import { snapshotOf } from "~/modules/catalog/plan-policy.server";
-import { orderTotal } from "~/modules/catalog/pricing";
-import type { Catalog, CatalogPlan } from "~/modules/catalog/catalog.server";
-import { evaluateFit } from "~/modules/qualification/evaluate";
-import type { QualificationAnswers } from "~/modules/qualification/questionnaire";
-import type { BillingInterval } from "../../schema";
+import { snapshotOf } from "../../app/modules/catalog/plan-policy.server";
+import { orderTotal } from "../../app/modules/catalog/pricing";
+import type { Catalog, CatalogPlan } from "../../app/modules/catalog/catalog.server";
+import { evaluateFit } from "../../app/modules/qualification/evaluate";
+import type { QualificationAnswers } from "../../app/modules/qualification/questionnaire";
+import type { BillingInterval } from "../../db/schema";
 import { historyId, historyKey, Random } from "./random";
 import { milestonesReached, simulateUsage, type Engagement, type ProductUser, type UsageEventRow } from "./usage";
 
@@ -242,6 +242,35 @@ export function buildStory(context: StoryContext, index: number): Story {
     audit(signupAt + 1_000, ownerActor, "lead.linked", ["lead", leadId]);
     plan = selfServe.find((p) => p.slug === fit.planSlug && random.chance(0.8)) ?? plan;
   }
+  // A prospect from the same campaigns who answered the questionnaire and never signed up (the funnel's top).
+  if (random.chance(0.8)) {
+    const answers: QualificationAnswers = {
+      companySize: random.pick(["1-10", "11-50", "51-200"] as const),
+      useCase: random.pick(["project_management", "client_work", "operations"] as const),
+      seats: random.int(1, 40),
+      mustHaves: [],
+      compliance: [],
+      budget: random.pick(["under_100", "100_500", "unknown"] as const),
+      timeline: random.pick(["later", "just_looking", "this_quarter"] as const),
+    };
+    const fit = evaluateFit(answers, catalog);
+    const at = Math.max(signupAt - random.int(1, 20) * DAY_MS, context.anchor.getTime() - HISTORY_DAYS * DAY_MS);
+    add("leads", {
+      id: id("prospect"),
+      created_at: new Date(at),
+      answers,
+      verdict: fit.verdict,
+      plan_slug: fit.planSlug,
+      score: fit.score,
+      result: fit,
+      attribution: {
+        ...SOURCES[random.weighted({ google_ads: 3, linkedin: 2, newsletter: 1, organic: 3 })],
+        first_seen_at: new Date(at - HOUR_MS).toISOString(),
+      },
+      organisation_id: null,
+      user_id: null,
+    });
+  }
   const seatsFor = (p: CatalogPlan, wanted: number) =>
     p.pricingModel === "per_seat"
       ? Math.max(p.minSeats, Math.min(p.maxSeats ?? wanted, wanted))
@@ -388,8 +417,8 @@ export function buildStory(context: StoryContext, index: number): Story {
   if (random.chance(0.85) && firstInstance.start < now.getTime()) {
     const trialId = id("trial");
     const start = firstInstance.start;
-    // A setup staff do by hand, asked for in the last hours, still waits for them (and the trial's clock with it).
-    const waiting = firstInstance.manual && start > now.getTime() - 20 * HOUR_MS;
+    // A setup staff do by hand, asked for in the last two days, may still wait for them (and the trial's clock with it).
+    const waiting = firstInstance.manual && start > now.getTime() - 2 * DAY_MS && random.chance(0.7);
     const provisioned = request(
       firstInstance,
       "provision",
@@ -400,7 +429,7 @@ export function buildStory(context: StoryContext, index: number): Story {
     );
     const clockFrom = firstInstance.manual ? provisioned.doneAt : start;
     const endsAt = clockFrom + plan.trialDays * DAY_MS;
-    const convertChance = { thriving: 0.6, steady: 0.3, slow: 0.06, never: 0 }[engagement];
+    const convertChance = { thriving: 0.5, steady: 0.25, slow: 0.05, never: 0 }[engagement];
     const converts = endsAt <= now.getTime() && random.chance(convertChance);
     const convertAt =
       clockFrom + random.int(Math.floor(plan.trialDays / 2), plan.trialDays - 1) * DAY_MS + random.int(1, 8) * HOUR_MS;
@@ -558,7 +587,7 @@ export function buildStory(context: StoryContext, index: number): Story {
     invoice(start, "invoice.paid", "subscription_create");
 
     const months = interval === "year" ? 12 : 1;
-    const churn = { thriving: 0.008, steady: 0.025, slow: 0.07, never: 0.15 }[engagement];
+    const churn = { thriving: 0.015, steady: 0.035, slow: 0.08, never: 0.15 }[engagement];
     let status = "active";
     let endedAt: number | null = null;
     let failedAt: number | null = null;
@@ -593,7 +622,7 @@ export function buildStory(context: StoryContext, index: number): Story {
           seats < (current.maxSeats ?? 999)
         ) {
           seats += random.int(1, 3);
-          const failed = random.chance(0.06);
+          const failed = random.chance(0.1);
           request(instance, "modify", mid, current, seats, failed ? "failed" : "succeeded");
           audit(mid, ownerActor, "subscription.upgraded", ["subscription", subscriptionId], {
             planSlug: current.slug,
@@ -624,7 +653,7 @@ export function buildStory(context: StoryContext, index: number): Story {
           status,
           cancellation_details: { reason: "cancellation_requested" },
         });
-      } else if (random.chance(0.04)) {
+      } else if (random.chance(0.05)) {
         invoice(renewal, "invoice.payment_failed", "subscription_cycle");
         const recoveredAt = renewal + random.int(1, 7) * DAY_MS;
         if (random.chance(0.65)) {
@@ -690,7 +719,7 @@ export function buildStory(context: StoryContext, index: number): Story {
     );
     // A few who left come back within weeks, to a new workspace.
     const back = endedAt === null ? null : endedAt + random.int(10, 40) * DAY_MS;
-    if (round === 2 || back === null || back > now.getTime() - DAY_MS || !random.chance(0.3)) break;
+    if (round === 2 || back === null || back > now.getTime() - DAY_MS || !random.chance(0.4)) break;
     start = back;
     instance = { id: id("instance", 2), start: back, plan: current, seats, manual: instance.manual };
   }

@@ -6,11 +6,11 @@
  * dedupe), so a second run, or a run with more accounts, adds only what is missing.
  */
 import { eq } from "drizzle-orm";
-import type { Sql } from "#db/client";
-import { requireCatalog, type Catalog } from "~/modules/catalog/catalog.server";
-import { loadPlanPolicy } from "~/modules/catalog/plan-policy.server";
-import type { Database } from "../../client";
-import { plans, prices } from "../../schema";
+import { requireCatalog, type Catalog } from "../../app/modules/catalog/catalog.server";
+import { USAGE_ROLLUP_TASK } from "../../app/modules/usage/tasks";
+import { loadPlanPolicy } from "../../app/modules/catalog/plan-policy.server";
+import type { Database, Sql } from "../../db/client";
+import { plans, prices } from "../../db/schema";
 import { buildStory, type PlanPolicies, type Row, type Story, type StoryContext } from "./story";
 import { historyId } from "./random";
 
@@ -307,32 +307,38 @@ export async function loadDemoHistory(
   const usage = stories.flatMap((story) => story.usage);
   const first = usage.reduce((min, row) => Math.min(min, row.occurred_at.getTime()), now.getTime());
   await sql`select usage_ensure_partitions(${new Date(first).toISOString()}::date, ${now.toISOString()}::date)`;
-  added.usage_events = await insertUsage(sql, usage);
-  const milestones = stories.flatMap((story) => story.milestones);
-  added.activation_milestones = (await insertRows(sql, "activation_milestones", MILESTONE_COLUMNS, milestones)).length;
-  await rollUpHistory(db);
+  await sql.begin(async (transaction) => {
+    const tx = transaction as unknown as Sql;
+    added.usage_events = await insertUsage(tx, usage);
+    const milestones = stories.flatMap((story) => story.milestones);
+    added.activation_milestones = (await insertRows(tx, "activation_milestones", MILESTONE_COLUMNS, milestones)).length;
+    if (added.usage_events > 0) await queueRollup(tx);
+  });
   return countTotals(sql, stories, added);
 }
 
 /**
- * Rolls the new events up into the daily tables. The rollup (`rollUpUsage` in
- * app/modules/usage/rollup.server.ts) is another piece of issue 15: the lead wires it here on merge.
- * Until then the rollup job (`USAGE_ROLLUP_TASK`) picks the events up by transaction id.
+ * Rolls the new events up into the daily tables, in the transaction that inserted them: queues the
+ * rollup job (`USAGE_ROLLUP_TASK`, keyed so loads while it waits make one job), which reads new events
+ * by transaction id. The single place to wire a direct `rollUpUsage` (app/modules/usage/rollup.server.ts,
+ * another piece of issue 15) on merge, so the load returns with the rollups already written.
  */
-async function rollUpHistory(db: Database): Promise<void> {
-  void db;
+async function queueRollup(tx: Sql): Promise<void> {
+  await tx`select graphile_worker.add_job(${USAGE_ROLLUP_TASK}, '{}'::json, job_key => ${USAGE_ROLLUP_TASK})`;
 }
 
 /** What the loaded accounts have now, per table, beside what this run added. */
 async function countTotals(sql: Sql, stories: Story[], added: Record<string, number>): Promise<HistoryCounts> {
   const accountIds = stories.map((story) => story.tables.organisations![0]!.id as string);
-  const userIds = stories.flatMap((story) => (story.tables.users ?? []).map((row) => row.id as string));
+  const idsOf = (table: string) =>
+    stories.flatMap((story) => (story.tables[table] ?? []).map((row) => row.id as string));
+  const [userIds, leadIds] = [idsOf("users"), idsOf("leads")];
   const [row] = await sql<Record<string, number>[]>`
     select
       (select count(*)::int from users where id = any(${userIds}::uuid[])) as users,
       (select count(*)::int from organisations where id = any(${accountIds}::uuid[])) as organisations,
       (select count(*)::int from memberships where organisation_id = any(${accountIds}::uuid[])) as memberships,
-      (select count(*)::int from leads where organisation_id = any(${accountIds}::uuid[])) as leads,
+      (select count(*)::int from leads where id = any(${leadIds}::uuid[])) as leads,
       (select count(*)::int from service_instances where account_id = any(${accountIds}::uuid[])) as service_instances,
       (select count(*)::int from provisioning_requests where account_id = any(${accountIds}::uuid[])) as provisioning_requests,
       (select count(*)::int from provisioning_events e join provisioning_requests r on r.id = e.request_id
