@@ -594,6 +594,7 @@ export function buildStory(context: StoryContext, index: number): Story {
     let cancelAtPeriodEnd = false;
     let periodEnd = addMonths(start, months);
     let upgraded = false;
+    let provisionedSeats = seats;
     let lastChange = start;
     for (let month = 1; status === "active"; month += 1) {
       const mid = addMonths(start, month - 1) + random.int(5, 25) * DAY_MS;
@@ -602,6 +603,7 @@ export function buildStory(context: StoryContext, index: number): Story {
           upgraded = true;
           current = selfServe.find((p) => p.slug === "team") ?? current;
           seats = seatsFor(current, seats);
+          provisionedSeats = seats;
           request(instance, "modify", mid, current, seats);
           audit(mid, ownerActor, "subscription.upgraded", ["subscription", subscriptionId], {
             planSlug: current.slug,
@@ -621,9 +623,11 @@ export function buildStory(context: StoryContext, index: number): Story {
           random.chance(0.1) &&
           seats < (current.maxSeats ?? 999)
         ) {
-          seats += random.int(1, 3);
+          seats = Math.min(seats + random.int(1, 3), current.maxSeats ?? Infinity);
+          // A few changes fail at the control plane: billed for more users than the service has, in staff's queue.
           const failed = random.chance(0.1);
           request(instance, "modify", mid, current, seats, failed ? "failed" : "succeeded");
+          if (!failed) provisionedSeats = seats;
           audit(mid, ownerActor, "subscription.upgraded", ["subscription", subscriptionId], {
             planSlug: current.slug,
             interval,
@@ -658,16 +662,14 @@ export function buildStory(context: StoryContext, index: number): Story {
         const recoveredAt = renewal + random.int(1, 7) * DAY_MS;
         if (random.chance(0.65)) {
           if (recoveredAt > now.getTime()) {
-            status = "past_due";
-            failedAt = renewal;
+            [status, failedAt, periodEnd] = ["past_due", renewal, addMonths(renewal, months)];
             break;
           }
           invoice(recoveredAt, "invoice.paid", "subscription_cycle");
         } else {
           const giveUp = renewal + 14 * DAY_MS;
           if (giveUp > now.getTime()) {
-            status = "past_due";
-            failedAt = renewal;
+            [status, failedAt, periodEnd] = ["past_due", renewal, addMonths(renewal, months)];
             break;
           }
           status = "canceled";
@@ -709,7 +711,7 @@ export function buildStory(context: StoryContext, index: number): Story {
       updated_at: new Date(past(endedAt ?? failedAt ?? lastChange)),
     });
     const fadeFrom = endedAt !== null || cancelAtPeriodEnd ? (endedAt ?? periodEnd) - 45 * DAY_MS : null;
-    instance = { ...instance, plan: current, seats };
+    instance = { ...instance, plan: current, seats: provisionedSeats };
     settleInstance(
       instance,
       endedAt === null ? "active" : removed ? "deprovisioned" : "suspended",

@@ -26,7 +26,7 @@ describe("npm run demo:history", () => {
     expect(first.usage_events!.total).toBeGreaterThan(100);
     for (const [table, { total, added }] of Object.entries(first)) expect(added, table).toBe(total);
     const [orphans] = await database.sql<
-      { subscriptions: number; instances: number; events: number; trials: number }[]
+      { subscriptions: number; instances: number; events: number; months: number; silent: number }[]
     >`
       select
         (select count(*)::int from subscriptions s where s.id like 'sub_hist_%' and (s.instance_id is null
@@ -37,8 +37,10 @@ describe("npm run demo:history", () => {
           (select 1 from service_instances i where i.id = e.instance_id and i.account_id = e.account_id)
           or not e.backfill) as events,
         (select count(*)::int from usage_events e join usage_message_ids m using (instance_id, message_id)
-          where m.month <> date_trunc('month', e.occurred_at at time zone 'UTC')::date) as trials`;
-    expect(orphans).toEqual({ subscriptions: 0, instances: 0, events: 0, trials: 0 });
+          where m.month <> date_trunc('month', e.occurred_at at time zone 'UTC')::date) as months,
+        (select count(*)::int from service_instances i where i.status <> 'pending'
+          and not exists (select 1 from usage_events e where e.instance_id = i.id)) as silent`;
+    expect(orphans).toEqual({ subscriptions: 0, instances: 0, events: 0, months: 0, silent: 0 });
     const [ids] = await database.sql<{ events: number; ids: number }[]>`
       select (select count(*)::int from usage_events) as events, (select count(*)::int from usage_message_ids) as ids`;
     expect(ids!.ids).toBe(ids!.events);
