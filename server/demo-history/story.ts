@@ -7,20 +7,19 @@
  * no sweep acts on it in bulk (server/worker.ts crontab). Pure: ids and choices follow from
  * (seed, index) alone.
  */
+import { SUBSCRIPTION_RETENTION_MS } from "../../app/modules/billing/retention.server";
 import { snapshotOf } from "../../app/modules/catalog/plan-policy.server";
 import { orderTotal } from "../../app/modules/catalog/pricing";
 import type { Catalog, CatalogPlan } from "../../app/modules/catalog/catalog.server";
 import { evaluateFit } from "../../app/modules/qualification/evaluate";
 import type { QualificationAnswers } from "../../app/modules/qualification/questionnaire";
+import { TRIAL_RETENTION_MS } from "../../app/modules/trials/lifecycle.server";
 import type { BillingInterval } from "../../db/schema";
 import { historyId, historyKey, Random } from "./random";
 import { milestonesReached, simulateUsage, type Engagement, type ProductUser, type UsageEventRow } from "./usage";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 3_600_000;
-/** The retention periods of the sweeps the history must already be past or inside of (ADR 8 / issue 11). */
-const TRIAL_RETENTION_DAYS = 14;
-const SUBSCRIPTION_RETENTION_DAYS = 30;
 const HISTORY_DAYS = 182;
 
 export type Row = Record<string, unknown>;
@@ -37,68 +36,10 @@ export type PlanPolicies = Record<
 export type StoryContext = { seed: string; catalog: Catalog; policies: PlanPolicies; now: Date; anchor: Date };
 export type Story = { tables: Tables; usage: (Row & { occurred_at: Date })[]; milestones: Row[] };
 
-const FIRST = [
-  "Maria",
-  "James",
-  "Aiko",
-  "Lars",
-  "Priya",
-  "Tom",
-  "Sofia",
-  "Omar",
-  "Chen",
-  "Eva",
-  "Jonas",
-  "Lina",
-  "Mateo",
-  "Nora",
-  "Ravi",
-  "Zoe",
-];
-const LAST = [
-  "Lopez",
-  "Smith",
-  "Tanaka",
-  "Berg",
-  "Patel",
-  "Novak",
-  "Rossi",
-  "Haddad",
-  "Wei",
-  "Keller",
-  "Moreau",
-  "Olsen",
-  "Silva",
-  "Quinn",
-];
-const COMPANY = [
-  "Bright",
-  "Harbor",
-  "Summit",
-  "Copper",
-  "Northern",
-  "Blue",
-  "Maple",
-  "Granite",
-  "Silver",
-  "Oak",
-  "River",
-  "Pixel",
-];
-const KIND = [
-  "Analytics",
-  "Studio",
-  "Logistics",
-  "Health",
-  "Robotics",
-  "Media",
-  "Foods",
-  "Works",
-  "Partners",
-  "Labs",
-  "Energy",
-  "Design",
-];
+const FIRST = "Maria James Aiko Lars Priya Tom Sofia Omar Chen Eva Jonas Lina Mateo Nora Ravi Zoe".split(" ");
+const LAST = "Lopez Smith Tanaka Berg Patel Novak Rossi Haddad Wei Keller Moreau Olsen Silva Quinn".split(" ");
+const COMPANY = "Bright Harbor Summit Copper Northern Blue Maple Granite Silver Oak River Pixel".split(" ");
+const KIND = "Analytics Studio Logistics Health Robotics Media Foods Works Partners Labs Energy Design".split(" ");
 
 /** First-touch sources, roughly as a B2B SaaS sees them. */
 const SOURCES = {
@@ -115,6 +56,12 @@ const SOURCES = {
   direct: { landing_path: "/" },
 } as const;
 
+/**
+ * Account `index` of `context.seed`: its rows by table (`tables`), its product's events (`usage`,
+ * backfill) and the milestones they reached. Signs up 1–182 days before `context.anchor`; removals
+ * follow the sweeps' own retention periods (TRIAL_RETENTION_MS, SUBSCRIPTION_RETENTION_MS), so a
+ * removal still ahead is left to the sweep at its time, never bunched.
+ */
 export function buildStory(context: StoryContext, index: number): Story {
   const { seed, catalog, now } = context;
   const random = new Random("demo-history", seed, index);
@@ -476,10 +423,15 @@ export function buildStory(context: StoryContext, index: number): Story {
       return { tables, usage, milestones };
     }
     if (converts) {
-      add("trials", { ...trial, status: "converted", reminder_sent_at: new Date(endsAt - 3 * DAY_MS) });
+      const reminder = endsAt - 3 * DAY_MS;
+      add("trials", {
+        ...trial,
+        status: "converted",
+        reminder_sent_at: convertAt > reminder ? new Date(reminder) : null,
+      });
       subscriptionStart = convertAt;
     } else {
-      const removeAt = endsAt + TRIAL_RETENTION_DAYS * DAY_MS;
+      const removeAt = endsAt + TRIAL_RETENTION_MS;
       const removed = removeAt <= now.getTime();
       add("trials", {
         ...trial,
@@ -684,7 +636,7 @@ export function buildStory(context: StoryContext, index: number): Story {
       } else invoice(renewal, "invoice.paid", "subscription_cycle");
       if (status === "active") periodEnd = addMonths(periodEnd, months);
     }
-    const removeAt = endedAt === null ? null : endedAt + SUBSCRIPTION_RETENTION_DAYS * DAY_MS;
+    const removeAt = endedAt === null ? null : endedAt + SUBSCRIPTION_RETENTION_MS;
     const removed = removeAt !== null && removeAt <= now.getTime();
     if (endedAt !== null) {
       request(instance, "suspend", endedAt, current, seats);
