@@ -29,7 +29,7 @@ describe("README's database and catalog commands", () => {
     expect(await readdir("db/migrations", { recursive: true })).toEqual(before);
   });
 
-  it("npm run db:migrate, npm run db:seed, npm run catalog:sync twice and npm run staff:create work on a new data folder", async () => {
+  it("npm run db:migrate, npm run db:seed, npm run demo:history twice, npm run catalog:sync twice and npm run staff:create work on a new data folder", async () => {
     const migrate = await run("npm run db:migrate");
     expect(migrate.code, migrate.output).toBe(0);
     expect(migrate.output).toContain("Migrations applied.");
@@ -37,6 +37,16 @@ describe("README's database and catalog commands", () => {
     const seed = await run("npm run db:seed");
     expect(seed.code, seed.output).toBe(0);
     expect(seed.output).toContain("Demo catalog seeded.");
+
+    const history = await run("npm run demo:history -- --accounts 5");
+    expect(history.code, history.output).toBe(0);
+    expect(history.output).toMatch(/Demo history \(seed demo, 5 accounts\) loaded in [\d.]+ s/);
+    expect(history.output).toContain("organisations: 5 (5 added)");
+    const historyAgain = await run("npm run demo:history -- --accounts 5");
+    expect(historyAgain.output).toContain("organisations: 5 (0 added)");
+    const badArgs = await run("npm run demo:history -- --accounts many");
+    expect(badArgs.code).toBe(2);
+    expect(badArgs.output).toContain("--accounts must be a whole number");
 
     const sync = await run("npm run catalog:sync");
     expect(sync.code, sync.output).toBe(0);

@@ -14,6 +14,7 @@ const EXERCISED_BY: Record<string, string> = {
   "npm run db:generate": "test/commands/database.test.ts",
   "npm run db:migrate": "test/commands/database.test.ts",
   "npm run db:seed": "test/commands/database.test.ts",
+  "npm run demo:history": "test/commands/database.test.ts",
   "npm run catalog:sync": "test/commands/database.test.ts",
   "npm run staff:create": "test/commands/database.test.ts",
   "npm run bench": "test/commands/bench.test.ts",
