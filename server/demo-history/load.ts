@@ -7,7 +7,7 @@
  */
 import { eq } from "drizzle-orm";
 import { requireCatalog, type Catalog } from "../../app/modules/catalog/catalog.server";
-import { USAGE_ROLLUP_TASK } from "../../app/modules/usage/tasks";
+import { rollUpUsage } from "../../app/modules/usage/rollup.server";
 import { loadPlanPolicy } from "../../app/modules/catalog/plan-policy.server";
 import type { Database, Sql } from "../../db/client";
 import { plans, prices } from "../../db/schema";
@@ -312,19 +312,10 @@ export async function loadDemoHistory(
     added.usage_events = await insertUsage(tx, usage);
     const milestones = stories.flatMap((story) => story.milestones);
     added.activation_milestones = (await insertRows(tx, "activation_milestones", MILESTONE_COLUMNS, milestones)).length;
-    if (added.usage_events > 0) await queueRollup(tx);
   });
+  // The daily tables every screen reads, written before the command returns (backfill: no activation job).
+  if (added.usage_events! > 0) await rollUpUsage(db);
   return countTotals(sql, stories, added);
-}
-
-/**
- * Rolls the new events up into the daily tables, in the transaction that inserted them: queues the
- * rollup job (`USAGE_ROLLUP_TASK`, keyed so loads while it waits make one job), which reads new events
- * by transaction id. The single place to wire a direct `rollUpUsage` (app/modules/usage/rollup.server.ts,
- * another piece of issue 15) on merge, so the load returns with the rollups already written.
- */
-async function queueRollup(tx: Sql): Promise<void> {
-  await tx`select graphile_worker.add_job(${USAGE_ROLLUP_TASK}, '{}'::json, job_key => ${USAGE_ROLLUP_TASK})`;
 }
 
 /** What the loaded accounts have now, per table, beside what this run added. */

@@ -46,10 +46,13 @@ describe("npm run demo:history", () => {
     expect(ids!.ids).toBe(ids!.events);
   });
 
-  it("queues one rollup of the loaded events", async () => {
-    const jobs = await database.sql<{ count: number }[]>`
-      select count(*)::int from graphile_worker.jobs where task_identifier = 'usage_rollup'`;
-    expect(jobs[0]!.count).toBe(1);
+  it("rolls the loaded events up before it returns, and queues no activation for history", async () => {
+    const [counts] = await database.sql<{ daily: number; recount: number; jobs: number }[]>`
+      select (select coalesce(sum(count), 0)::int from usage_daily_events) as daily,
+        (select count(*)::int from usage_events where type = 'track') as recount,
+        (select count(*)::int from graphile_worker.jobs where task_identifier = 'activation_evaluate') as jobs`;
+    expect(counts!.daily).toBe(counts!.recount);
+    expect(counts!.jobs).toBe(0);
   });
 
   it("records a milestone exactly when its events reached it", async () => {
