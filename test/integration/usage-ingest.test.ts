@@ -458,23 +458,28 @@ describe("limits and bad bodies", () => {
   });
 });
 
+const rowFor =
+  ({ instanceId, accountId }: { instanceId: string; accountId: string }) =>
+  (messageId: string, occurredAt = new Date().toISOString()): UsageRow => ({
+    instanceId,
+    accountId,
+    messageId,
+    type: "track",
+    event: "Project Viewed",
+    userId: "u1",
+    anonymousId: null,
+    occurredAt,
+    receivedAt: new Date().toISOString(),
+    properties: {},
+    backfill: false,
+  });
+
 describe("UsageIngest (group commit)", () => {
   it("shares one statement among waiting requests; an event the database refuses fails alone", async () => {
-    const { instanceId, accountId } = await instance();
+    const owner = await instance();
+    const { instanceId } = owner;
     const ingest = new UsageIngest(database.sql, { concurrency: 1 });
-    const row = (messageId: string, occurredAt = new Date().toISOString()): UsageRow => ({
-      instanceId,
-      accountId,
-      messageId,
-      type: "track",
-      event: "Project Viewed",
-      userId: "u1",
-      anonymousId: null,
-      occurredAt,
-      receivedAt: new Date().toISOString(),
-      properties: {},
-      backfill: false,
-    });
+    const row = rowFor(owner);
     // No partition holds 1990: the statement with that row fails, and only that row is refused.
     const answers = await Promise.all([
       ingest.store([row("gc-1")]),
@@ -491,5 +496,26 @@ describe("UsageIngest (group commit)", () => {
     ]);
     const rows = await database.sql`select message_id from usage_events where instance_id = ${instanceId} order by 1`;
     expect(rows.map((r) => r.message_id)).toEqual(["gc-1", "gc-2", "gc-3", "gc-4"]);
+  });
+
+  it("queues the rollup in the events' transaction at most once per interval, and once more after it for later events", async () => {
+    const row = rowFor(await instance());
+    const ingest = new UsageIngest(database.sql, { kickEveryMs: 300 });
+    // The servers' own trailing kicks (for the tests before) must not land in the middle of this one.
+    for (const { close } of servers) close();
+    const rollupJobs = async () => {
+      const [found] = await database.sql<{ count: number }[]>`
+        select count(*)::int as count from graphile_worker._private_jobs where key = 'usage_rollup'`;
+      return found!.count;
+    };
+    await database.sql`delete from graphile_worker._private_jobs where key = 'usage_rollup'`;
+    await ingest.store([row("kick-1")]);
+    expect(await rollupJobs()).toBe(1);
+    await database.sql`delete from graphile_worker._private_jobs where key = 'usage_rollup'`;
+    await ingest.store([row("kick-2")]);
+    expect(await rollupJobs()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await rollupJobs()).toBe(1);
+    ingest.close();
   });
 });
