@@ -10,6 +10,7 @@ import { loginScenario } from "./login";
 import { pricingScenario } from "./pricing";
 import { provisioningScenario } from "./provisioning";
 import { scale, type Scenario } from "./scale";
+import { usageScenario } from "./usage";
 import { webhooksScenario } from "./webhooks";
 
 const scenarios: Record<string, Scenario> = {
@@ -18,6 +19,7 @@ const scenarios: Record<string, Scenario> = {
   dynamic: dynamicScenario,
   provisioning: provisioningScenario,
   webhooks: webhooksScenario,
+  usage: usageScenario,
 };
 
 const args = process.argv.slice(2);

@@ -16,12 +16,25 @@ type LoadOptions = {
   body?: string;
   /** Changes each request before it is sent, e.g. to vary the client address. */
   setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
+  /** Requests per second offered across all connections (open loop); unset: each connection sends back to back. */
+  rate?: number;
+  /** Reads each answer's status and body, e.g. to count per-event outcomes. */
+  onResponse?: (status: number, body: string) => void;
 };
 
 /** Closed-loop load from this process on loopback: `connections` clients sending back to back. */
 export async function load(
   url: string,
-  { connections = 50, seconds = 10, method = "GET", headers = {}, body, setupRequest }: LoadOptions = {},
+  {
+    connections = 50,
+    seconds = 10,
+    method = "GET",
+    headers = {},
+    body,
+    setupRequest,
+    onResponse,
+    rate,
+  }: LoadOptions = {},
 ): Promise<LoadResult> {
   const result = await autocannon({
     url,
@@ -30,7 +43,8 @@ export async function load(
     method,
     headers,
     body,
-    ...(setupRequest ? { requests: [{ setupRequest }] } : {}),
+    ...(rate ? { overallRate: rate } : {}),
+    ...(setupRequest || onResponse ? { requests: [{ setupRequest, onResponse }] } : {}),
   });
   return {
     rps: result.requests.average,

@@ -4,9 +4,10 @@ import type { RequestHandler } from "express";
 /**
  * The most a request body may hold, by the kind of route it goes to: a form is a few fields of
  * typed text (the longest, a 2,000-character message, is under 10 KB even percent-encoded); a
- * webhook or control-plane callback carries one JSON event, which Stripe keeps well under 1 MB.
+ * webhook or control-plane callback carries one JSON event, which Stripe keeps well under 1 MB; a
+ * usage call carries up to 1,000 events in 1 MB (docs/usage-api.md).
  */
-export const BODY_LIMITS = { form: 64 * 1024, callback: 1024 * 1024 } as const;
+export const BODY_LIMITS = { form: 64 * 1024, callback: 1024 * 1024, usage: 1024 * 1024 } as const;
 
 const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
 

@@ -19,6 +19,7 @@ import { sameOriginMutations } from "./same-origin";
 import { bufferedBody, limitedBodies } from "./request-body";
 import { staffConsoleGuard } from "./staff-console";
 import { stripeWebhook } from "./stripe-webhook";
+import { USAGE_API_PATHS, usageIngest } from "./usage-ingest";
 import { contentSecurityPolicy, securityHeaders } from "./security-headers";
 
 type BuildSource = { build: ServerBuild } | { vite: ViteDevServer };
@@ -80,6 +81,9 @@ export async function createWebApp(options: Options): Promise<WebApp> {
       logger,
     }),
   );
+  // Likewise the usage API: a hot path whose accepted events are their own record (docs/usage-api.md).
+  const usage = usageIngest({ sql: database.sql, logger });
+  app.all(USAGE_API_PATHS, usage.handle);
   app.use(
     pinoHttp({
       logger,
@@ -142,7 +146,14 @@ export async function createWebApp(options: Options): Promise<WebApp> {
     () => pageCache.clear(),
     () => pageCache.clear(),
   );
-  return { app, pageCache, close: () => subscription.unlisten() };
+  return {
+    app,
+    pageCache,
+    close: async () => {
+      usage.close();
+      await subscription.unlisten();
+    },
+  };
 }
 
 /**

@@ -1,0 +1,156 @@
+import { randomUUID } from "node:crypto";
+import { issueIngestKey } from "../app/modules/usage/ingest-keys.server";
+import { connectDb } from "../db/client";
+import { organisations, serviceInstances } from "../db/schema";
+import { startPortal } from "../server/portal-process";
+import { load } from "./load";
+import { simpleUpdateTps } from "./postgres-limit";
+import type { Report, Scale } from "./scale";
+
+/** Service instances reporting at once, each with its own key (as many products would). */
+const INSTANCES = 100;
+const BATCH = 100;
+const CONNECTIONS = 20;
+/** Events of each batch sent before (by the same instance): the re-sends a retrying client makes. */
+const RESENT = 10;
+/** Batches prepared per second of load: more than the intake could take; running out fails the scenario. */
+const PREPARED_PER_SECOND = 400;
+/** The issue's target: the latency phase offers this many events per second (100 batches). */
+const TARGET_EVENTS_PER_S = 10_000;
+
+/**
+ * The usage ingest API (issue 15) against the portal as `npm start` runs it: 20 connections POST
+ * batches of 100 track events to /api/v1/batch, spread over 100 instances' keys; in each batch 10
+ * events re-send messageIds sent before by the same instance (from its previous batch, or within
+ * the first one). Two phases of 10 s: back to back for throughput (events accepted per second,
+ * share answered "duplicate" — should be ~0.1 — and the p99 at saturation), then 100 batches/s
+ * offered (the target, 10,000 events/s) for the batch latency p99. Beside the PostgreSQL limit of
+ * the same run.
+ * Fails on any answer but 200, any event rejected, or a stored count that does not match the answers.
+ */
+export async function usageScenario(report: Report, { pick }: Scale): Promise<void> {
+  const seconds = pick(10, 1);
+  const portal = await startPortal({ LOG_LEVEL: "info" });
+  const database = connectDb(await portal.databaseUrl(), { max: 16 });
+  try {
+    report("postgres.limit_tps", Math.round(await simpleUpdateTps(database, pick(5, 1))));
+    const keys = await database.db.transaction(async (tx) => {
+      const orgs = await tx
+        .insert(organisations)
+        .values(Array.from({ length: INSTANCES }, (_, i) => ({ name: `Usage bench ${i}` })))
+        .returning({ id: organisations.id });
+      const instances = await tx
+        .insert(serviceInstances)
+        .values(
+          orgs.map((org) => ({
+            accountId: org.id,
+            productSlug: "bench",
+            planSlug: "team",
+            status: "active" as const,
+            snapshot: {
+              productSlug: "bench",
+              planSlug: "team",
+              planName: "Team",
+              seats: 5,
+              limits: {},
+              features: [],
+              trialEndsAt: null,
+            },
+          })),
+        )
+        .returning({ id: serviceInstances.id });
+      const issued = [];
+      for (const instance of instances)
+        issued.push(await issueIngestKey(tx, instance.id, { type: "system", id: null }));
+      return issued.map((key) => `Basic ${Buffer.from(`${key.key}:`).toString("base64")}`);
+    });
+
+    const batches = preparedBatches(keys, PREPARED_PER_SECOND * seconds * 2);
+    const saturated = await phase(portal.url, batches, seconds);
+    // Closed loop: every connection sends again as soon as answered, so latency is connections / throughput.
+    report("usage.accepted_per_s", Math.round(saturated.accepted / seconds));
+    report(
+      "usage.duplicate_share",
+      Number((saturated.duplicate / (saturated.accepted + saturated.duplicate)).toFixed(3)),
+    );
+    report("usage.saturated_p99_ms", saturated.p99Ms);
+    const offered = await phase(portal.url, batches, seconds, TARGET_EVENTS_PER_S / BATCH);
+    report("usage.p99_ms", offered.p99Ms);
+
+    // Batches still in flight when a phase stops are stored but not counted: at most one per connection each.
+    const answered = saturated.accepted + offered.accepted;
+    const [stored] = await database.sql<{ count: number }[]>`select count(*)::int as count from usage_events`;
+    if (stored!.count < answered || stored!.count > answered + 2 * CONNECTIONS * BATCH) {
+      throw new Error(`usage: ${answered} events accepted but ${stored!.count} stored`);
+    }
+  } finally {
+    await database.close();
+    await portal.stop();
+  }
+}
+
+/**
+ * Batch bodies prepared before the run, so that building them costs the load nothing. Batch i is
+ * sent with instance i mod INSTANCES's key; its last RESENT events repeat messageIds of that
+ * instance's previous batch (for its first batch, of its own first events).
+ */
+function preparedBatches(keys: string[], count: number): { body: string; headers: Record<string, string> }[] {
+  const run = randomUUID().slice(0, 8);
+  const now = Date.now();
+  const previous: string[][] = [];
+  return Array.from({ length: count }, (_, i) => {
+    const instance = i % keys.length;
+    const fresh = Array.from({ length: BATCH - RESENT }, (_, j) => `${run}-${i}-${j}`);
+    const resent = (previous[instance] ?? fresh).slice(0, RESENT);
+    previous[instance] = fresh;
+    const batch = [...fresh, ...resent].map((messageId, j) => ({
+      type: "track",
+      messageId,
+      userId: `user-${j % 7}`,
+      event: ["Project Created", "Project Viewed", "Teammate Invited", "Integration Connected"][j % 4],
+      properties: { projectId: `p-${j}`, source: "bench" },
+      timestamp: new Date(now - j * 1000).toISOString(),
+    }));
+    return {
+      body: JSON.stringify({ batch, sentAt: new Date(now).toISOString() }),
+      headers: { "Content-Type": "application/json", Authorization: keys[instance]! },
+    };
+  });
+}
+
+/**
+ * Sends the next prepared batches to /api/v1/batch over CONNECTIONS for `seconds`, back to back
+ * or at `rate` batches per second; counts each event's answer. Throws on any answer but 200 or any
+ * event rejected.
+ */
+async function phase(
+  portalUrl: string,
+  batches: { body: string; headers: Record<string, string> }[],
+  seconds: number,
+  rate?: number,
+): Promise<{ accepted: number; duplicate: number; p99Ms: number }> {
+  const counts = { accepted: 0, duplicate: 0, rejected: 0 };
+  const result = await load(`${portalUrl}/api/v1/batch`, {
+    connections: CONNECTIONS,
+    seconds,
+    rate,
+    method: "POST",
+    setupRequest: (request) => {
+      const batch = batches.shift();
+      if (!batch) throw new Error("usage: all prepared batches sent; prepare more");
+      return { ...request, ...batch };
+    },
+    onResponse: (status, body) => {
+      if (status !== 200) return;
+      for (const outcome of ["accepted", "duplicate", "rejected"] as const) {
+        counts[outcome] += body.split(`"status":"${outcome}"`).length - 1;
+      }
+    },
+  });
+  if (result.errors || result.statusCounts["4xx"] || result.statusCounts["5xx"] || counts.rejected) {
+    throw new Error(
+      `usage: ${result.errors} errors, ${counts.rejected} events rejected, answers ${JSON.stringify(result.statusCounts)}`,
+    );
+  }
+  return { accepted: counts.accepted, duplicate: counts.duplicate, p99Ms: result.p99Ms };
+}
