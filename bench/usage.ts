@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { issueIngestKey } from "../app/modules/usage/ingest-keys.server";
-import { connectDb } from "../db/client";
+import { connectDb, type Sql } from "../db/client";
 import { organisations, serviceInstances } from "../db/schema";
 import { startPortal } from "../server/portal-process";
 import { load } from "./load";
@@ -24,8 +24,8 @@ const TARGET_EVENTS_PER_S = 10_000;
  * events re-send messageIds sent before by the same instance (from its previous batch, or within
  * the first one). Two phases of 10 s: back to back for throughput (events accepted per second,
  * share answered "duplicate" — should be ~0.1 — and the p99 at saturation), then 100 batches/s
- * offered (the target, 10,000 events/s) for the batch latency p99. Beside the PostgreSQL limit of
- * the same run.
+ * offered (the target, 10,000 events/s) for the batch latency p99 and the rollups' lag
+ * (`usage.rollup_lag_s`, the portal's own worker rolling up). Beside the PostgreSQL limit of the same run.
  * Fails on any answer but 200, any event rejected, or a stored count that does not match the answers.
  */
 export async function usageScenario(report: Report, { pick }: Scale): Promise<void> {
@@ -74,8 +74,10 @@ export async function usageScenario(report: Report, { pick }: Scale): Promise<vo
       Number((saturated.duplicate / (saturated.accepted + saturated.duplicate)).toFixed(3)),
     );
     report("usage.saturated_p99_ms", saturated.p99Ms);
+    const lag = rollupLagSampler(database.sql);
     const offered = await phase(portal.url, batches, seconds, TARGET_EVENTS_PER_S / BATCH);
     report("usage.p99_ms", offered.p99Ms);
+    report("usage.rollup_lag_s", await lag.settle(pick(120, 60) * 1000));
 
     // Batches still in flight when a phase stops are stored but not counted: at most one per connection each.
     const answered = saturated.accepted + offered.accepted;
@@ -87,6 +89,42 @@ export async function usageScenario(report: Report, { pick }: Scale): Promise<vo
     await database.close();
     await portal.stop();
   }
+}
+
+/**
+ * The rollups' lag while events arrive at the target rate and until they are all rolled up: the age
+ * of the oldest accepted event not yet rolled up (its `tx_id` at or past the rollup watermark),
+ * sampled every 500 ms; `settle` stops once nothing waits (or after `limitMs`, failing) and answers
+ * the largest age seen, in seconds (one decimal).
+ */
+function rollupLagSampler(sql: Sql): { settle: (limitMs: number) => Promise<number> } {
+  let largest = 0;
+  const sample = async (): Promise<boolean> => {
+    const [row] = await sql<{ age: number | null }[]>`
+      select extract(epoch from clock_timestamp() - min(received_at))::float8 as age from usage_events
+      where tx_id >= (select through_tx_id from usage_rollup_state)`;
+    largest = Math.max(largest, row?.age ?? 0);
+    return row?.age === null || row?.age === undefined;
+  };
+  let stopped = false;
+  const sampling = (async () => {
+    while (!stopped) {
+      await sample();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  })();
+  return {
+    async settle(limitMs) {
+      const deadline = Date.now() + limitMs;
+      stopped = true;
+      await sampling;
+      while (!(await sample())) {
+        if (Date.now() > deadline) throw new Error(`usage: events still not rolled up after ${limitMs / 1000} s`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      return Number(largest.toFixed(1));
+    },
+  };
 }
 
 /**
