@@ -13,6 +13,8 @@ import { sendOutgoingEmail } from "../app/modules/email/send.server";
 import { queueSetupCompleteEmails } from "../app/modules/email/setup-complete.server";
 import { notifyStaffOfOverdueRequests } from "../app/modules/email/sla-notice.server";
 import { sweepTrials } from "../app/modules/trials/lifecycle.server";
+import { activationPayload, recordMilestones } from "../app/modules/usage/activation.server";
+import { ACTIVATION_TASK } from "../app/modules/usage/tasks";
 import { connectDb, type DbHandle } from "../db/client";
 import { workerConnectionString } from "../db/worker-connection";
 import {
@@ -66,6 +68,9 @@ export function taskList({ database, appUrl, provisionerHttpSecret, stripe }: Ta
       processStripeEvent({ db: database.db, stripe, appUrl }, eventPayload.parse(payload).eventId),
     [STRIPE_CUSTOMER_SYNC_TASK]: async (payload) =>
       syncStripeCustomer({ db: database.db, stripe }, customerSyncPayload.parse(payload).accountId),
+    [ACTIVATION_TASK]: async (payload) => {
+      await recordMilestones(database.db, activationPayload.parse(payload).instanceIds);
+    },
     trials_sweep: async () => {
       await sweepTrials(database.db, appUrl);
     },
