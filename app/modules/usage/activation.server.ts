@@ -9,9 +9,11 @@ import { z } from "zod";
 import type { Database, DbOrTx } from "#db/client";
 import { activationMilestones, type ActivationMilestone } from "#db/schema";
 import { recordAudit, systemActor } from "~/lib/audit.server";
-import { requireCatalog } from "~/modules/catalog/catalog.server";
+import { requireCatalog, type Catalog } from "~/modules/catalog/catalog.server";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const DAYS = { one: "day", other: "days" };
+const STEPS = { one: "time", other: "times" };
 
 /** One milestone of an instance: `progress` counts toward `target` (capped at it), within the window. */
 export type MilestoneProgress = {
@@ -22,6 +24,8 @@ export type MilestoneProgress = {
   /** Events to send (event kind) or days to be active on (active_days kind). */
   target: number;
   progress: number;
+  /** What is counted, in words ("teammate invited" / "teammates invited"): the catalog's, else days or steps. */
+  counted: { one: string; other: string };
   /** When it was reached, as recorded by `recordMilestones`; null until then. */
   reachedAt: Date | null;
 };
@@ -132,10 +136,10 @@ type Evaluation = Service & { milestones: Evaluated[] };
  * A window is counted in whole UTC days, the rollups' grain: the start's day and the
  * `windowDays - 1` days after it.
  */
-async function evaluate(db: DbOrTx, instanceIds: string[]): Promise<Evaluation[]> {
+async function evaluate(db: DbOrTx, instanceIds: string[], known?: Catalog): Promise<Evaluation[]> {
   const ids = [...new Set(instanceIds)];
   if (!ids.length) return [];
-  const [catalog, services] = await Promise.all([requireCatalog(db), loadServices(db, ids)]);
+  const [catalog, services] = await Promise.all([known ?? requireCatalog(db), loadServices(db, ids)]);
   const milestonesOf = (planSlug: string) => catalog.plans.find((plan) => plan.slug === planSlug)?.milestones ?? [];
   const windows = services.flatMap((service) => {
     const longest = Math.max(0, ...milestonesOf(service.planSlug).map((m) => m.windowDays));
@@ -246,12 +250,17 @@ function activeDaysCompletion(milestone: ActivationMilestone & { kind: "active_d
 /**
  * The instances' activation, keyed by instance id (unknown ids are left out): the plan's milestones
  * (`service_instances.plan_slug`) in order with progress within each window and `reachedAt` from
- * `activation_milestones`. Four queries whatever the number of instances, plus the catalog's.
+ * `activation_milestones`. Four queries whatever the number of instances, plus the catalog's unless
+ * the caller passes the catalog it already loaded.
  */
-export async function activationOf(db: DbOrTx, instanceIds: string[]): Promise<Map<string, Activation>> {
+export async function activationOf(
+  db: DbOrTx,
+  instanceIds: string[],
+  catalog?: Catalog,
+): Promise<Map<string, Activation>> {
   if (!instanceIds.length) return new Map();
   const [evaluations, reachedRows] = await Promise.all([
-    evaluate(db, instanceIds),
+    evaluate(db, instanceIds, catalog),
     db
       .select({
         instanceId: activationMilestones.instanceId,
@@ -272,6 +281,7 @@ export async function activationOf(db: DbOrTx, instanceIds: string[]): Promise<M
         title: milestone.title,
         link: milestone.link,
         target,
+        counted: milestone.counted ?? (milestone.kind === "active_days" ? DAYS : STEPS),
         // A recorded milestone stays complete even if its window's rollups later read lower.
         progress: reachedAt ? target : progress,
         reachedAt,
