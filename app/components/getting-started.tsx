@@ -1,3 +1,4 @@
+import { Bar } from "~/components/bar";
 import { LocalDate } from "~/components/local-date";
 import type { Checklist } from "~/modules/usage/checklist";
 
@@ -42,8 +43,8 @@ export function GettingStarted({
           ) : null}
         </p>
       </div>
-      <div className="mt-2 h-1.5 overflow-hidden rounded-full bg-slate-200" aria-hidden="true">
-        <div className="h-full rounded-full bg-brand-600" style={{ width: `${checklist.percent}%` }} />
+      <div className="mt-2">
+        <Bar percent={checklist.percent} />
       </div>
       <ol className="mt-3 space-y-2">
         {checklist.items.map((item) => (

@@ -65,6 +65,11 @@ export function TrialCard({
       <p className="mt-1 text-sm text-slate-700" data-testid="trial-status">
         {statusText(trial, now)}
       </p>
+      {checklist ? (
+        <div className="mt-4">
+          <GettingStarted checklist={checklist} daysLeft={daysLeftOf(trial, now)} id="trial" headingLevel="h3" />
+        </div>
+      ) : null}
       <div className="mt-4 grid gap-6 sm:grid-cols-2">
         <div>
           <h3 className="text-sm font-semibold">Included</h3>
@@ -74,11 +79,7 @@ export function TrialCard({
             ))}
           </ul>
         </div>
-        {checklist ? (
-          <div className="sm:col-span-2 sm:row-start-1">
-            <GettingStarted checklist={checklist} daysLeft={daysLeftOf(trial, now)} id="trial" headingLevel="h3" />
-          </div>
-        ) : (
+        {checklist ? null : (
           <div>
             <h3 className="text-sm font-semibold">Get started</h3>
             <ol className="mt-2 space-y-1 text-sm">

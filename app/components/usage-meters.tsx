@@ -1,4 +1,5 @@
 import { Link } from "@remix-run/react";
+import { Bar } from "~/components/bar";
 import type { ServiceUsage } from "~/modules/usage/limits-view";
 
 /**
@@ -34,11 +35,8 @@ export function UsageMeters({ usage, id }: { usage: ServiceUsage; id: string }) 
               <span data-testid="usage-meter-text">{meter.text}</span>
               {meter.nearLimit ? <span className="font-semibold text-amber-900"> · {meter.percent}% used</span> : null}
               {meter.percent !== null ? (
-                <span className="mt-1 block h-1.5 overflow-hidden rounded-full bg-slate-200" aria-hidden="true">
-                  <span
-                    className={`block h-full rounded-full ${meter.nearLimit ? "bg-amber-600" : "bg-brand-600"}`}
-                    style={{ width: `${meter.percent}%` }}
-                  />
+                <span className="mt-1 block">
+                  <Bar percent={meter.percent} tone={meter.nearLimit ? "amber" : "brand"} />
                 </span>
               ) : null}
             </dd>

@@ -17,7 +17,7 @@ import { ENDED_SUBSCRIPTION_STATUSES } from "~/modules/billing/subscription-stat
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { activationOf } from "~/modules/usage/activation.server";
 import { checklistOf, type Checklist } from "~/modules/usage/checklist";
-import { usageViewOf, type ServiceUsage } from "~/modules/usage/limits-view";
+import { COMPARE_PLANS_PATH, PLAN_CHANGE_PATH, usageViewOf, type ServiceUsage } from "~/modules/usage/limits-view";
 import { usageOf } from "~/modules/usage/usage-summary.server";
 import { pauseReasonOf } from "./service-status.server";
 
@@ -55,7 +55,10 @@ export type ServiceCard = {
   workspaceUrl: string | null;
   action: NextAction | null;
   history: ServiceHistoryRow[];
-  /** The getting-started checklist (the plan's milestones); null while setting up, once removed, or without milestones. */
+  /**
+   * The getting-started checklist (the plan's milestones); null while setting up, once removed, after
+   * the milestones' windows have ended, or without milestones.
+   */
   checklist: Checklist | null;
   /** What the product reports of its use against the plan; null once removed or before any report. */
   usage: ServiceUsage | null;
@@ -157,10 +160,22 @@ export async function serviceCards(
       }),
       history,
       checklist:
-        state.kind === "setting_up" || state.kind === "removed"
+        // Shown while its steps can still be taken: from the setup until the last window ends.
+        state.kind === "setting_up" ||
+        state.kind === "removed" ||
+        !activation ||
+        activation.windowsEndAt.getTime() <= now
           ? null
-          : ((activation && checklistOf(activation, workspaceUrl)) ?? null),
-      usage: usage && state.kind !== "removed" ? usageViewOf(usage, catalog.features, manager) : null,
+          : checklistOf(activation, workspaceUrl),
+      usage:
+        usage && state.kind !== "removed"
+          ? usageViewOf(
+              // A trial has bought nothing: its users allowed are its plan's user limit, as on the Users line.
+              state.kind === "trial" && seats.bought !== null ? { ...usage, seatsBought: seats.bought } : usage,
+              catalog.features,
+              manager ? (subscription && !subscription.endedAt ? PLAN_CHANGE_PATH : COMPARE_PLANS_PATH) : null,
+            )
+          : null,
     };
   });
   // The organisation's subscription as `currentSubscription` reads it: the newest that has not ended.

@@ -188,6 +188,7 @@ describe("activation", () => {
     expect(await recordMilestones(database.db, [s.instanceId])).toBe(0);
     const activation = (await activationOf(database.db, [s.instanceId])).get(s.instanceId)!;
     expect(activation.startedAt).toEqual(at("2026-03-02T09:00:00Z"));
+    expect(activation.windowsEndAt).toEqual(at("2026-03-16T00:00:00Z")); // 14 whole UTC days from Mar 2
     expect(
       activation.milestones.map(({ key, target, progress, reachedAt }) => ({ key, target, progress, reachedAt })),
     ).toEqual([

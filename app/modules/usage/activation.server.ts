@@ -34,6 +34,8 @@ export type MilestoneProgress = {
 export type Activation = {
   instanceId: string;
   startedAt: Date;
+  /** The end of the longest window (exclusive, 00:00 UTC): no milestone can be reached after it. */
+  windowsEndAt: Date;
   milestones: MilestoneProgress[];
   reached: number;
   /** reached / milestones, 0 when the plan has none: the activation figure. */
@@ -291,6 +293,9 @@ export async function activationOf(
     result.set(evaluation.instanceId, {
       instanceId: evaluation.instanceId,
       startedAt: evaluation.startedAt,
+      windowsEndAt: new Date(
+        `${utcDay(evaluation.startedAt, Math.max(0, ...evaluation.milestones.map((m) => m.milestone.windowDays)))}T00:00:00Z`,
+      ),
       milestones,
       reached,
       share: milestones.length ? reached / milestones.length : 0,

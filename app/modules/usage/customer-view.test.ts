@@ -26,6 +26,7 @@ describe("the checklist in words", () => {
       {
         instanceId: "i",
         startedAt: new Date("2026-04-01T00:00:00Z"),
+        windowsEndAt: new Date("2026-04-15T00:00:00Z"),
         milestones: [
           {
             key: "a",
@@ -68,7 +69,10 @@ describe("the checklist in words", () => {
       href: "https://w.example.com",
     });
     expect(
-      checklistOf({ instanceId: "i", startedAt: reachedAt, milestones: [], reached: 0, share: 0 }, null),
+      checklistOf(
+        { instanceId: "i", startedAt: reachedAt, windowsEndAt: reachedAt, milestones: [], reached: 0, share: 0 },
+        null,
+      ),
     ).toBeNull();
   });
 });
@@ -92,7 +96,7 @@ describe("usage against the plan in words", () => {
   };
 
   it("labels each limit with the catalog's name and unit, and nudges owners and admins only", () => {
-    const manager = usageViewOf(summary, features, true)!;
+    const manager = usageViewOf(summary, features, PLAN_CHANGE_PATH)!;
     expect(manager.seatsText).toBe("4 of 5 users");
     expect(manager.meters.map((m) => [m.label, m.text, m.percent])).toEqual([
       ["Projects", "85 of 100 projects", 85],
@@ -102,7 +106,7 @@ describe("usage against the plan in words", () => {
     expect(manager.meters[0]!.nudge).toBe("You have used 85% of your projects");
     expect(manager.upgradePath).toBe(PLAN_CHANGE_PATH);
 
-    const member = usageViewOf(summary, features, false)!;
+    const member = usageViewOf(summary, features, null)!;
     expect(member.meters[0]).toMatchObject({ nearLimit: true, nudge: null });
     expect(member.upgradePath).toBeNull();
   });
@@ -114,6 +118,6 @@ describe("usage against the plan in words", () => {
       seatsInUse: null,
       limits: summary.limits.map((l) => ({ ...l, used: null, nearLimit: false })),
     };
-    expect(usageViewOf(silent, features, true)).toBeNull();
+    expect(usageViewOf(silent, features, PLAN_CHANGE_PATH)).toBeNull();
   });
 });

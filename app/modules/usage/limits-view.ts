@@ -6,8 +6,10 @@
 import type { CatalogFeature } from "~/modules/catalog/catalog.server";
 import type { UsageSummary } from "./usage-summary.server";
 
-/** Where an owner or admin changes plan: the billing page's "Change your plan" section. */
+/** Where an owner or admin changes a bought plan: the billing page's "Change your plan" section. */
 export const PLAN_CHANGE_PATH = "/account/billing#change-heading";
+/** Where a trial's owner or admin compares the plans to buy a larger one. */
+export const COMPARE_PLANS_PATH = "/pricing";
 
 export type LimitMeter = {
   feature: string;
@@ -27,7 +29,7 @@ export type ServiceUsage = {
   /** "4 of 5 users" in the product, or null before it reported any. */
   seatsText: string | null;
   meters: LimitMeter[];
-  /** The plan change link for owners and admins when a limit is near; null otherwise. */
+  /** Where to compare plans when a limit is near (for owners and admins only); null otherwise. */
   upgradePath: string | null;
 };
 
@@ -67,10 +69,16 @@ function meterOf(
 
 /**
  * The usage block of a service card, or null while the product has reported nothing (a new
- * workspace shows its checklist, not empty figures); `manager` (owner or admin) decides whether
- * nudges show.
+ * workspace shows its checklist, not empty figures). `upgradePath` is where owners and admins
+ * compare plans (`PLAN_CHANGE_PATH` with a subscription, `COMPARE_PLANS_PATH` in a trial); null for
+ * members, who see the figures without nudges.
  */
-export function usageViewOf(summary: UsageSummary, features: CatalogFeature[], manager: boolean): ServiceUsage | null {
+export function usageViewOf(
+  summary: UsageSummary,
+  features: CatalogFeature[],
+  upgradePath: string | null,
+): ServiceUsage | null {
+  const manager = upgradePath !== null;
   const reported =
     summary.activeUsers > 0 || summary.seatsInUse !== null || summary.limits.some((limit) => limit.used !== null);
   if (!reported) return null;
@@ -86,6 +94,6 @@ export function usageViewOf(summary: UsageSummary, features: CatalogFeature[], m
     seatsText:
       summary.seatsInUse === null ? null : `${number(summary.seatsInUse)} of ${number(summary.seatsBought)} users`,
     meters,
-    upgradePath: manager && meters.some((meter) => meter.nearLimit) ? PLAN_CHANGE_PATH : null,
+    upgradePath: meters.some((meter) => meter.nearLimit) ? upgradePath : null,
   };
 }
