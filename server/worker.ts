@@ -13,9 +13,10 @@ import { sendOutgoingEmail } from "../app/modules/email/send.server";
 import { queueSetupCompleteEmails } from "../app/modules/email/setup-complete.server";
 import { notifyStaffOfOverdueRequests } from "../app/modules/email/sla-notice.server";
 import { sweepTrials } from "../app/modules/trials/lifecycle.server";
+import { activationPayload, recordMilestones } from "../app/modules/usage/activation.server";
 import { maintainUsagePartitions } from "../app/modules/usage/partitions.server";
 import { rollUpUsage } from "../app/modules/usage/rollup.server";
-import { USAGE_PARTITIONS_TASK, USAGE_ROLLUP_TASK } from "../app/modules/usage/tasks";
+import { ACTIVATION_TASK, USAGE_PARTITIONS_TASK, USAGE_ROLLUP_TASK } from "../app/modules/usage/tasks";
 import { connectDb, type DbHandle } from "../db/client";
 import { addJob } from "../db/jobs";
 import { workerConnectionString } from "../db/worker-connection";
@@ -72,6 +73,9 @@ export function taskList({ database, appUrl, provisionerHttpSecret, stripe }: Ta
       processStripeEvent({ db: database.db, stripe, appUrl }, eventPayload.parse(payload).eventId),
     [STRIPE_CUSTOMER_SYNC_TASK]: async (payload) =>
       syncStripeCustomer({ db: database.db, stripe }, customerSyncPayload.parse(payload).accountId),
+    [ACTIVATION_TASK]: async (payload) => {
+      await recordMilestones(database.db, activationPayload.parse(payload).instanceIds);
+    },
     trials_sweep: async () => {
       await sweepTrials(database.db, appUrl);
     },

@@ -6,6 +6,10 @@ import { formatMoney, type Money } from "~/lib/money";
 import { statusLabels } from "~/modules/provisioning-labels";
 import type { RequestStatus } from "../../provisioning/types";
 import { seatUsageText } from "~/modules/accounts/seat-usage-text";
+import type { Checklist } from "~/modules/usage/checklist";
+import type { ServiceUsage } from "~/modules/usage/limits-view";
+import { GettingStarted } from "~/components/getting-started";
+import { UsageMeters } from "~/components/usage-meters";
 
 type Card = { brand: string; last4: string; expMonth: number; expYear: number };
 
@@ -27,6 +31,8 @@ export type ServiceCardData = {
   workspaceUrl: string | null;
   action: { label: string; to: string; external: boolean } | null;
   history: RequestRow[];
+  checklist: Checklist | null;
+  usage: ServiceUsage | null;
 };
 
 const brandNames: Record<string, string> = {
@@ -104,10 +110,17 @@ function StateText({ card }: { card: ServiceCardData }) {
 
 /**
  * One service at a glance: product and plan, its state in words, users used of bought, the next
- * charge and the card, the workspace link, the one next action, and the request history folded
- * away in a disclosure.
+ * charge and the card, the workspace link, the getting-started checklist (unless the trial card
+ * shows it, `checklistElsewhere`), usage against the plan, the one next action, and the request
+ * history folded away in a disclosure.
  */
-export function ServiceCard({ card }: { card: ServiceCardData }) {
+export function ServiceCard({
+  card,
+  checklistElsewhere = false,
+}: {
+  card: ServiceCardData;
+  checklistElsewhere?: boolean;
+}) {
   const [badge, badgeStyle] = badges[card.state.kind];
   const headingId = `service-${card.instanceId}`;
   return (
@@ -166,6 +179,20 @@ export function ServiceCard({ card }: { card: ServiceCardData }) {
           </div>
         ) : null}
       </dl>
+      {card.checklist && !checklistElsewhere ? (
+        <div className="mt-5 border-t border-slate-100 pt-4">
+          <GettingStarted
+            checklist={card.checklist}
+            daysLeft={card.state.kind === "trial" ? card.state.daysLeft : null}
+            id={card.instanceId}
+          />
+        </div>
+      ) : null}
+      {card.usage ? (
+        <div className="mt-5 border-t border-slate-100 pt-4">
+          <UsageMeters usage={card.usage} id={card.instanceId} />
+        </div>
+      ) : null}
       {card.action ? (
         <div className="mt-5">
           {card.action.external ? (

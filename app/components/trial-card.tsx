@@ -1,4 +1,6 @@
 import { Link } from "@remix-run/react";
+import { GettingStarted } from "~/components/getting-started";
+import type { Checklist } from "~/modules/usage/checklist";
 
 type Trial = {
   planName: string;
@@ -15,21 +17,37 @@ type Trial = {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Whole days left in a running trial (rounded up), or null when it has no end yet or has ended. */
+function daysLeftOf(trial: Trial, now: number): number | null {
+  if (trial.status !== "active" || !trial.endsAt) return null;
+  return Math.max(0, Math.ceil((new Date(trial.endsAt).getTime() - now) / DAY_MS));
+}
+
 /** What the trial's status line says: time left, "being set up" while its clock waits, or ended. */
 function statusText(trial: Trial, now: number): string {
   if (trial.status !== "active")
     return "Your trial has ended and your workspace is paused. Buy a plan to continue where you left off.";
   if (!trial.endsAt)
     return `Your workspace is being set up by our team. Your ${trial.lengthDays} free days start when it is ready; we will email you.`;
-  const daysLeft = Math.max(0, Math.ceil((new Date(trial.endsAt).getTime() - now) / DAY_MS));
+  const daysLeft = daysLeftOf(trial, now) ?? 0;
   return `${daysLeft} ${daysLeft === 1 ? "day" : "days"} left, until ${new Date(trial.endsAt).toISOString().slice(0, 10)}`;
 }
 
 /**
- * The trial's guide: time left, what it includes and the first steps to value. Buying is the trial's
- * service card's next action (ServiceCard), so the page offers it once.
+ * The trial's guide: time left, what it includes and the first steps to value: the plan's
+ * getting-started checklist once its workspace is set up (`checklist`, from the trial's service
+ * card, which then leaves it out), else the portal's own first steps. Buying is the trial's service
+ * card's next action (ServiceCard), so the page offers it once.
  */
-export function TrialCard({ trial, now }: { trial: Trial; now: number }) {
+export function TrialCard({
+  trial,
+  now,
+  checklist = null,
+}: {
+  trial: Trial;
+  now: number;
+  checklist?: Checklist | null;
+}) {
   const steps = [
     { done: trial.instanceStatus === "active", text: "Your workspace is set up" },
     { done: trial.teammates > 0, text: "Invite a teammate", link: "/account" },
@@ -47,6 +65,11 @@ export function TrialCard({ trial, now }: { trial: Trial; now: number }) {
       <p className="mt-1 text-sm text-slate-700" data-testid="trial-status">
         {statusText(trial, now)}
       </p>
+      {checklist ? (
+        <div className="mt-4">
+          <GettingStarted checklist={checklist} daysLeft={daysLeftOf(trial, now)} id="trial" headingLevel="h3" />
+        </div>
+      ) : null}
       <div className="mt-4 grid gap-6 sm:grid-cols-2">
         <div>
           <h3 className="text-sm font-semibold">Included</h3>
@@ -56,17 +79,19 @@ export function TrialCard({ trial, now }: { trial: Trial; now: number }) {
             ))}
           </ul>
         </div>
-        <div>
-          <h3 className="text-sm font-semibold">Get started</h3>
-          <ol className="mt-2 space-y-1 text-sm">
-            {steps.map((step) => (
-              <li key={step.text} className={step.done ? "text-slate-500 line-through" : "text-slate-900"}>
-                <span className="sr-only">{step.done ? "Done: " : "To do: "}</span>
-                {step.text}
-              </li>
-            ))}
-          </ol>
-        </div>
+        {checklist ? null : (
+          <div>
+            <h3 className="text-sm font-semibold">Get started</h3>
+            <ol className="mt-2 space-y-1 text-sm">
+              {steps.map((step) => (
+                <li key={step.text} className={step.done ? "text-slate-500 line-through" : "text-slate-900"}>
+                  <span className="sr-only">{step.done ? "Done: " : "To do: "}</span>
+                  {step.text}
+                </li>
+              ))}
+            </ol>
+          </div>
+        )}
       </div>
       <p className="mt-6 text-sm">
         <Link to="/pricing" className="font-medium text-brand-700 underline">

@@ -15,6 +15,10 @@ import { seatUsage, type SeatUsage } from "~/modules/accounts/seats.server";
 import { billingSummary, type CardSummary } from "~/modules/billing/billing-summary.server";
 import { ENDED_SUBSCRIPTION_STATUSES } from "~/modules/billing/subscription-states";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
+import { activationOf } from "~/modules/usage/activation.server";
+import { checklistOf, type Checklist } from "~/modules/usage/checklist";
+import { COMPARE_PLANS_PATH, PLAN_CHANGE_PATH, usageViewOf, type ServiceUsage } from "~/modules/usage/limits-view";
+import { usageOf } from "~/modules/usage/usage-summary.server";
 import { pauseReasonOf } from "./service-status.server";
 
 /** Services and history rows shown per page: an organisation has a handful of services. */
@@ -51,6 +55,13 @@ export type ServiceCard = {
   workspaceUrl: string | null;
   action: NextAction | null;
   history: ServiceHistoryRow[];
+  /**
+   * The getting-started checklist (the plan's milestones); null while setting up, once removed, after
+   * the milestones' windows have ended, or without milestones.
+   */
+  checklist: Checklist | null;
+  /** What the product reports of its use against the plan; null once removed or before any report. */
+  usage: ServiceUsage | null;
 };
 
 /**
@@ -58,7 +69,8 @@ export type ServiceCard = {
  * words, users used against users bought (`seatUsage`, the limit invitations are held to), the next charge and
  * card (from Stripe through `billingSummary`, cached; for owners and admins only, `manager`), the
  * workspace link, the next action and its provisioning history. A fixed set of queries whatever
- * the number of services; `billingUnavailable` carries the sentence when Stripe could not answer;
+ * the number of services, with the getting-started checklist (`activationOf`) and usage against the
+ * plan (`usageOf`, upgrade nudges for managers only); `billingUnavailable` carries the sentence when Stripe could not answer;
  * `paymentFailing` is whether the organisation's subscription's last payment failed.
  */
 export async function serviceCards(
@@ -104,7 +116,12 @@ export async function serviceCards(
     seatUsage(db, accountId),
   ]);
   const live = subscriptionRows.find((row) => !row.endedAt && row.instanceId);
-  const summary = manager && live ? await billingSummary(deps, accountId) : null;
+  const instanceIds = instances.map((instance) => instance.id);
+  const [summary, activations, usages] = await Promise.all([
+    manager && live ? billingSummary(deps, accountId) : null,
+    activationOf(db, instanceIds, catalog),
+    usageOf(db, instanceIds, new Date(now)),
+  ]);
   const billing = summary?.available ? summary : null;
 
   const cards = instances.map((instance): ServiceCard => {
@@ -115,6 +132,8 @@ export async function serviceCards(
     const planName = catalog.plans.find((plan) => plan.slug === planSlug)?.name ?? instance.snapshot.planName;
     const workspaceUrl = Object.values(instance.access ?? {}).find((value) => /^https?:\/\//.test(value)) ?? null;
     const state = stateOf(instance.status, history, trial, subscription, now);
+    const activation = activations.get(instance.id);
+    const usage = usages.get(instance.id);
     const own = billing && subscription && subscription.id === live?.id ? billing : null;
     const charge =
       own?.nextInvoice && state.kind !== "removed"
@@ -140,6 +159,23 @@ export async function serviceCards(
         billingKnown: Boolean(own),
       }),
       history,
+      checklist:
+        // Shown while its steps can still be taken: from the setup until the last window ends.
+        state.kind === "setting_up" ||
+        state.kind === "removed" ||
+        !activation ||
+        activation.windowsEndAt.getTime() <= now
+          ? null
+          : checklistOf(activation, workspaceUrl),
+      usage:
+        usage && state.kind !== "removed"
+          ? usageViewOf(
+              // A trial has bought nothing: its users allowed are its plan's user limit, as on the Users line.
+              state.kind === "trial" && seats.bought !== null ? { ...usage, seatsBought: seats.bought } : usage,
+              catalog.features,
+              manager ? (subscription && !subscription.endedAt ? PLAN_CHANGE_PATH : COMPARE_PLANS_PATH) : null,
+            )
+          : null,
     };
   });
   // The organisation's subscription as `currentSubscription` reads it: the newest that has not ended.

@@ -95,6 +95,11 @@ export default function AccountOverview() {
     (service) => service.state.kind === "setting_up" || (service.state.kind === "active" && service.state.changing),
   );
   useLiveRevalidation(moving);
+  // A running trial's checklist sits in the trial card, beside its days left; its service card leaves it out.
+  const trialChecklist =
+    trial?.status === "active"
+      ? (services.find((service) => service.instanceId === trial.instanceId)?.checklist ?? null)
+      : null;
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "create-organisation",
@@ -131,7 +136,7 @@ export default function AccountOverview() {
           to keep your service running.
         </p>
       ) : null}
-      {trial && trial.status !== "converted" ? <TrialCard trial={trial} now={now} /> : null}
+      {trial && trial.status !== "converted" ? <TrialCard trial={trial} now={now} checklist={trialChecklist} /> : null}
       {services.length ? (
         <section aria-labelledby="services-heading">
           {/* Without JavaScript the page reloads itself while a service is being set up or changed. */}
@@ -150,7 +155,11 @@ export default function AccountOverview() {
           ) : null}
           <div className="mt-4 grid gap-4 lg:grid-cols-2" aria-live="polite">
             {services.map((service) => (
-              <ServiceCard key={service.instanceId} card={service} />
+              <ServiceCard
+                key={service.instanceId}
+                card={service}
+                checklistElsewhere={Boolean(trialChecklist) && service.instanceId === trial?.instanceId}
+              />
             ))}
           </div>
         </section>

@@ -30,6 +30,8 @@ export type ActivationMilestone = {
   title: string;
   windowDays: number;
   link: string | null;
+  /** What is counted, in words, for "1 of 2 teammates invited"; days for active_days when absent. */
+  counted?: { one: string; other: string };
 } & ({ kind: "event"; event: string; count: number } | { kind: "active_days"; days: number });
 /** A flag feature is included or not; a limit is a number, or null for unlimited. */
 export type FeatureValue = boolean | number | null;

@@ -149,6 +149,7 @@ const features: FeatureDefinition[] = [
 /** The event names below are the ones the product reports (docs/usage-api.md); the demo workspace sends them. */
 const firstProject: ActivationMilestone = {
   key: "first_project",
+  counted: { one: "project created", other: "projects created" },
   title: "Create your first project",
   kind: "event",
   event: "Project Created",
@@ -158,6 +159,7 @@ const firstProject: ActivationMilestone = {
 };
 const twoTeammates: ActivationMilestone = {
   key: "two_teammates",
+  counted: { one: "teammate invited", other: "teammates invited" },
   title: "Invite 2 teammates",
   kind: "event",
   event: "Teammate Invited",
@@ -167,6 +169,7 @@ const twoTeammates: ActivationMilestone = {
 };
 const threeDays: ActivationMilestone = {
   key: "three_days_first_week",
+  counted: { one: "day", other: "different days" },
   title: "Use it on 3 different days in the first week",
   kind: "active_days",
   days: 3,
@@ -175,6 +178,7 @@ const threeDays: ActivationMilestone = {
 };
 const integration: ActivationMilestone = {
   key: "integration",
+  counted: { one: "integration connected", other: "integrations connected" },
   title: "Connect Slack or GitHub",
   kind: "event",
   event: "Integration Connected",

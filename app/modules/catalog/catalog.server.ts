@@ -1,7 +1,15 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Database, DbOrTx } from "#db/client";
 import { features, planFeatures, plans, prices, priceVersions, products } from "#db/schema";
-import type { ActivationMilestone, BillingInterval, FaqEntry, FeatureKind, FeatureValue, PlanSalesMode, PricingModel } from "#db/schema";
+import type {
+  ActivationMilestone,
+  BillingInterval,
+  FaqEntry,
+  FeatureKind,
+  FeatureValue,
+  PlanSalesMode,
+  PricingModel,
+} from "#db/schema";
 import type { Money } from "~/lib/money";
 
 export type CatalogFeature = {

@@ -168,6 +168,7 @@ export async function trialOverview(db: DbOrTx, accountId: string) {
     .where(eq(memberships.organisationId, accountId));
   return {
     id: row.trial.id,
+    instanceId: row.trial.instanceId,
     planName: row.snapshot.planName,
     planSlug: row.trial.planSlug,
     status: row.trial.status,
