@@ -10,9 +10,11 @@ import { sweepEndedSubscriptions } from "../app/modules/billing/retention.server
 import type { Logger } from "../app/lib/logger.server";
 import { SEND_EMAIL_TASK } from "../app/modules/email/outbox.server";
 import { sendOutgoingEmail } from "../app/modules/email/send.server";
+import { sweepLifecycleEmails } from "../app/modules/email/lifecycle.server";
 import { queueSetupCompleteEmails } from "../app/modules/email/setup-complete.server";
 import { notifyStaffOfOverdueRequests } from "../app/modules/email/sla-notice.server";
 import { sweepTrials } from "../app/modules/trials/lifecycle.server";
+import { LIFECYCLE_EMAILS_TASK } from "../app/modules/usage/tasks";
 import { connectDb, type DbHandle } from "../db/client";
 import { workerConnectionString } from "../db/worker-connection";
 import {
@@ -32,6 +34,8 @@ type WorkerOptions = {
   smtpUrl: string;
   mailFrom: string;
   appUrl: string;
+  /** Signs the unsubscribe links of lifecycle emails, as the web server checks them (its session secret). */
+  sessionSecret: string;
   provisionerHttpSecret?: string;
   stripe: Stripe;
   concurrency?: number;
@@ -57,10 +61,11 @@ const crontab = [
   `* * * * * ${CALLBACK_SWEEP_TASK} ?max=1`,
   "17 * * * * subscriptions_retention_sweep ?max=1",
   "40 3 * * * billing_reconcile ?max=1",
+  `*/10 * * * * ${LIFECYCLE_EMAILS_TASK} ?max=1`,
 ].join("\n");
 
 /** Which tasks the main runner runs: every job the portal queues, but mail, has its handler here. */
-export function taskList({ database, appUrl, provisionerHttpSecret, stripe }: TaskOptions): TaskList {
+export function taskList({ database, appUrl, sessionSecret, provisionerHttpSecret, stripe }: TaskOptions): TaskList {
   return {
     [STRIPE_EVENT_TASK]: async (payload) =>
       processStripeEvent({ db: database.db, stripe, appUrl }, eventPayload.parse(payload).eventId),
@@ -71,6 +76,9 @@ export function taskList({ database, appUrl, provisionerHttpSecret, stripe }: Ta
     },
     provisioning_sla_sweep: async () => {
       await notifyStaffOfOverdueRequests(database.db, appUrl);
+    },
+    [LIFECYCLE_EMAILS_TASK]: async () => {
+      await sweepLifecycleEmails({ db: database.db, appUrl, secret: sessionSecret });
     },
     subscriptions_retention_sweep: async () => {
       await sweepEndedSubscriptions(database.db);
