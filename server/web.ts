@@ -105,7 +105,8 @@ export async function createWebApp(options: Options): Promise<WebApp> {
 
   // Control planes call back with their own signatures, not from our pages.
   const callbacks = ["/provisioning/callbacks/"];
-  app.use(sameOriginMutations(callbacks));
+  // Mail providers post one-click unsubscribes from their own origin (RFC 8058); the signed link is the authority.
+  app.use(sameOriginMutations([...callbacks, "/unsubscribe/"]));
   // Bodies are read here, bounded per kind of route, before Remix parses them (issue 13).
   app.use(limitedBodies(callbacks));
   app.use(attributionCookie({ secure: env.APP_URL.startsWith("https:") }));
