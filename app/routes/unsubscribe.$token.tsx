@@ -3,15 +3,20 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { AuthCard } from "~/components/auth-card";
 import { FormErrors, Notice, SubmitButton } from "~/components/ui/field";
-import { readForm, tooManyRequests, tryAgainIn } from "~/lib/forms.server";
-import { consumeRateLimit } from "~/lib/rate-limit.server";
+import { readForm, tooManyRequests } from "~/lib/forms.server";
 import { retryAfterHeaders } from "~/lib/retry-after";
 import { pageMeta, pageTitle } from "~/lib/seo";
-import { readUnsubscribeLink, setSubscription } from "~/modules/email/unsubscribes.server";
+import {
+  chooseWithLink,
+  INVALID_UNSUBSCRIBE_LINK,
+  oneClickSchema,
+  readUnsubscribeLink,
+} from "~/modules/email/unsubscribes.server";
 
 // An email's unsubscribe link (issue 15): the signed token is the authority, so no login. Mail
 // providers POST `List-Unsubscribe=One-Click` here without cookies from another origin (RFC 8058);
-// server/web.ts exempts this path from the same-origin check for that.
+// server/web.ts exempts this path from the same-origin check and answers such a POST that names
+// another origin itself (server/one-click-unsubscribe.ts): Remix refuses cross-origin actions.
 
 export const meta: MetaFunction = ({ matches, params }) =>
   pageMeta(matches, {
@@ -23,47 +28,46 @@ export const meta: MetaFunction = ({ matches, params }) =>
 
 export const headers = retryAfterHeaders;
 
-const INVALID_LINK =
-  "This unsubscribe link is incomplete or was changed. Open it again from the email, or use your mail app's unsubscribe button.";
-
 /** The page's own buttons, or a mail provider's one-click POST (RFC 8058 §3.1). */
 const choiceSchema = z.union([
-  z.object({ "List-Unsubscribe": z.literal("One-Click") }).transform(() => "unsubscribe" as const),
+  oneClickSchema.transform(() => "unsubscribe" as const),
   z.object({ intent: z.enum(["unsubscribe", "resubscribe"]) }).transform((form) => form.intent),
 ]);
 
 export async function loader({ context, params }: LoaderFunctionArgs) {
   const link = await readUnsubscribeLink(context.db, context.config.sessionSecret, params.token ?? "");
-  if (!link) return data({ link: null }, { status: 400 });
-  return { link: { name: link.name, email: link.email, list: link.listDescription, subscribed: link.subscribed } };
+  if (!link) return data({ link: null, invalid: INVALID_UNSUBSCRIBE_LINK }, { status: 400 });
+  return {
+    link: { name: link.name, email: link.email, list: link.listDescription, subscribed: link.subscribed },
+    invalid: null,
+  };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const link = await readUnsubscribeLink(context.db, context.config.sessionSecret, params.token ?? "");
-  if (!link) return data({ error: INVALID_LINK, done: null }, { status: 400 });
   const choice = choiceSchema.safeParse(Object.fromEntries(await readForm(request)));
   if (!choice.success)
     return data(
       { error: "We could not tell what you asked for. Use the buttons on this page.", done: null },
       { status: 400 },
     );
-  const limit = await consumeRateLimit(context.db, "unsubscribe", link.userId);
-  if (!limit.allowed)
-    return tooManyRequests(
-      { error: `Too many changes to this link's emails. ${tryAgainIn(limit.retryAfterSeconds)}`, done: null },
-      limit.retryAfterSeconds,
-    );
-  await setSubscription(context.db, link, choice.data === "resubscribe");
-  return { error: null, done: choice.data };
+  const result = await chooseWithLink(
+    context.db,
+    context.config.sessionSecret,
+    params.token ?? "",
+    choice.data === "resubscribe",
+  );
+  if (result.ok) return { error: null, done: choice.data };
+  if (result.status === 429) return tooManyRequests({ error: result.message, done: null }, result.retryAfterSeconds);
+  return data({ error: result.message, done: null }, { status: result.status });
 }
 
 export default function UnsubscribePage() {
-  const { link } = useLoaderData<typeof loader>();
+  const { link, invalid } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   if (!link) {
     return (
       <AuthCard title="This link does not work">
-        <p className="text-slate-700">{INVALID_LINK}</p>
+        <p className="text-slate-700">{invalid}</p>
       </AuthCard>
     );
   }

@@ -7,6 +7,7 @@ import { createStripeClient } from "../../app/modules/billing/stripe.server";
 import { LIFECYCLE_LIST, sweepLifecycleEmails } from "../../app/modules/email/lifecycle.server";
 import { queueEmail } from "../../app/modules/email/outbox.server";
 import { receiptMessage } from "../../app/modules/email/templates";
+import { startTrialClock } from "../../app/modules/trials/clock.server";
 import { startTrial } from "../../app/modules/trials/trials.server";
 import { action, loader } from "../../app/routes/unsubscribe.$token";
 import {
@@ -93,6 +94,27 @@ async function emailsOf(trialId: string) {
     .where(like(outgoingEmails.dedupeKey, `lifecycle:%:${trialId}:%`));
 }
 
+describe("a trial's clock start, which the emails count from", () => {
+  it("is the start for a plan set up automatically, and the setup's completion for one staff set up", async () => {
+    const auto = await buyer(database, "pia");
+    const before = Date.now();
+    await startTrial(database.db, auto.accountId, "starter", auto.userId);
+    const [started] = await database.db.select().from(trials).where(eq(trials.accountId, auto.accountId));
+    expect(started!.clockStartedAt!.getTime()).toBeGreaterThanOrEqual(before);
+    expect(started!.endsAt!.getTime() - started!.clockStartedAt!.getTime()).toBe(14 * DAY);
+
+    const manual = await buyer(database, "quin");
+    await startTrial(database.db, manual.accountId, "business", manual.userId);
+    const [waiting] = await database.db.select().from(trials).where(eq(trials.accountId, manual.accountId));
+    expect(waiting!.clockStartedAt).toBeNull();
+    await database.db.transaction((tx) =>
+      startTrialClock(tx, { instanceId: waiting!.instanceId, operation: "provision" }),
+    );
+    const [counting] = await database.db.select().from(trials).where(eq(trials.id, waiting!.id));
+    expect(counting!.endsAt!.getTime() - counting!.clockStartedAt!.getTime()).toBe(14 * DAY);
+  });
+});
+
 describe("the getting-started email", () => {
   it("goes once to each owner (not admins) under repeated and concurrent sweeps, with steps, days left and an unsubscribe link", async () => {
     const { trial, owners, workspace } = await trialStarted("ada", HOUR, { extraOwners: 1 });
@@ -106,7 +128,7 @@ describe("the getting-started email", () => {
       expect(email.text).toContain(`1. Create your first project\n   ${workspace}/projects`);
       expect(email.text).toContain(`2. Invite 2 teammates\n   ${workspace}/team`);
       expect(email.text).toContain("3. Use it on 3 different days in the first week");
-      expect(email.text).toMatch(/14 days left in your trial, until \d{1,2} \w+ \d{4} \(UTC\)/);
+      expect(email.text).toMatch(/Your Starter trial is ready: 14 days left, until \d{1,2} \w+ \d{4} \(UTC\)\./);
       expect(email.text).toContain("Reply to this email");
       expect(email.listUnsubscribe).toMatch(new RegExp(`^${ROUTE_APP_URL}/unsubscribe/[\\w-]+\\.[\\w-]+$`));
       expect(email.text.trimEnd().endsWith(`unsubscribe here: ${email.listUnsubscribe}`)).toBe(true);
@@ -154,7 +176,7 @@ describe("the stalled-onboarding email", () => {
     expect(emails.map((e) => e.to)).toEqual([owners[0]!.email]);
     expect(emails[0]!.subject).toBe("Can we help you get started with Starter?");
     expect(emails[0]!.text).toContain(`Create your first project:\n\n${workspace}/projects`);
-    expect(emails[0]!.text).toContain("11 days left in your trial");
+    expect(emails[0]!.text).toContain("(11 days left, until ");
     expect(emails[0]!.listUnsubscribe).toBeTruthy();
   });
 
@@ -279,6 +301,18 @@ describe("the unsubscribe link", () => {
       "email.resubscribed",
       "email.unsubscribed",
     ]);
+  });
+
+  it("is rate-limited per person: past 20 changes an hour, 429 with Retry-After and a sentence", async () => {
+    const { url, token } = await linkOf("ned");
+    for (let i = 0; i < 20; i++)
+      expect((await callRoute(action, post(url, { intent: "unsubscribe" }), context(), { token })).status).toBe(200);
+    const refused = await callRoute(action, post(url, { intent: "resubscribe" }), context(), { token });
+    expect(refused).toMatchObject({
+      status: 429,
+      body: { error: expect.stringMatching(/^Too many changes.*Try again in/) },
+    });
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(0);
   });
 
   it("answers 400 with a sentence for a tampered token or a body that is not a choice, and changes nothing", async () => {

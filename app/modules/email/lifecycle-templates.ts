@@ -26,7 +26,7 @@ export type TrialContext = {
 };
 
 function trialTime({ daysLeft, endsAt }: TrialContext): string {
-  return `${daysLeft} ${daysLeft === 1 ? "day" : "days"} left in your trial, until ${longDate(endsAt)} (UTC)`;
+  return `${daysLeft} ${daysLeft === 1 ? "day" : "days"} left, until ${longDate(endsAt)} (UTC)`;
 }
 
 function footer(context: TrialContext): string {
@@ -45,7 +45,7 @@ export function gettingStartedMessage(
   const workspace = workspaceUrl ? ` Your workspace: ${workspaceUrl}` : "";
   return {
     subject: `Getting started with your ${context.planName} trial`,
-    text: `Hi ${context.name},\n\nYour ${context.planName} trial is ready, with ${trialTime(context)}.${workspace}\n\nTeams that get the most out of ${SITE_NAME} take these steps first:\n\n${list}\n\nStuck, or not sure where to begin? Reply to this email and someone on our team will help. Your trial and your progress are on your account page: ${context.accountUrl}${footer(context)}`,
+    text: `Hi ${context.name},\n\nYour ${context.planName} trial is ready: ${trialTime(context)}.${workspace}\n\nTeams that get the most out of ${SITE_NAME} take these steps first:\n\n${list}\n\nStuck, or not sure where to begin? Reply to this email and someone on our team will help. Your trial and your progress are on your account page: ${context.accountUrl}${footer(context)}`,
   };
 }
 
@@ -54,6 +54,6 @@ export function onboardingStalledMessage(context: TrialContext, firstStep: Miles
   const where = firstStep.url ? `:\n\n${firstStep.url}` : ".";
   return {
     subject: `Can we help you get started with ${context.planName}?`,
-    text: `Hi ${context.name},\n\nYour ${context.planName} trial has been running for a few days, with ${trialTime(context)}. Most teams begin with one small step. ${firstStep.title}${where}\n\nWould it help to talk it through? Reply to this email and someone on our team will answer. Your trial and your progress are on your account page: ${context.accountUrl}${footer(context)}`,
+    text: `Hi ${context.name},\n\nYour ${context.planName} trial has been running for a few days (${trialTime(context)}). Most teams begin with one small step. ${firstStep.title}${where}\n\nWould it help to talk it through? Reply to this email and someone on our team will answer. Your trial and your progress are on your account page: ${context.accountUrl}${footer(context)}`,
   };
 }

@@ -4,9 +4,11 @@
  * `email_unsubscribes`. The token is the authority: no login is needed to use the link.
  */
 import { and, asc, eq } from "drizzle-orm";
+import { z } from "zod";
 import type { Database, DbOrTx } from "#db/client";
 import { emailUnsubscribes, memberships, organisations, users } from "#db/schema";
 import { recordAudit } from "~/lib/audit.server";
+import { consumeRateLimit, retryAfterText } from "~/lib/rate-limit.server";
 import {
   createUnsubscribeToken,
   readUnsubscribeToken,
@@ -102,4 +104,40 @@ export async function setSubscription(
     );
     return { changed: true };
   });
+}
+
+export const INVALID_UNSUBSCRIBE_LINK =
+  "This unsubscribe link is incomplete or was changed. Open it again from the email, or use your mail app's unsubscribe button.";
+
+/** The body of a mail provider's one-click unsubscribe POST (RFC 8058 §3.1), as form fields. */
+export const oneClickSchema = z.object({ "List-Unsubscribe": z.literal("One-Click") });
+
+export type LinkChoiceResult =
+  | { ok: true; changed: boolean }
+  | { ok: false; status: 400; message: string }
+  | { ok: false; status: 429; message: string; retryAfterSeconds: number };
+
+/**
+ * Applies a choice made with an unsubscribe link, for the page's buttons and the one-click POST
+ * alike: 400 for a tampered link or a person who no longer exists, 429 past the `unsubscribe`
+ * budget of the person the link names (mail providers post from shared addresses, so not per
+ * address), else `setSubscription`.
+ */
+export async function chooseWithLink(
+  db: Database,
+  secret: string,
+  token: string,
+  subscribed: boolean,
+): Promise<LinkChoiceResult> {
+  const link = await readUnsubscribeLink(db, secret, token);
+  if (!link) return { ok: false, status: 400, message: INVALID_UNSUBSCRIBE_LINK };
+  const limit = await consumeRateLimit(db, "unsubscribe", link.userId);
+  if (!limit.allowed)
+    return {
+      ok: false,
+      status: 429,
+      message: `Too many changes to these emails. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`,
+      retryAfterSeconds: limit.retryAfterSeconds,
+    };
+  return { ok: true, ...(await setSubscription(db, { userId: link.userId, list: link.list }, subscribed)) };
 }
