@@ -9,7 +9,7 @@
  * left the `onboarding` list are skipped; every email carries its unsubscribe link (RFC 8058).
  * The sweep reads only a window of recently started clocks, by keyset over `trials_clock_started_idx`.
  */
-import { and, eq, gt, lte, notExists, sql, type SQL } from "drizzle-orm";
+import { and, eq, exists, gt, lte, notExists, sql, type SQL } from "drizzle-orm";
 import type { Database, DbOrTx } from "#db/client";
 import {
   activationMilestones,
@@ -98,6 +98,13 @@ async function* dueTrials(db: Database, kind: LifecycleKind, now: Date): AsyncGe
             .where(eq(activationMilestones.instanceId, trials.instanceId)),
         )
       : undefined,
+    // Trials whose owners all have the email (or left the list) are not read again.
+    exists(
+      db
+        .select({ one: sql`1` })
+        .from(memberships)
+        .where(and(eq(memberships.organisationId, trials.accountId), ownerAwaiting(kind, trials.id))),
+    ),
   );
   let after: string | null = null;
   for (;;) {
@@ -140,29 +147,11 @@ async function emailOwners(
   plan: CatalogPlan,
   now: Date,
 ): Promise<number> {
-  const dedupePrefix = `lifecycle:${kind}:${trial.id}:`;
   const owners = await tx
     .select({ id: users.id, name: users.name, email: users.email })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
-    .where(
-      and(
-        eq(memberships.organisationId, trial.accountId),
-        eq(memberships.role, "owner"),
-        notExists(
-          tx
-            .select({ one: sql`1` })
-            .from(emailUnsubscribes)
-            .where(and(eq(emailUnsubscribes.userId, users.id), eq(emailUnsubscribes.list, LIFECYCLE_LIST))),
-        ),
-        notExists(
-          tx
-            .select({ one: sql`1` })
-            .from(outgoingEmails)
-            .where(eq(outgoingEmails.dedupeKey, sql`${dedupePrefix} || ${users.id}::text`)),
-        ),
-      ),
-    );
+    .where(and(eq(memberships.organisationId, trial.accountId), ownerAwaiting(kind, sql`${trial.id}::uuid`)));
   const steps = plan.milestones.map((milestone) => stepOf(milestone, trial.workspaceUrl));
   let queued = 0;
   for (const owner of owners) {
@@ -180,7 +169,8 @@ async function emailOwners(
       kind === "getting_started"
         ? gettingStartedMessage(context, trial.workspaceUrl, steps)
         : onboardingStalledMessage(context, firstStep(steps, trial.workspaceUrl));
-    if (await queueEmail(tx, { to: owner.email, ...message, listUnsubscribe }, `${dedupePrefix}${owner.id}`)) queued++;
+    if (await queueEmail(tx, { to: owner.email, ...message, listUnsubscribe }, dedupeKey(kind, trial.id, owner.id)))
+      queued++;
   }
   if (queued > 0)
     await recordAudit(
@@ -192,6 +182,23 @@ async function emailOwners(
       trial.accountId,
     );
   return queued;
+}
+
+/** The outbox key that makes the email go once per trial and owner. */
+function dedupeKey(kind: LifecycleKind, trialId: string, userId: string): string {
+  return `lifecycle:${kind}:${trialId}:${userId}`;
+}
+
+/**
+ * On a `memberships` row: an owner of the trial's organisation still on the list who has not been
+ * queued the kind's email (looked up by its outbox key, `outgoing_emails_dedupe_key_idx`).
+ */
+function ownerAwaiting(kind: LifecycleKind, trialId: SQL | typeof trials.id): SQL {
+  return and(
+    eq(memberships.role, "owner"),
+    sql`not exists (select 1 from ${emailUnsubscribes} where ${emailUnsubscribes.userId} = ${memberships.userId} and ${emailUnsubscribes.list} = ${LIFECYCLE_LIST})`,
+    sql`not exists (select 1 from ${outgoingEmails} where ${outgoingEmails.dedupeKey} = ${`lifecycle:${kind}:`} || ${trialId}::text || ':' || ${memberships.userId}::text)`,
+  )!;
 }
 
 /** A milestone's title and its place in the workspace: the workspace URL followed by the milestone's path. */
