@@ -16,6 +16,8 @@ export type CaughtMail = {
   subject: string;
   text: string;
   html: string | null;
+  /** The message's headers by lowercased name, unfolded (the last one of a repeated name), e.g. `list-unsubscribe`. */
+  headers: Record<string, string>;
 };
 
 export type MailCatcher = {
@@ -182,6 +184,15 @@ async function catchMessage(stream: SMTPServerDataStream, session: SMTPServerSes
     subject: parsed.subject ?? "",
     text: parsed.text ?? "",
     html: typeof parsed.html === "string" ? parsed.html : null,
+    headers: Object.fromEntries(
+      parsed.headerLines.map(({ key, line }) => [
+        key,
+        line
+          .slice(line.indexOf(":") + 1)
+          .replace(/\r?\n[ \t]+/g, " ")
+          .trim(),
+      ]),
+    ),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler, Response } from "express";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -10,11 +10,19 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export function sameOriginMutations(exemptPrefixes: string[] = []): RequestHandler {
   return (req, res, next) => {
     if (SAFE_METHODS.has(req.method) || exemptPrefixes.some((prefix) => req.path.startsWith(prefix))) return next();
-    const expected = `${req.protocol}://${req.get("host")}`;
-    const origin = req.get("origin") ?? originOf(req.get("referer"));
-    if (origin === expected) return next();
-    res.status(403).type("text/plain").send("Cross-site form submissions are not allowed.");
+    if (isSameOrigin(req)) return next();
+    refuseCrossSite(res);
   };
+}
+
+/** True when the request's Origin (or, failing that, Referer) is the portal's own. */
+export function isSameOrigin(req: Request): boolean {
+  const expected = `${req.protocol}://${req.get("host")}`;
+  return (req.get("origin") ?? originOf(req.get("referer"))) === expected;
+}
+
+export function refuseCrossSite(res: Response): void {
+  res.status(403).type("text/plain").send("Cross-site form submissions are not allowed.");
 }
 
 function originOf(url: string | undefined): string | undefined {

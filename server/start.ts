@@ -82,6 +82,7 @@ try {
     smtpUrl: env.SMTP_URL ?? mailCatcher!.smtpUrl,
     mailFrom: env.MAIL_FROM,
     appUrl: env.APP_URL,
+    sessionSecret,
     provisionerHttpSecret: env.PROVISIONER_HTTP_SECRET,
     stripe: stripe.stripe,
   });

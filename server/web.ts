@@ -15,6 +15,7 @@ import { isLiveKey } from "../app/modules/billing/stripe.server";
 import { errorAnswer } from "./error-answer";
 import { PageCache, sendResponse } from "./page-cache";
 import { portalHost, portalUrlOf } from "./portal-host";
+import { oneClickUnsubscribe } from "./one-click-unsubscribe";
 import { sameOriginMutations } from "./same-origin";
 import { bufferedBody, limitedBodies } from "./request-body";
 import { staffConsoleGuard } from "./staff-console";
@@ -109,9 +110,11 @@ export async function createWebApp(options: Options): Promise<WebApp> {
 
   // Control planes call back with their own signatures, not from our pages.
   const callbacks = ["/provisioning/callbacks/"];
-  app.use(sameOriginMutations(callbacks));
+  // Mail providers post one-click unsubscribes from their own origin (RFC 8058); the signed link is the authority.
+  app.use(sameOriginMutations([...callbacks, "/unsubscribe/"]));
   // Bodies are read here, bounded per kind of route, before Remix parses them (issue 13).
   app.use(limitedBodies(callbacks));
+  app.post("/unsubscribe/:token", oneClickUnsubscribe({ db: database.db, secret: options.sessionSecret }));
   app.use(attributionCookie({ secure: env.APP_URL.startsWith("https:") }));
 
   const renderDocument = createRequestHandler(build, env.NODE_ENV);

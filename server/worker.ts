@@ -10,13 +10,14 @@ import { sweepEndedSubscriptions } from "../app/modules/billing/retention.server
 import type { Logger } from "../app/lib/logger.server";
 import { SEND_EMAIL_TASK } from "../app/modules/email/outbox.server";
 import { sendOutgoingEmail } from "../app/modules/email/send.server";
+import { sweepLifecycleEmails } from "../app/modules/email/lifecycle.server";
 import { queueSetupCompleteEmails } from "../app/modules/email/setup-complete.server";
 import { notifyStaffOfOverdueRequests } from "../app/modules/email/sla-notice.server";
 import { sweepTrials } from "../app/modules/trials/lifecycle.server";
 import { activationPayload, recordMilestones } from "../app/modules/usage/activation.server";
 import { maintainUsagePartitions } from "../app/modules/usage/partitions.server";
 import { rollUpUsage } from "../app/modules/usage/rollup.server";
-import { ACTIVATION_TASK, USAGE_PARTITIONS_TASK, USAGE_ROLLUP_TASK } from "../app/modules/usage/tasks";
+import { ACTIVATION_TASK, LIFECYCLE_EMAILS_TASK, USAGE_PARTITIONS_TASK, USAGE_ROLLUP_TASK } from "../app/modules/usage/tasks";
 import { connectDb, type DbHandle } from "../db/client";
 import { addJob } from "../db/jobs";
 import { workerConnectionString } from "../db/worker-connection";
@@ -37,6 +38,8 @@ type WorkerOptions = {
   smtpUrl: string;
   mailFrom: string;
   appUrl: string;
+  /** Signs the unsubscribe links of lifecycle emails, as the web server checks them (its session secret). */
+  sessionSecret: string;
   provisionerHttpSecret?: string;
   stripe: Stripe;
   concurrency?: number;
@@ -64,10 +67,11 @@ const crontab = [
   "40 3 * * * billing_reconcile ?max=1",
   `* * * * * ${USAGE_ROLLUP_TASK} ?max=1`,
   `10 0 * * * ${USAGE_PARTITIONS_TASK} ?max=1`,
+  `*/10 * * * * ${LIFECYCLE_EMAILS_TASK} ?max=1`,
 ].join("\n");
 
 /** Which tasks the main runner runs: every job the portal queues, but mail, has its handler here. */
-export function taskList({ database, appUrl, provisionerHttpSecret, stripe }: TaskOptions): TaskList {
+export function taskList({ database, appUrl, sessionSecret, provisionerHttpSecret, stripe }: TaskOptions): TaskList {
   return {
     [STRIPE_EVENT_TASK]: async (payload) =>
       processStripeEvent({ db: database.db, stripe, appUrl }, eventPayload.parse(payload).eventId),
@@ -81,6 +85,9 @@ export function taskList({ database, appUrl, provisionerHttpSecret, stripe }: Ta
     },
     provisioning_sla_sweep: async () => {
       await notifyStaffOfOverdueRequests(database.db, appUrl);
+    },
+    [LIFECYCLE_EMAILS_TASK]: async () => {
+      await sweepLifecycleEmails({ db: database.db, appUrl, secret: sessionSecret });
     },
     subscriptions_retention_sweep: async () => {
       await sweepEndedSubscriptions(database.db);

@@ -17,6 +17,8 @@ const policies = {
   qualification: { points: 20, duration: 60 * 60 },
   organisationCreate: { points: 5, duration: 24 * 60 * 60 },
   confirmationEmail: { points: 5, duration: 60 * 60 },
+  // Per person named by an unsubscribe link: mail providers post one-click unsubscribes from shared addresses.
+  unsubscribe: { points: 20, duration: 60 * 60 },
 } as const;
 
 export type RatePolicy = keyof typeof policies;

@@ -48,6 +48,11 @@ export const trials = pgTable(
     endsAt: timestamp("ends_at", { withTimezone: true }),
     /** The trial's length in days when it started (the plan's trial days); null for trials started before it was kept. */
     lengthDays: integer("length_days"),
+    /**
+     * When the trial's clock started (its end was set): at the start, or when a waiting setup completed.
+     * Null while it waits, and for trials recorded before it was kept. The lifecycle emails count from it.
+     */
+    clockStartedAt: timestamp("clock_started_at", { withTimezone: true }),
     startedBy: uuid("started_by").references(() => users.id, { onDelete: "set null" }),
     /** Set when the "3 days left" email was queued, so the sweep sends it once. */
     reminderSentAt: timestamp("reminder_sent_at", { withTimezone: true }),
@@ -75,6 +80,10 @@ export const trials = pgTable(
     index("trials_reminder_idx")
       .on(t.accountId, t.reminderSentAt)
       .where(sql`${t.reminderSentAt} is not null`),
+    // The lifecycle email sweep reads a window of recently started clocks, by keyset.
+    index("trials_clock_started_idx")
+      .on(t.clockStartedAt, t.id)
+      .where(sql`${t.status} = 'active' and ${t.clockStartedAt} is not null`),
     check("trials_end_known_check", sql`${t.endsAt} is not null or ${t.lengthDays} is not null`),
     check("trials_status_check", sql`${t.status} in ('active', 'expired', 'converted')`),
   ],

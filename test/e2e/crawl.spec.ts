@@ -24,6 +24,7 @@ const NOINDEX = [
   /^\/verify-email$/,
   /^\/confirm-email-change$/,
   /^\/invitations\//,
+  /^\/unsubscribe\//,
   /^\/qualify\/results\//,
   SIGNED_IN,
 ];
@@ -45,6 +46,7 @@ const UNLINKED = [
   "/verify-email?token=unknown",
   "/confirm-email-change?token=unknown",
   "/invitations/unknown",
+  "/unsubscribe/unknown",
 ];
 
 type PageFacts = {

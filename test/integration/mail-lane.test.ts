@@ -53,6 +53,7 @@ describe("a mail server that accepts connections but never answers", () => {
       smtpUrl: hanging.url,
       mailFrom: "Portal <no-reply@portal.test>",
       appUrl: "https://portal.test",
+      sessionSecret: "mail-lane-test-secret-0123456789abcdef",
       stripe: createStripeClient({ emulatorPort: 9 }),
     });
     try {

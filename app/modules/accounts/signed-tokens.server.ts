@@ -20,6 +20,20 @@ function sign(secret: string, purpose: string, body: string): string {
   return createHmac("sha256", secret).update(`${purpose}.${body}`).digest("base64url");
 }
 
+/** The decoded JSON body of a `<body>.<signature>` token signed for this purpose; null otherwise. */
+function verifiedBody(secret: string, purpose: string, token: string): unknown {
+  const [body, signature, extra] = token.split(".");
+  if (!body || !signature || extra !== undefined) return null;
+  const expected = Buffer.from(sign(secret, purpose, body));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  try {
+    return JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+  } catch {
+    return null;
+  }
+}
+
 /** A link token that carries its own expiry and cannot be altered without the secret. */
 export function createSignedToken(
   secret: string,
@@ -38,15 +52,28 @@ export function readSignedToken(
   token: string,
   now = Date.now(),
 ): TokenPayload | null {
-  const [body, signature, extra] = token.split(".");
-  if (!body || !signature || extra !== undefined) return null;
-  const expected = Buffer.from(sign(secret, purpose, body));
-  const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-  try {
-    const payload = payloadSchema.parse(JSON.parse(Buffer.from(body, "base64url").toString("utf8")));
-    return payload.purpose === purpose && payload.expiresAt > now ? payload : null;
-  } catch {
-    return null;
-  }
+  const parsed = payloadSchema.safeParse(verifiedBody(secret, purpose, token));
+  return parsed.success && parsed.data.purpose === purpose && parsed.data.expiresAt > now ? parsed.data : null;
+}
+
+/** Email lists a person can leave from an email's unsubscribe link. */
+export const EMAIL_LISTS = ["onboarding"] as const;
+export type EmailList = (typeof EMAIL_LISTS)[number];
+
+const unsubscribePayloadSchema = z.object({ userId: z.uuid(), list: z.enum(EMAIL_LISTS) });
+export type UnsubscribePayload = z.infer<typeof unsubscribePayloadSchema>;
+
+/**
+ * The token of an unsubscribe link (RFC 8058 one-click): names the person and the list, never
+ * expires (a link in an old email must still work), and cannot be altered without the secret.
+ */
+export function createUnsubscribeToken(secret: string, payload: UnsubscribePayload): string {
+  const body = Buffer.from(JSON.stringify(unsubscribePayloadSchema.parse(payload))).toString("base64url");
+  return `${body}.${sign(secret, "unsubscribe", body)}`;
+}
+
+/** The person and list of an intact unsubscribe token; null for a tampered or malformed one. */
+export function readUnsubscribeToken(secret: string, token: string): UnsubscribePayload | null {
+  const parsed = unsubscribePayloadSchema.safeParse(verifiedBody(secret, "unsubscribe", token));
+  return parsed.success ? parsed.data : null;
 }

@@ -15,6 +15,8 @@ export const outgoingEmailSchema = z.object({
   to: z.email(),
   subject: z.string().min(1).max(300),
   text: z.string().min(1),
+  /** For an email of a list people can leave: its one-click unsubscribe URL (RFC 8058); none for transactional email. */
+  listUnsubscribe: z.url({ protocol: /^https?$/ }).optional(),
 });
 export type OutgoingEmail = z.infer<typeof outgoingEmailSchema>;
 

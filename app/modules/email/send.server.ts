@@ -25,7 +25,8 @@ type SendDeps = { db: Database; transport: Transporter; from: string; messageIdD
  * At least once, not exactly once: SMTP has no idempotency, so if the server takes the email and
  * the commit of `sent_at` is lost, the email goes again, with the same Message-ID
  * (`<row id@messageIdDomain>`) by which mail clients recognise the duplicate. The row lock makes
- * two jobs for one email never send it at the same time.
+ * two jobs for one email never send it at the same time. An email of a list (`list_unsubscribe` set)
+ * carries the unsubscribe headers (`listUnsubscribeHeaders`); transactional email carries none.
  */
 export async function sendOutgoingEmail(deps: SendDeps, payload: unknown): Promise<void> {
   const { emailId } = sendEmailPayload.parse(payload);
@@ -52,6 +53,7 @@ export async function sendOutgoingEmail(deps: SendDeps, payload: unknown): Promi
         subject: email.subject,
         text: email.text,
         messageId: `<${email.id}@${deps.messageIdDomain}>`,
+        headers: email.listUnsubscribe ? listUnsubscribeHeaders(email.listUnsubscribe) : {},
       });
     } catch (error) {
       const attempts = email.attempts + 1;
@@ -73,4 +75,12 @@ export async function sendOutgoingEmail(deps: SendDeps, payload: unknown): Promi
     if (email.attempts > 0 && (await othersFailing()) === 0)
       deps.logger.info({ emailId }, "Mail delivery works again: every waiting email has been sent.");
   });
+}
+
+/**
+ * `List-Unsubscribe` (RFC 2369: the URL in angle brackets) and `List-Unsubscribe-Post` (RFC 8058:
+ * the mail provider's one-click POST of `List-Unsubscribe=One-Click` to that URL).
+ */
+export function listUnsubscribeHeaders(url: string): Record<string, string> {
+  return { "List-Unsubscribe": `<${url}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" };
 }

@@ -8,7 +8,8 @@ import { recordAudit, systemActor } from "~/lib/audit.server";
  * returns when the trial ends, for the email that says the instance is ready. Call it in the
  * transaction that completes the instance's `provision` request (the provisioning `onSucceeded`
  * hook): a waiting active trial gets `ends_at` = completion time (the transaction's `now()`, UTC) +
- * its `length_days`, also written into the instance's snapshot, and `trial.clock_started` is audited.
+ * its `length_days` (`clock_started_at` = that time), also written into the instance's snapshot, and
+ * `trial.clock_started` is audited.
  * A second completion changes nothing (only a null end is set). Returns the end of the instance's
  * active trial either way, or null when the request is not a setup or the instance has no active trial.
  */
@@ -19,7 +20,7 @@ export async function startTrialClock(
   if (request.operation !== "provision") return null;
   const [started] = await tx
     .update(trials)
-    .set({ endsAt: sql`now() + ${trials.lengthDays} * interval '1 day'` })
+    .set({ endsAt: sql`now() + ${trials.lengthDays} * interval '1 day'`, clockStartedAt: sql`now()` })
     .where(and(eq(trials.instanceId, request.instanceId), eq(trials.status, "active"), isNull(trials.endsAt)))
     .returning({ id: trials.id, accountId: trials.accountId, endsAt: trials.endsAt, lengthDays: trials.lengthDays });
   if (started?.endsAt) {

@@ -41,7 +41,8 @@ export async function startTrial(
   if (!plan || !policy) return { ok: false, message: "This plan has no free trial." };
 
   const trialId = randomUUID();
-  const endsAt = clockWaitsForSetup(policy.provisioner) ? null : new Date(Date.now() + plan.trialDays * DAY_MS);
+  const clockStartedAt = clockWaitsForSetup(policy.provisioner) ? null : new Date();
+  const endsAt = clockStartedAt && new Date(clockStartedAt.getTime() + plan.trialDays * DAY_MS);
   const seats = plan.pricingModel === "per_seat" ? plan.minSeats : (plan.maxSeats ?? plan.minSeats);
   try {
     return await db.transaction(async (tx): Promise<StartTrialResult> => {
@@ -64,6 +65,7 @@ export async function startTrial(
         planSlug: plan.slug,
         instanceId,
         endsAt,
+        clockStartedAt,
         lengthDays: plan.trialDays,
         startedBy: userId,
         grantId: eligibility.grantId,
