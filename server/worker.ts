@@ -13,6 +13,7 @@ import { sendOutgoingEmail } from "../app/modules/email/send.server";
 import { queueSetupCompleteEmails } from "../app/modules/email/setup-complete.server";
 import { notifyStaffOfOverdueRequests } from "../app/modules/email/sla-notice.server";
 import { sweepTrials } from "../app/modules/trials/lifecycle.server";
+import { issueIngestKey } from "../app/modules/usage/ingest-keys.server";
 import { connectDb, type DbHandle } from "../db/client";
 import { workerConnectionString } from "../db/worker-connection";
 import {
@@ -46,6 +47,9 @@ type TaskOptions = Omit<WorkerOptions, "logger" | "concurrency" | "databaseUrl">
 const SMTP_TIMEOUTS_MS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 10_000 };
 /** Emails sent at once; a hanging mail server holds at most these slots, none of the main runner's. */
 const MAIL_CONCURRENCY = 2;
+
+/** Keys the provisioning run issues are the system's: no person asked for them. */
+const systemIssuer = { type: "system", id: null } as const;
 
 const eventPayload = z.object({ eventId: z.string().min(1) });
 const customerSyncPayload = z.object({ accountId: z.uuid() });
@@ -82,9 +86,10 @@ export function taskList({ database, appUrl, provisionerHttpSecret, stripe }: Ta
       );
     },
     ...provisioningTasks(database.db, {
-      registry: provisionerRegistry(database, provisionerHttpSecret),
+      registry: provisionerRegistry(database, appUrl, provisionerHttpSecret),
       callbackUrl: (requestId) => `${appUrl}/provisioning/callbacks/${requestId}`,
       onSucceeded: (tx, request) => queueSetupCompleteEmails(tx, appUrl, request),
+      issueIngestKey: async (tx, instanceId) => (await issueIngestKey(tx, instanceId, systemIssuer)).key,
     }),
   };
 }
@@ -103,9 +108,9 @@ export function mailTaskList({
 }
 
 /** The installed provisioners. A new one is a file in provisioning/provisioners/ and a line here. */
-export function provisionerRegistry(database: DbHandle, httpSecret?: string): ProvisionerRegistry {
+export function provisionerRegistry(database: DbHandle, appUrl: string, httpSecret?: string): ProvisionerRegistry {
   return new ProvisionerRegistry([
-    createDemoProvisioner(database.db),
+    createDemoProvisioner(database.db, appUrl),
     manualProvisioner,
     ...(httpSecret ? [createHttpProvisioner({ secret: httpSecret })] : []),
   ]);
