@@ -17,6 +17,8 @@ const policies = {
   qualification: { points: 20, duration: 60 * 60 },
   organisationCreate: { points: 5, duration: 24 * 60 * 60 },
   confirmationEmail: { points: 5, duration: 60 * 60 },
+  /** Per person: rotating a usage ingest key (issue 15); a real rotation is rare, a loop is not. */
+  ingestKeyRotation: { points: 10, duration: 60 * 60 },
 } as const;
 
 export type RatePolicy = keyof typeof policies;
