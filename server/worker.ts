@@ -14,6 +14,7 @@ import { queueSetupCompleteEmails } from "../app/modules/email/setup-complete.se
 import { notifyStaffOfOverdueRequests } from "../app/modules/email/sla-notice.server";
 import { sweepTrials } from "../app/modules/trials/lifecycle.server";
 import { issueIngestKey } from "../app/modules/usage/ingest-keys.server";
+import { DEMO_USAGE_REPORT_TASK, sendUsageReport } from "../app/modules/demo/usage-report.server";
 import { connectDb, type DbHandle } from "../db/client";
 import { workerConnectionString } from "../db/worker-connection";
 import {
@@ -84,6 +85,9 @@ export function taskList({ database, appUrl, provisionerHttpSecret, stripe }: Ta
       helpers.logger.info(
         `billing reconciliation: ${checked} subscriptions checked, repaired ${repaired.length}: ${repaired.join(", ") || "none"}`,
       );
+    },
+    [DEMO_USAGE_REPORT_TASK]: async (payload, helpers) => {
+      await sendUsageReport({ db: database.db, appUrl, warn: (message) => helpers.logger.warn(message) }, payload);
     },
     ...provisioningTasks(database.db, {
       registry: provisionerRegistry(database, appUrl, provisionerHttpSecret),
