@@ -127,8 +127,7 @@ export type WorkspaceChange =
   | { kind: "set-integration"; integration: IntegrationKey; connected: boolean };
 
 export type ChangeResult =
-  | { ok: true; message: string }
-  | { ok: false; status: 403 | 409 | 422; message: string; field?: "name" | "email" };
+  { ok: true; message: string } | { ok: false; status: 403 | 409 | 422; message: string; field?: "name" | "email" };
 
 /** API calls a change makes, as the product would count them (a create and its follow-up reads). */
 const API_CALLS_PER_CHANGE = 25;
@@ -242,13 +241,20 @@ function apply(
       if (!tenant.features.includes("integrations"))
         return { ok: false, status: 403, message: `Your ${tenant.planName} plan does not include integrations.` };
       if ((workspace.integrations[change.integration]?.connected ?? false) === change.connected)
-        return { ok: true, message: `${label} is already ${change.connected ? "connected" : "disconnected"}.`, event: null };
+        return {
+          ok: true,
+          message: `${label} is already ${change.connected ? "connected" : "disconnected"}.`,
+          event: null,
+        };
       return {
         ok: true,
         message: `${label} ${change.connected ? "connected" : "disconnected"}.`,
         workspace: {
           ...workspace,
-          integrations: { ...workspace.integrations, [change.integration]: { connected: change.connected, changedAt: at } },
+          integrations: {
+            ...workspace.integrations,
+            [change.integration]: { connected: change.connected, changedAt: at },
+          },
         },
         event: {
           name: change.connected ? "Integration Connected" : "Integration Disconnected",

@@ -30,9 +30,7 @@ const integrationSchema = z.object({ connected: z.boolean(), changedAt: z.iso.da
 export const workspaceSchema = z.object({
   projects: z.array(projectSchema).default([]),
   teammates: z.array(teammateSchema).default([]),
-  integrations: z
-    .object({ slack: integrationSchema.optional(), github: integrationSchema.optional() })
-    .default({}),
+  integrations: z.object({ slack: integrationSchema.optional(), github: integrationSchema.optional() }).default({}),
   /** API calls made this calendar month (UTC), "YYYY-MM": the plan's `api_calls` limit counts these. */
   apiCalls: z.object({ month: z.string().regex(/^\d{4}-\d{2}$/), count: z.number().int().nonnegative() }).optional(),
 });
