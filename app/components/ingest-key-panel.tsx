@@ -31,7 +31,7 @@ export function IngestKeyPanel({
   return (
     <section aria-labelledby="key-heading" className="max-w-xl space-y-4">
       <h2 id="key-heading" className="text-lg font-semibold">
-        Usage reporting key of {card.planName}
+        Your {card.planName} service
       </h2>
       {card.key ? (
         <p className="text-sm text-slate-700">

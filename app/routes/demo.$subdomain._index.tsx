@@ -2,8 +2,11 @@ import { Link } from "@remix-run/react";
 import { INTEGRATIONS, type IntegrationKey } from "~/modules/demo/workspace";
 import { useWorkspace } from "./demo.$subdomain";
 
+const number = (value: number) => value.toLocaleString("en-US");
+/** "3 of 10", or "3" when the plan has no limit. */
 const of = (used: number, limit: number | null, unit = "") =>
-  limit === null ? `${used}${unit}` : `${used}${unit} of ${limit}${unit}`;
+  limit === null ? `${number(used)}${unit}` : `${number(used)}${unit} of ${number(limit)}${unit}`;
+const plural = (count: number, one: string, many: string) => `${number(count)} ${count === 1 ? one : many}`;
 
 export default function DemoOverview() {
   const view = useWorkspace();
@@ -14,7 +17,11 @@ export default function DemoOverview() {
   );
   const stats = [
     { label: "Projects", value: of(workspace.projects.length, view.limits.projects), to: `${base}/projects` },
-    { label: "People", value: `${workspace.teammates.length + 1} (${view.seats} users bought)`, to: `${base}/team` },
+    {
+      label: "People",
+      value: `${plural(workspace.teammates.length + 1, "person", "people")} · ${plural(view.seats, "user", "users")} bought`,
+      to: `${base}/team`,
+    },
     { label: "Storage", value: of(view.storageGb, view.limits.storage_gb, " GB"), to: `${base}/projects` },
     { label: "API calls this month", value: of(view.apiCalls, view.limits.api_calls), to: null },
   ];
