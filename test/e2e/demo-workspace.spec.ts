@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { clientAddress, newCustomer, severeViolations, waitForEmail } from "../support/e2e";
+import { clientAddress, demoStaffLogin, logIn, newCustomer, severeViolations, waitForEmail } from "../support/e2e";
 
 // Issue 15: a trial's demo-provisioned service is a small working workspace served by the portal,
 // reporting usage through the public API with its own key; its owners can rotate that key.
@@ -93,4 +93,32 @@ test("an owner rotates the usage reporting key from settings: shown once, the ow
 
   await page.reload();
   await expect(page.getByLabel("New ingest key")).toHaveCount(0);
+});
+
+test("staff show a manual setup's ingest key once, from its request page", async ({ page, browser }) => {
+  const person = await newCustomer(page, "Magnus");
+  await page.goto("/plans/business");
+  await page.getByRole("button", { name: "Start free trial" }).click();
+
+  const context = await browser.newContext({ extraHTTPHeaders: clientAddress() });
+  const staffPage = await context.newPage();
+  const staff = demoStaffLogin();
+  await logIn(staffPage, staff.email, staff.password);
+  await staffPage.getByRole("link", { name: "Provisioning" }).click();
+  await staffPage.getByLabel("Status").selectOption("waiting_staff");
+  await staffPage.getByRole("button", { name: "Filter" }).click();
+  await staffPage.getByTestId("queue-row").filter({ hasText: person.company }).getByRole("link").click();
+  await staffPage.getByRole("link", { name: "Show the ingest key" }).click();
+
+  await expect(staffPage.getByText("No key has been issued for this service yet.")).toBeVisible();
+  await screenshots(staffPage, "staff-first-key");
+  await staffPage.getByLabel("I will give this key to the product now.").check();
+  await staffPage.getByRole("button", { name: "Show the ingest key" }).click();
+  await expect(staffPage.getByLabel("New ingest key")).toHaveValue(/^pik_/);
+  await expect(staffPage.getByText("stopped working")).toHaveCount(0);
+
+  await staffPage.getByRole("link", { name: "Back to the account" }).click();
+  await expect(staffPage.getByRole("link", { name: "Rotate the key" })).toBeVisible();
+  await screenshots(staffPage, "staff-account-keys");
+  await context.close();
 });
