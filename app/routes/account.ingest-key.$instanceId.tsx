@@ -3,12 +3,11 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { IngestKeyPanel } from "~/components/ingest-key-panel";
 import { readForm } from "~/lib/forms.server";
 import { idParam } from "~/lib/ids";
-import { retryAfterHeaders } from "~/lib/retry-after";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { requireMembership } from "~/modules/accounts/organisations.server";
 import { requireUser, requireVerifiedUser } from "~/modules/accounts/sessions.server";
 import { ingestKeyCard } from "~/modules/usage/key-rotation.server";
-import { rotationAction } from "~/modules/usage/rotation-action.server";
+import { keyPageHeaders, rotationAction } from "~/modules/usage/rotation-action.server";
 
 export const meta: MetaFunction = ({ matches, params }) =>
   pageMeta(matches, {
@@ -18,7 +17,7 @@ export const meta: MetaFunction = ({ matches, params }) =>
     noindex: true,
   });
 
-export const headers = retryAfterHeaders;
+export const headers = keyPageHeaders;
 
 /** The service's key card, for its organisation's owners and admins only: 404 for outsiders, 403 for members. */
 async function ownCard(context: LoaderFunctionArgs["context"], userId: string, instanceId: string) {

@@ -3,11 +3,10 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { IngestKeyPanel } from "~/components/ingest-key-panel";
 import { readForm } from "~/lib/forms.server";
 import { idParam } from "~/lib/ids";
-import { retryAfterHeaders } from "~/lib/retry-after";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { ingestKeyCard } from "~/modules/usage/key-rotation.server";
-import { rotationAction } from "~/modules/usage/rotation-action.server";
+import { keyPageHeaders, rotationAction } from "~/modules/usage/rotation-action.server";
 
 export const meta: MetaFunction = ({ matches, params }) =>
   pageMeta(matches, {
@@ -17,7 +16,7 @@ export const meta: MetaFunction = ({ matches, params }) =>
     noindex: true,
   });
 
-export const headers = retryAfterHeaders;
+export const headers = keyPageHeaders;
 
 /** The key card of a service of this account (404 otherwise); staff only (404 for others). */
 async function accountCard(context: LoaderFunctionArgs["context"], params: LoaderFunctionArgs["params"]) {

@@ -82,7 +82,9 @@ test("an owner rotates the usage reporting key from settings: shown once, the ow
   await expect(page.getByRole("heading", { name: "Your Starter service" })).toBeVisible();
   await screenshots(page, "rotation-confirm");
   await page.getByLabel("I understand that the old key stops working at once.").check();
+  const answer = page.waitForResponse((response) => response.request().method() === "POST");
   await page.getByRole("button", { name: "Rotate the key" }).click();
+  expect((await answer).headers()["cache-control"]).toBe("no-store");
 
   const key = page.getByLabel("New ingest key");
   await expect(key).toHaveValue(/^pik_[A-Za-z0-9_-]{43}$/);

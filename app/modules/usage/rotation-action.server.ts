@@ -2,11 +2,12 @@
  * The action the key pages share (customer and staff): validate the confirmation, spend the
  * rotation budget, rotate, and answer the new key once. Permissions are the route's to check first.
  */
-import { data } from "@remix-run/node";
+import { data, type HeadersFunction } from "@remix-run/node";
 import { z } from "zod";
 import type { Database } from "#db/client";
 import { tooManyRequests, tryAgainIn } from "~/lib/forms.server";
 import { consumeRateLimit } from "~/lib/rate-limit.server";
+import { retryAfterHeaders } from "~/lib/retry-after";
 import { rotateIngestKey, type KeyRotator } from "./key-rotation.server";
 
 /** What the page renders after the action: the new key (shown this once) or a sentence why not. */
@@ -17,6 +18,17 @@ const confirmation = z.object({
   confirm: z.literal("yes", { error: "Confirm that the old key may stop working." }),
   mode: z.enum(["rotate", "first"], { error: "Reload the page and try again." }),
 });
+
+/**
+ * The key pages' `headers` export: Retry-After as everywhere, and the action's `Cache-Control:
+ * no-store`, so no cache (browser or proxy) keeps the page that shows a key.
+ */
+export const keyPageHeaders: HeadersFunction = (args) => {
+  const headers = new Headers(retryAfterHeaders(args));
+  const cacheControl = args.actionHeaders.get("Cache-Control");
+  if (cacheControl) headers.set("Cache-Control", cacheControl);
+  return headers;
+};
 
 /** 200 with the key; 400 unconfirmed, 404/409 from `rotateIngestKey`, 429 with Retry-After past 10 an hour per person. */
 export async function rotationAction(
