@@ -1,6 +1,6 @@
 import { Link } from "@remix-run/react";
 import { INTEGRATIONS, type IntegrationKey } from "~/modules/demo/workspace";
-import { useWorkspace } from "./demo.$subdomain";
+import { useWorkspace } from "~/modules/demo/use-workspace";
 
 const number = (value: number) => value.toLocaleString("en-US");
 /** "3 of 10", or "3" when the plan has no limit. */

@@ -9,7 +9,7 @@ import { changeAnswer } from "~/modules/demo/answer.server";
 import { requireWorkspaceViewer } from "~/modules/demo/viewer.server";
 import { INTEGRATIONS, type IntegrationKey } from "~/modules/demo/workspace";
 import { changeDemoWorkspace } from "~/modules/demo/workspace.server";
-import { useWorkspace } from "./demo.$subdomain";
+import { useWorkspace } from "~/modules/demo/use-workspace";
 
 const schema = z.object({
   integration: z.enum(["slack", "github"], { error: "Choose Slack or GitHub." }),

@@ -10,7 +10,7 @@ import { changeAnswer } from "~/modules/demo/answer.server";
 import { requireWorkspaceViewer } from "~/modules/demo/viewer.server";
 import { projectNameSchema } from "~/modules/demo/workspace";
 import { changeDemoWorkspace } from "~/modules/demo/workspace.server";
-import { useWorkspace } from "./demo.$subdomain";
+import { useWorkspace } from "~/modules/demo/use-workspace";
 
 const schema = z.object({ name: projectNameSchema });
 

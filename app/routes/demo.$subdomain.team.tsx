@@ -9,7 +9,7 @@ import { changeAnswer } from "~/modules/demo/answer.server";
 import { requireWorkspaceViewer } from "~/modules/demo/viewer.server";
 import { inviteSchema } from "~/modules/demo/workspace";
 import { changeDemoWorkspace } from "~/modules/demo/workspace.server";
-import { useWorkspace } from "./demo.$subdomain";
+import { useWorkspace } from "~/modules/demo/use-workspace";
 
 /** Adds a teammate by name and email (recorded in the workspace; the demo sends no email). */
 export async function action({ request, context, params }: ActionFunctionArgs) {

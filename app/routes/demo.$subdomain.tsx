@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { Link, Outlet, useLoaderData } from "@remix-run/react";
 import { TabLink, TabNav } from "~/components/ui/tab-nav";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { requireWorkspaceViewer } from "~/modules/demo/viewer.server";
-import { demoWorkspace, type WorkspaceView } from "~/modules/demo/workspace.server";
+import { demoWorkspace } from "~/modules/demo/workspace.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
   pageMeta(matches, {
@@ -17,11 +17,6 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const viewer = await requireWorkspaceViewer(request, context);
   return demoWorkspace(context.db, params.subdomain ?? "", viewer);
-}
-
-/** The layout's data, for the workspace's pages. */
-export function useWorkspace(): WorkspaceView {
-  return useRouteLoaderData<typeof loader>("routes/demo.$subdomain") as unknown as WorkspaceView;
 }
 
 export default function DemoWorkspaceLayout() {
