@@ -101,7 +101,7 @@ function startBenchWorker(database: DbHandle, runnerDb: DbHandle) {
     pollInterval: 1_000,
     logger: new Logger(() => () => {}),
     taskList: provisioningTasks(runnerDb.db, {
-      registry: new ProvisionerRegistry([createDemoProvisioner(database.db)]),
+      registry: new ProvisionerRegistry([createDemoProvisioner(database.db, "http://portal.bench")]),
       callbackUrl: (id) => `http://127.0.0.1/cb/${id}`,
     }),
   });

@@ -16,6 +16,12 @@ export type RunnerOptions = {
   callbackUrl: (requestId: string) => string;
   /** Called in the transaction that completes a request, e.g. to email the customer. */
   onSucceeded?: (tx: DbOrTx, request: RequestRow) => Promise<void>;
+  /**
+   * Issues a fresh ingest key for the instance (revoking the one in force) in the given transaction
+   * and answers it in clear; the portal passes its `issueIngestKey` (app/modules/usage, ADR 21),
+   * which this layer cannot import (ADR 10). Without it, provisioners get no key.
+   */
+  issueIngestKey?: (tx: DbOrTx, instanceId: string) => Promise<string>;
   signal?: AbortSignal;
 };
 
@@ -25,10 +31,14 @@ export type RunnerOptions = {
  * (provisioners are idempotent by the request's key).
  */
 export async function runProvisioningRequest(db: Database, requestId: string, options: RunnerOptions): Promise<void> {
-  const job = await startAttempt(db, requestId);
-  if (!job) return;
+  const started = await startAttempt(db, requestId);
+  if (!started) return;
 
-  const provisioner = options.registry.get(job.provisioner);
+  const provisioner = options.registry.get(started.provisioner);
+  const job =
+    started.operation === "provision" && provisioner?.mode === "automatic" && options.issueIngestKey
+      ? { ...started, ingestKey: await issueKeyForAttempt(db, started.instance!.instanceId!, options.issueIngestKey) }
+      : started;
   const outcome: Outcome = provisioner
     ? await executeSafely(() =>
         provisioner.execute(job, {
@@ -106,8 +116,24 @@ async function startAttempt(
     instance: { ...(row.access ?? {}), instanceId: row.instance_id },
     idempotencyKey: row.idempotency_key,
     attempt: row.attempts,
+    ingestKey: null,
     provisioner: row.provisioner,
   };
+}
+
+/**
+ * A fresh key for this attempt, with the instance row locked so that a staff or customer rotation
+ * running at the same moment waits instead of racing for the one active key.
+ */
+async function issueKeyForAttempt(
+  db: Database,
+  instanceId: string,
+  issue: NonNullable<RunnerOptions["issueIngestKey"]>,
+): Promise<string> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select 1 from service_instances where id = ${instanceId} for update`);
+    return issue(tx, instanceId);
+  });
 }
 
 async function executeSafely(execute: () => Promise<Outcome>): Promise<Outcome> {

@@ -17,6 +17,13 @@ export type ProvisioningJob = {
   instance: Record<string, string> | null;
   idempotencyKey: string;
   attempt: number;
+  /**
+   * The instance's usage ingest key (`pik_…`), in clear, issued for this attempt of a `provision`
+   * request run by an automatic provisioner (each attempt issues a fresh one and revokes the last,
+   * so the key the product received last is the one that works); null otherwise. Hand it to the
+   * product and nowhere else: never into a result, an outcome or a log.
+   */
+  ingestKey: string | null;
 };
 
 /** Each outcome is its own type, so "try again later" cannot be confused with "a person must look". */

@@ -17,7 +17,14 @@ import { sweepTrials } from "../app/modules/trials/lifecycle.server";
 import { activationPayload, recordMilestones } from "../app/modules/usage/activation.server";
 import { maintainUsagePartitions } from "../app/modules/usage/partitions.server";
 import { rollUpUsage } from "../app/modules/usage/rollup.server";
-import { ACTIVATION_TASK, LIFECYCLE_EMAILS_TASK, USAGE_PARTITIONS_TASK, USAGE_ROLLUP_TASK } from "../app/modules/usage/tasks";
+import {
+  ACTIVATION_TASK,
+  LIFECYCLE_EMAILS_TASK,
+  USAGE_PARTITIONS_TASK,
+  USAGE_ROLLUP_TASK,
+} from "../app/modules/usage/tasks";
+import { issueIngestKey } from "../app/modules/usage/ingest-keys.server";
+import { DEMO_USAGE_REPORT_TASK, sendUsageReport } from "../app/modules/demo/usage-report.server";
 import { connectDb, type DbHandle } from "../db/client";
 import { addJob } from "../db/jobs";
 import { workerConnectionString } from "../db/worker-connection";
@@ -54,6 +61,9 @@ type TaskOptions = Omit<WorkerOptions, "logger" | "concurrency" | "databaseUrl">
 const SMTP_TIMEOUTS_MS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 10_000 };
 /** Emails sent at once; a hanging mail server holds at most these slots, none of the main runner's. */
 const MAIL_CONCURRENCY = 2;
+
+/** Keys the provisioning run issues are the system's: no person asked for them. */
+const systemIssuer = { type: "system", id: null } as const;
 
 const eventPayload = z.object({ eventId: z.string().min(1) });
 const customerSyncPayload = z.object({ accountId: z.uuid() });
@@ -107,10 +117,14 @@ export function taskList({ database, appUrl, sessionSecret, provisionerHttpSecre
         helpers.logger.info(`usage partitions: ${created} created, dropped ${dropped.join(", ") || "none"}`);
       }
     },
+    [DEMO_USAGE_REPORT_TASK]: async (payload, helpers) => {
+      await sendUsageReport({ db: database.db, appUrl, warn: (message) => helpers.logger.warn(message) }, payload);
+    },
     ...provisioningTasks(database.db, {
-      registry: provisionerRegistry(database, provisionerHttpSecret),
+      registry: provisionerRegistry(database, appUrl, provisionerHttpSecret),
       callbackUrl: (requestId) => `${appUrl}/provisioning/callbacks/${requestId}`,
       onSucceeded: (tx, request) => queueSetupCompleteEmails(tx, appUrl, request),
+      issueIngestKey: async (tx, instanceId) => (await issueIngestKey(tx, instanceId, systemIssuer)).key,
     }),
   };
 }
@@ -129,9 +143,9 @@ export function mailTaskList({
 }
 
 /** The installed provisioners. A new one is a file in provisioning/provisioners/ and a line here. */
-export function provisionerRegistry(database: DbHandle, httpSecret?: string): ProvisionerRegistry {
+export function provisionerRegistry(database: DbHandle, appUrl: string, httpSecret?: string): ProvisionerRegistry {
   return new ProvisionerRegistry([
-    createDemoProvisioner(database.db),
+    createDemoProvisioner(database.db, appUrl),
     manualProvisioner,
     ...(httpSecret ? [createHttpProvisioner({ secret: httpSecret })] : []),
   ]);

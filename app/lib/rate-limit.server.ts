@@ -19,6 +19,8 @@ const policies = {
   confirmationEmail: { points: 5, duration: 60 * 60 },
   // Per person named by an unsubscribe link: mail providers post one-click unsubscribes from shared addresses.
   unsubscribe: { points: 20, duration: 60 * 60 },
+  /** Per person: rotating a usage ingest key (issue 15); a real rotation is rare, a loop is not. */
+  ingestKeyRotation: { points: 10, duration: 60 * 60 },
 } as const;
 
 export type RatePolicy = keyof typeof policies;

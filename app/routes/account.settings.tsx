@@ -17,6 +17,8 @@ import {
   requireVerifiedUser,
 } from "~/modules/accounts/sessions.server";
 import { CONFIRM_EMAIL_PATH } from "~/modules/accounts/confirm-email-path";
+import { listMemberships } from "~/modules/accounts/organisations.server";
+import { ingestKeyCards } from "~/modules/usage/key-rotation.server";
 import { readForm, tooManyRequests } from "~/lib/forms.server";
 import { retryAfterHeaders } from "~/lib/retry-after";
 
@@ -31,8 +33,15 @@ export const meta: MetaFunction = ({ matches }) =>
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const sessions = await listSessions(context.db, user.userId);
+  const [sessions, memberships] = await Promise.all([
+    listSessions(context.db, user.userId),
+    listMemberships(context.db, user.userId),
+  ]);
+  // Keys are the owners' and admins' to replace (the key page re-checks); members see no section.
+  const current = memberships.find((m) => m.organisationId === user.organisationId) ?? memberships[0];
+  const manager = current?.role === "owner" || current?.role === "admin";
   return {
+    ingestKeys: manager ? await ingestKeyCards(context.db, current.organisationId) : [],
     email: user.email,
     emailVerified: user.emailVerified,
     sessions: sessions.map((s) => ({ ...s, current: s.id === user.sessionId })),
@@ -107,7 +116,7 @@ function refused(
 }
 
 export default function SettingsPage() {
-  const { email, emailVerified, sessions, notice } = useLoaderData<typeof loader>();
+  const { email, emailVerified, sessions, notice, ingestKeys } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const intent = actionData?.intent;
   const [passwordForm, passwordFields] = useForm({
@@ -213,6 +222,33 @@ export default function SettingsPage() {
           </Form>
         ) : null}
       </section>
+
+      {ingestKeys.length ? (
+        <section aria-labelledby="ingest-keys-heading" className="max-w-xl">
+          <h2 id="ingest-keys-heading" className="text-lg font-semibold">
+            Usage reporting keys
+          </h2>
+          <p className="mt-1 text-sm text-slate-700">
+            Each service reports how your team uses it with its own key. Replace a key if it may have been seen by
+            someone who should not have it.
+          </p>
+          <ul className="mt-4 divide-y divide-slate-200 rounded-md ring-1 ring-slate-200">
+            {ingestKeys.map((card) => (
+              <li key={card.instanceId} className="flex flex-wrap items-center justify-between gap-2 px-4 py-3 text-sm">
+                <span>
+                  {card.planName} ·{" "}
+                  {card.key ? <code className="rounded bg-slate-100 px-1">{card.key.prefix}…</code> : "no key yet"}
+                </span>
+                {card.key ? (
+                  <Link to={`/account/ingest-key/${card.instanceId}`} className="font-medium text-brand-700 underline">
+                    Rotate the key
+                  </Link>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
     </div>
   );
 }

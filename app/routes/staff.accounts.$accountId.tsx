@@ -14,6 +14,7 @@ import { orderStatusLabels, subscriptionStatusLabel, trialStatusLabel } from "~/
 import { approveOrder } from "~/modules/orders/payment.server";
 import { sendCheckoutLink } from "~/modules/orders/sales-checkout.server";
 import { grantAnotherTrial } from "~/modules/trials/trials.server";
+import { ingestKeyCards } from "~/modules/usage/key-rotation.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { readForm } from "~/lib/forms.server";
 import { idParam } from "~/lib/ids";
@@ -35,11 +36,16 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
-  const account = await accountForStaff(context.db, idParam(params, "accountId"));
+  const accountId = idParam(params, "accountId");
+  const account = await accountForStaff(context.db, accountId);
   if (!account) throw new Response("Not found", { status: 404 });
   const url = new URL(request.url);
   const kinds = timelineKindsOf(url);
-  const [catalog, words] = await Promise.all([requireCatalog(context.db), loadCatalogWords(context.db)]);
+  const [catalog, words, ingestKeys] = await Promise.all([
+    requireCatalog(context.db),
+    loadCatalogWords(context.db),
+    ingestKeyCards(context.db, accountId),
+  ]);
   const timeline = await accountTimeline(context.db, account.organisation.id, {
     kinds,
     cursor: url.searchParams.get("cursor"),
@@ -47,6 +53,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   });
   return {
     ...account,
+    ingestKeys,
     timeline: {
       items: timeline.items,
       kinds,
@@ -230,8 +237,18 @@ function Timeline({ timeline }: { timeline: ReturnType<typeof useLoaderData<type
 }
 
 export default function StaffAccount() {
-  const { organisation, people, subscriptions, orders, trials, plans, planNames, canGrantTrials, timeline } =
-    useLoaderData<typeof loader>();
+  const {
+    organisation,
+    people,
+    subscriptions,
+    orders,
+    trials,
+    plans,
+    planNames,
+    canGrantTrials,
+    timeline,
+    ingestKeys,
+  } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <div className="space-y-8">
@@ -265,6 +282,27 @@ export default function StaffAccount() {
                 : ""}
               {" · "}
               <span className="font-mono">{s.id}</span>
+            </>
+          ),
+        }))}
+      />
+      <ListSection
+        id="ingest-keys"
+        title="Usage ingest keys"
+        empty="No services."
+        items={ingestKeys.map((k) => ({
+          key: k.instanceId,
+          content: (
+            <>
+              {k.planName} · {k.key ? <span className="font-mono">{k.key.prefix}…</span> : "no key issued"}
+              {k.key ? ` · issued ${day(k.key.issuedAt)}` : ""}
+              {" · "}
+              <Link
+                to={`/staff/accounts/${organisation.id}/ingest-key/${k.instanceId}`}
+                className="text-brand-700 underline"
+              >
+                {k.key ? "Rotate the key" : "Show the ingest key"}
+              </Link>
             </>
           ),
         }))}

@@ -13,6 +13,7 @@ import {
 import { StatusBadge } from "~/components/status-badge";
 import { FieldError, FormErrors, SubmitButton } from "~/components/ui/field";
 import { requireStaff } from "~/modules/accounts/sessions.server";
+import { ingestKeyCard } from "~/modules/usage/key-rotation.server";
 import { queueSetupCompleteEmails } from "~/modules/email/setup-complete.server";
 import { includedLines } from "~/modules/catalog/labels";
 import { loadCatalogWords } from "~/modules/catalog/labels.server";
@@ -37,9 +38,15 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
   const detail = await requestDetail(context.db, idParam(params, "requestId"));
   if (!detail) throw new Response("Not found", { status: 404 });
-  const words = await loadCatalogWords(context.db);
+  const manualSetup = detail.operation === "provision" && detail.provisioner === "manual";
+  const [words, keyCard] = await Promise.all([
+    loadCatalogWords(context.db),
+    manualSetup ? ingestKeyCard(context.db, detail.instanceId) : null,
+  ]);
   return {
     request: detail,
+    // A manual setup's product gets its key from staff: shown once, on demand.
+    ingestKey: keyCard && keyCard.status !== "deprovisioned" ? { prefix: keyCard.key?.prefix ?? null } : null,
     fields: resultFields(detail.config),
     included: includedLines(detail.snapshot, words.features),
     me: staff.userId,
@@ -106,7 +113,7 @@ function resultValues(formData: FormData): Record<string, string> {
 const input = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
 
 export default function ProvisioningRequestPage() {
-  const { request, fields, included, me } = useLoaderData<typeof loader>();
+  const { request, fields, included, me, ingestKey } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const claimedByMe = request.claimedBy === me;
   const open = request.status === "waiting_staff" || request.status === "failed";
@@ -171,6 +178,38 @@ export default function ProvisioningRequestPage() {
           </dl>
         ) : null}
       </section>
+
+      {ingestKey ? (
+        <section aria-labelledby="ingest-key-heading" className="text-sm">
+          <h2 id="ingest-key-heading" className="text-lg font-semibold">
+            Usage ingest key
+          </h2>
+          <p className="mt-2">
+            {ingestKey.prefix ? (
+              <>
+                Issued: <span className="font-mono">{ingestKey.prefix}…</span>. If the product does not have it,{" "}
+                <Link
+                  className="text-brand-700 underline"
+                  to={`/staff/accounts/${request.accountId}/ingest-key/${request.instanceId}`}
+                >
+                  rotate it
+                </Link>
+                .
+              </>
+            ) : (
+              <>
+                The product reports usage with a key you give it when you set it up.{" "}
+                <Link
+                  className="font-medium text-brand-700 underline"
+                  to={`/staff/accounts/${request.accountId}/ingest-key/${request.instanceId}`}
+                >
+                  Show the ingest key
+                </Link>
+              </>
+            )}
+          </p>
+        </section>
+      ) : null}
 
       {unfinished ? (
         <section aria-labelledby="actions-heading" className="space-y-6">

@@ -22,11 +22,18 @@ function subdomainFor(job: ProvisioningJob): string {
   return `${name}-${(job.instance?.instanceId ?? job.id).slice(0, 8)}`;
 }
 
+/** Where the portal serves a demo tenant's workspace (app/routes/demo.$subdomain*.tsx). */
+export function demoWorkspaceUrl(appUrl: string, subdomain: string): string {
+  return `${appUrl.replace(/\/+$/, "")}/demo/${subdomain}`;
+}
+
 /**
  * Sets up a demo tenant inside the portal's own database, so the zero-setup demo shows real
- * results. Keyed by instance: running it twice changes nothing more.
+ * results: its workspace is served by the portal at `${appUrl}/demo/<subdomain>`. Keyed by instance:
+ * running it twice changes nothing more. A `provision` stores the attempt's ingest key in the tenant,
+ * which plays the vendor's product and reports its usage with it (issue 15).
  */
-export function createDemoProvisioner(db: DbOrTx, baseDomain = "demo.localhost"): Provisioner {
+export function createDemoProvisioner(db: DbOrTx, appUrl: string): Provisioner {
   return {
     key: "demo",
     mode: "automatic",
@@ -44,6 +51,7 @@ export function createDemoProvisioner(db: DbOrTx, baseDomain = "demo.localhost")
           limits: job.snapshot.limits,
           seats: job.snapshot.seats,
           status,
+          ingestKey: job.ingestKey,
         })
         .onConflictDoUpdate({
           target: demoTenants.instanceId,
@@ -54,13 +62,15 @@ export function createDemoProvisioner(db: DbOrTx, baseDomain = "demo.localhost")
                   limits: job.snapshot.limits,
                   seats: job.snapshot.seats,
                   status,
+                  // A modify keeps the tenant's key; a provision's attempt brings a fresh one.
+                  ...(job.operation === "provision" && job.ingestKey ? { ingestKey: job.ingestKey } : {}),
                   updatedAt: sql`now()`,
                 }
               : { status, updatedAt: sql`now()` },
         })
         .returning({ subdomain: demoTenants.subdomain });
       return outcome.done({
-        workspace_url: `https://${tenant!.subdomain}.${baseDomain}`,
+        workspace_url: demoWorkspaceUrl(appUrl, tenant!.subdomain),
         plan: job.snapshot.planName,
         seats: String(job.snapshot.seats),
       });

@@ -82,6 +82,7 @@ function jobFor(url: unknown): ProvisioningJob {
     instance: null,
     idempotencyKey: `provisioning:${randomUUID()}`,
     attempt: 1,
+    ingestKey: null,
   };
 }
 
@@ -137,6 +138,30 @@ describe("http provisioner: execute", () => {
     expect(typeof signature).toBe("string");
     expect(verifySignature(SECRET, signature as string, request?.body ?? "")).toEqual({ ok: true });
     expect(verifySignature("another-secret", signature as string, request?.body ?? "").ok).toBe(false);
+  });
+
+  it("sends a provision's ingest key inside the signed body, as ingest_key", async () => {
+    controlPlane.answer({ status: 202 });
+    const job = { ...jobFor(controlPlane.url), ingestKey: "pik_test_key_for_the_product" };
+
+    await createHttpProvisioner({ secret: SECRET }).execute(job, contextWith());
+
+    const [request] = controlPlane.received;
+    expect(JSON.parse(request?.body ?? "")).toMatchObject({ operation: "provision", ingest_key: job.ingestKey });
+    expect(
+      verifySignature(SECRET, request?.headers[SIGNATURE_HEADER.toLowerCase()] as string, request?.body ?? ""),
+    ).toEqual({
+      ok: true,
+    });
+  });
+
+  it("keeps the ingest key out of a refusal's excerpt", async () => {
+    const job = { ...jobFor(controlPlane.url), ingestKey: "pik_echoed_back_by_a_careless_plane" };
+    controlPlane.answer({ status: 400, body: `bad key ${job.ingestKey}` });
+
+    const result = await createHttpProvisioner({ secret: SECRET }).execute(job, contextWith());
+
+    expect(result).toEqual({ kind: "fail", reason: "control plane refused the request: 400 bad key [redacted]" });
   });
 
   it("returns accepted for a 202, and the control plane's signed callback is then accepted", async () => {

@@ -158,6 +158,10 @@ export function createHttpProvisioner(options: HttpProvisionerOptions): Provisio
   return { key: "http", mode: "automatic", execute: (job, context) => callControlPlane(settings, job, context) };
 }
 
+/**
+ * The signed body. A `provision` carries `ingest_key`, the key the product reports usage with
+ * (docs/usage-api.md); the control plane keeps the one from the latest attempt, as earlier ones are revoked.
+ */
 function requestBody(job: ProvisioningJob, callbackUrl: string): string {
   return JSON.stringify({
     requestId: job.id,
@@ -166,6 +170,7 @@ function requestBody(job: ProvisioningJob, callbackUrl: string): string {
     snapshot: job.snapshot,
     instance: job.instance,
     callbackUrl,
+    ...(job.ingestKey ? { ingest_key: job.ingestKey } : {}),
   });
 }
 
@@ -195,7 +200,9 @@ async function callControlPlane(
       redirect: "manual",
       signal: AbortSignal.any([context.signal, timeout]),
     });
-    return await interpretResponse(response, (text) => excerpt(text, [settings.secret, signature.digest]));
+    return await interpretResponse(response, (text) =>
+      excerpt(text, [settings.secret, signature.digest, ...(job.ingestKey ? [job.ingestKey] : [])]),
+    );
   } catch (error) {
     if (timeout.aborted) return outcome.retry(`timed out after ${settings.timeoutMs} ms`);
     if (context.signal.aborted) return outcome.retry("the attempt was aborted before the control plane answered");

@@ -66,6 +66,7 @@ test("the portal calls a control plane that answers 202, and its signed callback
       requestId,
       operation: "provision",
       callbackUrl: expect.stringContaining(`/provisioning/callbacks/${requestId}`),
+      ingest_key: expect.stringMatching(/^pik_/),
     });
     expect(await statusOf(requestId)).toBe("running");
 

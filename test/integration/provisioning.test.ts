@@ -43,7 +43,7 @@ const snapshot = (planSlug = "team"): Snapshot => ({
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  registry = new ProvisionerRegistry([createDemoProvisioner(database.db), manualProvisioner]);
+  registry = new ProvisionerRegistry([createDemoProvisioner(database.db, "https://portal.test"), manualProvisioner]);
 });
 afterAll(async () => {
   await dropTestDatabase(database);
@@ -126,7 +126,7 @@ describe("the demo provisioner", () => {
     await runProvisioningRequest(database.db, requestId, { registry, callbackUrl });
     const done = await request(requestId);
     expect(done.status).toBe("succeeded");
-    expect(done.result?.workspace_url).toMatch(/^https:\/\/demo-rockets-[0-9a-f]{8}\.demo\.localhost$/);
+    expect(done.result?.workspace_url).toMatch(/^https:\/\/portal\.test\/demo\/demo-rockets-[0-9a-f]{8}$/);
     const [instance] = await database.db.select().from(serviceInstances).where(eq(serviceInstances.id, instanceId));
     expect(instance).toMatchObject({ status: "active", access: done.result });
     expect(await events(requestId)).toEqual(["∅→queued", "queued→running", "running→succeeded"]);

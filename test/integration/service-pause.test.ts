@@ -27,7 +27,7 @@ const appUrl = "https://portal.test";
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  registry = new ProvisionerRegistry([createDemoProvisioner(database.db)]);
+  registry = new ProvisionerRegistry([createDemoProvisioner(database.db, appUrl)]);
 });
 afterAll(async () => {
   await dropTestDatabase(database);

@@ -27,7 +27,7 @@ const DAY = 24 * 60 * 60 * 1000;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  registry = new ProvisionerRegistry([createDemoProvisioner(database.db), manualProvisioner]);
+  registry = new ProvisionerRegistry([createDemoProvisioner(database.db, appUrl), manualProvisioner]);
 });
 afterAll(async () => {
   await dropTestDatabase(database);

@@ -207,3 +207,17 @@ export function receiptMessage(name: string, receipt: Receipt): Email {
     text: `Hi ${name},\n\nWe received your payment of ${receipt.total} on ${receipt.paidOn}. Thank you.\n\n  Invoice number: ${receipt.number}\n  Paid on: ${receipt.paidOn}\n${lines}\n  Taxes: ${receipt.taxes}\n  Total paid: ${receipt.total}\n\nSee or download the invoice: ${receipt.invoiceLink}${signature}`,
   };
 }
+
+/** Security notice to an organisation's owners: a service's usage reporting (ingest) key was replaced. */
+export function ingestKeyRotatedNotice(
+  name: string,
+  planName: string,
+  oldPrefix: string,
+  rotatedBy: string,
+  link: string,
+): Email {
+  return {
+    subject: `The usage reporting key of your ${planName} service was replaced`,
+    text: `Hi ${name},\n\nThe usage reporting key of your ${planName} service was just replaced by ${rotatedBy}. The old key (starting ${oldPrefix}) stopped working at once: the product reports usage only with the new one.\n\nIf you did not expect this, tell us, and check who can manage your account: ${link}${signature}`,
+  };
+}
