@@ -24,9 +24,9 @@ export function oneClickUnsubscribe({ db, secret }: { db: Database; secret: stri
         .catch(() => null);
       if (!form || !oneClickSchema.safeParse(Object.fromEntries(form)).success) return refuseCrossSite(res);
       const result = await chooseWithLink(db, secret, String(req.params.token), false);
-      if (!result.ok && result.status === 429) res.set("Retry-After", String(Math.max(1, result.retryAfterSeconds)));
+      if (!result.ok && result.limited) res.set("Retry-After", String(Math.max(1, result.retryAfterSeconds)));
       res
-        .status(result.ok ? 200 : result.status)
+        .status(result.ok ? 200 : result.limited ? 429 : 400)
         .type("text/plain")
         .send(result.ok ? "You are unsubscribed from these emails." : result.message);
     };

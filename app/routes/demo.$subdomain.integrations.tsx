@@ -6,7 +6,8 @@ import { LocalDate } from "~/components/local-date";
 import { FormErrors, Notice, SubmitButton } from "~/components/ui/field";
 import { readForm } from "~/lib/forms.server";
 import { changeAnswer } from "~/modules/demo/answer.server";
-import { requireWorkspaceViewer } from "~/modules/demo/viewer.server";
+import { requireVerifiedUser } from "~/modules/accounts/sessions.server";
+import { workspaceViewerOf } from "~/modules/demo/viewer.server";
 import { INTEGRATIONS, type IntegrationKey } from "~/modules/demo/workspace";
 import { changeDemoWorkspace } from "~/modules/demo/workspace.server";
 import { useWorkspace } from "~/modules/demo/use-workspace";
@@ -18,7 +19,7 @@ const schema = z.object({
 
 /** Connects or disconnects Slack or GitHub; refused (403) when the plan has no integrations. */
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const viewer = await requireWorkspaceViewer(request, context);
+  const viewer = workspaceViewerOf(await requireVerifiedUser(request, context));
   const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success") return data({ result: submission.reply(), done: null }, { status: 400 });
   const result = await changeDemoWorkspace(context.db, params.subdomain ?? "", viewer, {

@@ -6,14 +6,15 @@ import { LocalDate } from "~/components/local-date";
 import { Field, FormErrors, Notice, SubmitButton } from "~/components/ui/field";
 import { readForm } from "~/lib/forms.server";
 import { changeAnswer } from "~/modules/demo/answer.server";
-import { requireWorkspaceViewer } from "~/modules/demo/viewer.server";
+import { requireVerifiedUser } from "~/modules/accounts/sessions.server";
+import { workspaceViewerOf } from "~/modules/demo/viewer.server";
 import { inviteSchema } from "~/modules/demo/workspace";
 import { changeDemoWorkspace } from "~/modules/demo/workspace.server";
 import { useWorkspace } from "~/modules/demo/use-workspace";
 
 /** Adds a teammate by name and email (recorded in the workspace; the demo sends no email). */
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const viewer = await requireWorkspaceViewer(request, context);
+  const viewer = workspaceViewerOf(await requireVerifiedUser(request, context));
   const submission = parseWithZod(await readForm(request), { schema: inviteSchema });
   if (submission.status !== "success") return data({ result: submission.reply(), done: null }, { status: 400 });
   const result = await changeDemoWorkspace(context.db, params.subdomain ?? "", viewer, {

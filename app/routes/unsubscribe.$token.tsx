@@ -57,8 +57,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     choice.data === "resubscribe",
   );
   if (result.ok) return { error: null, done: choice.data };
-  if (result.status === 429) return tooManyRequests({ error: result.message, done: null }, result.retryAfterSeconds);
-  return data({ error: result.message, done: null }, { status: result.status });
+  if (result.limited) return tooManyRequests({ error: result.message, done: null }, result.retryAfterSeconds);
+  return data({ error: result.message, done: null }, { status: 400 });
 }
 
 export default function UnsubscribePage() {

@@ -29,7 +29,13 @@ afterAll(async () => {
 async function person(name: string, staffRole: "staff" | null = null) {
   const [user] = await database.db
     .insert(users)
-    .values({ email: `${name.toLowerCase()}-${Math.random()}@demo.test`, name, passwordHash: "x", staffRole })
+    .values({
+      email: `${name.toLowerCase()}-${Math.random()}@demo.test`,
+      name,
+      passwordHash: "x",
+      staffRole,
+      emailVerifiedAt: new Date(),
+    })
     .returning();
   return user!;
 }

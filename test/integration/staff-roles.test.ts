@@ -10,6 +10,7 @@ import * as staffLayout from "../../app/routes/staff";
 import * as staffHome from "../../app/routes/staff._index";
 import * as staffAccounts from "../../app/routes/staff.accounts._index";
 import * as staffAccount from "../../app/routes/staff.accounts.$accountId";
+import * as staffIngestKey from "../../app/routes/staff.accounts.$accountId_.ingest-key.$instanceId";
 import * as staffLeads from "../../app/routes/staff.leads._index";
 import * as staffLead from "../../app/routes/staff.leads.$leadId";
 import * as staffQueue from "../../app/routes/staff.provisioning._index";
@@ -24,7 +25,7 @@ const ROLES: Role[] = ["anonymous", "customer", "staff", "admin"];
 let database: TestDatabase;
 let context: AppLoadContext;
 const cookies = {} as Record<Role, string>;
-const ids = {} as Record<Role | "organisation" | "lead" | "request", string>;
+const ids = {} as Record<Role | "organisation" | "lead" | "request" | "instance", string>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -67,6 +68,7 @@ beforeAll(async () => {
     .insert(serviceInstances)
     .values({ accountId: ids.organisation, productSlug: "p", planSlug: "team", snapshot })
     .returning({ id: serviceInstances.id });
+  ids.instance = instance!.id;
   const [request] = await database.db
     .insert(provisioningRequests)
     .values({
@@ -109,6 +111,13 @@ const pages: {
     path: () => `/staff/accounts/${ids.organisation}`,
     params: () => ({ accountId: ids.organisation }),
     loader: staffAccount.loader as Handler,
+    least: "staff",
+  },
+  {
+    file: "staff.accounts.$accountId_.ingest-key.$instanceId",
+    path: () => `/staff/accounts/${ids.organisation}/ingest-key/${ids.instance}`,
+    params: () => ({ accountId: ids.organisation, instanceId: ids.instance }),
+    loader: staffIngestKey.loader as Handler,
     least: "staff",
   },
   {

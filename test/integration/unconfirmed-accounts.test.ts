@@ -255,7 +255,11 @@ describe("an unconfirmed account can change nothing but its own address confirma
     const guarded = [
       "account._index.tsx",
       "account.billing.tsx",
+      "account.ingest-key.$instanceId.tsx",
       "account.settings.tsx",
+      "demo.$subdomain.integrations.tsx",
+      "demo.$subdomain.projects.tsx",
+      "demo.$subdomain.team.tsx",
       "orgs.$orgId.members.tsx",
       "orders.new.tsx",
       "trials.start.tsx",
@@ -271,6 +275,8 @@ describe("an unconfirmed account can change nothing but its own address confirma
       "qualify.results.$leadId.tsx",
       "reset-password.tsx",
       "signup.tsx",
+      // The signed link is the authority (RFC 8058 one-click): no session needed.
+      "unsubscribe.$token.tsx",
     ];
     const staffOnly = routes.filter((file) => file.startsWith("staff."));
     expect(routes.sort()).toEqual([...guarded, ...allowed, ...publicRoutes, ...staffOnly].sort());

@@ -114,12 +114,12 @@ export const oneClickSchema = z.object({ "List-Unsubscribe": z.literal("One-Clic
 
 export type LinkChoiceResult =
   | { ok: true; changed: boolean }
-  | { ok: false; status: 400; message: string }
-  | { ok: false; status: 429; message: string; retryAfterSeconds: number };
+  | { ok: false; limited: false; message: string }
+  | { ok: false; limited: true; message: string; retryAfterSeconds: number };
 
 /**
  * Applies a choice made with an unsubscribe link, for the page's buttons and the one-click POST
- * alike: 400 for a tampered link or a person who no longer exists, 429 past the `unsubscribe`
+ * alike: refused (400) for a tampered link or a person who no longer exists, `limited` (429) past the `unsubscribe`
  * budget of the person the link names (mail providers post from shared addresses, so not per
  * address), else `setSubscription`.
  */
@@ -130,12 +130,12 @@ export async function chooseWithLink(
   subscribed: boolean,
 ): Promise<LinkChoiceResult> {
   const link = await readUnsubscribeLink(db, secret, token);
-  if (!link) return { ok: false, status: 400, message: INVALID_UNSUBSCRIBE_LINK };
+  if (!link) return { ok: false, limited: false, message: INVALID_UNSUBSCRIBE_LINK };
   const limit = await consumeRateLimit(db, "unsubscribe", link.userId);
   if (!limit.allowed)
     return {
       ok: false,
-      status: 429,
+      limited: true,
       message: `Too many changes to these emails. Try again in ${retryAfterText(limit.retryAfterSeconds)}.`,
       retryAfterSeconds: limit.retryAfterSeconds,
     };
