@@ -548,6 +548,21 @@ export function buildStory(context: StoryContext, index: number): Story {
     let upgraded = false;
     let provisionedSeats = seats;
     let lastChange = start;
+    /** The owner moved to a bigger plan or more users at `at`: audited by the portal, then mirrored from Stripe. */
+    const upgradedAt = (at: number) => {
+      audit(at, ownerActor, "subscription.upgraded", ["subscription", subscriptionId], {
+        planSlug: current.slug,
+        interval,
+        seats,
+      });
+      stripeEvent(at + 1_000, "customer.subscription.updated", {
+        id: subscriptionId,
+        object: "subscription",
+        status,
+        quantity: seats,
+      });
+      lastChange = at;
+    };
     for (let month = 1; status === "active"; month += 1) {
       const mid = addMonths(start, month - 1) + random.int(5, 25) * DAY_MS;
       if (mid < now.getTime() && mid < periodEnd) {
@@ -557,18 +572,7 @@ export function buildStory(context: StoryContext, index: number): Story {
           seats = seatsFor(current, seats);
           provisionedSeats = seats;
           request(instance, "modify", mid, current, seats);
-          audit(mid, ownerActor, "subscription.upgraded", ["subscription", subscriptionId], {
-            planSlug: current.slug,
-            interval,
-            seats,
-          });
-          stripeEvent(mid + 1_000, "customer.subscription.updated", {
-            id: subscriptionId,
-            object: "subscription",
-            status,
-            quantity: seats,
-          });
-          lastChange = mid;
+          upgradedAt(mid);
         } else if (
           engagement !== "never" &&
           current.pricingModel === "per_seat" &&
@@ -580,18 +584,7 @@ export function buildStory(context: StoryContext, index: number): Story {
           const failed = random.chance(0.1);
           request(instance, "modify", mid, current, seats, failed ? "failed" : "succeeded");
           if (!failed) provisionedSeats = seats;
-          audit(mid, ownerActor, "subscription.upgraded", ["subscription", subscriptionId], {
-            planSlug: current.slug,
-            interval,
-            seats,
-          });
-          stripeEvent(mid + 1_000, "customer.subscription.updated", {
-            id: subscriptionId,
-            object: "subscription",
-            status,
-            quantity: seats,
-          });
-          lastChange = mid;
+          upgradedAt(mid);
         }
       }
       if (periodEnd > now.getTime()) {

@@ -17,16 +17,9 @@ import {
 import type { Snapshot } from "../../provisioning";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
 import { callRoute, formPost, routeContext, ROUTE_APP_URL, signedIn } from "../support/routes";
+import { teamSnapshot } from "../support/usage";
 
-const snapshot: Snapshot = {
-  productSlug: "northwind-projects",
-  planSlug: "team",
-  planName: "Team",
-  seats: 5,
-  limits: {},
-  features: [],
-  trialEndsAt: null,
-};
+const snapshot: Snapshot = teamSnapshot();
 
 let database: TestDatabase;
 let context: ReturnType<typeof routeContext>;

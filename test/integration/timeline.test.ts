@@ -22,21 +22,14 @@ import { accountTimeline, type TimelineItem } from "../../app/modules/usage/time
 import { TIMELINE_KINDS, type TimelineKind } from "../../app/modules/usage/timeline-words";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
 import { callRoute, ROUTE_APP_URL, routeContext, signedIn } from "../support/routes";
+import { teamSnapshot } from "../support/usage";
 
 let database: TestDatabase;
 let context: AppLoadContext;
 let planNames: Record<string, string>;
 const ids = {} as Record<"account" | "other" | "staff" | "customer" | "instance" | "request" | "trial", string>;
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 10, 12, minute));
-const snapshot = {
-  productSlug: "northwind-projects",
-  planSlug: "team",
-  planName: "Team",
-  seats: 5,
-  limits: {},
-  features: [],
-  trialEndsAt: null,
-};
+const snapshot = teamSnapshot();
 const UUID_OR_KEY = /[0-9a-f]{8}-[0-9a-f]{4}|_[a-z]+_|\b(evt|sub|in|cus)_/i;
 
 async function page(kinds: readonly TimelineKind[] = TIMELINE_KINDS, cursor: string | null = null, pageSize = 100) {

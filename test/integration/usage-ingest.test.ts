@@ -10,6 +10,7 @@ import { connectDb } from "../../db/client";
 import { organisations, serviceInstances } from "../../db/schema";
 import { usageIngest } from "../../server/usage-ingest";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
+import { teamSnapshot } from "../support/usage";
 
 /** Contract tests of the usage ingest API (docs/usage-api.md) against a real server and database. */
 
@@ -39,15 +40,7 @@ async function instance(status: "active" | "deprovisioned" = "active") {
       productSlug: "demo",
       planSlug: "team",
       status,
-      snapshot: {
-        productSlug: "demo",
-        planSlug: "team",
-        planName: "Team",
-        seats: 5,
-        limits: {},
-        features: [],
-        trialEndsAt: null,
-      },
+      snapshot: teamSnapshot("demo"),
     })
     .returning();
   const issued = await issueIngestKey(database.db, row!.id, { type: "system", id: null });

@@ -1,4 +1,5 @@
 import type { Sql } from "postgres";
+import type { Snapshot } from "../../db/schema";
 import { rollUpUsage, type RollupResult } from "../../app/modules/usage/rollup.server";
 import type { TestDatabase } from "./database";
 
@@ -66,4 +67,9 @@ export async function settleRollups(
     if (Date.now() > deadline) throw new Error("the rollup watermark did not pass the committed events within 10 s");
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** What a service instance of the demo product's Team plan was bought with (5 users, no limits), for fixtures. */
+export function teamSnapshot(productSlug = "northwind-projects"): Snapshot {
+  return { productSlug, planSlug: "team", planName: "Team", seats: 5, limits: {}, features: [], trialEndsAt: null };
 }
