@@ -40,7 +40,7 @@ await runCli(async () => {
   try {
     await migrateDatabase(database);
     await seedDemo(database.db);
-    const counts = await loadDemoHistory(database, parsed.data);
+    const counts = await loadDemoHistory(database, { ...parsed.data, appUrl: env.APP_URL });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`Demo history (seed ${parsed.data.seed}, ${parsed.data.accounts} accounts) loaded in ${seconds} s:`);
     for (const [table, { total, added }] of Object.entries(counts))

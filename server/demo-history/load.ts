@@ -180,7 +180,8 @@ const MILESTONE_COLUMNS = {
 const BATCH = 5_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export type HistoryOptions = { accounts: number; seed: string; now?: Date };
+/** `appUrl` is the portal's address: the demo workspaces' URLs (`<appUrl>/demo/<tenant>`) start with it. */
+export type HistoryOptions = { accounts: number; seed: string; appUrl: string; now?: Date };
 /** Rows of the loaded accounts per table (`total`), and how many of them this run added (`added`). */
 export type HistoryCounts = Record<string, { total: number; added: number }>;
 
@@ -286,7 +287,7 @@ export async function loadDemoHistory(
   const { db, sql } = handle;
   const now = options.now ?? new Date();
   const catalog = await requireCatalog(db);
-  const base = { seed: options.seed, catalog, policies: await planPolicies(db, catalog), now };
+  const base = { seed: options.seed, appUrl: options.appUrl, catalog, policies: await planPolicies(db, catalog), now };
   const context: StoryContext = { ...base, anchor: await historyAnchor(sql, base) };
   const stories: Story[] = [];
   for (let index = 0; index < options.accounts; index += 1) stories.push(buildStory(context, index));

@@ -33,7 +33,14 @@ export type PlanPolicies = Record<
     stripePrices: Partial<Record<BillingInterval, string | null>>;
   }
 >;
-export type StoryContext = { seed: string; catalog: Catalog; policies: PlanPolicies; now: Date; anchor: Date };
+export type StoryContext = {
+  seed: string;
+  appUrl: string;
+  catalog: Catalog;
+  policies: PlanPolicies;
+  now: Date;
+  anchor: Date;
+};
 export type Story = { tables: Tables; usage: (Row & { occurred_at: Date })[]; milestones: Row[] };
 
 const FIRST = "Maria James Aiko Lars Priya Tom Sofia Omar Chen Eva Jonas Lina Mateo Nora Ravi Zoe".split(" ");
@@ -288,7 +295,7 @@ export function buildStory(context: StoryContext, index: number): Story {
           region: "eu-central",
         }
       : {
-          workspace_url: `https://${subdomain(instance)}.demo.localhost`,
+          workspace_url: `${context.appUrl}/demo/${subdomain(instance)}`,
           plan: instance.plan.name,
           seats: String(instance.seats),
         };

@@ -119,7 +119,7 @@ test("a contact-us plan opens a request to staff, not a checkout; staff send a c
   await expect(staffPage).toHaveURL(/\/staff\/accounts\/[0-9a-f-]{36}$/);
   const accountUrl = staffPage.url();
   await staffPage.getByLabel("Plan").selectOption("enterprise");
-  await staffPage.getByLabel("Billing").selectOption("year");
+  await staffPage.getByRole("region", { name: "Send a checkout link" }).getByLabel("Billing").selectOption("year");
   await staffPage.getByLabel("Users").fill("800");
   await staffPage.getByRole("button", { name: "Send checkout link" }).click();
   await expect(staffPage.getByText("Checkout link sent to the account's owners and admins.")).toBeVisible();

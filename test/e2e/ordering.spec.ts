@@ -54,7 +54,7 @@ test("pricing → sign up → pay with 4242 in Checkout → the order page shows
   await page.getByRole("button", { name: "Pay" }).click();
   await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}\?session_id=cs_/);
   await expect(page.getByTestId("order-status")).toHaveText("Your service is ready", { timeout: 10_000 });
-  await expect(page.getByTestId("access-details")).toContainText(/\.demo\.localhost/);
+  await expect(page.getByTestId("access-details")).toContainText(/\/demo\/paying-co-/);
 
   const [order] = await withDatabase(
     (sql) =>
@@ -103,7 +103,7 @@ test("buying during a trial modifies the trial's instance: same workspace, now p
   const setUp = page.getByTestId("service-request").filter({ hasText: "Set up: Starter" });
   await expect(setUp.getByTestId("request-status")).toHaveText("Ready", { timeout: 10_000 });
   const workspace = (await setUp.getByTestId("access-details").textContent())!.match(
-    /https:\/\/\S+?\.demo\.localhost/,
+    /http:\/\/\S+?\/demo\/[a-z0-9-]+/,
   )![0];
 
   await page.getByRole("link", { name: "Buy Starter" }).click();

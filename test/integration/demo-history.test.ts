@@ -14,7 +14,7 @@ const totals = (counts: HistoryCounts) => Object.fromEntries(Object.entries(coun
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  first = await loadDemoHistory(database, { accounts: 12, seed: "test" });
+  first = await loadDemoHistory(database, { accounts: 12, seed: "test", appUrl: "http://localhost:3000" });
 }, 60_000);
 afterAll(async () => {
   await dropTestDatabase(database);
@@ -79,10 +79,10 @@ describe("npm run demo:history", () => {
   });
 
   it("is idempotent: a second run adds nothing, more accounts add only theirs", async () => {
-    const again = await loadDemoHistory(database, { accounts: 12, seed: "test" });
+    const again = await loadDemoHistory(database, { accounts: 12, seed: "test", appUrl: "http://localhost:3000" });
     expect(totals(again)).toEqual(totals(first));
     expect(Object.values(again).every((c) => c.added === 0)).toBe(true);
-    const more = await loadDemoHistory(database, { accounts: 14, seed: "test" });
+    const more = await loadDemoHistory(database, { accounts: 14, seed: "test", appUrl: "http://localhost:3000" });
     expect(more.organisations).toEqual({ total: 14, added: 2 });
   });
 
