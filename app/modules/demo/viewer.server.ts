@@ -1,5 +1,5 @@
 import type { AppLoadContext } from "@remix-run/node";
-import { requireUser, requireVerifiedUser, type SessionUser } from "~/modules/accounts/sessions.server";
+import { requireUser, type SessionUser } from "~/modules/accounts/sessions.server";
 import type { WorkspaceViewer } from "./workspace.server";
 
 /** The signed-in person as the demo workspace sees them. */
