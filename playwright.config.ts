@@ -44,7 +44,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `rm -rf ${dataDir} && node_modules/.bin/tsx server/start.ts`,
+    command: `rm -rf ${dataDir} && node --import tsx server/start.ts`,
     url: `http://localhost:${port}/healthz`,
     env: {
       PORT: String(port),

@@ -38,7 +38,8 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Por
     DATABASE_URL: "",
     ...env,
   };
-  const child = spawn("node_modules/.bin/tsx", ["server/start.ts"], {
+  // tsx as a loader, not its CLI: the CLI's wrapper turns a signal the portal is slow to take into SIGKILL.
+  const child = spawn(process.execPath, ["--import", "tsx", "server/start.ts"], {
     // @remix-run/node's globals declare NODE_ENV as always set; this child is meant to start without it.
     env: childEnv as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
