@@ -1,5 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import { buyPlan, clientAddress, newCustomer, severeViolations, withDatabase } from "../support/e2e";
+import { expect, test } from "@playwright/test";
+import { buyPlan, clientAddress, newCustomer, screenshots, severeViolations, withDatabase } from "../support/e2e";
 
 // Issue 15, items 5 and 7: the customer's getting-started checklist and usage against the plan's
 // limits on /account. Rollup rows are written here as the rollup job writes them, and the
@@ -9,14 +9,6 @@ test.use({ extraHTTPHeaders: clientAddress() });
 
 const DAY = 24 * 60 * 60 * 1000;
 const dayOf = (at: Date) => at.toISOString().slice(0, 10);
-
-async function screenshots(page: Page, name: string) {
-  for (const width of [375, 1280]) {
-    await page.setViewportSize({ width, height: 900 });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-    await page.screenshot({ path: test.info().outputPath(`${name}-${width}.png`), fullPage: true });
-  }
-}
 
 /** The organisation's (one) service instance once the demo provisioner has set it up. */
 async function readyInstance(company: string): Promise<{ id: string; accountId: string }> {

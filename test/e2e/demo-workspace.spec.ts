@@ -1,18 +1,18 @@
-import { expect, test, type Page } from "@playwright/test";
-import { clientAddress, demoStaffLogin, logIn, newCustomer, severeViolations, waitForEmail } from "../support/e2e";
+import { expect, test } from "@playwright/test";
+import {
+  clientAddress,
+  demoStaffLogin,
+  logIn,
+  newCustomer,
+  screenshots,
+  severeViolations,
+  waitForEmail,
+} from "../support/e2e";
 
 // Issue 15: a trial's demo-provisioned service is a small working workspace served by the portal,
 // reporting usage through the public API with its own key; its owners can rotate that key.
 
 test.use({ extraHTTPHeaders: clientAddress() });
-
-async function screenshots(page: Page, name: string) {
-  for (const width of [375, 1280]) {
-    await page.setViewportSize({ width, height: 900 });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-    await page.screenshot({ path: test.info().outputPath(`${name}-${width}.png`), fullPage: true });
-  }
-}
 
 test("a trial customer opens the demo workspace from /account, creates a project, invites a teammate, connects Slack", async ({
   page,

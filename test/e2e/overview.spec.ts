@@ -1,15 +1,15 @@
-import { expect, test, type Page } from "@playwright/test";
-import { buyPlan, clientAddress, newCustomer, severeViolations, waitForEmail, withDatabase } from "../support/e2e";
+import { expect, test } from "@playwright/test";
+import {
+  buyPlan,
+  clientAddress,
+  newCustomer,
+  screenshots,
+  severeViolations,
+  waitForEmail,
+  withDatabase,
+} from "../support/e2e";
 
 test.use({ extraHTTPHeaders: clientAddress() });
-
-async function screenshots(page: Page, name: string) {
-  for (const width of [375, 1280]) {
-    await page.setViewportSize({ width, height: 900 });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-    await page.screenshot({ path: test.info().outputPath(`${name}-${width}.png`), fullPage: true });
-  }
-}
 
 test("after a purchase: one card per service; cancel at period end → ending on → Resume → active again, emailed", async ({
   page,
