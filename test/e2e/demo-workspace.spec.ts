@@ -1,11 +1,10 @@
 import { expect, test } from "@playwright/test";
 import {
   clientAddress,
-  demoStaffLogin,
-  logIn,
   newCustomer,
   screenshots,
   severeViolations,
+  staffOnWaitingSetup,
   waitForEmail,
 } from "../support/e2e";
 
@@ -102,14 +101,7 @@ test("staff show a manual setup's ingest key once, from its request page", async
   await page.goto("/plans/business");
   await page.getByRole("button", { name: "Start free trial" }).click();
 
-  const context = await browser.newContext({ extraHTTPHeaders: clientAddress() });
-  const staffPage = await context.newPage();
-  const staff = demoStaffLogin();
-  await logIn(staffPage, staff.email, staff.password);
-  await staffPage.getByRole("link", { name: "Provisioning" }).click();
-  await staffPage.getByLabel("Status").selectOption("waiting_staff");
-  await staffPage.getByRole("button", { name: "Filter" }).click();
-  await staffPage.getByTestId("queue-row").filter({ hasText: person.company }).getByRole("link").click();
+  const { context, staffPage } = await staffOnWaitingSetup(browser, person.company);
   await staffPage.getByRole("link", { name: "Show the ingest key" }).click();
 
   await expect(staffPage.getByText("No key has been issued for this service yet.")).toBeVisible();

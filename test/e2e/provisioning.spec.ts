@@ -4,6 +4,7 @@ import {
   demoStaffLogin,
   logIn,
   signUpAndVerify,
+  staffOnWaitingSetup,
   uniqueEmail,
   waitForEmail,
   withDatabase,
@@ -53,14 +54,7 @@ test("staff claim and complete a manual setup; the customer sees the access deta
   await expect(service.getByTestId("request-status")).toHaveText("Waiting for staff", { timeout: 10_000 });
   await expect(service).toContainText("Our team is setting this up for you.");
 
-  const staffContext = await browser.newContext({ extraHTTPHeaders: clientAddress() });
-  const staffPage = await staffContext.newPage();
-  const staff = demoStaffLogin();
-  await logIn(staffPage, staff.email, staff.password);
-  await staffPage.getByRole("link", { name: "Provisioning" }).click();
-  await staffPage.getByLabel("Status").selectOption("waiting_staff");
-  await staffPage.getByRole("button", { name: "Filter" }).click();
-  await staffPage.getByTestId("queue-row").filter({ hasText: person.company }).getByRole("link").click();
+  const { context: staffContext, staffPage } = await staffOnWaitingSetup(browser, person.company);
   await expect(staffPage.getByRole("heading", { level: 1 })).toHaveText(`Set up Business for ${person.company}`);
   await staffPage.getByRole("button", { name: "Claim" }).click();
   await expect(staffPage.getByText("Claimed by you")).toBeVisible();

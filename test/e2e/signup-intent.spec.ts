@@ -1,5 +1,13 @@
 import { expect, test, type Page } from "@playwright/test";
-import { clientAddress, linkIn, logIn, uniqueEmail, waitForEmail, withDatabase } from "../support/e2e";
+import {
+  clientAddress,
+  fillSignUpAndConfirm,
+  linkIn,
+  logIn,
+  uniqueEmail,
+  waitForEmail,
+  withDatabase,
+} from "../support/e2e";
 
 // Issue 14, item 1: what a person signed up to do survives the sign-up and the confirmation email.
 
@@ -9,16 +17,8 @@ const password = "a long enough password";
 
 /** Fills the sign-up form the page is on, then follows the emailed confirmation link and logs in. */
 async function signUpConfirmAndLogIn(page: Page, name: string) {
-  const person = { email: uniqueEmail(name.toLowerCase()), company: `${name} Ltd` };
-  await page.getByLabel("Your name").fill(name);
-  await page.getByLabel("Work email").fill(person.email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByLabel("Company name").fill(person.company);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
-  const mail = await waitForEmail(person.email, /Confirm your email/);
-  await page.goto(linkIn(mail, "/verify-email?token="));
-  await expect(page.getByText("Your email address is confirmed")).toBeVisible();
+  const person = { name, email: uniqueEmail(name.toLowerCase()), password, company: `${name} Ltd` };
+  await fillSignUpAndConfirm(page, person);
   await page.getByLabel("Email").fill(person.email);
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Log in" }).click();

@@ -9,10 +9,11 @@ import { DEMO_USAGE_REPORT_TASK, sendUsageReport, type UsageReport } from "../..
 import { changeDemoWorkspace, type WorkspaceViewer } from "../../app/modules/demo/workspace.server";
 import * as layout from "../../app/routes/demo.$subdomain";
 import * as projectsPage from "../../app/routes/demo.$subdomain.projects";
-import { demoTenants, memberships, organisations, serviceInstances, users } from "../../db/schema";
+import { demoTenants, memberships, organisations, serviceInstances } from "../../db/schema";
 import type { Snapshot } from "../../provisioning";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
 import { callRoute, formPost, routeContext, ROUTE_APP_URL, signedIn } from "../support/routes";
+import { insertPerson } from "../support/people";
 
 let database: TestDatabase;
 let context: ReturnType<typeof routeContext>;
@@ -26,18 +27,8 @@ afterAll(async () => {
   await dropTestDatabase(database);
 });
 
-async function person(name: string, staffRole: "staff" | null = null) {
-  const [user] = await database.db
-    .insert(users)
-    .values({
-      email: `${name.toLowerCase()}-${Math.random()}@demo.test`,
-      name,
-      passwordHash: "x",
-      staffRole,
-      emailVerifiedAt: new Date(),
-    })
-    .returning();
-  return user!;
+function person(name: string, staffRole: "staff" | null = null) {
+  return insertPerson(database.db, name, staffRole);
 }
 
 const viewerOf = (user: { id: string; name: string; email: string }, staff = false): WorkspaceViewer => ({

@@ -12,12 +12,12 @@ import {
   outgoingEmails,
   serviceInstances,
   usageIngestKeys,
-  users,
 } from "../../db/schema";
 import type { Snapshot } from "../../provisioning";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
 import { callRoute, formPost, routeContext, ROUTE_APP_URL, signedIn } from "../support/routes";
 import { teamSnapshot } from "../support/usage";
+import { insertPerson } from "../support/people";
 
 const snapshot: Snapshot = teamSnapshot();
 
@@ -33,18 +33,8 @@ afterAll(async () => {
   await dropTestDatabase(database);
 });
 
-async function person(name: string, staffRole: "staff" | null = null) {
-  const [user] = await database.db
-    .insert(users)
-    .values({
-      email: `${name.toLowerCase()}-${Math.random()}@rotate.test`,
-      name,
-      passwordHash: "x",
-      emailVerifiedAt: new Date(),
-      staffRole,
-    })
-    .returning();
-  return user!;
+function person(name: string, staffRole: "staff" | null = null) {
+  return insertPerson(database.db, name, staffRole);
 }
 
 /** An organisation with an owner, an admin and a member, and one demo-provisioned service holding a key. */

@@ -92,6 +92,14 @@ export async function signUpAndVerify(
   person: { name: string; email: string; password: string; company: string },
 ) {
   await page.goto("/signup");
+  await fillSignUpAndConfirm(page, person);
+}
+
+/** Fills the sign-up form the page is on (wherever it led from) and follows the emailed confirmation link. */
+export async function fillSignUpAndConfirm(
+  page: Page,
+  person: { name: string; email: string; password: string; company: string },
+) {
   await page.getByLabel("Your name").fill(person.name);
   await page.getByLabel("Work email").fill(person.email);
   await page.getByLabel("Password").fill(person.password);
@@ -132,13 +140,11 @@ export async function buyPlan(
   await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}\?session_id=cs_/);
 }
 
-/** A staff member claims the company's setup waiting in the queue and completes it with these fields. */
-export async function completeManualSetup(
-  browser: Browser,
-  company: string,
-  heading: string,
-  fields: Record<string, string>,
-) {
+/**
+ * The demo staff member, signed in in a browser context of their own, on the request page of the
+ * company's setup waiting for staff (found through the queue's filter, as a person finds it).
+ */
+export async function staffOnWaitingSetup(browser: Browser, company: string) {
   const context = await browser.newContext({ extraHTTPHeaders: clientAddress() });
   const staffPage = await context.newPage();
   const staff = demoStaffLogin();
@@ -147,6 +153,17 @@ export async function completeManualSetup(
   await staffPage.getByLabel("Status").selectOption("waiting_staff");
   await staffPage.getByRole("button", { name: "Filter" }).click();
   await staffPage.getByTestId("queue-row").filter({ hasText: company }).getByRole("link").click();
+  return { context, staffPage };
+}
+
+/** A staff member claims the company's setup waiting in the queue and completes it with these fields. */
+export async function completeManualSetup(
+  browser: Browser,
+  company: string,
+  heading: string,
+  fields: Record<string, string>,
+) {
+  const { context, staffPage } = await staffOnWaitingSetup(browser, company);
   await expect(staffPage.getByRole("heading", { level: 1 })).toHaveText(heading);
   await staffPage.getByRole("button", { name: "Claim" }).click();
   await expect(staffPage.getByText("Claimed by you")).toBeVisible();
