@@ -8,3 +8,4 @@ export * from "./billing";
 export * from "./email";
 export * from "./workers";
 export * from "./usage";
+export * from "./success";
