@@ -17,10 +17,12 @@ export default function StaffLayout() {
         <TabLink to="/staff" end>
           Home
         </TabLink>
+        <TabLink to="/staff/tasks">Tasks</TabLink>
         <TabLink to="/staff/provisioning">Provisioning</TabLink>
         <TabLink to="/staff/trials">Trials</TabLink>
         <TabLink to="/staff/accounts">Accounts</TabLink>
         <TabLink to="/staff/leads">Leads</TabLink>
+        {isAdmin ? <TabLink to="/staff/playbooks">Playbooks</TabLink> : null}
         {isAdmin ? <TabLink to="/staff/team">Team</TabLink> : null}
       </TabNav>
       <div className="mt-8">

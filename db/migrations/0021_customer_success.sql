@@ -193,3 +193,23 @@ END $$;--> statement-breakpoint
 CREATE TRIGGER organisations_account_success AFTER INSERT ON organisations
   FOR EACH ROW EXECUTE FUNCTION account_success_for_organisation();--> statement-breakpoint
 INSERT INTO account_success (account_id, search) SELECT id, lower(name) FROM organisations ON CONFLICT DO NOTHING;
+--> statement-breakpoint
+CREATE INDEX "cs_tasks_done_idx" ON "cs_tasks" USING btree ("completed_at" DESC,"id" DESC) WHERE "cs_tasks"."status" = 'done';--> statement-breakpoint
+-- The preloaded 30-60-90 playbook (app/modules/success/playbook-template.ts, which a test holds this
+-- to); admins edit the rows afterwards, so a re-run never overwrites them.
+INSERT INTO playbook_rules (key, name, trigger, params, task_title, due_days, assign_to, position) VALUES
+  ('trial-welcome', 'Trial day 1: welcome', 'trial_started', '{"day":1,"manualSetup":false}'::jsonb, 'Send the new trial a welcome email.', 0, 'assigned', 10),
+  ('trial-welcome-call', 'Trial day 1: welcome call for plans that staff set up', 'trial_started', '{"day":1,"manualSetup":true}'::jsonb, 'Call the new trial to welcome them and plan the setup.', 0, 'assigned', 20),
+  ('trial-no-milestone', 'Trial day 3 with no milestone', 'trial_no_milestone', '{"day":3}'::jsonb, 'Help the trial reach its first milestone.', 1, 'assigned', 30),
+  ('trial-ready-to-buy', 'Trial ending soon and well activated', 'trial_ending_activated', '{"daysBefore":3,"activationPercent":60}'::jsonb, 'Call the trial: it is ready to buy.', 0, 'assigned', 40),
+  ('first-payment', 'First payment: onboarding call', 'first_payment', '{}'::jsonb, 'Book the onboarding call.', 2, 'assigned', 50),
+  ('day-30', 'Day 30 check-in', 'service_day', '{"day":30}'::jsonb, 'Check in with the customer at day 30.', 2, 'assigned', 60),
+  ('day-60', 'Day 60 check-in', 'service_day', '{"day":60}'::jsonb, 'Check in with the customer at day 60.', 2, 'assigned', 70),
+  ('day-90', 'Day 90 check-in', 'service_day', '{"day":90}'::jsonb, 'Check in with the customer at day 90.', 2, 'assigned', 80),
+  ('inactive', 'No active user for 7 days', 'inactive', '{"days":7}'::jsonb, 'Find out why no one is using the product.', 1, 'assigned', 90),
+  ('setup-stuck', 'Setup failed or waiting on the customer', 'setup_stuck', '{"waitingDays":2}'::jsonb, 'Help the customer get the setup finished.', 0, 'queue', 100),
+  ('payment-failing', 'Payment failing', 'payment_failing', '{}'::jsonb, 'Help the customer fix the failing payment.', 1, 'assigned', 110),
+  ('seats-unused', 'Users bought mostly unused after 60 days', 'seats_unused', '{"afterDays":60,"usedPercent":50}'::jsonb, 'Help the customer get their unused users started.', 3, 'assigned', 120),
+  ('annual-renewal', 'Annual plan renews in 60 days', 'annual_renewal', '{"daysBefore":60}'::jsonb, 'Prepare the annual renewal with the customer.', 7, 'assigned', 130),
+  ('expansion', 'Near a plan limit or looking at upgrades', 'expansion', '{"limitPercent":80,"previewDays":7}'::jsonb, 'Talk to the customer about a larger plan.', 2, 'assigned', 140)
+ON CONFLICT (key) DO NOTHING;

@@ -291,6 +291,10 @@ export const csTasks = pgTable(
       .on(t.dueAt, t.id)
       .where(sql`${t.status} = 'open'`),
     index("cs_tasks_account_idx").on(t.accountId, t.createdAt, t.id),
+    /** The "done" list: most recently completed first. */
+    index("cs_tasks_done_idx")
+      .on(t.completedAt.desc(), t.id.desc())
+      .where(sql`${t.status} = 'done'`),
     check("cs_tasks_status_check", sql`${t.status} in ('open', 'done')`),
     check(
       "cs_tasks_outcome_check",

@@ -3,7 +3,15 @@ import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs } from "@re
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditEvents, leads, organisations, provisioningRequests, serviceInstances, users } from "../../db/schema";
+import {
+  auditEvents,
+  csTasks,
+  leads,
+  organisations,
+  provisioningRequests,
+  serviceInstances,
+  users,
+} from "../../db/schema";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
 import { callRoute, formPost, ROUTE_APP_URL, routeContext, signedIn } from "../support/routes";
 import * as staffLayout from "../../app/routes/staff";
@@ -17,6 +25,9 @@ import * as staffQueue from "../../app/routes/staff.provisioning._index";
 import * as staffRequest from "../../app/routes/staff.provisioning.$requestId";
 import * as staffTrials from "../../app/routes/staff.trials";
 import * as staffTeam from "../../app/routes/staff.team";
+import * as staffTasks from "../../app/routes/staff.tasks._index";
+import * as staffTask from "../../app/routes/staff.tasks.$taskId";
+import * as staffPlaybooks from "../../app/routes/staff.playbooks";
 
 type Handler = (args: LoaderFunctionArgs & ActionFunctionArgs) => Promise<unknown>;
 type Role = "anonymous" | "customer" | "staff" | "admin";
@@ -25,7 +36,7 @@ const ROLES: Role[] = ["anonymous", "customer", "staff", "admin"];
 let database: TestDatabase;
 let context: AppLoadContext;
 const cookies = {} as Record<Role, string>;
-const ids = {} as Record<Role | "organisation" | "lead" | "request" | "instance", string>;
+const ids = {} as Record<Role | "organisation" | "lead" | "request" | "instance" | "task", string>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -84,6 +95,17 @@ beforeAll(async () => {
     })
     .returning({ id: provisioningRequests.id });
   ids.request = request!.id;
+  const [task] = await database.db
+    .insert(csTasks)
+    .values({
+      accountId: ids.organisation,
+      title: "Call them.",
+      reason: "Because.",
+      link: `/staff/accounts/${ids.organisation}`,
+      dueAt: new Date(),
+    })
+    .returning({ id: csTasks.id });
+  ids.task = task!.id;
 });
 afterAll(async () => {
   await dropTestDatabase(database);
@@ -150,6 +172,27 @@ const pages: {
   },
   { file: "staff.trials", path: () => "/staff/trials", params: () => ({}), loader: staffTrials.loader, least: "staff" },
   { file: "staff.team", path: () => "/staff/team", params: () => ({}), loader: staffTeam.loader, least: "admin" },
+  {
+    file: "staff.tasks._index",
+    path: () => "/staff/tasks",
+    params: () => ({}),
+    loader: staffTasks.loader,
+    least: "staff",
+  },
+  {
+    file: "staff.tasks.$taskId",
+    path: () => `/staff/tasks/${ids.task}`,
+    params: () => ({ taskId: ids.task }),
+    loader: staffTask.loader as Handler,
+    least: "staff",
+  },
+  {
+    file: "staff.playbooks",
+    path: () => "/staff/playbooks",
+    params: () => ({}),
+    loader: staffPlaybooks.loader,
+    least: "admin",
+  },
 ];
 
 function allowed(role: Role, least: Role): boolean {
