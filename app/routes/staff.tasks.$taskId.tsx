@@ -217,6 +217,7 @@ export default function StaffTask() {
         <h2 id="history-heading" className="text-lg font-semibold">
           History
         </h2>
+        {task.history.length ? null : <p className="mt-2 text-sm text-slate-600">Nothing has been done with it yet.</p>}
         <ol className="mt-2 space-y-2 text-sm" data-testid="task-history">
           {task.history.map((event) => (
             <li key={event.id} className="flex flex-col gap-1 sm:flex-row sm:gap-4">
