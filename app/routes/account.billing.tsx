@@ -22,6 +22,7 @@ import { lostFeatures } from "~/modules/catalog/plan-differences";
 import { readForm } from "~/lib/forms.server";
 import { longDate } from "~/lib/dates";
 import { cardText } from "~/components/service-card";
+import { recordSignal } from "~/modules/success/signals.server";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
@@ -67,6 +68,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       role: member.role,
     };
   const organisation = member;
+  // Intent for the trial's PQL score and the expansion playbook (issue 16); staff looking are not the customer.
+  const signal = (kind: "billing_viewed" | "upgrade_preview") =>
+    user.staffRole ? Promise.resolve() : recordSignal(context.db, organisation.organisationId, kind);
+  await signal("billing_viewed");
   const catalog = await requireCatalog(context.db);
   const subscription = await currentSubscription(context.db, organisation.organisationId);
   const current = subscription ? await currentChoice(context.db, subscription) : null;
@@ -83,6 +88,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     });
     if (result.ok) preview = result.preview;
     else previewError = result.message;
+    if (preview?.kind === "upgrade") await signal("upgrade_preview");
   }
   const invoicesAfter = url.searchParams.get("invoices_after");
   const summary = subscription

@@ -9,10 +9,16 @@ import { pageMeta, pageTitle, publicOrigin, summarise } from "~/lib/seo";
 import { requireCatalog } from "~/modules/catalog/catalog.server";
 import { annualSavingPercent, parseInterval } from "~/modules/catalog/pricing";
 import { productJsonLd } from "~/modules/catalog/structured-data";
+import { recordCustomerSignal } from "~/modules/success/signals.server";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const interval = parseInterval(new URL(request.url).searchParams.get("interval"));
-  const catalog = await requireCatalog(context.db);
+  // Anonymous visitors are served from the page cache (ADR 3) and never reach this; signed-in
+  // requests bypass it, so a customer's look at prices is counted as intent (issue 16 item 4).
+  const [catalog] = await Promise.all([
+    requireCatalog(context.db),
+    recordCustomerSignal(request, context, "pricing_viewed"),
+  ]);
   return { catalog, interval };
 }
 

@@ -1,5 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormErrors, SubmitButton } from "~/components/ui/field";
 import { planLabel } from "~/modules/catalog/labels";
@@ -57,7 +57,15 @@ export default function StaffTrials() {
   const actionData = useActionData<typeof action>();
   return (
     <div className="space-y-6">
-      <h1 className="text-2xl font-bold tracking-tight">Trials</h1>
+      <div>
+        <h1 className="text-2xl font-bold tracking-tight">Trials</h1>
+        <p className="mt-1 text-sm text-slate-700">
+          <Link to="/staff/trials/call" className="font-medium text-brand-700 underline">
+            Trials to call
+          </Link>
+          : active trials, most ready to buy first, with why.
+        </p>
+      </div>
       <FormErrors id="extend-errors" errors={actionData ? [actionData.error] : undefined} />
       {trials.length ? (
         <ul className="divide-y divide-slate-100 rounded-xl ring-1 ring-slate-200">

@@ -241,6 +241,7 @@ test("signed-in customers' and staff pages follow the same rules and are not ind
       "/staff",
       "/staff/provisioning",
       "/staff/trials",
+      "/staff/trials/call",
       "/staff/accounts",
       "/staff/accounts/:id",
       "/staff/leads",

@@ -24,6 +24,7 @@ import * as staffLead from "../../app/routes/staff.leads.$leadId";
 import * as staffQueue from "../../app/routes/staff.provisioning._index";
 import * as staffRequest from "../../app/routes/staff.provisioning.$requestId";
 import * as staffTrials from "../../app/routes/staff.trials";
+import * as staffTrialsToCall from "../../app/routes/staff.trials_.call";
 import * as staffTeam from "../../app/routes/staff.team";
 import * as staffTasks from "../../app/routes/staff.tasks._index";
 import * as staffTask from "../../app/routes/staff.tasks.$taskId";
@@ -171,6 +172,13 @@ const pages: {
     least: "staff",
   },
   { file: "staff.trials", path: () => "/staff/trials", params: () => ({}), loader: staffTrials.loader, least: "staff" },
+  {
+    file: "staff.trials_.call",
+    path: () => "/staff/trials/call",
+    params: () => ({}),
+    loader: staffTrialsToCall.loader,
+    least: "staff",
+  },
   { file: "staff.team", path: () => "/staff/team", params: () => ({}), loader: staffTeam.loader, least: "admin" },
   {
     file: "staff.tasks._index",

@@ -8,6 +8,7 @@ import { stripeFailure } from "~/modules/billing/stripe-failure";
 import { priceRowFor, requireCatalog } from "~/modules/catalog/catalog.server";
 import { fewerSeatsThanUsed } from "~/modules/accounts/seats.server";
 import { orderTotal, seatsError } from "~/modules/catalog/pricing";
+import { recordSignal } from "~/modules/success/signals.server";
 import { activeTrial, trialEndOrFullLength } from "~/modules/trials/trials.server";
 
 export type CheckoutDeps = { db: Database; stripe: Stripe; appUrl: string };
@@ -123,6 +124,8 @@ export async function startCheckout(deps: CheckoutDeps, input: CheckoutInput): P
       { plan: plan.slug, interval: input.interval, seats: input.seats },
       input.accountId,
     );
+    // The customer's own checkout is buying intent for the PQL score; a staff-sent link is not.
+    if (!input.salesAssisted) await recordSignal(db, input.accountId, "checkout_opened");
     return { ok: true, url: session.url!, order };
   } catch (error) {
     // The order never reached Stripe: free the slot so the customer can try again.
