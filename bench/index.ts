@@ -10,6 +10,7 @@ import { loginScenario } from "./login";
 import { pricingScenario } from "./pricing";
 import { provisioningScenario } from "./provisioning";
 import { scale, type Scenario } from "./scale";
+import { staffScenario } from "./staff";
 import { usageScenario } from "./usage";
 import { webhooksScenario } from "./webhooks";
 
@@ -20,6 +21,7 @@ const scenarios: Record<string, Scenario> = {
   provisioning: provisioningScenario,
   webhooks: webhooksScenario,
   usage: usageScenario,
+  staff: staffScenario,
 };
 
 const args = process.argv.slice(2);

@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, between, desc, eq, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "../db/client";
-import { organisations, provisioningEvents, provisioningRequests } from "../db/schema";
+import { organisations, provisioningEvents, provisioningRequests, type RequestStatus } from "../db/schema";
 import { decodeCursor, encodeCursor } from "../db/keyset-cursor";
 
 export const QUEUE_PAGE_SIZE = 25;
@@ -30,16 +30,39 @@ export const queueFiltersSchema = z.object({
 export type QueueFilters = z.infer<typeof queueFiltersSchema>;
 
 /**
+ * Where each status sits in `queue_rank` (the generated column in db/schema/provisioning.ts):
+ * filtering on the rank instead of the status lets the page be read in queue order straight from an
+ * index whose columns end with (queue_rank, sla_due_at, id). Every status but the two finished ones
+ * has ranks of its own; those two share rank 6 and are told apart by their status.
+ */
+const RANKS: Record<RequestStatus, { from: number; to: number }> = {
+  waiting_staff: { from: 0, to: 1 },
+  failed: { from: 2, to: 2 },
+  queued: { from: 3, to: 3 },
+  running: { from: 4, to: 4 },
+  waiting_customer: { from: 5, to: 5 },
+  succeeded: { from: 6, to: 6 },
+  cancelled: { from: 6, to: 6 },
+};
+/** Open = not finished: every rank below the finished ones' 6. */
+const OPEN_RANKS = { from: 0, to: 5 };
+
+/**
  * The staff queue: trial setups waiting for staff first (the trial's days start only when it is
  * ready), then the rest waiting for staff, then failed, then the rest; most overdue first within
- * each. Keyset paging on (queue_rank, sla_due_at, id), which one index serves. `trialSetup` marks a
+ * each. Keyset paging on (queue_rank, sla_due_at, id). Each filter reads a page in that order from an
+ * index (migration 0021, issue 16's bench): no filter or a status, `provisioning_requests_queue_idx`
+ * (queue_rank, sla_due_at, id); an operation, `provisioning_requests_operation_queue_idx`; a plan,
+ * `provisioning_requests_plan_queue_idx` (the snapshot's planSlug first). Further filters (age, a
+ * second of these) are checked on the rows read; the cursor is a row comparison, so a later page
+ * starts where the last one ended instead of re-reading the pages before it. `trialSetup` marks a
  * trial's setup.
  */
 export async function listQueue(db: DbOrTx, filters: QueueFilters, pageSize = QUEUE_PAGE_SIZE) {
   const r = provisioningRequests;
-  const conditions: SQL[] = [];
-  if (filters.status) conditions.push(eq(r.status, filters.status));
-  else conditions.push(sql`${r.status} not in ('succeeded', 'cancelled')`);
+  const ranks = filters.status ? RANKS[filters.status] : OPEN_RANKS;
+  const conditions: SQL[] = [between(r.queueRank, ranks.from, ranks.to)];
+  if (filters.status === "succeeded" || filters.status === "cancelled") conditions.push(eq(r.status, filters.status));
   if (filters.operation) conditions.push(eq(r.operation, filters.operation));
   if (filters.plan) conditions.push(sql`${r.snapshot}->>'planSlug' = ${filters.plan}`);
   if (filters.olderThanHours)
@@ -47,13 +70,7 @@ export async function listQueue(db: DbOrTx, filters: QueueFilters, pageSize = QU
   const cursor = decodeCursor(filters.cursor, ["int", "time", "uuid"] as const);
   if (cursor) {
     const [rank, slaDueAt, id] = cursor;
-    conditions.push(
-      or(
-        gt(r.queueRank, rank),
-        and(eq(r.queueRank, rank), gt(r.slaDueAt, slaDueAt)),
-        and(eq(r.queueRank, rank), eq(r.slaDueAt, slaDueAt), gt(r.id, id)),
-      )!,
-    );
+    conditions.push(sql`(${r.queueRank}, ${r.slaDueAt}, ${r.id}) > (${rank}, ${slaDueAt.toISOString()}, ${id})`);
   }
   const rows = await db
     .select({

@@ -212,4 +212,9 @@ INSERT INTO playbook_rules (key, name, trigger, params, task_title, due_days, as
   ('seats-unused', 'Users bought mostly unused after 60 days', 'seats_unused', '{"afterDays":60,"usedPercent":50}'::jsonb, 'Help the customer get their unused users started.', 3, 'assigned', 120),
   ('annual-renewal', 'Annual plan renews in 60 days', 'annual_renewal', '{"daysBefore":60}'::jsonb, 'Prepare the annual renewal with the customer.', 7, 'assigned', 130),
   ('expansion', 'Near a plan limit or looking at upgrades', 'expansion', '{"limitPercent":80,"previewDays":7}'::jsonb, 'Talk to the customer about a larger plan.', 2, 'assigned', 140)
-ON CONFLICT (key) DO NOTHING;
+ON CONFLICT (key) DO NOTHING;--> statement-breakpoint
+-- The staff lists' filters (issue 16's bench, 1,000,000 requests and 300,000 leads): each filter reads
+-- its keyset page in list order from an index instead of sorting or scanning every match.
+CREATE INDEX "provisioning_requests_operation_queue_idx" ON "provisioning_requests" USING btree ("operation","queue_rank","sla_due_at","id");--> statement-breakpoint
+CREATE INDEX "provisioning_requests_plan_queue_idx" ON "provisioning_requests" USING btree (("snapshot"->>'planSlug'),"queue_rank","sla_due_at","id");--> statement-breakpoint
+CREATE INDEX "leads_verdict_plan_created_idx" ON "leads" USING btree ("verdict","plan_slug","created_at","id");

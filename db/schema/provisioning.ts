@@ -99,6 +99,9 @@ export const provisioningRequests = pgTable(
   (t) => [
     index("provisioning_requests_queue_idx").on(t.queueRank, t.slaDueAt, t.id),
     index("provisioning_requests_status_idx").on(t.status, t.slaDueAt, t.id),
+    // The queue filtered by operation or plan, read in queue order (provisioning/queries.ts listQueue).
+    index("provisioning_requests_operation_queue_idx").on(t.operation, t.queueRank, t.slaDueAt, t.id),
+    index("provisioning_requests_plan_queue_idx").on(sql`(${t.snapshot}->>'planSlug')`, t.queueRank, t.slaDueAt, t.id),
     index("provisioning_requests_account_idx").on(t.accountId, t.createdAt),
     index("provisioning_requests_callback_due_idx")
       .on(t.callbackDueAt)

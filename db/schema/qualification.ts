@@ -24,6 +24,7 @@ export const leads = pgTable(
     index("leads_created_idx").on(t.createdAt, t.id),
     index("leads_verdict_created_idx").on(t.verdict, t.createdAt, t.id),
     index("leads_plan_created_idx").on(t.planSlug, t.createdAt, t.id),
+    index("leads_verdict_plan_created_idx").on(t.verdict, t.planSlug, t.createdAt, t.id),
     index("leads_organisation_idx").on(t.organisationId),
   ],
 );

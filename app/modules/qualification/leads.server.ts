@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "#db/client";
 import { contactRequests, leads, organisations, users } from "#db/schema";
@@ -156,7 +156,13 @@ export const leadFiltersSchema = z.object({
 });
 export type LeadFilters = z.infer<typeof leadFiltersSchema>;
 
-/** Newest first, a page at a time; the cursor is the last row's (created_at, id), so pages stay fast as leads grow. */
+/**
+ * Newest first, a page at a time; the cursor is the last row's (created_at, id), so pages stay fast
+ * as leads grow. Each filter reads its page in that order from an index ending (created_at, id):
+ * `leads_created_idx` unfiltered or by date, `leads_verdict_created_idx`, `leads_plan_created_idx`,
+ * and `leads_verdict_plan_created_idx` for a fit and a plan together (migration 0021, issue 16's
+ * bench: a combination that matches nothing would otherwise read every lead of the fit).
+ */
 export async function listLeads(db: DbOrTx, filters: LeadFilters, pageSize = LEADS_PAGE_SIZE) {
   const conditions: SQL[] = [];
   if (filters.verdict) conditions.push(eq(leads.verdict, filters.verdict));
@@ -166,7 +172,8 @@ export async function listLeads(db: DbOrTx, filters: LeadFilters, pageSize = LEA
     conditions.push(lt(leads.createdAt, new Date(new Date(`${filters.to}T00:00:00Z`).getTime() + 86_400_000)));
   const cursor = decodeCursor(filters.cursor, ["time", "uuid"] as const);
   if (cursor) {
-    conditions.push(or(lt(leads.createdAt, cursor[0]), and(eq(leads.createdAt, cursor[0]), lt(leads.id, cursor[1])))!);
+    // A row comparison bounds the index scan: a later page starts where the last one ended.
+    conditions.push(sql`(${leads.createdAt}, ${leads.id}) < (${cursor[0].toISOString()}, ${cursor[1]})`);
   }
   const rows = await db
     .select({
