@@ -193,3 +193,10 @@ END $$;--> statement-breakpoint
 CREATE TRIGGER organisations_account_success AFTER INSERT ON organisations
   FOR EACH ROW EXECUTE FUNCTION account_success_for_organisation();--> statement-breakpoint
 INSERT INTO account_success (account_id, search) SELECT id, lower(name) FROM organisations ON CONFLICT DO NOTHING;
+--> statement-breakpoint
+-- Staff home and portfolio (issue 16 items 5 and 6): each count and list the home shows reads an index.
+CREATE INDEX "orders_pending_approval_idx" ON "orders" USING btree ("paid_at") WHERE "orders"."status" = 'pending_approval';--> statement-breakpoint
+CREATE INDEX "subscriptions_failing_idx" ON "subscriptions" USING btree ("payment_failed_at","account_id") WHERE "subscriptions"."payment_failed_at" is not null or "subscriptions"."status" in ('past_due', 'unpaid');--> statement-breakpoint
+CREATE INDEX "organisations_created_idx" ON "organisations" USING btree ("created_at","id");--> statement-breakpoint
+CREATE INDEX "leads_contact_created_idx" ON "leads" USING btree ("created_at","id") WHERE "leads"."contact_requested_at" is not null;--> statement-breakpoint
+CREATE INDEX "contact_requests_created_idx" ON "contact_requests" USING btree ("created_at","id");
