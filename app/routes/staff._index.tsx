@@ -23,7 +23,7 @@ export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
     title: pageTitle("Staff console"),
     description:
-      "Staff console: your day (tasks due, health drops, trials to call, setups waiting, failing payments, contact requests), what needs attention, undelivered emails, and this week's new leads and organisations.",
+      "Staff console: your tasks due, health drops, trials to call, setups waiting, failing payments, contact requests, and this week's new leads and accounts.",
     path: "/staff",
     noindex: true,
   });

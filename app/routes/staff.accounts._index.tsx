@@ -8,21 +8,24 @@ import { listStaff } from "~/modules/accounts/staff.server";
 import { planChoices } from "~/modules/catalog/catalog.server";
 import { planLabel } from "~/modules/catalog/labels";
 import { loadCatalogWords } from "~/modules/catalog/labels.server";
-import { changeText, dayText, healthText, mrrText, plansText, stageText } from "~/modules/success/portfolio-format";
 import {
+  changeText,
+  dayText,
   DROPPED_DAYS,
-  listPortfolio,
-  portfolioFiltersSchema,
+  healthText,
+  mrrText,
+  plansText,
+  stageText,
   TRIAL_ENDING_DAYS,
-  type PortfolioFilters,
-} from "~/modules/success/portfolio.server";
+} from "~/modules/success/portfolio-format";
+import { listPortfolio, portfolioFiltersSchema, type PortfolioFilters } from "~/modules/success/portfolio.server";
 import { bandLabels, stageLabels } from "~/modules/success/words";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
     title: pageTitle("Accounts"),
     description:
-      "The portfolio: every customer account with its stage, health, plans, MRR and who looks after it, most in need of attention first, searchable and filterable, with a CSV export.",
+      "Every customer account with its stage, health, plans, MRR and owner, most in need of attention first; search, filter and download as CSV.",
     path: "/staff/accounts",
     noindex: true,
   });
@@ -73,7 +76,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return {
     filters,
     chips,
-    csvHref: `/staff/accounts/export${query ? `?${query}` : ""}`,
+    csvHref: `/staff/accounts.csv${query ? `?${query}` : ""}`,
     plans,
     team: team.filter((member) => member.id !== staff.userId).map((member) => [member.id, member.name]) as [
       string,

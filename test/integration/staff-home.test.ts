@@ -19,7 +19,7 @@ import {
   users,
 } from "../../db/schema";
 import * as staffHome from "../../app/routes/staff._index";
-import * as portfolioExport from "../../app/routes/staff.accounts.export";
+import * as portfolioExport from "../../app/routes/staff.accounts[.csv]";
 import { sendStaffDigests } from "../../app/modules/email/staff-digest.server";
 import { myDay } from "../../app/modules/success/my-day.server";
 import { listPortfolio, portfolioBatches, type PortfolioFilters } from "../../app/modules/success/portfolio.server";
@@ -322,7 +322,7 @@ describe("the portfolio", () => {
 
   it("exports the filtered list as CSV in words, money as decimals with the currency, formulas defused", async () => {
     const response = (await portfolioExport.loader({
-      request: new Request(`${ROUTE_APP_URL}/staff/accounts/export?plan=team`, { headers: { cookie: annCookie } }),
+      request: new Request(`${ROUTE_APP_URL}/staff/accounts.csv?plan=team`, { headers: { cookie: annCookie } }),
       context,
       params: {},
     })) as Response;

@@ -6,6 +6,11 @@ import { formatMoney, toMajorUnitString } from "~/lib/money";
 import { planLabel, type PlanNames } from "~/modules/catalog/labels";
 import { bandLabels, stageLabels } from "./words";
 
+/** The portfolio's "trial ending" filter: within this many days from now. */
+export const TRIAL_ENDING_DAYS = 7;
+/** The portfolio's "health dropped" filter: an alert within this many days. */
+export const DROPPED_DAYS = 7;
+
 /** "Onboarding, day 12 of 90", "On trial, day 3", "Adopted". */
 export function stageText(stage: LifecycleStage, stageDay: number | null): string {
   if (stageDay === null) return stageLabels[stage];

@@ -9,13 +9,10 @@ import type { DbOrTx } from "#db/client";
 import { decodeCursor, encodeCursor } from "#db/keyset-cursor";
 import { accountSuccess, organisations, subscriptions, users } from "#db/schema";
 import { failingPaymentWhere } from "./my-day.server";
+import { DROPPED_DAYS, TRIAL_ENDING_DAYS } from "./portfolio-format";
 
 export const PORTFOLIO_PAGE_SIZE = 25;
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** "Trial ending" means within this many days from now. */
-export const TRIAL_ENDING_DAYS = 7;
-/** "Health dropped" means an alert within this many days. */
-export const DROPPED_DAYS = 7;
 
 /** Bad filter values are dropped (the list shows unfiltered), never a 500 (ADR 14). */
 const optional = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);

@@ -28,7 +28,7 @@ function textCell(value: string): string {
 }
 
 /**
- * The portfolio as CSV (`/staff/accounts/export?…` with the list's filters): every matching
+ * The portfolio as CSV (`/staff/accounts.csv?…` with the list's filters): every matching
  * account, not just a page, streamed a keyset batch at a time so a 100,000-account export never
  * sits in memory. Words, not keys (ADR 20); MRR as a decimal with its currency beside it.
  */
