@@ -13,6 +13,7 @@ import { sendOutgoingEmail } from "../app/modules/email/send.server";
 import { sweepLifecycleEmails } from "../app/modules/email/lifecycle.server";
 import { queueSetupCompleteEmails } from "../app/modules/email/setup-complete.server";
 import { notifyStaffOfOverdueRequests } from "../app/modules/email/sla-notice.server";
+import { sendStaffDigests, STAFF_DIGEST_TASK } from "../app/modules/email/staff-digest.server";
 import { sweepTrials } from "../app/modules/trials/lifecycle.server";
 import { activationPayload, recordMilestones } from "../app/modules/usage/activation.server";
 import { maintainUsagePartitions } from "../app/modules/usage/partitions.server";
@@ -78,6 +79,7 @@ const crontab = [
   `* * * * * ${USAGE_ROLLUP_TASK} ?max=1`,
   `10 0 * * * ${USAGE_PARTITIONS_TASK} ?max=1`,
   `*/10 * * * * ${LIFECYCLE_EMAILS_TASK} ?max=1`,
+  `0 6 * * * ${STAFF_DIGEST_TASK} ?max=1`,
 ].join("\n");
 
 /** Which tasks the main runner runs: every job the portal queues, but mail, has its handler here. */
@@ -98,6 +100,9 @@ export function taskList({ database, appUrl, sessionSecret, provisionerHttpSecre
     },
     [LIFECYCLE_EMAILS_TASK]: async () => {
       await sweepLifecycleEmails({ db: database.db, appUrl, secret: sessionSecret });
+    },
+    [STAFF_DIGEST_TASK]: async () => {
+      await sendStaffDigests(database.db, appUrl, new Date());
     },
     subscriptions_retention_sweep: async () => {
       await sweepEndedSubscriptions(database.db);

@@ -1,5 +1,12 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { readForm } from "~/lib/forms.server";
+import { getsStaffDigest, setStaffDigest } from "~/modules/email/staff-digest.server";
+import { countText, myDayLinks, type CappedCount } from "~/modules/success/my-day";
+import { myDay } from "~/modules/success/my-day.server";
+import { changeText, healthText } from "~/modules/success/portfolio-format";
+import { operationLabels } from "~/modules/provisioning-labels";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { staffOverview } from "~/modules/accounts/staff-overview.server";
 import { verdictLabels } from "~/modules/qualification/verdict-labels";
@@ -16,24 +23,83 @@ export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
     title: pageTitle("Staff console"),
     description:
-      "Staff console: paid orders waiting for approval, failing payments, undelivered emails, and this week's new leads and organisations.",
+      "Staff console: your tasks due, health drops, trials to call, setups waiting, failing payments, contact requests, and this week's new leads and accounts.",
     path: "/staff",
     noindex: true,
   });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireStaff(request, context);
-  const [overview, words] = await Promise.all([
-    staffOverview(context.db, new Date(Date.now() - WEEK_MS)),
+  const staff = await requireStaff(request, context);
+  const now = new Date();
+  const [overview, day, digest, words] = await Promise.all([
+    staffOverview(context.db, new Date(now.getTime() - WEEK_MS)),
+    myDay(context.db, staff.userId, now),
+    getsStaffDigest(context.db, staff.userId),
     loadCatalogWords(context.db),
   ]);
-  return { ...overview, planNames: words.planNames };
+  return { ...overview, day, digest, planNames: words.planNames };
+}
+
+const actionSchema = z.object({ intent: z.literal("digest"), digest: z.enum(["on", "off"]) });
+
+/** Turns the staff member's daily digest email on or off (audited, idempotent). */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const staff = await requireStaff(request, context);
+  const parsed = actionSchema.safeParse(Object.fromEntries(await readForm(request)));
+  if (!parsed.success) return data({ error: "Choose whether to get the daily email." }, { status: 400 });
+  await setStaffDigest(context.db, staff.userId, parsed.data.digest === "on");
+  return { error: null };
+}
+
+/** One block of the day: its count linking to the filtered list, and what to show under it. */
+function DayTile({
+  label,
+  count,
+  href,
+  testId,
+  children,
+}: {
+  label: string;
+  count: CappedCount;
+  href: string;
+  testId: string;
+  children?: React.ReactNode;
+}) {
+  return (
+    <li className="rounded-xl p-4 ring-1 ring-slate-200" data-testid={testId}>
+      <Link to={href} className="block">
+        <span className="block text-2xl font-bold" data-testid="count">
+          {countText(count)}
+        </span>
+        <span className="text-sm text-brand-700 underline">{label}</span>
+      </Link>
+      {children}
+    </li>
+  );
+}
+
+const itemList = "mt-3 space-y-1 text-sm text-slate-700";
+
+function TaskItems({ items }: { items: { id: string; accountName: string; title: string; overdue: boolean }[] }) {
+  return (
+    <ul className={itemList}>
+      {items.map((task) => (
+        <li key={task.id}>
+          <Link to={`/staff/tasks/${task.id}`} className="underline">
+            {task.title}
+          </Link>{" "}
+          ({task.accountName}){task.overdue ? <span className="font-medium text-red-700"> overdue</span> : null}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 export default function StaffHome() {
   const {
     awaitingApproval,
-    failingPayments,
+    day: today,
+    digest,
     unprocessableEvents,
     undeliveredEmails,
     leadCounts,
@@ -43,28 +109,123 @@ export default function StaffHome() {
   const attention = [
     ...awaitingApproval.map((a) => ({
       key: `approve-${a.accountId}-${a.planSlug}`,
-      accountId: a.accountId,
+      to: `/staff/accounts/${a.accountId}`,
       name: a.name,
       what: `${planLabel(a.planSlug, planNames)} order paid, waiting for your approval`,
     })),
-    ...failingPayments.map((f) => ({
+    ...today.failingPayments.items.map((f) => ({
       key: `payment-${f.accountId}`,
-      accountId: f.accountId,
+      to: `/staff/accounts/${f.accountId}`,
       name: f.name,
       what: `payment failing (${subscriptionStatusLabel(f.status)})${f.since ? ` since ${day(f.since)}` : ""}`,
+    })),
+    ...today.setupsWaitingStaff.items.map((r) => ({
+      key: `setup-${r.id}`,
+      to: `/staff/provisioning/${r.id}`,
+      name: r.name,
+      what: `${operationLabels[r.operation]} ${planLabel(r.planSlug, planNames)} waiting for staff, due ${time(r.slaDueAt)}`,
+    })),
+    ...today.contactRequests.items.map((c) => ({
+      key: `contact-${c.id}`,
+      to: `/staff/leads/${c.leadId}`,
+      name: c.organisationName ?? c.email,
+      what: `asked to be contacted${c.organisationName ? ` (${c.email})` : ""} on ${day(c.createdAt)}`,
     })),
   ];
   return (
     <div className="space-y-10">
-      <section aria-labelledby="attention-heading">
-        <h1 id="attention-heading" className="text-2xl font-bold tracking-tight">
-          Needs attention
+      <section aria-labelledby="day-heading">
+        <h1 id="day-heading" className="text-2xl font-bold tracking-tight">
+          Your day
         </h1>
+        <ul className="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+          <DayTile
+            label="My tasks due today or overdue"
+            count={today.myTasks.count}
+            href={myDayLinks.myTasks}
+            testId="my-tasks"
+          >
+            <TaskItems items={today.myTasks.items} />
+          </DayTile>
+          <DayTile
+            label="The team's queue, due"
+            count={today.queueTasks.count}
+            href={myDayLinks.queueTasks}
+            testId="queue-tasks"
+          >
+            <TaskItems items={today.queueTasks.items} />
+          </DayTile>
+          <DayTile
+            label="Health dropped this week"
+            count={today.healthDropped.count}
+            href={myDayLinks.healthDropped}
+            testId="health-dropped"
+          >
+            <ul className={itemList}>
+              {today.healthDropped.items.map((account) => (
+                <li key={account.accountId}>
+                  <Link to={`/staff/accounts/${account.accountId}`} className="underline">
+                    {account.name}
+                  </Link>
+                  : {healthText(account.band, account.score)}
+                  {account.change7d !== null ? `, ${changeText(account.change7d)}` : ""}
+                </li>
+              ))}
+            </ul>
+          </DayTile>
+          <DayTile
+            label="Trials to call"
+            count={today.trialsToCall.count}
+            href={myDayLinks.trialsToCall}
+            testId="trials-to-call"
+          >
+            <ul className={itemList}>
+              {today.trialsToCall.items.map((trial) => (
+                <li key={trial.accountId}>
+                  <Link to={`/staff/accounts/${trial.accountId}`} className="underline">
+                    {trial.name}
+                  </Link>
+                  : score {trial.score}
+                  {trial.trialEndsAt ? `, ends ${day(trial.trialEndsAt)}` : ""}
+                </li>
+              ))}
+            </ul>
+          </DayTile>
+          <DayTile
+            label="Setups waiting for staff"
+            count={today.setupsWaitingStaff.count}
+            href={myDayLinks.setupsWaitingStaff}
+            testId="setups-waiting-staff"
+          />
+          <DayTile
+            label="Setups waiting on the customer"
+            count={today.setupsWaitingCustomer.count}
+            href={myDayLinks.setupsWaitingCustomer}
+            testId="setups-waiting-customer"
+          />
+          <DayTile
+            label="Failing payments"
+            count={today.failingPayments.count}
+            href={myDayLinks.failingPayments}
+            testId="failing-payments"
+          />
+          <DayTile
+            label="Contact requests this week"
+            count={today.contactRequests.count}
+            href={myDayLinks.contactRequests}
+            testId="contact-requests"
+          />
+        </ul>
+      </section>
+      <section aria-labelledby="attention-heading">
+        <h2 id="attention-heading" className="text-lg font-semibold">
+          Needs attention
+        </h2>
         {attention.length ? (
           <ul className="mt-4 divide-y divide-slate-100 rounded-xl ring-1 ring-slate-200" data-testid="attention">
             {attention.map((item) => (
               <li key={item.key} className="flex justify-between gap-4 px-4 py-3 text-sm">
-                <Link to={`/staff/accounts/${item.accountId}`} className="font-medium text-brand-700 underline">
+                <Link to={item.to} className="font-medium text-brand-700 underline">
                   {item.name}
                 </Link>
                 <span className="text-slate-700">{item.what}</span>
@@ -72,8 +233,31 @@ export default function StaffHome() {
             ))}
           </ul>
         ) : (
-          <p className="mt-4 text-sm text-slate-600">Nothing waits for you: no approvals, no failing payments.</p>
+          <p className="mt-4 text-sm text-slate-600">
+            Nothing waits for you: no approvals, no failing payments, no setups waiting for staff, no contact requests.
+          </p>
         )}
+      </section>
+      <section aria-labelledby="digest-heading" id="digest">
+        <h2 id="digest-heading" className="text-lg font-semibold">
+          Daily email
+        </h2>
+        <Form method="post" className="mt-2 flex flex-col gap-3 text-sm sm:flex-row sm:items-center">
+          <p className="text-slate-700" data-testid="digest-state">
+            {digest
+              ? "You get this summary by email at 06:00 UTC on days you have tasks due."
+              : "You do not get the daily email."}
+          </p>
+          <input type="hidden" name="intent" value="digest" />
+          <button
+            type="submit"
+            name="digest"
+            value={digest ? "off" : "on"}
+            className="rounded-md px-3 py-2 font-semibold text-brand-700 ring-1 ring-slate-300"
+          >
+            {digest ? "Stop the daily email" : "Send me the daily email"}
+          </button>
+        </Form>
       </section>
       {unprocessableEvents.length ? (
         <section aria-labelledby="events-heading">

@@ -1,82 +1,238 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { subscriptionStatusLabel, trialStatusLabel } from "~/modules/billing/status-labels";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { FilterSelect } from "~/components/ui/filter-select";
+import { nextPageHref } from "~/lib/paging";
+import { pageMeta, pageTitle } from "~/lib/seo";
+import { requireStaff } from "~/modules/accounts/sessions.server";
+import { listStaff } from "~/modules/accounts/staff.server";
+import { planChoices } from "~/modules/catalog/catalog.server";
 import { planLabel } from "~/modules/catalog/labels";
 import { loadCatalogWords } from "~/modules/catalog/labels.server";
-import { Link, useLoaderData } from "@remix-run/react";
-import { nextPageHref } from "~/lib/paging";
-import { requireStaff } from "~/modules/accounts/sessions.server";
-import { listAccountsForStaff } from "~/modules/accounts/staff-accounts.server";
-import { pageMeta, pageTitle } from "~/lib/seo";
+import {
+  changeText,
+  dayText,
+  DROPPED_DAYS,
+  healthText,
+  mrrText,
+  plansText,
+  stageText,
+  TRIAL_ENDING_DAYS,
+} from "~/modules/success/portfolio-format";
+import { listPortfolio, portfolioFiltersSchema, type PortfolioFilters } from "~/modules/success/portfolio.server";
+import { bandLabels, stageLabels } from "~/modules/success/words";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
     title: pageTitle("Accounts"),
     description:
-      "Customer organisations, newest first, with their subscription and trial, each linking to its full account page.",
+      "Every customer account with its stage, health, plans, MRR and owner, most in need of attention first; search, filter and download as CSV.",
     path: "/staff/accounts",
     noindex: true,
   });
 
+const FILTER_NAMES = ["q", "stage", "band", "plan", "assigned", "trial", "dropped", "payment"] as const;
+
+/** The filters as query parameters, without the cursor (chips, the CSV link, a fresh search). */
+function filterParams(filters: PortfolioFilters, without?: (typeof FILTER_NAMES)[number]): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const name of FILTER_NAMES) {
+    const value = filters[name];
+    if (value && name !== without) params.set(name, value);
+  }
+  return params;
+}
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireStaff(request, context);
+  const staff = await requireStaff(request, context);
   const url = new URL(request.url);
-  const [page, words] = await Promise.all([
-    listAccountsForStaff(context.db, url.searchParams.get("cursor") ?? undefined),
+  const filters = portfolioFiltersSchema.parse(Object.fromEntries(url.searchParams));
+  const [page, words, plans, team] = await Promise.all([
+    listPortfolio(context.db, filters, { staffId: staff.userId, now: new Date() }),
     loadCatalogWords(context.db),
+    planChoices(context.db),
+    listStaff(context.db),
   ]);
+  const staffNames = new Map(team.map((member) => [member.id, member.name]));
+  const chipText: Record<(typeof FILTER_NAMES)[number], (value: string) => string> = {
+    q: (value) => `Search: ${value}`,
+    stage: (value) => `Stage: ${stageLabels[value as keyof typeof stageLabels]}`,
+    band: (value) => `Health: ${bandLabels[value as keyof typeof bandLabels]}`,
+    plan: (value) => `Plan: ${planLabel(value, words.planNames)}`,
+    assigned: (value) =>
+      value === "me"
+        ? "Assigned to me"
+        : value === "unassigned"
+          ? "Not assigned"
+          : `Assigned to ${staffNames.get(value) ?? "a former staff member"}`,
+    trial: () => `Trial ends within ${TRIAL_ENDING_DAYS} days`,
+    dropped: () => `Health dropped in the last ${DROPPED_DAYS} days`,
+    payment: () => "Payment failing",
+  };
+  const chips = FILTER_NAMES.filter((name) => filters[name]).map((name) => {
+    const rest = filterParams(filters, name).toString();
+    return { name, text: chipText[name](filters[name]!), removeHref: rest ? `?${rest}` : "/staff/accounts" };
+  });
+  const query = filterParams(filters).toString();
   return {
-    accounts: page.accounts.map((account) => ({ ...account, planName: planLabel(account.planSlug, words.planNames) })),
+    filters,
+    chips,
+    csvHref: `/staff/accounts.csv${query ? `?${query}` : ""}`,
+    plans,
+    team: team.filter((member) => member.id !== staff.userId).map((member) => [member.id, member.name]) as [
+      string,
+      string,
+    ][],
+    accounts: page.accounts.map((account) => ({
+      id: account.accountId,
+      name: account.name,
+      stage: stageText(account.stage, account.stageDay),
+      health: healthText(account.healthBand, account.healthScore),
+      band: account.healthBand,
+      change: changeText(account.healthChange7d),
+      plans: plansText(account.planSlugs, words.planNames) || "—",
+      mrr: mrrText(account.mrrMinor, account.currency),
+      assigned: account.assignedName ?? "Team",
+      trialEnds: dayText(account.trialEndsAt) || "—",
+    })),
     nextPage: nextPageHref(url, page.nextCursor),
   };
 }
 
-export default function StaffAccounts() {
-  const { accounts, nextPage } = useLoaderData<typeof loader>();
+const bandStyle = { red: "text-red-700", yellow: "text-amber-700", green: "text-green-700" } as const;
+
+export default function StaffPortfolio() {
+  const { filters, chips, csvHref, plans, team, accounts, nextPage } = useLoaderData<typeof loader>();
   return (
     <div className="space-y-6">
-      <h1 className="text-2xl font-bold tracking-tight">Accounts</h1>
-      <div className="overflow-x-auto">
-        <table className="w-full text-left text-sm">
-          <caption className="sr-only">Organisations, newest first, with their subscription and trial</caption>
-          <thead className="text-slate-600">
-            <tr>
-              <th scope="col" className="py-2 pr-4 font-medium">
-                Organisation
-              </th>
-              <th scope="col" className="py-2 pr-4 font-medium">
-                Since (UTC)
-              </th>
-              <th scope="col" className="py-2 pr-4 font-medium">
-                Subscription
-              </th>
-              <th scope="col" className="py-2 font-medium">
-                Trial
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {accounts.map((account) => (
-              <tr key={account.id} data-testid="account-row">
-                <td className="py-2 pr-4">
-                  <Link to={`/staff/accounts/${account.id}`} className="text-brand-700 underline">
-                    {account.name}
-                  </Link>
-                </td>
-                <td className="py-2 pr-4">{new Date(account.createdAt).toISOString().slice(0, 10)}</td>
-                <td className="py-2 pr-4">
-                  {account.subscriptionStatus
-                    ? `${subscriptionStatusLabel(account.subscriptionStatus)} · ${account.planName} · ${account.seats} users`
-                    : "—"}
-                </td>
-                <td className="py-2">{account.trialStatus ? trialStatusLabel(account.trialStatus) : "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h1 className="text-2xl font-bold tracking-tight">Accounts</h1>
+        <a href={csvHref} className="text-sm font-medium text-brand-700 underline" download>
+          Download CSV
+        </a>
       </div>
+      <Form
+        method="get"
+        className="grid gap-4 rounded-xl p-4 ring-1 ring-slate-200 sm:grid-cols-2 sm:items-end lg:grid-cols-4"
+        aria-label="Search and filter accounts"
+      >
+        <div className="sm:col-span-2">
+          <label htmlFor="q" className="text-sm font-medium">
+            Name, email or domain
+          </label>
+          <input
+            id="q"
+            name="q"
+            type="search"
+            defaultValue={filters.q ?? ""}
+            maxLength={100}
+            className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+          />
+        </div>
+        <FilterSelect name="stage" label="Stage" value={filters.stage} options={Object.entries(stageLabels)} />
+        <FilterSelect name="band" label="Health" value={filters.band} options={Object.entries(bandLabels)} />
+        <FilterSelect name="plan" label="Plan" value={filters.plan} options={plans} />
+        <FilterSelect
+          name="assigned"
+          label="Assigned to"
+          value={filters.assigned}
+          anyLabel="Anyone"
+          options={[["me", "Me"], ["unassigned", "Not assigned (the team)"], ...team]}
+        />
+        <FilterSelect
+          name="trial"
+          label="Trial"
+          value={filters.trial}
+          options={[["ending", `Ends within ${TRIAL_ENDING_DAYS} days`]]}
+        />
+        <FilterSelect
+          name="dropped"
+          label="Health change"
+          value={filters.dropped}
+          options={[["recent", `Dropped in the last ${DROPPED_DAYS} days`]]}
+        />
+        <FilterSelect name="payment" label="Payment" value={filters.payment} options={[["failing", "Failing"]]} />
+        <button type="submit" className="rounded-md bg-brand-600 px-4 py-2.5 text-sm font-semibold text-white">
+          Show accounts
+        </button>
+      </Form>
+      {chips.length ? (
+        <ul className="flex flex-wrap gap-2" aria-label="Active filters" data-testid="filter-chips">
+          {chips.map((chip) => (
+            <li key={chip.name}>
+              <Link
+                to={chip.removeHref}
+                className="inline-flex items-center gap-1 rounded-full bg-slate-100 px-3 py-1 text-sm text-slate-800 ring-1 ring-slate-200"
+              >
+                {chip.text}
+                <span aria-hidden="true">×</span>
+                <span className="sr-only">(remove this filter)</span>
+              </Link>
+            </li>
+          ))}
+          <li>
+            <Link to="/staff/accounts" className="inline-block px-1 py-1 text-sm text-brand-700 underline">
+              Clear all
+            </Link>
+          </li>
+        </ul>
+      ) : null}
+      {accounts.length ? (
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Accounts, most in need of attention first</caption>
+            <thead className="text-slate-600">
+              <tr>
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  Account
+                </th>
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  Stage
+                </th>
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  Health
+                </th>
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  Plans
+                </th>
+                <th scope="col" className="py-2 pr-4 text-right font-medium">
+                  MRR
+                </th>
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  Assigned to
+                </th>
+                <th scope="col" className="py-2 font-medium">
+                  Trial ends (UTC)
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {accounts.map((account) => (
+                <tr key={account.id} data-testid="account-row">
+                  <td className="py-2 pr-4">
+                    <Link to={`/staff/accounts/${account.id}`} className="text-brand-700 underline">
+                      {account.name}
+                    </Link>
+                  </td>
+                  <td className="py-2 pr-4">{account.stage}</td>
+                  <td className="py-2 pr-4">
+                    <span className={account.band ? bandStyle[account.band] : "text-slate-600"}>{account.health}</span>
+                    {account.change ? <span className="block text-xs text-slate-600">{account.change}</span> : null}
+                  </td>
+                  <td className="py-2 pr-4">{account.plans}</td>
+                  <td className="py-2 pr-4 text-right tabular-nums">{account.mrr}</td>
+                  <td className="py-2 pr-4">{account.assigned}</td>
+                  <td className="py-2">{account.trialEnds}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p className="text-sm text-slate-600">No accounts match.</p>
+      )}
       {nextPage ? (
         <Link to={nextPage} className="inline-block text-sm font-medium text-brand-700 underline">
-          Older accounts
+          More accounts
         </Link>
       ) : null}
     </div>

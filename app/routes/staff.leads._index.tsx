@@ -43,9 +43,18 @@ export default function StaffLeads() {
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-bold tracking-tight">Leads</h1>
-      <Form method="get" className="grid gap-4 rounded-xl p-4 ring-1 ring-slate-200 sm:grid-cols-5 sm:items-end">
+      <Form
+        method="get"
+        className="grid gap-4 rounded-xl p-4 ring-1 ring-slate-200 sm:grid-cols-3 sm:items-end lg:grid-cols-6"
+      >
         <FilterSelect name="verdict" label="Fit" value={filters.verdict} options={Object.entries(verdictLabels)} />
         <FilterSelect name="plan" label="Plan" value={filters.plan} options={plans} />
+        <FilterSelect
+          name="contact"
+          label="Contact"
+          value={filters.contact}
+          options={[["requested", "Asked to be contacted"]]}
+        />
         <div>
           <label htmlFor="from" className="text-sm font-medium">
             From

@@ -217,4 +217,10 @@ ON CONFLICT (key) DO NOTHING;--> statement-breakpoint
 -- its keyset page in list order from an index instead of sorting or scanning every match.
 CREATE INDEX "provisioning_requests_operation_queue_idx" ON "provisioning_requests" USING btree ("operation","queue_rank","sla_due_at","id");--> statement-breakpoint
 CREATE INDEX "provisioning_requests_plan_queue_idx" ON "provisioning_requests" USING btree (("snapshot"->>'planSlug'),"queue_rank","sla_due_at","id");--> statement-breakpoint
-CREATE INDEX "leads_verdict_plan_created_idx" ON "leads" USING btree ("verdict","plan_slug","created_at","id");
+CREATE INDEX "leads_verdict_plan_created_idx" ON "leads" USING btree ("verdict","plan_slug","created_at","id");--> statement-breakpoint
+-- Staff home and portfolio (issue 16 items 5 and 6): each count and list the home shows reads an index.
+CREATE INDEX "orders_pending_approval_idx" ON "orders" USING btree ("paid_at") WHERE "orders"."status" = 'pending_approval';--> statement-breakpoint
+CREATE INDEX "subscriptions_failing_idx" ON "subscriptions" USING btree ("payment_failed_at","account_id") WHERE "subscriptions"."payment_failed_at" is not null or "subscriptions"."status" in ('past_due', 'unpaid');--> statement-breakpoint
+CREATE INDEX "organisations_created_idx" ON "organisations" USING btree ("created_at","id");--> statement-breakpoint
+CREATE INDEX "leads_contact_created_idx" ON "leads" USING btree ("created_at","id") WHERE "leads"."contact_requested_at" is not null;--> statement-breakpoint
+CREATE INDEX "contact_requests_created_idx" ON "contact_requests" USING btree ("created_at","id");

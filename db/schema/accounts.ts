@@ -34,14 +34,19 @@ export const users = pgTable(
   ],
 );
 
-export const organisations = pgTable("organisations", {
-  id: uuid("id").primaryKey().defaultRandom(),
-  name: text("name").notNull(),
-  /** The first-touch record (UTM tags, referrer) of the visit that led to the sign-up. */
-  attribution: jsonb("attribution").$type<Record<string, unknown>>(),
-  createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-});
+export const organisations = pgTable(
+  "organisations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    /** The first-touch record (UTM tags, referrer) of the visit that led to the sign-up. */
+    attribution: jsonb("attribution").$type<Record<string, unknown>>(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  // The staff home's "new accounts this week", newest first.
+  (t) => [index("organisations_created_idx").on(t.createdAt, t.id)],
+);
 
 export const memberships = pgTable(
   "memberships",

@@ -57,6 +57,10 @@ export const orders = pgTable(
       .on(t.accountId, t.productSlug)
       .where(sql`${t.status} = 'checkout_open'`),
     index("orders_account_idx").on(t.accountId, t.createdAt),
+    // The staff home's approvals, oldest paid first, without reading every order.
+    index("orders_pending_approval_idx")
+      .on(t.paidAt)
+      .where(sql`${t.status} = 'pending_approval'`),
     check("orders_seats_check", sql`${t.seats} >= 1`),
   ],
 );
@@ -127,6 +131,10 @@ export const subscriptions = pgTable(
   },
   (t) => [
     index("subscriptions_account_idx").on(t.accountId),
+    // Failing payments (the staff home and the portfolio's payment filter): a few rows among many.
+    index("subscriptions_failing_idx")
+      .on(t.paymentFailedAt, t.accountId)
+      .where(sql`${t.paymentFailedAt} is not null or ${t.status} in ('past_due', 'unpaid')`),
     index("subscriptions_ended_idx")
       .on(t.endedAt)
       .where(sql`${t.deprovisionRequestedAt} is null and ${t.endedAt} is not null`),

@@ -26,6 +26,10 @@ export const leads = pgTable(
     index("leads_plan_created_idx").on(t.planSlug, t.createdAt, t.id),
     index("leads_verdict_plan_created_idx").on(t.verdict, t.planSlug, t.createdAt, t.id),
     index("leads_organisation_idx").on(t.organisationId),
+    // The leads list's "asked to be contacted" filter, newest first.
+    index("leads_contact_created_idx")
+      .on(t.createdAt, t.id)
+      .where(sql`${t.contactRequestedAt} is not null`),
   ],
 );
 
@@ -51,6 +55,8 @@ export const contactRequests = pgTable(
   },
   (t) => [
     index("contact_requests_lead_idx").on(t.leadId, t.createdAt),
+    // The staff home's recent contact requests, newest first.
+    index("contact_requests_created_idx").on(t.createdAt, t.id),
     uniqueIndex("contact_requests_once_idx").on(t.leadId, t.email, sql`md5(${t.message})`),
   ],
 );

@@ -114,7 +114,7 @@ test("a contact-us plan opens a request to staff, not a checkout; staff send a c
 
   // Staff agree Enterprise with a customer and send a checkout link; paid, it waits for their approval.
   const person = await newCustomer(page, "Ella");
-  await staffPage.goto("/staff/accounts");
+  await staffPage.goto(`/staff/accounts?q=${encodeURIComponent(person.company)}`);
   await staffPage.getByTestId("account-row").filter({ hasText: person.company }).getByRole("link").click();
   await expect(staffPage).toHaveURL(/\/staff\/accounts\/[0-9a-f-]{36}$/);
   const accountUrl = staffPage.url();

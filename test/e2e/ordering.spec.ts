@@ -87,7 +87,7 @@ test("pricing → sign up → pay with 4242 in Checkout → the order page shows
   const staffPage = await staffContext.newPage();
   const staff = demoStaffLogin();
   await logIn(staffPage, staff.email, staff.password);
-  await staffPage.goto("/staff/accounts");
+  await staffPage.goto(`/staff/accounts?q=${encodeURIComponent(person.company)}`);
   await staffPage.getByTestId("account-row").filter({ hasText: person.company }).getByRole("link").click();
   await expect(staffPage.getByTestId("subscriptions")).toContainText("Team · 5 users · Active");
   await expect(staffPage.getByTestId("orders")).toContainText("$1,200 per year · Paid");

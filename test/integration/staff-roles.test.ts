@@ -18,6 +18,7 @@ import * as staffLayout from "../../app/routes/staff";
 import * as staffHome from "../../app/routes/staff._index";
 import * as staffAccounts from "../../app/routes/staff.accounts._index";
 import * as staffAccount from "../../app/routes/staff.accounts.$accountId";
+import * as staffAccountsExport from "../../app/routes/staff.accounts[.csv]";
 import * as staffIngestKey from "../../app/routes/staff.accounts.$accountId_.ingest-key.$instanceId";
 import * as staffLeads from "../../app/routes/staff.leads._index";
 import * as staffLead from "../../app/routes/staff.leads.$leadId";
@@ -127,6 +128,13 @@ const pages: {
     path: () => "/staff/accounts",
     params: () => ({}),
     loader: staffAccounts.loader,
+    least: "staff",
+  },
+  {
+    file: "staff.accounts[.csv]",
+    path: () => "/staff/accounts.csv",
+    params: () => ({}),
+    loader: staffAccountsExport.loader,
     least: "staff",
   },
   {

@@ -1,17 +1,18 @@
-import { desc, eq, gte, inArray, isNotNull, or, sql } from "drizzle-orm";
+import { desc, eq, gte, isNotNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "#db/client";
-import { leads, memberships, orders, organisations, stripeEvents, subscriptions } from "#db/schema";
+import { leads, memberships, orders, organisations, stripeEvents } from "#db/schema";
 import { undeliveredEmails } from "~/modules/email/undelivered.server";
 
 const ATTENTION_LIMIT = 50;
 
 /**
- * What staff look at first: accounts that need someone (orders waiting for approval, payments
- * failing), Stripe events the portal could not apply, emails the mail server has not taken, this
- * week's leads by verdict and the newest accounts to look after.
+ * The console-wide part of the staff home: orders waiting for approval (oldest paid first), Stripe
+ * events the portal could not apply, emails the mail server has not taken, this week's leads by
+ * verdict and the newest accounts to look after. The staff member's day (tasks, health drops,
+ * setups, payments, contact requests) is `myDay` in app/modules/success/my-day.server.ts.
  */
 export async function staffOverview(db: DbOrTx, since: Date) {
-  const [awaitingApproval, failingPayments, unprocessableEvents, leadCounts, newOrganisations] = await Promise.all([
+  const [awaitingApproval, unprocessableEvents, leadCounts, newOrganisations] = await Promise.all([
     db
       .select({
         accountId: orders.accountId,
@@ -23,18 +24,6 @@ export async function staffOverview(db: DbOrTx, since: Date) {
       .innerJoin(organisations, eq(organisations.id, orders.accountId))
       .where(eq(orders.status, "pending_approval"))
       .orderBy(orders.paidAt)
-      .limit(ATTENTION_LIMIT),
-    db
-      .select({
-        accountId: subscriptions.accountId,
-        name: organisations.name,
-        status: subscriptions.status,
-        since: subscriptions.paymentFailedAt,
-      })
-      .from(subscriptions)
-      .innerJoin(organisations, eq(organisations.id, subscriptions.accountId))
-      .where(or(isNotNull(subscriptions.paymentFailedAt), inArray(subscriptions.status, ["past_due", "unpaid"])))
-      .orderBy(subscriptions.paymentFailedAt)
       .limit(ATTENTION_LIMIT),
     db
       .select({
@@ -66,7 +55,6 @@ export async function staffOverview(db: DbOrTx, since: Date) {
   ]);
   return {
     awaitingApproval,
-    failingPayments,
     unprocessableEvents,
     undeliveredEmails: await undeliveredEmails(db, ATTENTION_LIMIT),
     leadCounts,

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNotNull, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "#db/client";
 import { contactRequests, leads, organisations, users } from "#db/schema";
@@ -150,6 +150,8 @@ export const leadFiltersSchema = z.object({
     .regex(/^[a-z0-9-]{1,50}$/)
     .optional()
     .catch(undefined),
+  /** `requested`: only leads that asked to be contacted (the staff home's "contact requests" link). */
+  contact: z.enum(["requested"]).optional().catch(undefined),
   from: filterDay,
   to: filterDay,
   cursor: z.string().optional().catch(undefined),
@@ -167,6 +169,7 @@ export async function listLeads(db: DbOrTx, filters: LeadFilters, pageSize = LEA
   const conditions: SQL[] = [];
   if (filters.verdict) conditions.push(eq(leads.verdict, filters.verdict));
   if (filters.plan) conditions.push(eq(leads.planSlug, filters.plan));
+  if (filters.contact) conditions.push(isNotNull(leads.contactRequestedAt));
   if (filters.from) conditions.push(gte(leads.createdAt, new Date(`${filters.from}T00:00:00Z`)));
   if (filters.to)
     conditions.push(lt(leads.createdAt, new Date(new Date(`${filters.to}T00:00:00Z`).getTime() + 86_400_000)));

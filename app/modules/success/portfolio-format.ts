@@ -1,0 +1,52 @@
+/**
+ * How a portfolio row reads, the same on the page and in the CSV export (ADR 20: words, not keys).
+ */
+import type { HealthBand, LifecycleStage } from "#db/schema";
+import { formatMoney, toMajorUnitString } from "~/lib/money";
+import { planLabel, type PlanNames } from "~/modules/catalog/labels";
+import { bandLabels, stageLabels } from "./words";
+
+/** The portfolio's "trial ending" filter: within this many days from now. */
+export const TRIAL_ENDING_DAYS = 7;
+/** The portfolio's "health dropped" filter: an alert within this many days. */
+export const DROPPED_DAYS = 7;
+
+/** "Onboarding, day 12 of 90", "On trial, day 3", "Adopted". */
+export function stageText(stage: LifecycleStage, stageDay: number | null): string {
+  if (stageDay === null) return stageLabels[stage];
+  if (stage === "onboarding") return `${stageLabels[stage]}, day ${stageDay} of 90`;
+  if (stage === "trial") return `${stageLabels[stage]}, day ${stageDay}`;
+  return stageLabels[stage];
+}
+
+/** "Good, 82" or "Not scored yet". */
+export function healthText(band: HealthBand | null, score: number | null): string {
+  return band && score !== null ? `${bandLabels[band]}, ${score}` : "Not scored yet";
+}
+
+/** "up 3 in 7 days", "down 15 in 7 days", "no change in 7 days", or "" without a week of history. */
+export function changeText(change: number | null): string {
+  if (change === null) return "";
+  if (change === 0) return "no change in 7 days";
+  return `${change > 0 ? "up" : "down"} ${Math.abs(change)} in 7 days`;
+}
+
+/** The plans' names, comma-separated; "" without any. */
+export function plansText(slugs: readonly string[], names: PlanNames): string {
+  return slugs.map((slug) => planLabel(slug, names)).join(", ");
+}
+
+/** "$1,200" per month, or "—" when not paying. */
+export function mrrText(mrrMinor: number, currency: string | null): string {
+  return currency && mrrMinor > 0 ? formatMoney({ amount: mrrMinor, currency: currency.toUpperCase() }) : "—";
+}
+
+/** "1200.00" for a spreadsheet; "0.00" (in the currency's digits) when not paying. */
+export function mrrDecimal(mrrMinor: number, currency: string | null): string {
+  return toMajorUnitString({ amount: mrrMinor, currency: (currency ?? "usd").toUpperCase() });
+}
+
+/** A UTC calendar day, "2026-03-12", as the staff pages show dates; "" for none. */
+export function dayText(value: Date | string | null): string {
+  return value ? new Date(value).toISOString().slice(0, 10) : "";
+}
