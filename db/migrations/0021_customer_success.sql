@@ -193,3 +193,6 @@ END $$;--> statement-breakpoint
 CREATE TRIGGER organisations_account_success AFTER INSERT ON organisations
   FOR EACH ROW EXECUTE FUNCTION account_success_for_organisation();--> statement-breakpoint
 INSERT INTO account_success (account_id, search) SELECT id, lower(name) FROM organisations ON CONFLICT DO NOTHING;
+--> statement-breakpoint
+-- The staff list (the assignment form on every account page) without reading every customer.
+CREATE INDEX "users_staff_idx" ON "users" USING btree ("name","id") WHERE "users"."staff_role" is not null;
