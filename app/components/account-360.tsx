@@ -154,7 +154,7 @@ export type MeasureRow = {
 
 /** "Counts 30%" (its share after measures without data gave theirs away), or why it does not count. */
 function weightText(measure: MeasureRow, total: number): string {
-  if (measure.score === null) return "No data: its weight goes to the others";
+  if (measure.score === null) return "its weight goes to the others";
   return `Counts ${Math.round((measure.effectiveWeight / (total || 1)) * 100)}%`;
 }
 

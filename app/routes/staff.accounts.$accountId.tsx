@@ -46,7 +46,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
     ? pageMeta(matches, {
         title: pageTitle(`${data.organisation.name}: account`),
         description:
-          "One customer organisation at a glance: health and why, tasks, notes, services, payments, orders, trials, people and timeline; assign it, judge its health, approve orders or send a checkout link.",
+          "One customer organisation: its health and why, tasks, notes, services, payments, orders and timeline; assign it, judge its health, approve orders.",
         path: `/staff/accounts/${params.accountId}`,
         noindex: true,
       })
@@ -99,6 +99,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       items: notes.notes,
       olderHref: notesPageHref(url, notes.nextCursor),
       newestHref: url.searchParams.has("notes") ? notesPageHref(url, null) : null,
+      maxLength: NOTE_MAX_LENGTH,
     },
     overrideLimits: {
       min: dayAfter(now, 1),
@@ -379,7 +380,7 @@ export default function StaffAccount() {
         notes={notes.items}
         olderHref={notes.olderHref}
         newestHref={notes.newestHref}
-        maxLength={NOTE_MAX_LENGTH}
+        maxLength={notes.maxLength}
         draft={actionData && "draft" in actionData && typeof actionData.draft === "string" ? actionData.draft : ""}
       />
       <ListSection

@@ -6,8 +6,8 @@ import { barSummary, type BarDatum } from "./summary";
 
 const WIDTH = 480;
 const ROW = 30;
-const LABEL_WIDTH = 170;
-const VALUE_WIDTH = 64;
+const LABEL_WIDTH = 150;
+const VALUE_WIDTH = 80;
 
 /**
  * Horizontal bars rendered on the server as plain SVG (visx, ADR 22): each bar's label on its left
@@ -55,7 +55,7 @@ export function BarChart({
               y={y.bandwidth() / 2}
               dy="0.32em"
               textAnchor="end"
-              className="fill-slate-800 text-[12px]"
+              className="fill-slate-800 text-[13px]"
             >
               {bar.label}
             </text>
@@ -65,7 +65,7 @@ export function BarChart({
               x={WIDTH - VALUE_WIDTH + 8}
               y={y.bandwidth() / 2}
               dy="0.32em"
-              className="fill-slate-800 text-[12px] tabular-nums"
+              className="fill-slate-800 text-[13px] tabular-nums"
             >
               {bar.value} / {bar.max}
             </text>

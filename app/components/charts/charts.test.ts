@@ -33,14 +33,16 @@ describe("chart summaries", () => {
 
 describe("charts rendered on the server", () => {
   it("draw a line chart as plain SVG with its figures in words and in a table, no inline style", () => {
-    const html = renderToStaticMarkup(createElement(LineChart, { points, label: "Health score by day", yDomain: [0, 100] }));
+    const html = renderToStaticMarkup(
+      createElement(LineChart, { points, label: "Health score by day", yDomain: [0, 100] }),
+    );
     expect(html).toMatch(/^<figure/);
     expect(html).toContain('role="img"');
     expect(html).toContain(`aria-label="${lineSummary("Health score by day", points)}"`);
     expect(html).toContain(`<title id=`);
     expect(html).toMatch(/<path[^>]* d="M[\d.]+,[\d.]+L/);
     expect(html.match(/<circle /g)).toHaveLength(3);
-    expect(html).toContain("<td class=\"tabular-nums\">62</td>");
+    expect(html).toContain('<td class="tabular-nums">62</td>');
     // The page's CSP allows no inline styles (ADR 3): nothing may carry a style attribute.
     expect(html).not.toContain("style=");
   });
@@ -59,9 +61,9 @@ describe("charts rendered on the server", () => {
     expect(html).toContain('role="img"');
     expect(html).toContain("25 / 100");
     expect(html).toContain("3 / 4");
-    // The track is 246 units wide (480 - 170 - 64): a quarter is 61.5, three quarters 184.5.
-    expect(html).toMatch(/<rect class="visx-bar fill-red-600"[^>]* width="61.5"/);
-    expect(html).toMatch(/<rect class="visx-bar fill-emerald-600"[^>]* width="184.5"/);
+    // The track is 250 units wide (480 - 150 - 80): a quarter is 62.5, three quarters 187.5.
+    expect(html).toMatch(/<rect class="visx-bar fill-red-600"[^>]* width="62.5"/);
+    expect(html).toMatch(/<rect class="visx-bar fill-emerald-600"[^>]* width="187.5"/);
     expect(html).not.toContain("style=");
   });
 });

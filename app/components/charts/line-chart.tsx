@@ -58,7 +58,7 @@ export function LineChart({
                 className="stroke-slate-200"
                 strokeWidth={1}
               />
-              <text x={-6} y={y(tick)} dy="0.32em" textAnchor="end" className="fill-slate-600 text-[11px]">
+              <text x={-6} y={y(tick)} dy="0.32em" textAnchor="end" className="fill-slate-600 text-[12px]">
                 {tick}
               </text>
             </g>
@@ -69,7 +69,7 @@ export function LineChart({
               x={x(point.x) ?? 0}
               y={innerHeight + 18}
               textAnchor="middle"
-              className="fill-slate-600 text-[11px]"
+              className="fill-slate-600 text-[12px]"
             >
               {point.x}
             </text>
