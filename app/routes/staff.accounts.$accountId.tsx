@@ -21,6 +21,24 @@ import { idParam } from "~/lib/ids";
 import { textField } from "~/lib/text";
 import { nextPageHref } from "~/lib/paging";
 import { accountTimeline, timelineKindsOf } from "~/modules/usage/timeline.server";
+import {
+  HealthSection,
+  LeadSection,
+  NotesSection,
+  ServicesSection,
+  StandingPanel,
+  TasksSection,
+} from "~/components/account-360";
+import { account360 } from "~/modules/success/account-360.server";
+import { assignAccount, assignedMessage, assigneeField } from "~/modules/success/assignment.server";
+import { addStaffNote, listStaffNotes, NOTE_MAX_LENGTH, noteBody } from "~/modules/success/notes.server";
+import {
+  clearHealthOverride,
+  dayAfter,
+  OVERRIDE_MAX_DAYS,
+  overrideSchema,
+  setHealthOverride,
+} from "~/modules/success/override-form.server";
 import { TIMELINE_KINDS, timelineKindLabels } from "~/modules/usage/timeline-words";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
@@ -28,11 +46,20 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
     ? pageMeta(matches, {
         title: pageTitle(`${data.organisation.name}: account`),
         description:
-          "One customer organisation: its subscription and payments, orders, trials and people; approve orders or send a checkout link.",
+          "One customer organisation: its health and why, tasks, notes, services, payments, orders and timeline; assign it, judge its health, approve orders.",
         path: `/staff/accounts/${params.accountId}`,
         noindex: true,
       })
     : [];
+
+/** The page with the notes' cursor set to `cursor` (removed when null), the rest of the address kept. */
+function notesPageHref(url: URL, cursor: string | null): string | null {
+  const params = new URLSearchParams(url.searchParams);
+  if (cursor) params.set("notes", cursor);
+  else if (params.has("notes")) params.delete("notes");
+  else return null;
+  return `?${params}#notes-heading`;
+}
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
@@ -41,18 +68,44 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (!account) throw new Response("Not found", { status: 404 });
   const url = new URL(request.url);
   const kinds = timelineKindsOf(url);
-  const [catalog, words, ingestKeys] = await Promise.all([
+  const now = new Date();
+  const [catalog, words, ingestKeys, notes] = await Promise.all([
     requireCatalog(context.db),
     loadCatalogWords(context.db),
     ingestKeyCards(context.db, accountId),
+    listStaffNotes(context.db, accountId, url.searchParams.get("notes")),
   ]);
-  const timeline = await accountTimeline(context.db, account.organisation.id, {
-    kinds,
-    cursor: url.searchParams.get("cursor"),
-    planNames: words.planNames,
-  });
+  const [timeline, success] = await Promise.all([
+    accountTimeline(context.db, account.organisation.id, {
+      kinds,
+      cursor: url.searchParams.get("cursor"),
+      planNames: words.planNames,
+    }),
+    account360(
+      { db: context.db, stripe: context.stripe },
+      accountId,
+      {
+        organisationAttribution: account.organisation.attribution,
+        words,
+      },
+      now,
+    ),
+  ]);
   return {
     ...account,
+    ...success,
+    me: staff.userId,
+    notes: {
+      items: notes.notes,
+      olderHref: notesPageHref(url, notes.nextCursor),
+      newestHref: url.searchParams.has("notes") ? notesPageHref(url, null) : null,
+      maxLength: NOTE_MAX_LENGTH,
+    },
+    overrideLimits: {
+      min: dayAfter(now, 1),
+      max: dayAfter(now, OVERRIDE_MAX_DAYS),
+      suggested: dayAfter(now, 30),
+    },
     ingestKeys,
     timeline: {
       items: timeline.items,
@@ -67,6 +120,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 const actionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("note"), body: noteBody }),
+  z.object({ intent: z.literal("assign"), assignee: assigneeField }),
+  // Checked against the clock by `overrideSchema` once the intent is known.
+  z.looseObject({ intent: z.literal("override") }),
+  z.object({ intent: z.literal("clear-override"), overrideId: z.uuid({ error: "Choose the judgement to clear." }) }),
   z.object({ intent: z.literal("approve"), orderId: z.uuid({ error: "Choose an order to approve." }) }),
   z.object({
     intent: z.literal("grant-trial"),
@@ -89,17 +147,54 @@ const actionSchema = z.discriminatedUnion("intent", [
 ]);
 
 /**
- * Staff approve a paid order of a plan that waits for approval (its provisioning starts), or
- * send the customer a checkout link for a plan agreed with them, or (staff admins only, ADR 15: an
- * exception to a commercial rule) allow one more trial with a reason.
+ * Staff add a note, assign the account (to themselves, someone on staff or the team's queue), set
+ * or clear a health judgement (override), approve a paid order of a plan that waits for approval
+ * (its provisioning starts), or send the customer a checkout link for a plan agreed with them, or
+ * (staff admins only, ADR 15: an exception to a commercial rule) allow one more trial with a reason.
+ * Bad input is a 400 with a sentence; every change is audited and safe to repeat.
  */
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
-  const parsed = actionSchema.safeParse(Object.fromEntries(await readForm(request)));
+  const form = Object.fromEntries(await readForm(request));
+  const parsed = actionSchema.safeParse(form);
+  const draft = typeof form.body === "string" ? form.body.slice(0, NOTE_MAX_LENGTH * 2) : "";
   if (!parsed.success)
-    return data({ ok: false, message: parsed.error.issues[0]?.message ?? "Check the form." }, { status: 400 });
+    return data({ ok: false, message: parsed.error.issues[0]?.message ?? "Check the form.", draft }, { status: 400 });
   const accountId = idParam(params, "accountId");
   const value = parsed.data;
+  if (value.intent === "note") {
+    if (!(await accountExists(context.db, accountId))) throw new Response("Not found", { status: 404 });
+    const note = await addStaffNote(context.db, { accountId, authorId: staff.userId, body: value.body });
+    return { ok: true, message: note.added ? "Note added." : "This note was already added." };
+  }
+  if (value.intent === "assign") {
+    const assigned = await assignAccount(context.db, { accountId, actorId: staff.userId, choice: value.assignee });
+    if (!assigned.ok) {
+      if (assigned.status === 404) throw new Response("Not found", { status: 404 });
+      return data({ ok: false, message: assigned.message }, { status: assigned.status });
+    }
+    return { ok: true, message: assignedMessage(assigned, staff.userId) };
+  }
+  if (value.intent === "override") {
+    const now = new Date();
+    const override = overrideSchema(now).safeParse(form);
+    if (!override.success)
+      return data({ ok: false, message: override.error.issues[0]?.message ?? "Check the form." }, { status: 400 });
+    const set = await setHealthOverride(context.db, { ...override.data, accountId, actorId: staff.userId }, now);
+    if (!set) throw new Response("Not found", { status: 404 });
+    return { ok: true, message: set.changed ? "Health judgement saved." : "This judgement was already saved." };
+  }
+  if (value.intent === "clear-override") {
+    const cleared = await clearHealthOverride(context.db, {
+      accountId,
+      overrideId: value.overrideId,
+      actorId: staff.userId,
+    });
+    return {
+      ok: true,
+      message: cleared.changed ? "Health judgement cleared." : "This judgement was already cleared or had ended.",
+    };
+  }
   if (value.intent === "grant-trial") {
     if (staff.staffRole !== "admin")
       return data({ ok: false, message: "Only staff admins can allow another trial." }, { status: 403 });
@@ -248,6 +343,17 @@ export default function StaffAccount() {
     canGrantTrials,
     timeline,
     ingestKeys,
+    standing,
+    health,
+    override,
+    tasks,
+    notes,
+    services,
+    lead,
+    attribution,
+    staff,
+    me,
+    overrideLimits,
   } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
@@ -255,12 +361,28 @@ export default function StaffAccount() {
       <Link to="/staff/accounts" className="text-sm text-brand-700 underline">
         ← Accounts
       </Link>
-      <h1 className="text-2xl font-bold tracking-tight">{organisation.name}</h1>
+      <h1 className="break-words text-2xl font-bold tracking-tight">{organisation.name}</h1>
       {actionData?.ok ? (
         <Notice>{actionData.message}</Notice>
       ) : (
         <FormErrors id="action-errors" errors={actionData ? [actionData.message] : undefined} />
       )}
+      <StandingPanel standing={standing} override={override} staff={staff} me={me} />
+      <HealthSection
+        measures={health.measures}
+        trend={health.trend}
+        computedScore={health.computedScore}
+        override={override}
+        overrideLimits={overrideLimits}
+      />
+      <TasksSection open={tasks.open} done={tasks.done} />
+      <NotesSection
+        notes={notes.items}
+        olderHref={notes.olderHref}
+        newestHref={notes.newestHref}
+        maxLength={notes.maxLength}
+        draft={actionData && "draft" in actionData && typeof actionData.draft === "string" ? actionData.draft : ""}
+      />
       <ListSection
         id="subscriptions"
         title="Subscription and payment"
@@ -286,6 +408,8 @@ export default function StaffAccount() {
           ),
         }))}
       />
+      <ServicesSection services={services} />
+      <LeadSection lead={lead} attribution={attribution} />
       <ListSection
         id="ingest-keys"
         title="Usage ingest keys"

@@ -223,4 +223,6 @@ CREATE INDEX "orders_pending_approval_idx" ON "orders" USING btree ("paid_at") W
 CREATE INDEX "subscriptions_failing_idx" ON "subscriptions" USING btree ("payment_failed_at","account_id") WHERE "subscriptions"."payment_failed_at" is not null or "subscriptions"."status" in ('past_due', 'unpaid');--> statement-breakpoint
 CREATE INDEX "organisations_created_idx" ON "organisations" USING btree ("created_at","id");--> statement-breakpoint
 CREATE INDEX "leads_contact_created_idx" ON "leads" USING btree ("created_at","id") WHERE "leads"."contact_requested_at" is not null;--> statement-breakpoint
-CREATE INDEX "contact_requests_created_idx" ON "contact_requests" USING btree ("created_at","id");
+CREATE INDEX "contact_requests_created_idx" ON "contact_requests" USING btree ("created_at","id");--> statement-breakpoint
+-- The staff list (the assignment form on every account page) without reading every customer.
+CREATE INDEX "users_staff_idx" ON "users" USING btree ("name","id") WHERE "users"."staff_role" is not null;

@@ -30,6 +30,10 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex("users_email_idx").on(t.email),
+    // The staff list (assignment forms on every account page) without reading every customer.
+    index("users_staff_idx")
+      .on(t.name, t.id)
+      .where(sql`${t.staffRole} is not null`),
     check("users_staff_role_check", sql`${t.staffRole} is null or ${t.staffRole} in ('staff', 'admin')`),
   ],
 );

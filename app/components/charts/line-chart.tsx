@@ -1,0 +1,109 @@
+import { Group } from "@visx/group";
+import { scaleLinear, scalePoint } from "@visx/scale";
+import { Line, LinePath } from "@visx/shape";
+import { useId } from "react";
+import { lineSummary, type LinePoint } from "./summary";
+
+/** The drawing's own units; the SVG scales to its container's width (no sideways scroll on a phone). */
+const WIDTH = 480;
+const HEIGHT = 180;
+const MARGIN = { top: 12, right: 16, bottom: 28, left: 36 };
+
+/**
+ * A line chart rendered on the server as plain SVG (visx scales and shapes, ADR 22), readable
+ * without JavaScript: `role="img"` with a `<title>` and `aria-label` that say the figures
+ * (`lineSummary`), and the figures again in a table under a "Figures" disclosure. `points` are in
+ * order; `yDomain` fixes the vertical scale (e.g. [0, 100] for a score), else it fits the data.
+ * No inline styles: the page's CSP forbids them; colours are Tailwind classes.
+ */
+export function LineChart({
+  points,
+  label,
+  yDomain,
+}: {
+  points: readonly LinePoint[];
+  label: string;
+  yDomain?: [number, number];
+}) {
+  const id = useId();
+  const summary = lineSummary(label, points);
+  const values = points.map((point) => point.y);
+  const domain = yDomain ?? [Math.min(0, ...values), Math.max(1, ...values)];
+  const innerWidth = WIDTH - MARGIN.left - MARGIN.right;
+  const innerHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const x = scalePoint<string>({ domain: points.map((point) => point.x), range: [0, innerWidth], padding: 0.2 });
+  const y = scaleLinear<number>({ domain, range: [innerHeight, 0], nice: !yDomain });
+  const ticks = y.ticks(4);
+  // Three labels along the bottom (first, middle, last) stay legible at a phone's width.
+  const xLabels = [...new Set([0, Math.floor((points.length - 1) / 2), points.length - 1])]
+    .filter((index) => index >= 0)
+    .map((index) => points[index]!);
+  return (
+    <figure className="space-y-2">
+      <svg
+        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+        className="block h-auto w-full max-w-xl"
+        role="img"
+        aria-labelledby={`${id}-title`}
+        aria-label={summary}
+        data-chart="line"
+      >
+        <title id={`${id}-title`}>{summary}</title>
+        <Group left={MARGIN.left} top={MARGIN.top}>
+          {ticks.map((tick) => (
+            <g key={tick}>
+              <Line
+                from={{ x: 0, y: y(tick) }}
+                to={{ x: innerWidth, y: y(tick) }}
+                className="stroke-slate-200"
+                strokeWidth={1}
+              />
+              <text x={-6} y={y(tick)} dy="0.32em" textAnchor="end" className="fill-slate-600 text-[12px]">
+                {tick}
+              </text>
+            </g>
+          ))}
+          {xLabels.map((point) => (
+            <text
+              key={point.x}
+              x={x(point.x) ?? 0}
+              y={innerHeight + 18}
+              textAnchor="middle"
+              className="fill-slate-600 text-[12px]"
+            >
+              {point.x}
+            </text>
+          ))}
+          <LinePath
+            data={[...points]}
+            x={(point) => x(point.x) ?? 0}
+            y={(point) => y(point.y)}
+            className="fill-none stroke-brand-600"
+            strokeWidth={2.5}
+            strokeLinejoin="round"
+            strokeLinecap="round"
+          />
+          {points.map((point) => (
+            <circle key={point.x} cx={x(point.x) ?? 0} cy={y(point.y)} r={2.5} className="fill-brand-700" />
+          ))}
+        </Group>
+      </svg>
+      <details className="text-sm">
+        <summary className="cursor-pointer text-brand-700 underline">Figures</summary>
+        <table className="mt-2 text-left">
+          <caption className="sr-only">{label}</caption>
+          <tbody>
+            {points.map((point) => (
+              <tr key={point.x}>
+                <th scope="row" className="pr-4 font-normal text-slate-600">
+                  {point.x}
+                </th>
+                <td className="tabular-nums">{point.y}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </figure>
+  );
+}
