@@ -6,6 +6,7 @@
 import { formatMoney } from "~/lib/money";
 import { planLabel, wordsFromKey, type PlanNames } from "~/modules/catalog/labels";
 import { statusLabels } from "~/modules/provisioning-labels";
+import { bandLabels, outcomeLabels } from "~/modules/success/words";
 
 /** A request's operation as the subject of a sentence ("Setup of Team, 5 users: …"). */
 const operationNouns: Record<string, string> = {
@@ -95,6 +96,27 @@ export function auditSentence(action: string, details: Details, planNames: PlanN
       return "The ended trial's service was queued for removal.";
     case "trial.granted":
       return `Another trial allowed${quoted(details.reason)}.`;
+    case "trial.outreach_recorded":
+      return `Staff reached out about the trial (${details.via === "emailed" ? "emailed" : "called"}).`;
+    case "account.note_added":
+      return "Staff added a note.";
+    case "account.assigned":
+      return details.to ? "A staff member now looks after the account." : "The account went to the team's queue.";
+    case "health.override_set": {
+      const band = bandLabels[text(details.band) as keyof typeof bandLabels];
+      const until = text(details.expiresAt)?.slice(0, 10);
+      return `Staff judged the health ${band ? band.toLowerCase() : "differently"}${until ? ` until ${until}` : ""}${quoted(details.reason)}.`;
+    }
+    case "health.override_cleared":
+      return "Staff's judgement of the health was cleared; the computed score counts again.";
+    case "task.created":
+      return `Task for staff${details.ruleName ? ` (${text(details.ruleName)})` : ""}: ${text(details.reason) ?? ""}`;
+    case "task.refired":
+      return `The task's rule fired again: ${text(details.reason) ?? ""}`;
+    case "task.completed": {
+      const outcome = outcomeLabels[text(details.outcome) as keyof typeof outcomeLabels];
+      return `A staff task was completed${outcome ? `: ${outcome.toLowerCase()}` : ""}.`;
+    }
   }
   const [subject = "", verb = ""] = action.split(".", 2);
   if (subject === "usage_key") return `Usage reporting key ${wordsFromKey(verb).toLowerCase()}.`;
