@@ -192,4 +192,6 @@ BEGIN
 END $$;--> statement-breakpoint
 CREATE TRIGGER organisations_account_success AFTER INSERT ON organisations
   FOR EACH ROW EXECUTE FUNCTION account_success_for_organisation();--> statement-breakpoint
-INSERT INTO account_success (account_id, search) SELECT id, lower(name) FROM organisations ON CONFLICT DO NOTHING;
+INSERT INTO account_success (account_id, search) SELECT id, lower(name) FROM organisations ON CONFLICT DO NOTHING;--> statement-breakpoint
+-- The health job reads each account's latest trial for a batch of accounts (facts.server.ts).
+CREATE INDEX "trials_account_idx" ON "trials" USING btree ("account_id","started_at");

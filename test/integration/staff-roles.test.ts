@@ -17,6 +17,7 @@ import * as staffQueue from "../../app/routes/staff.provisioning._index";
 import * as staffRequest from "../../app/routes/staff.provisioning.$requestId";
 import * as staffTrials from "../../app/routes/staff.trials";
 import * as staffTeam from "../../app/routes/staff.team";
+import * as staffHealthWeights from "../../app/routes/staff.health-weights";
 
 type Handler = (args: LoaderFunctionArgs & ActionFunctionArgs) => Promise<unknown>;
 type Role = "anonymous" | "customer" | "staff" | "admin";
@@ -150,6 +151,13 @@ const pages: {
   },
   { file: "staff.trials", path: () => "/staff/trials", params: () => ({}), loader: staffTrials.loader, least: "staff" },
   { file: "staff.team", path: () => "/staff/team", params: () => ({}), loader: staffTeam.loader, least: "admin" },
+  {
+    file: "staff.health-weights",
+    path: () => "/staff/health-weights",
+    params: () => ({}),
+    loader: staffHealthWeights.loader,
+    least: "admin",
+  },
 ];
 
 function allowed(role: Role, least: Role): boolean {
