@@ -5,12 +5,11 @@ import { longDate } from "~/lib/dates";
 import { readForm } from "~/lib/forms.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { requireStaff } from "~/modules/accounts/sessions.server";
-import { MEASURE_KEYS } from "~/modules/success/health";
+import { MEASURE_KEYS, PROFILES } from "~/modules/success/health";
 import {
   completeWeights,
   currentWeights,
   listWeightVersions,
-  PROFILES,
   queueHistoryRecompute,
   saveWeights,
 } from "~/modules/success/weights.server";

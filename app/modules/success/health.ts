@@ -21,6 +21,9 @@ export const MEASURE_KEYS: readonly HealthMeasureKey[] = [
   "contact",
 ];
 
+/** Both profiles, in the order pages show them. */
+export const PROFILES: readonly HealthProfile[] = ["onboarding", "standard"];
+
 /**
  * The weights in force while no admin has saved any (version 0). Standard accounts are judged by
  * use and payment; in the onboarding profile (the first 30 days of service) activation milestones

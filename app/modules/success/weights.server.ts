@@ -20,10 +20,9 @@ import {
 } from "#db/schema";
 import { recordAudit, systemActor } from "~/lib/audit.server";
 import { textField } from "~/lib/text";
-import { DEFAULT_WEIGHTS, MEASURE_KEYS, weighMeasures, withOverride } from "./health";
+import { DEFAULT_WEIGHTS, MEASURE_KEYS, PROFILES, weighMeasures, withOverride } from "./health";
 import { CS_QUEUE, CS_RECOMPUTE_HISTORY_TASK, CS_REFRESH_ALL_TASK } from "./tasks";
 
-export const PROFILES: readonly HealthProfile[] = ["onboarding", "standard"];
 /** Versions listed per page on the weights page. */
 export const VERSIONS_PAGE = 20;
 /** Snapshots re-scored per statement by `recomputeHistory`. */
