@@ -79,14 +79,15 @@ export function dropMark(computed: number | null, max7: number | null, previous:
   return previous && now.getTime() - previous.getTime() < 7 * DAY_MS ? previous : now;
 }
 
-async function refreshChunk(db: DbOrTx, accountIds: string[], now: Date, weights: WeightsInForce): Promise<number> {
+type Prepared = { facts: AccountFacts[]; snapshots: object[]; standings: object[]; now: Date; weights: WeightsInForce };
+
+/** Reads a chunk's facts, overrides and past snapshots, and computes what `writeChunk` stores. */
+async function prepareChunk(db: DbOrTx, accountIds: string[], now: Date, weights: WeightsInForce): Promise<Prepared> {
   const [facts, overrides, past] = await Promise.all([
     loadAccountFacts(db, accountIds, now),
     overridesInForce(db, accountIds, now),
     loadPast(db, accountIds, now),
   ]);
-  if (!facts.length) return 0;
-  const today = utcDay(now);
   const snapshots: (Pick<HealthResult, "score" | "band" | "profile" | "computedScore" | "measures" | "overrideId"> & {
     account_id: string;
   })[] = [];
@@ -134,6 +135,13 @@ async function refreshChunk(db: DbOrTx, accountIds: string[], now: Date, weights
       search: searchText(f.name, before?.search_emails?.split(" ") ?? []),
     };
   });
+  return { facts, snapshots, standings, now, weights };
+}
+
+/** Stores a prepared chunk in one transaction: today's snapshots, the standings, then the playbooks. */
+async function writeChunk(db: DbOrTx, { facts, snapshots, standings, now, weights }: Prepared): Promise<number> {
+  if (!facts.length) return 0;
+  const today = utcDay(now);
   await db.transaction(async (tx) => {
     if (snapshots.length)
       await tx.execute(sql`
@@ -167,6 +175,29 @@ async function refreshChunk(db: DbOrTx, accountIds: string[], now: Date, weights
 }
 
 /**
+ * Runs the chunks through prepare and write, reading the next chunk while the current one is
+ * written (they touch different accounts), so the database and the scoring overlap.
+ */
+async function pipeline(
+  db: DbOrTx,
+  chunks: AsyncIterable<string[]> | Iterable<string[]>,
+  now: Date,
+  weights: WeightsInForce,
+): Promise<number> {
+  let accounts = 0;
+  let pending: Promise<number> = Promise.resolve(0);
+  for await (const ids of chunks) {
+    const [written, chunk] = await Promise.all([pending, prepareChunk(db, ids, now, weights)]);
+    accounts += written;
+    pending = writeChunk(db, chunk);
+    // Marked handled now, so a failed write waiting for the next page's ids is not an unhandled
+    // rejection (which ends the process); it still throws where it is awaited.
+    pending.catch(() => undefined);
+  }
+  return accounts + (await pending);
+}
+
+/**
  * Recomputes these accounts' standing (stage, health, trend, drop alert, PQL, MRR, plans, trial
  * end, attention, search), upserts today's health snapshot (UTC day; overwritten until the day
  * ends) for those in service, and evaluates the playbooks, in one transaction per chunk of 1,000.
@@ -174,10 +205,23 @@ async function refreshChunk(db: DbOrTx, accountIds: string[], now: Date, weights
  */
 export async function refreshAccounts(db: DbOrTx, accountIds: string[], now: Date): Promise<{ accounts: number }> {
   const weights = await currentWeights(db);
-  let accounts = 0;
-  for (let i = 0; i < accountIds.length; i += REFRESH_CHUNK)
-    accounts += await refreshChunk(db, accountIds.slice(i, i + REFRESH_CHUNK), now, weights);
-  return { accounts };
+  const chunks: string[][] = [];
+  for (let i = 0; i < accountIds.length; i += REFRESH_CHUNK) chunks.push(accountIds.slice(i, i + REFRESH_CHUNK));
+  return { accounts: await pipeline(db, chunks, now, weights) };
+}
+
+/** Every organisation id in keyset pages of `REFRESH_CHUNK`, by id. */
+async function* organisationChunks(db: DbOrTx): AsyncGenerator<string[]> {
+  let after: string | null = null;
+  for (;;) {
+    const rows: { id: string }[] = [
+      ...(await db.execute<{ id: string }>(sql`
+        select id from organisations ${after ? sql`where id > ${after}::uuid` : sql``} order by id limit ${REFRESH_CHUNK}`)),
+    ];
+    if (!rows.length) return;
+    after = rows.at(-1)!.id;
+    yield rows.map((row) => row.id);
+  }
 }
 
 /**
@@ -187,21 +231,5 @@ export async function refreshAccounts(db: DbOrTx, accountIds: string[], now: Dat
  */
 export async function refreshAllAccounts(db: DbOrTx, now: Date): Promise<{ accounts: number }> {
   const weights = await currentWeights(db);
-  let after: string | null = null;
-  let accounts = 0;
-  for (;;) {
-    const rows: { id: string }[] = [
-      ...(await db.execute<{ id: string }>(sql`
-        select id from organisations ${after ? sql`where id > ${after}::uuid` : sql``} order by id limit ${REFRESH_CHUNK}`)),
-    ];
-    if (!rows.length) break;
-    after = rows.at(-1)!.id;
-    accounts += await refreshChunk(
-      db,
-      rows.map((row) => row.id),
-      now,
-      weights,
-    );
-  }
-  return { accounts };
+  return { accounts: await pipeline(db, organisationChunks(db), now, weights) };
 }
