@@ -26,6 +26,14 @@ import {
 } from "../app/modules/usage/tasks";
 import { issueIngestKey } from "../app/modules/usage/ingest-keys.server";
 import { DEMO_USAGE_REPORT_TASK, sendUsageReport } from "../app/modules/demo/usage-report.server";
+import { refreshAccounts, refreshAllAccounts } from "../app/modules/success/refresh.server";
+import {
+  CS_QUEUE,
+  CS_RECOMPUTE_HISTORY_TASK,
+  CS_REFRESH_ACCOUNT_TASK,
+  CS_REFRESH_ALL_TASK,
+} from "../app/modules/success/tasks";
+import { recomputeHistory } from "../app/modules/success/weights.server";
 import { connectDb, type DbHandle } from "../db/client";
 import { addJob } from "../db/jobs";
 import { workerConnectionString } from "../db/worker-connection";
@@ -68,6 +76,7 @@ const systemIssuer = { type: "system", id: null } as const;
 
 const eventPayload = z.object({ eventId: z.string().min(1) });
 const customerSyncPayload = z.object({ accountId: z.uuid() });
+const accountPayload = z.object({ accountId: z.uuid() });
 
 /** Scheduled sweeps; `?max=1` skips runs missed while no worker was up instead of replaying them all. */
 const crontab = [
@@ -80,6 +89,8 @@ const crontab = [
   `10 0 * * * ${USAGE_PARTITIONS_TASK} ?max=1`,
   `*/10 * * * * ${LIFECYCLE_EMAILS_TASK} ?max=1`,
   `0 6 * * * ${STAFF_DIGEST_TASK} ?max=1`,
+  // Hourly, in the customer-success queue so it never overlaps an account's refresh or a recompute.
+  `5 * * * * ${CS_REFRESH_ALL_TASK} ?max=1&queue=${CS_QUEUE}`,
 ].join("\n");
 
 /** Which tasks the main runner runs: every job the portal queues, but mail, has its handler here. */
@@ -121,6 +132,18 @@ export function taskList({ database, appUrl, sessionSecret, provisionerHttpSecre
       if (created > 0 || dropped.length > 0) {
         helpers.logger.info(`usage partitions: ${created} created, dropped ${dropped.join(", ") || "none"}`);
       }
+    },
+    [CS_REFRESH_ALL_TASK]: async (_payload, helpers) => {
+      const started = Date.now();
+      const { accounts } = await refreshAllAccounts(database.db, new Date());
+      helpers.logger.info(`customer success: ${accounts} accounts refreshed in ${Date.now() - started} ms`);
+    },
+    [CS_REFRESH_ACCOUNT_TASK]: async (payload) => {
+      await refreshAccounts(database.db, [accountPayload.parse(payload).accountId], new Date());
+    },
+    [CS_RECOMPUTE_HISTORY_TASK]: async (_payload, helpers) => {
+      const { snapshots, version } = await recomputeHistory(database.db, new Date());
+      helpers.logger.info(`customer success: ${snapshots} snapshots re-scored with weights version ${version}`);
     },
     [DEMO_USAGE_REPORT_TASK]: async (payload, helpers) => {
       await sendUsageReport({ db: database.db, appUrl, warn: (message) => helpers.logger.warn(message) }, payload);

@@ -24,6 +24,7 @@ export default function StaffLayout() {
         <TabLink to="/staff/leads">Leads</TabLink>
         {isAdmin ? <TabLink to="/staff/playbooks">Playbooks</TabLink> : null}
         {isAdmin ? <TabLink to="/staff/team">Team</TabLink> : null}
+        {isAdmin ? <TabLink to="/staff/health-weights">Health weights</TabLink> : null}
       </TabNav>
       <div className="mt-8">
         <Outlet />

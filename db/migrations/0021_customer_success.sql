@@ -225,4 +225,7 @@ CREATE INDEX "organisations_created_idx" ON "organisations" USING btree ("create
 CREATE INDEX "leads_contact_created_idx" ON "leads" USING btree ("created_at","id") WHERE "leads"."contact_requested_at" is not null;--> statement-breakpoint
 CREATE INDEX "contact_requests_created_idx" ON "contact_requests" USING btree ("created_at","id");--> statement-breakpoint
 -- The staff list (the assignment form on every account page) without reading every customer.
-CREATE INDEX "users_staff_idx" ON "users" USING btree ("name","id") WHERE "users"."staff_role" is not null;
+CREATE INDEX "users_staff_idx" ON "users" USING btree ("name","id") WHERE "users"."staff_role" is not null;--> statement-breakpoint
+INSERT INTO account_success (account_id, search) SELECT id, lower(name) FROM organisations ON CONFLICT DO NOTHING;--> statement-breakpoint
+-- The health job reads each account's latest trial for a batch of accounts (facts.server.ts).
+CREATE INDEX "trials_account_idx" ON "trials" USING btree ("account_id","started_at");

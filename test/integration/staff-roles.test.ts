@@ -30,6 +30,7 @@ import * as staffTeam from "../../app/routes/staff.team";
 import * as staffTasks from "../../app/routes/staff.tasks._index";
 import * as staffTask from "../../app/routes/staff.tasks.$taskId";
 import * as staffPlaybooks from "../../app/routes/staff.playbooks";
+import * as staffHealthWeights from "../../app/routes/staff.health-weights";
 
 type Handler = (args: LoaderFunctionArgs & ActionFunctionArgs) => Promise<unknown>;
 type Role = "anonymous" | "customer" | "staff" | "admin";
@@ -209,6 +210,13 @@ const pages: {
     loader: staffPlaybooks.loader,
     least: "admin",
   },
+  {
+    file: "staff.health-weights",
+    path: () => "/staff/health-weights",
+    params: () => ({}),
+    loader: staffHealthWeights.loader,
+    least: "admin",
+  },
 ];
 
 function allowed(role: Role, least: Role): boolean {
@@ -256,7 +264,24 @@ describe("the staff console, route × role", () => {
         { accountId: ids.organisation },
       );
       expect(grant.status, `${role} grant-trial`).toBe(role === "staff" ? 403 : 404);
+      for (const intent of ["save", "recompute"]) {
+        const answer = await callRoute(
+          staffHealthWeights.action,
+          formPost("/staff/health-weights", cookies[role], {
+            intent,
+            confirm: "yes",
+            reason: "spy",
+            "standard.payment": "100",
+          }),
+          context,
+        );
+        expect(answer.status, `${role} health weights ${intent}`).toBe(404);
+      }
     }
+    const [weightVersions] = await database.sql<
+      { count: number }[]
+    >`select count(*)::int as count from health_weight_versions`;
+    expect(weightVersions!.count).toBe(0);
     const staffRows = await database.db.select({ email: users.email, role: users.staffRole }).from(users);
     expect(staffRows.filter((row) => row.email.startsWith("spy-"))).toEqual([]);
     expect(staffRows.find((row) => row.email === "staff@matrix.test")?.role).toBe("staff");

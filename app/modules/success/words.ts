@@ -1,5 +1,12 @@
 /** Words people read for the customer-success keys (ADR 20: words, not keys). */
-import type { HealthBand, HealthMeasureKey, LifecycleStage, PlaybookTrigger, TaskOutcome } from "#db/schema";
+import type {
+  HealthBand,
+  HealthMeasureKey,
+  HealthProfile,
+  LifecycleStage,
+  PlaybookTrigger,
+  TaskOutcome,
+} from "#db/schema";
 
 export const stageLabels: Record<LifecycleStage, string> = {
   prospect: "Signed up",
@@ -42,4 +49,9 @@ export const triggerLabels: Record<PlaybookTrigger, string> = {
   seats_unused: "Users bought mostly unused",
   annual_renewal: "An annual plan renews soon",
   expansion: "Near a plan limit or the upgrade preview opened",
+};
+
+export const profileLabels: Record<HealthProfile, string> = {
+  onboarding: "First 30 days",
+  standard: "After 30 days",
 };
