@@ -32,13 +32,8 @@ import {
 import { account360 } from "~/modules/success/account-360.server";
 import { assignAccount, assignedMessage, assigneeField } from "~/modules/success/assignment.server";
 import { addStaffNote, listStaffNotes, NOTE_MAX_LENGTH, noteBody } from "~/modules/success/notes.server";
-import {
-  clearHealthOverride,
-  dayAfter,
-  OVERRIDE_MAX_DAYS,
-  overrideSchema,
-  setHealthOverride,
-} from "~/modules/success/override-form.server";
+import { dayAfter, overrideSchema } from "~/modules/success/override-form.server";
+import { clearOverride, MAX_OVERRIDE_DAYS, setOverride } from "~/modules/success/overrides.server";
 import { TIMELINE_KINDS, timelineKindLabels } from "~/modules/usage/timeline-words";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
@@ -103,7 +98,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     },
     overrideLimits: {
       min: dayAfter(now, 1),
-      max: dayAfter(now, OVERRIDE_MAX_DAYS),
+      max: dayAfter(now, MAX_OVERRIDE_DAYS),
       suggested: dayAfter(now, 30),
     },
     ingestKeys,
@@ -180,20 +175,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const override = overrideSchema(now).safeParse(form);
     if (!override.success)
       return data({ ok: false, message: override.error.issues[0]?.message ?? "Check the form." }, { status: 400 });
-    const set = await setHealthOverride(context.db, { ...override.data, accountId, actorId: staff.userId }, now);
-    if (!set) throw new Response("Not found", { status: 404 });
-    return { ok: true, message: set.changed ? "Health judgement saved." : "This judgement was already saved." };
+    const set = await setOverride(context.db, { ...override.data, accountId }, { userId: staff.userId }, now);
+    if (!set.ok) return data({ ok: false, message: set.message }, { status: 400 });
+    return { ok: true, message: set.message };
   }
   if (value.intent === "clear-override") {
-    const cleared = await clearHealthOverride(context.db, {
-      accountId,
-      overrideId: value.overrideId,
-      actorId: staff.userId,
-    });
-    return {
-      ok: true,
-      message: cleared.changed ? "Health judgement cleared." : "This judgement was already cleared or had ended.",
-    };
+    const cleared = await clearOverride(context.db, value.overrideId, { userId: staff.userId }, new Date(), accountId);
+    if (!cleared.ok) return data({ ok: false, message: cleared.message }, { status: 404 });
+    return { ok: true, message: cleared.message };
   }
   if (value.intent === "grant-trial") {
     if (staff.staffRole !== "admin")

@@ -194,7 +194,7 @@ CREATE TRIGGER organisations_account_success AFTER INSERT ON organisations
   FOR EACH ROW EXECUTE FUNCTION account_success_for_organisation();--> statement-breakpoint
 INSERT INTO account_success (account_id, search) SELECT id, lower(name) FROM organisations ON CONFLICT DO NOTHING;
 --> statement-breakpoint
-CREATE INDEX "cs_tasks_done_idx" ON "cs_tasks" USING btree ("completed_at" DESC,"id" DESC) WHERE "cs_tasks"."status" = 'done';--> statement-breakpoint
+CREATE INDEX "cs_tasks_done_idx" ON "cs_tasks" USING btree ("completed_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "cs_tasks"."status" = 'done';--> statement-breakpoint
 -- The preloaded 30-60-90 playbook (app/modules/success/playbook-template.ts, which a test holds this
 -- to); admins edit the rows afterwards, so a re-run never overwrites them.
 INSERT INTO playbook_rules (key, name, trigger, params, task_title, due_days, assign_to, position) VALUES

@@ -91,7 +91,7 @@ test("staff open an at-risk account, see why, add a note, judge its health and t
   await page.getByRole("radio", { name: "Fair" }).check();
   await page.getByLabel("Why", { exact: true }).fill("Card replaced on the call; usage picks up next week");
   await page.getByRole("button", { name: "Set the judgement" }).click();
-  await expect(page.getByRole("status")).toHaveText("Health judgement saved.");
+  await expect(page.getByRole("status")).toHaveText("Health override saved; the score follows within a minute.");
   await expect(page.getByTestId("override")).toContainText("Judged fair by");
   await expect(page.getByTestId("override")).toContainText("Card replaced on the call");
   await expect(standing).toContainText("judged fair by staff");
@@ -107,7 +107,7 @@ test("staff open an at-risk account, see why, add a note, judge its health and t
   expect(await severeViolations(page)).toEqual([]);
 
   await page.getByRole("button", { name: "Clear the judgement" }).click();
-  await expect(page.getByRole("status")).toHaveText("Health judgement cleared.");
+  await expect(page.getByRole("status")).toHaveText("Health override cleared; the computed score applies again.");
   await expect(page.getByTestId("override")).toHaveCount(0);
   const audited = await withDatabase(
     (sql) => sql<{ action: string }[]>`select action from audit_events where organisation_id = ${accountId}

@@ -189,10 +189,10 @@ describe("health override", () => {
   it("sets, repeats harmlessly, replaces and clears a judgement, every change audited", async () => {
     expect(await form({ expiresOn: dayAfter(today, 180) })).toMatchObject({
       status: 200,
-      body: { message: "Health judgement saved." },
+      body: { message: "Health override saved; the score follows within a minute." },
     });
     expect(await form({ expiresOn: dayAfter(today, 180) })).toMatchObject({
-      body: { message: "This judgement was already saved." },
+      body: { message: "The health override is already in place." },
     });
     const [first] = await database.db.select().from(healthOverrides);
     expect(first).toMatchObject({
@@ -211,11 +211,11 @@ describe("health override", () => {
       ["red", false],
     ]);
     expect(await post({ intent: "clear-override", overrideId: rows[1]!.id })).toMatchObject({
-      body: { message: "Health judgement cleared." },
+      body: { message: "Health override cleared; the computed score applies again." },
     });
     expect(await post({ intent: "clear-override", overrideId: rows[1]!.id })).toMatchObject({
       status: 200,
-      body: { message: "This judgement was already cleared or had ended." },
+      body: { message: "That override had already ended." },
     });
     expect((await audits("health.override_set")).map((event) => event.subjectId)).toEqual([rows[0]!.id, rows[1]!.id]);
     expect((await audits("health.override_cleared")).map((event) => event.subjectId)).toEqual([

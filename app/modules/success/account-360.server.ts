@@ -19,7 +19,7 @@ import { verdictLabels } from "~/modules/qualification/verdict-labels";
 import { serviceCards, type ServiceState } from "~/modules/service-overview.server";
 import { operationLabels, statusLabels } from "~/modules/provisioning-labels";
 import { staffMembers } from "./assignment.server";
-import { currentOverride } from "./override-form.server";
+import { overrideOnPage } from "./override-form.server";
 import { bandLabels, measureLabels, outcomeLabels, stageLabels } from "./words";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -132,7 +132,7 @@ export async function account360(
       .from(healthSnapshots)
       .where(and(eq(healthSnapshots.accountId, accountId), gte(healthSnapshots.day, since)))
       .orderBy(healthSnapshots.day),
-    currentOverride(db, accountId, now),
+    overrideOnPage(db, accountId, now),
     db
       .select({
         id: csTasks.id,

@@ -25,18 +25,6 @@ export type OverrideChange =
 /** The reason people read on the account page: required, one line or a few. */
 export const overrideReason = textField({ required: "Say why you set the health", max: 500, multiline: true });
 
-/**
- * The override form's fields as posted: `band` (red, yellow, green), `reason`, and `expiresOn`, a
- * date input's YYYY-MM-DD; the override then lasts to the end of that UTC day.
- */
-export const overrideForm = z.object({
-  band: z.enum(["red", "yellow", "green"], { error: "Choose poor, fair or good" }),
-  reason: overrideReason,
-  expiresOn: z.iso
-    .date({ error: "Choose the day the override ends" })
-    .transform((day) => new Date(`${day}T23:59:59.999Z`)),
-});
-
 /** Queues the account's refresh, one waiting job per account, in the caller's transaction. */
 async function queueRefresh(tx: DbOrTx, accountId: string): Promise<void> {
   await addJob(
@@ -48,7 +36,7 @@ async function queueRefresh(tx: DbOrTx, accountId: string): Promise<void> {
 }
 
 /**
- * Sets the account's health band to `band` until `expiresAt` (after `now`, at most 180 days on),
+ * Sets the account's health band to `band` until `expiresAt` (after `now`, by the end of the 180th day after today, UTC),
  * by `actor`, with `reason` (required). Replaces an override in force (clears it, by the same
  * actor). The same band, reason and expiry as the one in force again (a double submit, two tabs)
  * changes nothing: the account's row is locked first, so two at once are one after the other.
@@ -66,7 +54,8 @@ export async function setOverride(
   if (!["red", "yellow", "green"].includes(input.band)) return { ok: false, message: "Choose poor, fair or good" };
   if (!(input.expiresAt instanceof Date) || Number.isNaN(input.expiresAt.getTime()) || input.expiresAt <= now)
     return { ok: false, message: "Choose an end in the future" };
-  if (input.expiresAt.getTime() - now.getTime() > MAX_OVERRIDE_DAYS * DAY_MS)
+  // Whole days: an override may last to the end of the 180th day after today (UTC), as the form's date says.
+  if (input.expiresAt.getTime() > Date.parse(now.toISOString().slice(0, 10)) + (MAX_OVERRIDE_DAYS + 1) * DAY_MS)
     return { ok: false, message: `An override lasts at most ${MAX_OVERRIDE_DAYS} days: choose an earlier end` };
   return db.transaction(async (tx) => {
     const [account] = await tx
@@ -133,19 +122,21 @@ async function clearRow(tx: DbOrTx, row: OverrideRow, actor: StaffActor, now: Da
 
 /**
  * Ends an override now, by `actor`: audited (`health.override_cleared`) and the account's refresh
- * queued. Clearing one already cleared (or expired) changes nothing and says so; an unknown id is
- * `{ ok: false }`.
+ * queued. Clearing one already cleared (or expired) changes nothing and says so; an unknown id, or
+ * one of another account than `accountId` (when given: a stale or forged form), is `{ ok: false }`.
  */
 export async function clearOverride(
   db: DbOrTx,
   overrideId: string,
   actor: StaffActor,
   now: Date = new Date(),
+  accountId?: string,
 ): Promise<OverrideChange> {
   if (!z.uuid().safeParse(overrideId).success) return { ok: false, message: "That override does not exist." };
   return db.transaction(async (tx) => {
     const [row] = await tx.select().from(healthOverrides).where(eq(healthOverrides.id, overrideId)).for("update");
-    if (!row) return { ok: false, message: "That override does not exist." };
+    if (!row || (accountId && row.accountId !== accountId))
+      return { ok: false, message: "That override does not exist." };
     if (row.clearedAt || row.expiresAt <= now)
       return { ok: true, message: "That override had already ended.", override: row };
     await clearRow(tx, row, actor, now);
