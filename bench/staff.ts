@@ -63,8 +63,8 @@ function leadFilters(today: Date): string[] {
 
 /**
  * The portfolio's filters as issue 16 item 6 names them (search by name, email or domain; stage,
- * health band, plan, assigned staff member, trial ending). The parameter names are the portfolio
- * route's; a page that ignores one still answers, so the figure is the unfiltered list's.
+ * health band, plan, assigned staff member, trial ending) and the staff home's links into it
+ * (health dropped, payment failing); the names are `portfolioFiltersSchema`'s.
  */
 function portfolioFilters(): string[] {
   return [
@@ -77,9 +77,11 @@ function portfolioFilters(): string[] {
     ...PLANS.map((plan) => `plan=${plan}`),
     "assigned=me",
     "assigned=unassigned",
-    "trialEnding=7",
+    "trial=ending",
+    "dropped=recent",
+    "payment=failing",
     "stage=at_risk&band=red",
-    "stage=trial&trialEnding=7&assigned=me",
+    "stage=trial&trial=ending&assigned=me",
     "band=red&plan=enterprise",
     "q=globex&stage=adopted",
   ].map((query) => `/staff/accounts${query ? `?${query}` : ""}`);

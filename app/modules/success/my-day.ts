@@ -16,7 +16,7 @@ export const myDayLinks = {
   myTasks: "/staff/tasks?view=mine",
   queueTasks: "/staff/tasks?view=queue",
   healthDropped: "/staff/accounts?dropped=recent",
-  trialsToCall: "/staff/trials",
+  trialsToCall: "/staff/trials/call",
   setupsWaitingStaff: "/staff/provisioning?status=waiting_staff",
   setupsWaitingCustomer: "/staff/provisioning?status=waiting_customer",
   failingPayments: "/staff/accounts?payment=failing",
