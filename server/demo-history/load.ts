@@ -13,6 +13,7 @@ import type { Database, Sql } from "../../db/client";
 import { plans, prices } from "../../db/schema";
 import { buildStory, type PlanPolicies, type Row, type Story, type StoryContext } from "./story";
 import { historyId } from "./random";
+import { scoreDemoAccounts } from "./success";
 
 /** Column types per table, in insertion order (foreign keys first). */
 const TABLES: Record<string, Record<string, string>> = {
@@ -316,12 +317,20 @@ export async function loadDemoHistory(
   });
   // The daily tables every screen reads, written before the command returns (backfill: no activation job).
   if (added.usage_events! > 0) await rollUpUsage(db);
-  return countTotals(sql, stories, added);
+  // Scoring writes tasks, their audit events and snapshots: what it added is the difference it made.
+  const unscored = await countTotals(sql, stories, added);
+  await scoreDemoAccounts(db, accountIdsOf(stories), now);
+  const totals = await countTotals(sql, stories, added);
+  for (const table of ["audit_events", "cs_tasks", "health_snapshots"])
+    totals[table]!.added += totals[table]!.total - unscored[table]!.total;
+  return totals;
 }
+
+const accountIdsOf = (stories: Story[]) => stories.map((story) => story.tables.organisations![0]!.id as string);
 
 /** What the loaded accounts have now, per table, beside what this run added. */
 async function countTotals(sql: Sql, stories: Story[], added: Record<string, number>): Promise<HistoryCounts> {
-  const accountIds = stories.map((story) => story.tables.organisations![0]!.id as string);
+  const accountIds = accountIdsOf(stories);
   const idsOf = (table: string) =>
     stories.flatMap((story) => (story.tables[table] ?? []).map((row) => row.id as string));
   const [userIds, leadIds] = [idsOf("users"), idsOf("leads")];
@@ -344,6 +353,8 @@ async function countTotals(sql: Sql, stories: Story[], added: Record<string, num
       (select count(*)::int from stripe_events where id like 'evt_hist_%') as stripe_events,
       (select count(*)::int from audit_events where organisation_id = any(${accountIds}::uuid[])) as audit_events,
       (select count(*)::int from usage_events where account_id = any(${accountIds}::uuid[])) as usage_events,
-      (select count(*)::int from activation_milestones where account_id = any(${accountIds}::uuid[])) as activation_milestones`;
+      (select count(*)::int from activation_milestones where account_id = any(${accountIds}::uuid[])) as activation_milestones,
+      (select count(*)::int from cs_tasks where account_id = any(${accountIds}::uuid[])) as cs_tasks,
+      (select count(*)::int from health_snapshots where account_id = any(${accountIds}::uuid[])) as health_snapshots`;
   return Object.fromEntries(Object.entries(row!).map(([table, total]) => [table, { total, added: added[table] ?? 0 }]));
 }

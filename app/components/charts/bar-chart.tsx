@@ -10,7 +10,7 @@ const LABEL_WIDTH = 150;
 const VALUE_WIDTH = 80;
 
 /**
- * Horizontal bars rendered on the server as plain SVG (visx, ADR 22): each bar's label on its left
+ * Horizontal bars rendered on the server as plain SVG (visx, ADR 23): each bar's label on its left
  * and "value / max" on its right, so the figures are text in the chart itself, and `role="img"` with
  * a `<title>`/`aria-label` saying them all (`barSummary`). Each bar is scaled to its own `max`
  * (a score out of 100, a count out of a limit). `tone` colours a bar by its value's share

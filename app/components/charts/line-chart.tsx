@@ -10,7 +10,7 @@ const HEIGHT = 180;
 const MARGIN = { top: 12, right: 16, bottom: 28, left: 36 };
 
 /**
- * A line chart rendered on the server as plain SVG (visx scales and shapes, ADR 22), readable
+ * A line chart rendered on the server as plain SVG (visx scales and shapes, ADR 23), readable
  * without JavaScript: `role="img"` with a `<title>` and `aria-label` that say the figures
  * (`lineSummary`), and the figures again in a table under a "Figures" disclosure. `points` are in
  * order; `yDomain` fixes the vertical scale (e.g. [0, 100] for a score), else it fits the data.
