@@ -103,7 +103,7 @@ test("a form posted from another site is refused", async ({ request }) => {
 test("staff admins manage the team; staff do support work but not the admins' part", async ({ page, browser }) => {
   const admin = demoStaffLogin();
   await logIn(page, admin.email, admin.password);
-  await page.getByRole("link", { name: "Team" }).click();
+  await page.getByRole("link", { name: "Team", exact: true }).click();
   const member = { name: "Sue Pport", email: uniqueEmail("support") };
   await page.getByLabel("Name").fill(member.name);
   await page.getByLabel("Email").fill(member.email);
@@ -122,7 +122,7 @@ test("staff admins manage the team; staff do support work but not the admins' pa
   await logIn(staffPage, member.email, password);
   await expect(staffPage).toHaveURL(/\/staff$/);
   await expect(staffPage.getByRole("link", { name: "Leads" })).toBeVisible();
-  await expect(staffPage.getByRole("link", { name: "Team" })).toHaveCount(0);
+  await expect(staffPage.getByRole("link", { name: "Team", exact: true })).toHaveCount(0);
   const team = await staffPage.goto("/staff/team");
   expect(team?.status()).toBe(404);
   const origin = new URL(staffPage.url()).origin;
