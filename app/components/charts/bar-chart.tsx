@@ -4,10 +4,12 @@ import { Bar } from "@visx/shape";
 import { useId } from "react";
 import { barSummary, type BarDatum } from "./summary";
 
-const WIDTH = 480;
+// Drawn at about a phone's content width, so its 13 px labels read at 13 px on a phone and are
+// scaled only a little on a wide screen (max-w-sm).
+const WIDTH = 340;
 const ROW = 30;
 const LABEL_WIDTH = 150;
-const VALUE_WIDTH = 80;
+const VALUE_WIDTH = 70;
 
 /**
  * Horizontal bars rendered on the server as plain SVG (visx, ADR 23): each bar's label on its left
@@ -38,7 +40,7 @@ export function BarChart({
   return (
     <svg
       viewBox={`0 0 ${WIDTH} ${height}`}
-      className="block h-auto w-full max-w-xl"
+      className="block h-auto w-full max-w-sm"
       role="img"
       aria-labelledby={`${id}-title`}
       aria-label={summary}
