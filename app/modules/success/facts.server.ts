@@ -103,23 +103,7 @@ export async function loadAccountFacts(db: DbOrTx, accountIds: string[], now: Da
       select o.id, o.name, o.created_at, s.assigned_staff_id
         from organisations o left join account_success s on s.account_id = o.id
        where o.id = any(${ids})`),
-    db.execute<{
-      id: string;
-      account_id: string;
-      status: string;
-      plan_slug: string | null;
-      quantity: number;
-      current_period_end: string | null;
-      payment_failed_at: string | null;
-      cancel_at_period_end: boolean;
-      ended_at: string | null;
-      unit_amount: number | null;
-      currency: string | null;
-      interval: "month" | "year" | null;
-      per_seat: boolean | null;
-      seats: number | null;
-      instance_id: string | null;
-    }>(sql`
+    db.execute<SubscriptionRow & { account_id: string; seats: number | null; instance_id: string | null }>(sql`
       select s.id, s.account_id, s.instance_id, s.status, s.plan_slug, s.quantity, s.current_period_end, s.payment_failed_at,
              s.cancel_at_period_end, s.ended_at, coalesce(pv.unit_amount, p.unit_amount) as unit_amount,
              lower(coalesce(pv.currency, p.currency)) as currency, p.interval,
@@ -341,7 +325,8 @@ export async function loadAccountFacts(db: DbOrTx, accountIds: string[], now: Da
   });
 }
 
-function subscriptionFacts(row: {
+/** A subscription as the batch query reads it, with its price. */
+type SubscriptionRow = {
   id: string;
   status: string;
   plan_slug: string | null;
@@ -354,7 +339,9 @@ function subscriptionFacts(row: {
   currency: string | null;
   interval: "month" | "year" | null;
   per_seat: boolean | null;
-}): SubscriptionFacts {
+};
+
+function subscriptionFacts(row: SubscriptionRow): SubscriptionFacts {
   const perInterval = num(row.unit_amount) * (row.per_seat === false ? 1 : row.quantity);
   const counts = MRR_STATUSES.has(row.status) && !row.ended_at;
   return {

@@ -5,7 +5,7 @@
  * fast at 100,000 accounts, 1,000,000 tasks and 1,000,000 provisioning requests.
  */
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
-import type { PgSelect } from "drizzle-orm/pg-core";
+import type { PgTable } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "#db/client";
 import {
   accountSuccess,
@@ -34,8 +34,14 @@ function startOfDayUtc(now: Date): Date {
   return new Date(endOfDayUtc(now).getTime() - DAY_MS);
 }
 
-async function cappedCount(db: DbOrTx, rows: PgSelect): Promise<CappedCount> {
-  const sub = rows.limit(COUNT_CAP + 1).as("capped");
+/** How many rows of `table` match `where`, counting no further than `COUNT_CAP` + 1 (an index range, never a scan). */
+async function countWhere(db: DbOrTx, table: PgTable, where: SQL | undefined): Promise<CappedCount> {
+  const sub = db
+    .select({ one: sql`1` })
+    .from(table)
+    .where(where)
+    .limit(COUNT_CAP + 1)
+    .as("capped");
   const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(sub);
   const count = row?.count ?? 0;
   return count > COUNT_CAP ? { count: COUNT_CAP, more: true } : { count, more: false };
@@ -59,14 +65,7 @@ export async function dueTasks(db: DbOrTx, assigneeId: string | null, now: Date)
   const where = dueTasksWhere(assigneeId, now);
   const overdueBefore = startOfDayUtc(now);
   const [count, items] = await Promise.all([
-    cappedCount(
-      db,
-      db
-        .select({ one: sql`1` })
-        .from(csTasks)
-        .where(where)
-        .$dynamic(),
-    ),
+    countWhere(db, csTasks, where),
     db
       .select({
         id: csTasks.id,
@@ -88,14 +87,7 @@ export async function dueTasks(db: DbOrTx, assigneeId: string | null, now: Date)
 async function healthDropped(db: DbOrTx, now: Date) {
   const where = gte(accountSuccess.healthDroppedAt, new Date(now.getTime() - RECENT_DAYS * DAY_MS));
   const [count, items] = await Promise.all([
-    cappedCount(
-      db,
-      db
-        .select({ one: sql`1` })
-        .from(accountSuccess)
-        .where(where)
-        .$dynamic(),
-    ),
+    countWhere(db, accountSuccess, where),
     db
       .select({
         accountId: accountSuccess.accountId,
@@ -118,14 +110,7 @@ async function healthDropped(db: DbOrTx, now: Date) {
 async function trialsToCall(db: DbOrTx) {
   const where = isNotNull(accountSuccess.pqlScore);
   const [count, items] = await Promise.all([
-    cappedCount(
-      db,
-      db
-        .select({ one: sql`1` })
-        .from(accountSuccess)
-        .where(where)
-        .$dynamic(),
-    ),
+    countWhere(db, accountSuccess, where),
     db
       .select({
         accountId: accountSuccess.accountId,
@@ -147,22 +132,8 @@ async function trialsToCall(db: DbOrTx) {
 async function setupsWaiting(db: DbOrTx) {
   const waitingStaff = eq(provisioningRequests.status, "waiting_staff");
   const [staffCount, customerCount, items] = await Promise.all([
-    cappedCount(
-      db,
-      db
-        .select({ one: sql`1` })
-        .from(provisioningRequests)
-        .where(waitingStaff)
-        .$dynamic(),
-    ),
-    cappedCount(
-      db,
-      db
-        .select({ one: sql`1` })
-        .from(provisioningRequests)
-        .where(eq(provisioningRequests.status, "waiting_customer"))
-        .$dynamic(),
-    ),
+    countWhere(db, provisioningRequests, waitingStaff),
+    countWhere(db, provisioningRequests, eq(provisioningRequests.status, "waiting_customer")),
     db
       .select({
         id: provisioningRequests.id,
@@ -193,14 +164,7 @@ export const failingPaymentWhere = or(
 /** Subscriptions whose payments fail, longest failing first. */
 async function failingPayments(db: DbOrTx) {
   const [count, items] = await Promise.all([
-    cappedCount(
-      db,
-      db
-        .select({ one: sql`1` })
-        .from(subscriptions)
-        .where(failingPaymentWhere)
-        .$dynamic(),
-    ),
+    countWhere(db, subscriptions, failingPaymentWhere),
     db
       .select({
         accountId: subscriptions.accountId,
@@ -221,14 +185,7 @@ async function failingPayments(db: DbOrTx) {
 async function recentContactRequests(db: DbOrTx, now: Date) {
   const where = gte(contactRequests.createdAt, new Date(now.getTime() - RECENT_DAYS * DAY_MS));
   const [count, items] = await Promise.all([
-    cappedCount(
-      db,
-      db
-        .select({ one: sql`1` })
-        .from(contactRequests)
-        .where(where)
-        .$dynamic(),
-    ),
+    countWhere(db, contactRequests, where),
     db
       .select({
         id: contactRequests.id,

@@ -3,12 +3,12 @@
  * and the override in force as the account page shows it. Setting and clearing (audited, one in
  * force at a time, the account's refresh queued) are overrides.server.ts's.
  */
-import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "#db/client";
 import { healthOverrides, users, type HealthBand } from "#db/schema";
 import { textField } from "~/lib/text";
-import { MAX_OVERRIDE_DAYS } from "./overrides.server";
+import { inForce, MAX_OVERRIDE_DAYS } from "./overrides.server";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -75,13 +75,7 @@ export async function overrideOnPage(db: DbOrTx, accountId: string, now = new Da
     })
     .from(healthOverrides)
     .leftJoin(users, eq(users.id, healthOverrides.createdBy))
-    .where(
-      and(
-        eq(healthOverrides.accountId, accountId),
-        isNull(healthOverrides.clearedAt),
-        gt(healthOverrides.expiresAt, now),
-      ),
-    )
+    .where(inForce(accountId, now))
     .orderBy(desc(healthOverrides.createdAt))
     .limit(1);
   return row ?? null;

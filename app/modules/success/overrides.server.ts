@@ -145,18 +145,21 @@ export async function clearOverride(
   });
 }
 
+/** The account's overrides in force at `now`: not cleared, not expired (the newest one counts). */
+export function inForce(accountId: string, now: Date) {
+  return and(
+    eq(healthOverrides.accountId, accountId),
+    isNull(healthOverrides.clearedAt),
+    gt(healthOverrides.expiresAt, now),
+  );
+}
+
 /** The account's override in force at `now` (not cleared, not expired; the newest), or null. */
 export async function currentOverride(db: DbOrTx, accountId: string, now: Date): Promise<OverrideRow | null> {
   const [row] = await db
     .select()
     .from(healthOverrides)
-    .where(
-      and(
-        eq(healthOverrides.accountId, accountId),
-        isNull(healthOverrides.clearedAt),
-        gt(healthOverrides.expiresAt, now),
-      ),
-    )
+    .where(inForce(accountId, now))
     .orderBy(desc(healthOverrides.createdAt))
     .limit(1);
   return row ?? null;
