@@ -4,6 +4,7 @@ import type { AccountFacts, SubscriptionFacts } from "./facts";
 import { DEFAULT_WEIGHTS, expectedSeatShare, scoreHealth } from "./health";
 import { dropMark } from "./refresh.server";
 import { lifecycleStage } from "./stage";
+import { accountFacts } from "../../../test/support/success";
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = new Date("2026-11-30T12:00:00Z");
@@ -28,16 +29,12 @@ function subscription(overrides: Partial<SubscriptionFacts> = {}): SubscriptionF
 
 /** A paying account 100 days into its service (month 4), healthy unless told otherwise. */
 function facts(overrides: Partial<AccountFacts> = {}): AccountFacts {
-  return {
-    accountId: "00000000-0000-4000-8000-000000000001",
-    name: "Acme",
+  return accountFacts("00000000-0000-4000-8000-000000000001", {
     createdAt: daysAgo(120),
     now: NOW,
-    assignedStaffId: null,
     subscriptions: [subscription()],
     firstPaidAt: daysAgo(100),
     serviceStartedAt: daysAgo(100),
-    trial: null,
     milestones: { planned: 0, reached: 0, lastReachedAt: null },
     usage: {
       hasData: true,
@@ -49,19 +46,8 @@ function facts(overrides: Partial<AccountFacts> = {}): AccountFacts {
       lastActiveAt: daysAgo(1),
       maxLimitShare: null,
     },
-    setup: { failedSince: null, waitingCustomerSince: null, waitingStaffSince: null },
-    payment: { failingSince: null, worstStatus: "ok" },
-    contactRequests: { last30d: 0, lastAt: null },
-    lead: null,
-    signals: {
-      pricingViewedAt: null,
-      billingViewedAt: null,
-      upgradePreviewAt: null,
-      checkoutOpenedAt: null,
-      checkoutUnpaid: false,
-    },
     ...overrides,
-  };
+  });
 }
 
 const byKey = (result: ReturnType<typeof scoreHealth>) => Object.fromEntries(result.measures.map((m) => [m.key, m]));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AccountFacts } from "./facts";
 import { daysAgo, scorePql } from "./pql";
+import { accountFacts } from "../../../test/support/success";
 
 const NOW = new Date("2026-05-20T12:00:00Z");
 const daysBefore = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
@@ -15,15 +16,9 @@ type Overrides = {
 
 /** An account ten days into an active 14-day trial of Team with 5 seats, no lead, no usage, no signals. */
 function facts(name: string, overrides: Overrides = {}): AccountFacts {
+  const base = accountFacts(name, { name, createdAt: daysBefore(12), now: NOW, serviceStartedAt: daysBefore(10) });
   return {
-    accountId: name,
-    name,
-    createdAt: daysBefore(12),
-    now: NOW,
-    assignedStaffId: null,
-    subscriptions: [],
-    firstPaidAt: null,
-    serviceStartedAt: daysBefore(10),
+    ...base,
     trial:
       overrides.trial === null
         ? null
@@ -37,30 +32,10 @@ function facts(name: string, overrides: Overrides = {}): AccountFacts {
             manualSetup: false,
             ...overrides.trial,
           },
-    milestones: { planned: 5, reached: 0, lastReachedAt: null, ...overrides.milestones },
-    usage: {
-      hasData: true,
-      activeUsers28d: 0,
-      seatsBought: 5,
-      activeDays28d: 0,
-      featuresUsed28d: 0,
-      featuresEverUsed: 0,
-      lastActiveAt: null,
-      maxLimitShare: null,
-      ...overrides.usage,
-    },
-    setup: { failedSince: null, waitingCustomerSince: null, waitingStaffSince: null },
-    payment: { failingSince: null, worstStatus: "ok" },
-    contactRequests: { last30d: 0, lastAt: null },
+    milestones: { ...base.milestones, ...overrides.milestones },
+    usage: { ...base.usage, hasData: true, seatsBought: 5, ...overrides.usage },
     lead: overrides.lead ?? null,
-    signals: {
-      pricingViewedAt: null,
-      billingViewedAt: null,
-      upgradePreviewAt: null,
-      checkoutOpenedAt: null,
-      checkoutUnpaid: false,
-      ...overrides.signals,
-    },
+    signals: { ...base.signals, ...overrides.signals },
   };
 }
 
