@@ -109,6 +109,10 @@ describe("subscription changes from Stripe", () => {
     const order = await payForPlan(database, stripe, accountId, userId, { planSlug: "team", seats: 3 });
     const paid = await confirmCheckout(database.db, stripe, order!.stripeCheckoutSessionId!);
     expect(paid).toMatchObject({ status: "paid" });
+    // A new customer's standing (stage, MRR, the first-payment task) is recomputed at once.
+    expect(
+      await database.sql`select 1 from graphile_worker.jobs where key = ${`cs_refresh_account:${accountId}`}`,
+    ).toHaveLength(1);
 
     const requests = async () =>
       (await provisioningRequests(database, accountId)).map(({ operation, seats }) => ({ operation, seats }));

@@ -72,6 +72,10 @@ describe("trials", () => {
     });
     const started = await startTrial(database.db, accountId, "team", userId);
     expect(started.ok).toBe(true);
+    // Staff see the new trial (its stage, its PQL score, its day-1 task) without waiting for the hourly run.
+    expect(
+      await database.sql`select 1 from graphile_worker.jobs where key = ${`cs_refresh_account:${accountId}`}`,
+    ).toHaveLength(1);
     expect(await startTrial(database.db, accountId, "starter", userId)).toEqual({
       ok: false,
       message: expect.stringMatching(

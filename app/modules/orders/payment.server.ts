@@ -14,6 +14,7 @@ import {
 } from "~/modules/billing/subscriptions.server";
 import { activeTrial } from "~/modules/trials/trials.server";
 import { firstChargeOf, type FirstCharge } from "./first-charge";
+import { queueAccountRefresh } from "~/modules/success/queue-refresh.server";
 import { enqueueProvisioning } from "../../../provisioning";
 
 type Order = typeof orders.$inferSelect;
@@ -174,6 +175,8 @@ async function fulfilOrder(tx: DbOrTx, order: Order, actor: OrderActor, action: 
     { provisioningRequest: requestId, trial: trial?.id ?? null, planSlug: billed.planSlug, seats: billed.seats },
     order.accountId,
   );
+  // A new customer: its stage, MRR and first-payment task show without waiting for the hourly run.
+  await queueAccountRefresh(tx, order.accountId);
   return accepted!;
 }
 

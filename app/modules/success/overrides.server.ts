@@ -6,12 +6,11 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "#db/client";
-import { addJob } from "#db/jobs";
 import { healthOverrides, organisations, type HealthBand } from "#db/schema";
 import { recordAudit } from "~/lib/audit.server";
 import { textField } from "~/lib/text";
 import type { HealthOverrideInForce } from "./health";
-import { CS_QUEUE, CS_REFRESH_ACCOUNT_TASK } from "./tasks";
+import { queueAccountRefresh } from "./queue-refresh.server";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** An override lasts at most this long: judgement goes stale, and the computed score takes over again. */
@@ -24,16 +23,6 @@ export type OverrideChange =
 
 /** The reason people read on the account page: required, one line or a few. */
 export const overrideReason = textField({ required: "Say why you set the health", max: 500, multiline: true });
-
-/** Queues the account's refresh, one waiting job per account, in the caller's transaction. */
-async function queueRefresh(tx: DbOrTx, accountId: string): Promise<void> {
-  await addJob(
-    tx,
-    CS_REFRESH_ACCOUNT_TASK,
-    { accountId },
-    { queueName: CS_QUEUE, jobKey: `${CS_REFRESH_ACCOUNT_TASK}:${accountId}` },
-  );
-}
 
 /**
  * Sets the account's health band to `band` until `expiresAt` (after `now`, by the end of the 180th day after today, UTC),
@@ -97,7 +86,7 @@ export async function setOverride(
       },
       input.accountId,
     );
-    await queueRefresh(tx, input.accountId);
+    await queueAccountRefresh(tx, input.accountId);
     return { ok: true, message: "Health override saved; the score follows within a minute.", override: created! };
   });
 }
@@ -140,7 +129,7 @@ export async function clearOverride(
     if (row.clearedAt || row.expiresAt <= now)
       return { ok: true, message: "That override had already ended.", override: row };
     await clearRow(tx, row, actor, now);
-    await queueRefresh(tx, row.accountId);
+    await queueAccountRefresh(tx, row.accountId);
     return { ok: true, message: "Health override cleared; the computed score applies again.", override: null };
   });
 }

@@ -9,6 +9,7 @@ import { loadCatalogWords } from "~/modules/catalog/labels.server";
 import { loadPlanPolicy, snapshotOf } from "~/modules/catalog/plan-policy.server";
 import { enqueueProvisioning } from "../../../provisioning";
 import { trialEligibility, unusedTrialGrant } from "./eligibility.server";
+import { queueAccountRefresh } from "~/modules/success/queue-refresh.server";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const UNIQUE_VIOLATION = "23505";
@@ -78,6 +79,8 @@ export async function startTrial(
         { plan: plan.slug, endsAt, lengthDays: plan.trialDays, grantId: eligibility.grantId },
         accountId,
       );
+      // The new trial shows on "Trials to call" and gets its day-1 task without waiting for the hourly run.
+      await queueAccountRefresh(tx, accountId);
       return { ok: true, trialId };
     });
   } catch (error) {
