@@ -12,6 +12,8 @@ import { SubmitButton } from "~/components/ui/field";
 import { longDate } from "~/lib/dates";
 import { formatMoney, type Money } from "~/lib/money";
 import type { HealthBand } from "#db/schema";
+import { bandOf } from "~/modules/success/health";
+import { bandLabels } from "~/modules/success/words";
 
 const bandStyles: Record<HealthBand, string> = {
   red: "bg-red-100 text-red-800",
@@ -45,6 +47,10 @@ export function BandBadge({ band, label, score }: { band: HealthBand; label: str
     </span>
   );
 }
+
+/** The band the measures alone give, in words ("poor"). */
+const computedBand = (score: number | null) =>
+  score === null ? "nothing yet" : bandLabels[bandOf(score)].toLowerCase();
 
 function Trend({ change, period }: { change: Change; period: string }) {
   if (!change) return null;
@@ -93,8 +99,17 @@ export function StandingPanel({
       detail:
         standing?.band && standing.bandLabel ? (
           <span className="flex flex-wrap items-center gap-x-3 gap-y-1">
-            <BandBadge band={standing.band} label={standing.bandLabel} score={standing.score} />
-            {override ? <span>judged {override.bandLabel.toLowerCase()} by staff</span> : null}
+            {override ? (
+              <>
+                <BandBadge band={override.band} label={override.bandLabel} score={null} />
+                <span>
+                  judged by staff; the measures say {computedBand(standing.score)}
+                  {standing.score !== null ? `, ${standing.score} of 100` : ""}
+                </span>
+              </>
+            ) : (
+              <BandBadge band={standing.band} label={standing.bandLabel} score={standing.score} />
+            )}
             <Trend change={standing.change7d} period="7 days" />
             <Trend change={standing.change30d} period="30 days" />
           </span>

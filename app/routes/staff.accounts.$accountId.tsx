@@ -1,7 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { LocalDate } from "~/components/local-date";
-import type { ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { z } from "zod";
 import { FormErrors, Notice, SubmitButton } from "~/components/ui/field";
 import { formatMoney } from "~/lib/money";
@@ -345,17 +345,24 @@ export default function StaffAccount() {
     overrideLimits,
   } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  // The forms sit far below this answer: bring it into view (a page loaded without JavaScript starts here).
+  const feedback = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (actionData) feedback.current?.focus();
+  }, [actionData]);
   return (
     <div className="space-y-8">
       <Link to="/staff/accounts" className="text-sm text-brand-700 underline">
         ← Accounts
       </Link>
       <h1 className="break-words text-2xl font-bold tracking-tight">{organisation.name}</h1>
-      {actionData?.ok ? (
-        <Notice>{actionData.message}</Notice>
-      ) : (
-        <FormErrors id="action-errors" errors={actionData ? [actionData.message] : undefined} />
-      )}
+      <div ref={feedback} tabIndex={-1} className="scroll-mt-4 outline-none">
+        {actionData?.ok ? (
+          <Notice>{actionData.message}</Notice>
+        ) : (
+          <FormErrors id="action-errors" errors={actionData ? [actionData.message] : undefined} />
+        )}
+      </div>
       <StandingPanel standing={standing} override={override} staff={staff} me={me} />
       <HealthSection
         measures={health.measures}
@@ -391,8 +398,8 @@ export default function StaffAccount() {
               {s.scheduledChange
                 ? ` · changes to ${planLabel(s.scheduledChange.planSlug, planNames)}, ${s.scheduledChange.seats} users, per ${s.scheduledChange.interval} on ${day(new Date(s.scheduledChange.effectiveAt))}`
                 : ""}
-              {" · "}
-              <span className="font-mono">{s.id}</span>
+              {" · Stripe reference "}
+              <span className="break-all font-mono">{s.id}</span>
             </>
           ),
         }))}

@@ -15,9 +15,9 @@ export const HEALTH_HISTORY_DAYS = 30;
  * (oldest first) by account id, so each staff login has a portfolio and a day of tasks; with no
  * staff yet, the accounts stay in the team's queue. Then scores the accounts that have no health
  * history yet on each of the last 30 days (their usage as of that day; subscriptions as they are
- * now — the demo's history keeps no earlier subscription states), which also plays the playbooks
- * through that month, and finally scores every loaded account for today. Accounts already scored
- * are only refreshed for today, so running the history again adds no tasks.
+ * now — the demo's history keeps no earlier subscription states) without playbooks, and finally
+ * scores every loaded account for today with them: the states they are in make today's tasks,
+ * not a month of overdue ones. Running the history again adds no tasks (states are kept).
  */
 export async function scoreDemoAccounts(db: Database, accountIds: string[], now: Date): Promise<void> {
   const ids = `{${accountIds.join(",")}}`;
@@ -37,6 +37,6 @@ export async function scoreDemoAccounts(db: Database, accountIds: string[], now:
        and not exists (select 1 from health_snapshots h where h.account_id = s.account_id)`);
   const freshIds = [...fresh].map((row) => row.account_id);
   for (let daysAgo = HEALTH_HISTORY_DAYS - 1; daysAgo >= 1 && freshIds.length; daysAgo -= 1)
-    await refreshAccounts(db, freshIds, new Date(now.getTime() - daysAgo * DAY_MS));
+    await refreshAccounts(db, freshIds, new Date(now.getTime() - daysAgo * DAY_MS), { playbooks: false });
   await refreshAccounts(db, accountIds, now);
 }

@@ -260,10 +260,10 @@ describe("refreshAccounts", () => {
     expect(jobs.map((job) => job.key)).toEqual([`cs_refresh_account:${ids.account}`]);
 
     await refreshAccounts(database.db, [ids.account], NOW);
-    expect(await standing(ids.account)).toMatchObject({ health_band: "red", health_score: 25, stage: "at_risk" });
+    expect(await standing(ids.account)).toMatchObject({ health_band: "red", health_score: 65, stage: "at_risk" });
     const [snapshot] = await database.sql<Row[]>`
       select score, computed_score, override_id from health_snapshots where account_id = ${ids.account} and day = ${dayAgo(0)}`;
-    expect(snapshot).toEqual({ score: 25, computed_score: 65, override_id: first.ok ? first.override!.id : null });
+    expect(snapshot).toEqual({ score: 65, computed_score: 65, override_id: first.ok ? first.override!.id : null });
 
     const id = first.ok ? first.override!.id : "";
     expect(await clearOverride(database.db, id, actor, NOW)).toMatchObject({ ok: true, override: null });

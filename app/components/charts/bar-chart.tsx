@@ -8,8 +8,8 @@ import { barSummary, type BarDatum } from "./summary";
 // scaled only a little on a wide screen (max-w-sm).
 const WIDTH = 340;
 const ROW = 30;
-const LABEL_WIDTH = 150;
-const VALUE_WIDTH = 70;
+const LABEL_WIDTH = 172;
+const VALUE_WIDTH = 62;
 
 /**
  * Horizontal bars rendered on the server as plain SVG (visx, ADR 23): each bar's label on its left

@@ -61,9 +61,9 @@ describe("charts rendered on the server", () => {
     expect(html).toContain('role="img"');
     expect(html).toContain("25 / 100");
     expect(html).toContain("3 / 4");
-    // The track is 250 units wide (480 - 150 - 80): a quarter is 62.5, three quarters 187.5.
-    expect(html).toMatch(/<rect class="visx-bar fill-red-600"[^>]* width="62.5"/);
-    expect(html).toMatch(/<rect class="visx-bar fill-emerald-600"[^>]* width="187.5"/);
+    // The track is 106 units wide (340 - 172 - 62): a quarter is 26.5, three quarters 79.5.
+    expect(html).toMatch(/<rect class="visx-bar fill-red-600"[^>]* width="26.5"/);
+    expect(html).toMatch(/<rect class="visx-bar fill-emerald-600"[^>]* width="79.5"/);
     expect(html).not.toContain("style=");
   });
 });

@@ -7,7 +7,8 @@ import { lineSummary, type LinePoint } from "./summary";
 /** The drawing's own units; the SVG scales to its container's width (no sideways scroll on a phone). */
 const WIDTH = 480;
 const HEIGHT = 180;
-const MARGIN = { top: 12, right: 16, bottom: 28, left: 36 };
+// Room on the right for half of the last day's label, which is centred on its point.
+const MARGIN = { top: 12, right: 28, bottom: 28, left: 36 };
 
 /**
  * A line chart rendered on the server as plain SVG (visx scales and shapes, ADR 23), readable

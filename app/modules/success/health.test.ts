@@ -157,10 +157,10 @@ describe("the health score", () => {
     expect(result).toMatchObject({ computedScore: 58, band: "yellow" });
   });
 
-  it("takes the band from an override until it expires; the score snaps into the band only when outside it", () => {
+  it("takes the band from an override until it expires; the score stays the computed one", () => {
     const override = { id: "o1", band: "red" as const, expiresAt: daysAgo(-1) };
     const overridden = scoreHealth(facts(), DEFAULT_WEIGHTS, override, NOW);
-    expect(overridden).toMatchObject({ band: "red", score: 25, computedScore: 79, overrideId: "o1" });
+    expect(overridden).toMatchObject({ band: "red", score: 79, computedScore: 79, overrideId: "o1" });
     const expired = scoreHealth(facts(), DEFAULT_WEIGHTS, override, daysAgo(-2));
     expect(expired).toMatchObject({ band: "green", score: 79, overrideId: null });
     const inBand = scoreHealth(facts(), DEFAULT_WEIGHTS, { ...override, band: "green" }, NOW);

@@ -66,7 +66,7 @@ export const FULL_DAYS_PER_WEEK = 5;
 export type HealthOverrideInForce = { id: string; band: HealthBand; expiresAt: Date };
 
 export type HealthResult = {
-  /** What people see: the computed score, or inside the override's band (see `scoreHealth`). */
+  /** The computed score (an override sets the band only, see `scoreHealth`). */
   score: number;
   band: HealthBand;
   profile: HealthProfile;
@@ -81,13 +81,6 @@ export type HealthResult = {
 export function bandOf(score: number): HealthBand {
   return score < RED_BELOW ? "red" : score < YELLOW_BELOW ? "yellow" : "green";
 }
-
-/** Each band's range (inclusive) and the score an override snaps to when the computed one lies outside it. */
-const BAND_RANGES: Record<HealthBand, { min: number; max: number; middle: number }> = {
-  red: { min: 0, max: RED_BELOW - 1, middle: 25 },
-  yellow: { min: RED_BELOW, max: YELLOW_BELOW - 1, middle: 62 },
-  green: { min: YELLOW_BELOW, max: 100, middle: 87 },
-};
 
 /**
  * When the service started counting for the account: the facts' service start, else the trial's
@@ -273,10 +266,9 @@ export function weighMeasures(
  * `computedScore`, its `band` (red < 50, yellow < 75, green) and the `profile` (onboarding for
  * the first 30 days of service, when milestones weigh most; standard after).
  *
- * An override in force (`expiresAt` after `now`) sets the band. The score shown then stays the
- * computed one when that already lies in the override's band, else it snaps to the band's middle
- * (red 25, yellow 62, green 87), so lists sorted by score agree with the band people see, while
- * `computedScore` keeps what the signals say. An expired override changes nothing.
+ * An override in force (`expiresAt` after `now`) sets the band; the score stays the computed one
+ * (a judgement is not a measurement: trends and the chart keep following the measures), so
+ * `score` and `computedScore` are equal. An expired override changes nothing.
  */
 export function scoreHealth(
   facts: AccountFacts,
@@ -301,7 +293,5 @@ export function withOverride(
 ): { score: number; band: HealthBand; overrideId: string | null } {
   if (!override || override.expiresAt.getTime() <= now.getTime())
     return { score: computedScore, band: bandOf(computedScore), overrideId: null };
-  const range = BAND_RANGES[override.band];
-  const inBand = computedScore >= range.min && computedScore <= range.max;
-  return { score: inBand ? computedScore : range.middle, band: override.band, overrideId: override.id };
+  return { score: computedScore, band: override.band, overrideId: override.id };
 }

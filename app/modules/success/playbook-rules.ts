@@ -180,7 +180,7 @@ export function ruleHits(trigger: PlaybookTrigger, params: RuleParams, facts: Ac
       return hit(
         "",
         usage.lastActiveAt
-          ? `No one has used the product since ${longDate(usage.lastActiveAt)} (${plural(daysBetween(since, now), "day")}).`
+          ? `No one has used the product since ${longDate(usage.lastActiveAt)}.`
           : `No one has used the product since the service started on ${longDate(since)}.`,
       );
     }

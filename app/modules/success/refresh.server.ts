@@ -138,8 +138,12 @@ async function prepareChunk(db: DbOrTx, accountIds: string[], now: Date, weights
   return { facts, snapshots, standings, now, weights };
 }
 
-/** Stores a prepared chunk in one transaction: today's snapshots, the standings, then the playbooks. */
-async function writeChunk(db: DbOrTx, { facts, snapshots, standings, now, weights }: Prepared): Promise<number> {
+/** Stores a prepared chunk in one transaction: today's snapshots, the standings, then (unless told not to) the playbooks. */
+async function writeChunk(
+  db: DbOrTx,
+  { facts, snapshots, standings, now, weights }: Prepared,
+  playbooks: boolean,
+): Promise<number> {
   if (!facts.length) return 0;
   const today = utcDay(now);
   await db.transaction(async (tx) => {
@@ -169,7 +173,7 @@ async function writeChunk(db: DbOrTx, { facts, snapshots, standings, now, weight
            health_change_30d smallint, health_dropped_at timestamptz, pql_score smallint, pql_reasons jsonb,
            mrr_minor bigint, currency text, plan_slugs text[], trial_ends_at timestamptz, attention smallint, search text)
       where a.account_id = r.account_id`);
-    await evaluatePlaybooks(tx, facts, now);
+    if (playbooks) await evaluatePlaybooks(tx, facts, now);
   });
   return facts.length;
 }
@@ -183,13 +187,14 @@ async function pipeline(
   chunks: AsyncIterable<string[]> | Iterable<string[]>,
   now: Date,
   weights: WeightsInForce,
+  playbooks = true,
 ): Promise<number> {
   let accounts = 0;
   let pending: Promise<number> = Promise.resolve(0);
   for await (const ids of chunks) {
     const [written, chunk] = await Promise.all([pending, prepareChunk(db, ids, now, weights)]);
     accounts += written;
-    pending = writeChunk(db, chunk);
+    pending = writeChunk(db, chunk, playbooks);
     // Marked handled now, so a failed write waiting for the next page's ids is not an unhandled
     // rejection (which ends the process); it still throws where it is awaited.
     pending.catch(() => undefined);
@@ -200,14 +205,20 @@ async function pipeline(
 /**
  * Recomputes these accounts' standing (stage, health, trend, drop alert, PQL, MRR, plans, trial
  * end, attention, search), upserts today's health snapshot (UTC day; overwritten until the day
- * ends) for those in service, and evaluates the playbooks, in one transaction per chunk of 1,000.
- * Unknown ids are skipped. Returns how many accounts were refreshed.
+ * ends) for those in service, and evaluates the playbooks (unless `playbooks` is false: a replay
+ * of past days that should not hand staff tasks already overdue), in one transaction per chunk of
+ * 1,000. Unknown ids are skipped. Returns how many accounts were refreshed.
  */
-export async function refreshAccounts(db: DbOrTx, accountIds: string[], now: Date): Promise<{ accounts: number }> {
+export async function refreshAccounts(
+  db: DbOrTx,
+  accountIds: string[],
+  now: Date,
+  { playbooks = true }: { playbooks?: boolean } = {},
+): Promise<{ accounts: number }> {
   const weights = await currentWeights(db);
   const chunks: string[][] = [];
   for (let i = 0; i < accountIds.length; i += REFRESH_CHUNK) chunks.push(accountIds.slice(i, i + REFRESH_CHUNK));
-  return { accounts: await pipeline(db, chunks, now, weights) };
+  return { accounts: await pipeline(db, chunks, now, weights, playbooks) };
 }
 
 /** Every organisation id in keyset pages of `REFRESH_CHUNK`, by id. */
