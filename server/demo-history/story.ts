@@ -502,7 +502,13 @@ export function buildStory(context: StoryContext, index: number): Story {
       interval,
       seats,
     });
-    if (status === "fulfilled") audit(at, system, "order.paid", ["order", orderId]);
+    if (status === "fulfilled")
+      audit(at, system, "order.paid", ["order", orderId], {
+        provisioningRequest: requestId,
+        trial: null,
+        planSlug: target.slug,
+        seats,
+      });
   }
 
   const customerId = `cus_hist_${key("customer")}`;
