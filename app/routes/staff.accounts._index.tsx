@@ -85,6 +85,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     accounts: page.accounts.map((account) => ({
       id: account.accountId,
       name: account.name,
+      ownerEmail: account.ownerEmail,
       stage: stageText(account.stage, account.stageDay),
       health: healthText(account.healthBand, account.healthScore),
       band: account.healthBand,
@@ -212,6 +213,9 @@ export default function StaffPortfolio() {
                     <Link to={`/staff/accounts/${account.id}`} className="text-brand-700 underline">
                       {account.name}
                     </Link>
+                    {account.ownerEmail ? (
+                      <span className="block break-all text-xs text-slate-600">{account.ownerEmail}</span>
+                    ) : null}
                   </td>
                   <td className="py-2 pr-4">{account.stage}</td>
                   <td className="py-2 pr-4">

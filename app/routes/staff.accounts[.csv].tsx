@@ -8,6 +8,7 @@ import { bandLabels } from "~/modules/success/words";
 
 const HEADERS = [
   "Account",
+  "Owner email",
   "Stage",
   "Health",
   "Health score",
@@ -54,6 +55,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       }
       const rows = next.value.map((account) => [
         textCell(account.name),
+        textCell(account.ownerEmail ?? ""),
         stageText(account.stage, account.stageDay),
         account.healthBand ? bandLabels[account.healthBand] : "Not scored yet",
         account.healthScore ?? "",

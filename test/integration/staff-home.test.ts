@@ -9,6 +9,7 @@ import {
   contactRequests,
   csTasks,
   leads,
+  memberships,
   organisations,
   outgoingEmails,
   provisioningRequests,
@@ -24,6 +25,7 @@ import { sendStaffDigests } from "../../app/modules/email/staff-digest.server";
 import { myDay } from "../../app/modules/success/my-day.server";
 import { listPortfolio, portfolioBatches, type PortfolioFilters } from "../../app/modules/success/portfolio.server";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "../support/database";
+import { insertPerson } from "../support/people";
 import { callRoute, formPost, ROUTE_APP_URL, routeContext, signedIn } from "../support/routes";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -321,6 +323,9 @@ describe("the portfolio", () => {
   });
 
   it("exports the filtered list as CSV in words, money as decimals with the currency, formulas defused", async () => {
+    // Accounts of the same name are told apart by their owner's address.
+    const owner = await insertPerson(database.db, "Olivia");
+    await database.db.insert(memberships).values({ organisationId: org.acme!, userId: owner.id, role: "owner" });
     const response = (await portfolioExport.loader({
       request: new Request(`${ROUTE_APP_URL}/staff/accounts.csv?plan=team`, { headers: { cookie: annCookie } }),
       context,
@@ -334,6 +339,7 @@ describe("the portfolio", () => {
     expect(rows).toEqual([
       [
         "Account",
+        "Owner email",
         "Stage",
         "Health",
         "Health score",
@@ -346,6 +352,7 @@ describe("the portfolio", () => {
       ],
       [
         "Acme Rockets",
+        owner.email,
         "Onboarding, day 12 of 90",
         "Poor",
         "42",
@@ -356,7 +363,7 @@ describe("the portfolio", () => {
         "Ann",
         "",
       ],
-      ["'=Gamma", "Adopted", "Good", "90", "up 2 in 7 days", "Team, Business", "500.00", "EUR", "Bob", ""],
+      ["'=Gamma", "", "Adopted", "Good", "90", "up 2 in 7 days", "Team, Business", "500.00", "EUR", "Bob", ""],
     ]);
   });
 });

@@ -100,6 +100,9 @@ export async function listPortfolio(
       mrrMinor: accountSuccess.mrrMinor,
       currency: accountSuccess.currency,
       assignedName: users.name,
+      // Tells apart accounts of the same name; one primary-key lookup per listed row.
+      ownerEmail: sql<string | null>`(select u.email from memberships m join users u on u.id = m.user_id
+        where m.organisation_id = ${organisations.id} and m.role = 'owner' order by m.created_at limit 1)`,
       trialEndsAt: accountSuccess.trialEndsAt,
       attention: accountSuccess.attention,
     })
