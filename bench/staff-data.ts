@@ -126,6 +126,9 @@ async function load(sql: ReservedSql, sizes: StaffDataSizes): Promise<string[]> 
       md5('inst' || i)::uuid
     from bench_org where stage in ('onboarding', 'adopted', 'at_risk', 'churned')`;
 
+  // Fresh statistics first: without them the planner reads every membership for each account's
+  // search text (a nested loop of 100,000 × 300,000 rows that ran for over 20 minutes).
+  await sql`analyze memberships, users, account_success`;
   // The row the health job keeps current: the portfolio, the staff home and "Trials to call" read it.
   await sql`update account_success s set
       assigned_staff_id = case when pg_temp.h('assign', o.i) < 100 then null
