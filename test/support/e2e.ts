@@ -76,6 +76,20 @@ export async function withDatabase<T>(run: (sql: postgres.Sql) => Promise<T>): P
   }
 }
 
+/**
+ * Waits until the worker has run the account's queued refresh (a trial started or an order paid
+ * queues one, ADR 22), so rows a test writes into `account_success` and `health_snapshots` are not
+ * overwritten or collided with by it afterwards.
+ */
+export async function refreshSettled(accountId: string): Promise<void> {
+  await expect(async () => {
+    const queued = await withDatabase(
+      (sql) => sql`select 1 from graphile_worker.jobs where key = ${`cs_refresh_account:${accountId}`}`,
+    );
+    expect(queued, "the account's refresh job still waiting").toHaveLength(0);
+  }).toPass({ timeout: 15_000 });
+}
+
 /** Logs in; unless told the attempt should fail, waits until the portal has moved on from the login page. */
 export async function logIn(page: Page, email: string, password: string, { expectFailure = false } = {}) {
   await page.goto("/login");
