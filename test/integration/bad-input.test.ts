@@ -280,8 +280,11 @@ afterAll(async () => {
   if (database) await dropTestDatabase(database);
 });
 
-/** Tables whose rows change on every request by design: attempts counted before the work, session touches. */
-const VOLATILE = new Set(["rate_limits", "sessions", "worker_heartbeats", "__drizzle_migrations"]);
+/**
+ * Tables whose rows change on every request by design: attempts counted before the work, session
+ * touches, and intent signals (a page re-rendered with the refusal is still a view of it).
+ */
+const VOLATILE = new Set(["rate_limits", "sessions", "worker_heartbeats", "__drizzle_migrations", "account_signals"]);
 
 /** A fingerprint of every row the portal keeps, queued jobs included. */
 async function snapshot(): Promise<Record<string, string>> {
