@@ -308,6 +308,9 @@ describe("the playbooks page (staff admins)", () => {
         fieldErrors: { name: "Enter the rule's name", dueDays: "Due after (days): enter a whole number" },
       },
     });
+    // A key that is no rule's, even one PostgreSQL could not compare (a NUL byte), is a 404, not a 500.
+    expect(await post(fields({ key: "no-such-rule" }))).toMatchObject({ status: 404 });
+    expect(await post(fields({ key: "in\u0000active" }))).toMatchObject({ status: 404 });
     expect(await post(fields())).toMatchObject({ status: 302 });
     // A double submission (the same form again) succeeds and changes nothing.
     expect(await post(fields())).toMatchObject({ status: 302 });

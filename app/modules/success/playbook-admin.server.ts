@@ -35,6 +35,9 @@ const baseSchema = z.object({
   assignTo: z.enum(["assigned", "queue"], { error: "Choose who gets the task" }),
 });
 
+/** The shape of a rule's key (the template's keys: lowercase words joined by dashes). */
+const RULE_KEY = /^[a-z0-9-]{1,80}$/;
+
 /**
  * Saves one rule from the admin form's fields (strings as posted: `version`, `name`, `taskTitle`,
  * `dueDays`, `assignTo`, `enabled` = "on" when ticked, and `param.<key>` for the trigger's params).
@@ -48,9 +51,12 @@ export async function savePlaybookRule(
   key: string,
   fields: Record<string, string>,
 ): Promise<RuleSave> {
+  const missing = { ok: false, status: 404, message: "This rule does not exist.", fieldErrors: {} } as const;
+  // Rule keys are slugs: anything else (a NUL byte PostgreSQL cannot compare, say) names no rule.
+  if (!RULE_KEY.test(key)) return missing;
   return db.transaction(async (tx) => {
     const [rule] = await tx.select().from(playbookRules).where(eq(playbookRules.key, key)).for("update");
-    if (!rule) return { ok: false, status: 404, message: "This rule does not exist.", fieldErrors: {} };
+    if (!rule) return missing;
     const fieldErrors: Record<string, string> = {};
     const base = baseSchema.safeParse(fields);
     if (!base.success) for (const issue of base.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
