@@ -6,10 +6,18 @@
  * provisioning requests), the lead it came from and the staff to assign it to. Every query is on a
  * primary key or an index of the account; Stripe is not called (`serviceCards` as a non-manager).
  */
-import { and, desc, eq, gte } from "drizzle-orm";
+import { and, asc, desc, eq, gte } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database } from "#db/client";
-import { accountSuccess, csTasks, healthSnapshots, leads, users, type HealthMeasure } from "#db/schema";
+import {
+  accountSuccess,
+  csTasks,
+  healthSnapshots,
+  leads,
+  users,
+  type HealthMeasure,
+  type TaskStatus,
+} from "#db/schema";
 import { longDate } from "~/lib/dates";
 import { planLabel } from "~/modules/catalog/labels";
 import type { CatalogWords } from "~/modules/catalog/labels.server";
@@ -92,6 +100,32 @@ function shortDay(day: string): string {
  * Everything the Account 360 page adds for `accountId` at `now`. Throws nothing for an account
  * the health job has not scored yet: health fields are null and the lists empty.
  */
+/**
+ * The account's open tasks (soonest due first) or done ones (latest completed first), up to
+ * `TASK_LIMIT` each: read apart, so a long history of done tasks never hides an open one.
+ */
+function accountTasks(db: Database, accountId: string, status: TaskStatus) {
+  return db
+    .select({
+      id: csTasks.id,
+      title: csTasks.title,
+      reason: csTasks.reason,
+      status: csTasks.status,
+      dueAt: csTasks.dueAt,
+      outcome: csTasks.outcome,
+      note: csTasks.note,
+      completedAt: csTasks.completedAt,
+      assigneeName: users.name,
+    })
+    .from(csTasks)
+    .leftJoin(users, eq(users.id, csTasks.assigneeId))
+    .where(and(eq(csTasks.accountId, accountId), eq(csTasks.status, status)))
+    .orderBy(
+      ...(status === "open" ? [asc(csTasks.dueAt), asc(csTasks.id)] : [desc(csTasks.completedAt), desc(csTasks.id)]),
+    )
+    .limit(TASK_LIMIT);
+}
+
 export async function account360(
   deps: { db: Database; stripe: Stripe },
   accountId: string,
@@ -101,7 +135,7 @@ export async function account360(
   const { organisationAttribution, words } = context;
   const { db } = deps;
   const since = new Date(now.getTime() - (TREND_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
-  const [standingRows, snapshots, override, taskRows, leadRows, staff, services] = await Promise.all([
+  const [standingRows, snapshots, override, openTasks, doneTasks, leadRows, staff, services] = await Promise.all([
     db
       .select({
         stage: accountSuccess.stage,
@@ -133,23 +167,8 @@ export async function account360(
       .where(and(eq(healthSnapshots.accountId, accountId), gte(healthSnapshots.day, since)))
       .orderBy(healthSnapshots.day),
     overrideOnPage(db, accountId, now),
-    db
-      .select({
-        id: csTasks.id,
-        title: csTasks.title,
-        reason: csTasks.reason,
-        status: csTasks.status,
-        dueAt: csTasks.dueAt,
-        outcome: csTasks.outcome,
-        note: csTasks.note,
-        completedAt: csTasks.completedAt,
-        assigneeName: users.name,
-      })
-      .from(csTasks)
-      .leftJoin(users, eq(users.id, csTasks.assigneeId))
-      .where(eq(csTasks.accountId, accountId))
-      .orderBy(desc(csTasks.createdAt), desc(csTasks.id))
-      .limit(TASK_LIMIT * 2),
+    accountTasks(db, accountId, "open"),
+    accountTasks(db, accountId, "done"),
     db
       .select({
         id: leads.id,
@@ -193,14 +212,8 @@ export async function account360(
     },
     override: override && { ...override, bandLabel: bandLabels[override.band] },
     tasks: {
-      open: taskRows
-        .filter((task) => task.status === "open")
-        .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
-        .slice(0, TASK_LIMIT),
-      done: taskRows
-        .filter((task) => task.status === "done")
-        .slice(0, TASK_LIMIT)
-        .map((task) => ({ ...task, outcomeLabel: task.outcome ? outcomeLabels[task.outcome] : null })),
+      open: openTasks,
+      done: doneTasks.map((task) => ({ ...task, outcomeLabel: task.outcome ? outcomeLabels[task.outcome] : null })),
     },
     lead: lead && {
       id: lead.id,
