@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { setTimeout as delay } from "node:timers/promises";
 import { run, type RunnerOptions, type WorkerEvents } from "graphile-worker";
+import pg from "pg";
 import type { Logger } from "../app/lib/logger.server";
 import type { DbHandle } from "../db/client";
 import { eq } from "drizzle-orm";
@@ -20,8 +21,11 @@ export type Lane = {
 };
 
 type LaneOptions = {
-  /** graphile-worker's options for this lane's runner (task list, concurrency…), without `events`. */
-  runner: RunnerOptions;
+  /**
+   * graphile-worker's options for this lane's runner (task list, concurrency…), without `events`
+   * or `pgPool`: `connectionString` and `maxPoolSize` make the lane's own pool (`openPool`).
+   */
+  runner: Omit<RunnerOptions, "pgPool" | "events"> & { connectionString: string };
   databaseUrl: string;
   /** The worker's own pool: heartbeats sweep and release jobs through it. */
   database: DbHandle;
@@ -38,14 +42,20 @@ type LaneOptions = {
  * one under a new id.
  */
 export async function startLane({ runner: runnerOptions, databaseUrl, database, log, onReleased }: LaneOptions) {
-  let current: { workerId: string; heartbeat: Heartbeat } | null = null;
+  const { connectionString, maxPoolSize, ...graphileOptions } = runnerOptions;
+  let current: { workerId: string; heartbeat: Heartbeat; retired: Promise<void> } | null = null;
   let stopping = false;
   const supervisor = await superviseRunner(async () => {
     let workerId = "";
     const events: WorkerEvents = new EventEmitter();
     events.on("pool:create", ({ workerPool }) => (workerId = workerPool.id));
     const held = trackHeldJobs(events);
-    const runner = boundShutdown(await run({ ...runnerOptions, events }), events, log);
+    const pool = openPool(connectionString, maxPoolSize, log, () => stopping);
+    const started = await run({ ...graphileOptions, pgPool: pool, events }).catch(async (error: unknown) => {
+      await endPool(pool);
+      throw error;
+    });
+    const runner = boundShutdown(started, events, log);
     const heartbeat = await startHeartbeat({
       databaseUrl,
       workerId,
@@ -55,16 +65,16 @@ export async function startLane({ runner: runnerOptions, databaseUrl, database, 
       heldJobs: held.ids,
     }).catch(async (error: unknown) => {
       await runner.stop().catch(() => {});
+      await endPool(pool);
       throw error;
     });
     // A runner that ended by itself (its pool died with the database) runs nothing any more: its
     // locks are freed as soon as the database answers, not after the liveness sweep's silence.
     const retire = async () => {
       await heartbeat.stop().catch(() => {});
-      if (!stopping) await releaseDeadRunner(database, workerId, log, () => stopping);
+      await Promise.all([endPool(pool), stopping ? null : releaseDeadRunner(database, workerId, log, () => stopping)]);
     };
-    runner.promise.then(retire, retire);
-    current = { workerId, heartbeat };
+    current = { workerId, heartbeat, retired: runner.promise.then(retire, retire) };
     return runner;
   }, log);
 
@@ -95,9 +105,41 @@ export async function startLane({ runner: runnerOptions, databaseUrl, database, 
         log.warn({ workerId }, "jobs still running at the stop deadline were released to other workers");
       }
       await current?.heartbeat.stop().catch(() => {});
+      // Its connections closed before the caller goes on (to stopping the database, say); jobs released
+      // at the deadline may still hold one, and the pool's errors are quiet from now on.
+      if (inTime) await current?.retired;
     },
   };
   return lane;
+}
+
+/** How long, in ms, closing a runner's pool may take before the lane goes on without waiting. */
+const POOL_END_MS = 3_000;
+
+/**
+ * A runner's own pg pool. graphile-worker ends a pool it made without waiting for its connections
+ * to close (`makeNewPool` in its lib.js), so a database stopped right after the runner saw them
+ * open and each one reported an error; a pool of the lane's own is closed (`endPool`) before the
+ * lane's stop resolves. Its connection errors are an outage while running (warn) and expected
+ * once `stopping()` (debug).
+ */
+function openPool(connectionString: string, max: number | undefined, log: Logger, stopping: () => boolean) {
+  const pool = new pg.Pool({ connectionString, max: max ?? 10 });
+  const onError = (error: Error) =>
+    log[stopping() ? "debug" : "warn"]({ reason: error.message }, "a job worker connection failed");
+  pool.on("error", onError);
+  pool.on("connect", (client) => client.on("error", onError));
+  return pool;
+}
+
+/** Ends `pool`, waiting for its connections to close for at most POOL_END_MS. Never rejects. */
+async function endPool(pool: pg.Pool) {
+  const timer = new AbortController();
+  await Promise.race([
+    pool.end().catch(() => {}),
+    delay(POOL_END_MS, undefined, { signal: timer.signal }).catch(() => {}),
+  ]);
+  timer.abort();
 }
 
 /** Tries to free a dead runner's jobs once a second for this long, in ms, while the database is away. */
