@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import type { Database } from "#db/client";
+import type { SessionUser } from "~/modules/accounts/sessions.server";
 
 export type PortalConfig = {
   /** Public origin without a trailing slash, used for canonical URLs and links in emails. */
@@ -19,5 +20,10 @@ declare module "@remix-run/node" {
     clientIp: string;
     /** Nonce for this response's inline scripts; see server/security-headers.ts. */
     cspNonce: string;
+    /**
+     * Made per HTTP request by the server (absent where a context serves many requests, as in
+     * route tests): what one request looks up once and all its loaders share.
+     */
+    requestScope?: { sessionUser?: Promise<SessionUser | null> };
   }
 }

@@ -52,7 +52,15 @@ export async function createWebApp(options: Options): Promise<WebApp> {
     "build" in options
       ? options.build
       : () => options.vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
-  const loadContext = (req: ExpressRequest, res: ExpressResponse): AppLoadContext => ({
+  // One context per HTTP request, shared by the staff console's guard and Remix's loaders: its
+  // `requestScope` holds what one request looks up once (the session, `getSessionUser`).
+  const contexts = new WeakMap<ExpressResponse, AppLoadContext>();
+  const loadContext = (req: ExpressRequest, res: ExpressResponse): AppLoadContext => {
+    let context = contexts.get(res);
+    if (!context) contexts.set(res, (context = newContext(req, res)));
+    return context;
+  };
+  const newContext = (req: ExpressRequest, res: ExpressResponse): AppLoadContext => ({
     db: database.db,
     stripe: options.stripe,
     config: {
@@ -62,6 +70,7 @@ export async function createWebApp(options: Options): Promise<WebApp> {
     },
     clientIp: req.ip ?? "unknown",
     cspNonce: String(res.locals.cspNonce),
+    requestScope: {},
   });
 
   const app = express();

@@ -5,9 +5,8 @@ import { nextPageHref } from "~/lib/paging";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { listStaff } from "~/modules/accounts/staff.server";
-import { planChoices } from "~/modules/catalog/catalog.server";
 import { planLabel } from "~/modules/catalog/labels";
-import { loadCatalogWords } from "~/modules/catalog/labels.server";
+import { loadCatalogWords, planChoices } from "~/modules/catalog/labels.server";
 import {
   changeText,
   dayText,
@@ -46,10 +45,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
   const url = new URL(request.url);
   const filters = portfolioFiltersSchema.parse(Object.fromEntries(url.searchParams));
-  const [page, words, plans, team] = await Promise.all([
+  const [page, words, team] = await Promise.all([
     listPortfolio(context.db, filters, { staffId: staff.userId, now: new Date() }),
     loadCatalogWords(context.db),
-    planChoices(context.db),
     listStaff(context.db),
   ]);
   const staffNames = new Map(team.map((member) => [member.id, member.name]));
@@ -77,7 +75,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     filters,
     chips,
     csvHref: `/staff/accounts.csv${query ? `?${query}` : ""}`,
-    plans,
+    plans: planChoices(words),
     team: team.filter((member) => member.id !== staff.userId).map((member) => [member.id, member.name]) as [
       string,
       string,

@@ -3,9 +3,8 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { FilterSelect } from "~/components/ui/filter-select";
 import { nextPageHref } from "~/lib/paging";
-import { planChoices } from "~/modules/catalog/catalog.server";
 import { planLabel } from "~/modules/catalog/labels";
-import { loadCatalogWords } from "~/modules/catalog/labels.server";
+import { loadCatalogWords, planChoices } from "~/modules/catalog/labels.server";
 import { leadFiltersSchema, listLeads } from "~/modules/qualification/leads.server";
 import { verdictLabels } from "~/modules/qualification/verdict-labels";
 import { pageMeta, pageTitle } from "~/lib/seo";
@@ -23,16 +22,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);
   const url = new URL(request.url);
   const filters = leadFiltersSchema.parse(Object.fromEntries(url.searchParams));
-  const [page, plans, words] = await Promise.all([
-    listLeads(context.db, filters),
-    planChoices(context.db),
-    loadCatalogWords(context.db),
-  ]);
+  const [page, words] = await Promise.all([listLeads(context.db, filters), loadCatalogWords(context.db)]);
   return {
     filters,
     leads: page.leads.map((lead) => ({ ...lead, planName: planLabel(lead.planSlug, words.planNames) })),
     nextPage: nextPageHref(url, page.nextCursor),
-    plans,
+    plans: planChoices(words),
   };
 }
 

@@ -5,7 +5,7 @@ import { StatusBadge } from "~/components/status-badge";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { FilterSelect } from "~/components/ui/filter-select";
 import { nextPageHref } from "~/lib/paging";
-import { planChoices } from "~/modules/catalog/catalog.server";
+import { loadCatalogWords, planChoices } from "~/modules/catalog/labels.server";
 import { operationLabels, statusLabels } from "~/modules/provisioning-labels";
 import { pageMeta, pageTitle } from "~/lib/seo";
 
@@ -22,8 +22,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);
   const url = new URL(request.url);
   const filters = queueFiltersSchema.parse(Object.fromEntries(url.searchParams));
-  const [page, plans] = await Promise.all([listQueue(context.db, filters), planChoices(context.db)]);
-  return { filters, requests: page.requests, nextPage: nextPageHref(url, page.nextCursor), plans };
+  const [page, words] = await Promise.all([listQueue(context.db, filters), loadCatalogWords(context.db)]);
+  return { filters, requests: page.requests, nextPage: nextPageHref(url, page.nextCursor), plans: planChoices(words) };
 }
 
 const input = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";

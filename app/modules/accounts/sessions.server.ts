@@ -57,8 +57,15 @@ export async function createSession(
 
 const cache = new WeakMap<Request, Promise<SessionUser | null>>();
 
-/** The signed-in person of this request, looked up once per request. */
+/**
+ * The signed-in person of this request, looked up once per request. Remix hands each loader of a
+ * page its own `Request`, so a GET or HEAD (no action runs: nothing changes the session between
+ * its loaders) shares one look-up through the load context's `requestScope`, made per HTTP request
+ * by server/web.ts; otherwise once per `Request`, so loaders after an action see what it did.
+ */
 export function getSessionUser(request: Request, context: AppLoadContext): Promise<SessionUser | null> {
+  const scope = request.method === "GET" || request.method === "HEAD" ? context.requestScope : undefined;
+  if (scope) return (scope.sessionUser ??= lookUpSession(request, context));
   let found = cache.get(request);
   if (!found) {
     found = lookUpSession(request, context);

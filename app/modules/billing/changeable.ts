@@ -1,4 +1,5 @@
 import type Stripe from "stripe";
+import { longDate } from "~/lib/dates";
 
 const PORTAL = "“Cards, invoices and cancellation”";
 
@@ -24,7 +25,7 @@ export function planChangeBlocker(subscription: Stripe.Subscription): string | n
   }
   if (subscription.cancel_at_period_end || subscription.cancel_at) {
     const ends = new Date((subscription.cancel_at ?? endOfPeriod(subscription)) * 1000);
-    return `Your subscription is set to end on ${day(ends)}. Renew it under ${PORTAL} first, then change your plan.`;
+    return `Your subscription is set to end on ${longDate(ends)}. Renew it under ${PORTAL} first, then change your plan.`;
   }
   if (subscription.pause_collection)
     return `Payments for your subscription are paused. Resume them under ${PORTAL}, then change your plan.`;
@@ -33,8 +34,4 @@ export function planChangeBlocker(subscription: Stripe.Subscription): string | n
 
 function endOfPeriod(subscription: Stripe.Subscription): number {
   return subscription.items.data[0]?.current_period_end ?? Math.floor(Date.now() / 1000);
-}
-
-function day(date: Date): string {
-  return date.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 }

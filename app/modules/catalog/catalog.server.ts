@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
-import type { Database, DbOrTx } from "#db/client";
+import type { DbOrTx } from "#db/client";
 import { features, planFeatures, plans, prices, priceVersions, products } from "#db/schema";
 import type {
   ActivationMilestone,
@@ -125,11 +125,6 @@ export async function requireCatalog(db: DbOrTx): Promise<Catalog> {
   const catalog = await loadCatalog(db);
   if (!catalog) throw new Response("The catalog is empty", { status: 503 });
   return catalog;
-}
-
-/** Plan slugs and names, for filters. */
-export async function planChoices(db: Database): Promise<[slug: string, name: string][]> {
-  return (await loadCatalog(db))?.plans.map((plan) => [plan.slug, plan.name]) ?? [];
 }
 
 /**

@@ -20,3 +20,11 @@ export async function loadCatalogWords(db: DbOrTx): Promise<CatalogWords> {
   ]);
   return { features: featureRows, planNames: Object.fromEntries(planRows.map((plan) => [plan.slug, plan.name])) };
 }
+
+/**
+ * Plan slugs and names in display order, for the staff lists' plan filters: every plan, sold or
+ * not, since requests, leads and accounts keep the plan they were made on.
+ */
+export function planChoices(words: CatalogWords): [slug: string, name: string][] {
+  return Object.entries(words.planNames);
+}

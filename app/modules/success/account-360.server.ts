@@ -18,7 +18,7 @@ import {
   type HealthMeasure,
   type TaskStatus,
 } from "#db/schema";
-import { longDate } from "~/lib/dates";
+import { longDate, shortDay } from "~/lib/dates";
 import { planLabel } from "~/modules/catalog/labels";
 import type { CatalogWords } from "~/modules/catalog/labels.server";
 import { attributionRows } from "~/modules/qualification/attribution.server";
@@ -89,11 +89,6 @@ export function measureRows(measures: readonly HealthMeasure[]) {
       effectiveWeight: measure.effectiveWeight,
       explanation: measure.explanation,
     }));
-}
-
-/** Short day label for charts, "3 Nov" (UTC). */
-function shortDay(day: string): string {
-  return new Date(`${day}T00:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
 }
 
 /**

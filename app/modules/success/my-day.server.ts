@@ -34,17 +34,34 @@ function startOfDayUtc(now: Date): Date {
   return new Date(endOfDayUtc(now).getTime() - DAY_MS);
 }
 
-/** How many rows of `table` match `where`, counting no further than `COUNT_CAP` + 1 (an index range, never a scan). */
-async function countWhere(db: DbOrTx, table: PgTable, where: SQL | undefined): Promise<CappedCount> {
-  const sub = db
-    .select({ one: sql`1` })
-    .from(table)
-    .where(where)
-    .limit(COUNT_CAP + 1)
-    .as("capped");
-  const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(sub);
-  const count = row?.count ?? 0;
-  return count > COUNT_CAP ? { count: COUNT_CAP, more: true } : { count, more: false };
+/** What `cappedCounts` counts: the rows of a table that match a condition. */
+type Counted = [table: PgTable, where: SQL];
+
+/**
+ * How many rows match each of `counted`, counting no further than `COUNT_CAP` + 1 (an index range,
+ * never a scan), all in one statement: the staff home's counts cost one round trip, not eight.
+ */
+async function cappedCounts<K extends string>(
+  db: DbOrTx,
+  counted: Record<K, Counted>,
+): Promise<Record<K, CappedCount>> {
+  const names = Object.keys(counted) as K[];
+  const columns = names.map((name) => {
+    const [table, where] = counted[name];
+    const capped = db
+      .select({ one: sql`1` })
+      .from(table)
+      .where(where)
+      .limit(COUNT_CAP + 1);
+    return sql`(select count(*)::int from (${capped}) capped) as ${sql.identifier(name)}`;
+  });
+  const [row] = await db.execute<Record<K, number>>(sql`select ${sql.join(columns, sql`, `)}`);
+  return Object.fromEntries(
+    names.map((name) => {
+      const count = row![name];
+      return [name, count > COUNT_CAP ? { count: COUNT_CAP, more: true } : { count, more: false }];
+    }),
+  ) as Record<K, CappedCount>;
 }
 
 /** Open tasks due before the end of today, for one assignee (null = the team's queue). */
@@ -58,98 +75,95 @@ function dueTasksWhere(assigneeId: string | null, now: Date): SQL {
 
 /**
  * Open tasks due today or overdue for `assigneeId` (null: the team's queue, nobody's yet), oldest
- * due first: the capped count and the first items. Reads `cs_tasks_assignee_due_idx` or
- * `cs_tasks_queue_due_idx`.
+ * due first: the first items. Reads `cs_tasks_assignee_due_idx` or `cs_tasks_queue_due_idx`.
  */
-export async function dueTasks(db: DbOrTx, assigneeId: string | null, now: Date) {
-  const where = dueTasksWhere(assigneeId, now);
+async function dueTaskItems(db: DbOrTx, assigneeId: string | null, now: Date) {
   const overdueBefore = startOfDayUtc(now);
-  const [count, items] = await Promise.all([
-    countWhere(db, csTasks, where),
-    db
-      .select({
-        id: csTasks.id,
-        accountId: csTasks.accountId,
-        accountName: organisations.name,
-        title: csTasks.title,
-        dueAt: csTasks.dueAt,
-      })
-      .from(csTasks)
-      .innerJoin(organisations, eq(organisations.id, csTasks.accountId))
-      .where(where)
-      .orderBy(asc(csTasks.dueAt), asc(csTasks.id))
-      .limit(FIRST_ITEMS),
-  ]);
-  return { count, items: items.map((item) => ({ ...item, overdue: item.dueAt < overdueBefore })) };
+  const items = await db
+    .select({
+      id: csTasks.id,
+      accountId: csTasks.accountId,
+      accountName: organisations.name,
+      title: csTasks.title,
+      dueAt: csTasks.dueAt,
+    })
+    .from(csTasks)
+    .innerJoin(organisations, eq(organisations.id, csTasks.accountId))
+    .where(dueTasksWhere(assigneeId, now))
+    .orderBy(asc(csTasks.dueAt), asc(csTasks.id))
+    .limit(FIRST_ITEMS);
+  return items.map((item) => ({ ...item, overdue: item.dueAt < overdueBefore }));
 }
 
-/** Accounts whose score fell 15 points or more in 7 days, alerted in the last `RECENT_DAYS`, newest first. */
-async function healthDropped(db: DbOrTx, now: Date) {
-  const where = gte(accountSuccess.healthDroppedAt, new Date(now.getTime() - RECENT_DAYS * DAY_MS));
-  const [count, items] = await Promise.all([
-    countWhere(db, accountSuccess, where),
-    db
-      .select({
-        accountId: accountSuccess.accountId,
-        name: organisations.name,
-        score: accountSuccess.healthScore,
-        band: accountSuccess.healthBand,
-        change7d: accountSuccess.healthChange7d,
-        droppedAt: accountSuccess.healthDroppedAt,
-      })
-      .from(accountSuccess)
-      .innerJoin(organisations, eq(organisations.id, accountSuccess.accountId))
-      .where(where)
-      .orderBy(desc(accountSuccess.healthDroppedAt), desc(accountSuccess.accountId))
-      .limit(FIRST_ITEMS),
+/** Open tasks due today or overdue for `assigneeId` (see `dueTaskItems`): the capped count and the first items. */
+export async function dueTasks(db: DbOrTx, assigneeId: string | null, now: Date) {
+  const [counts, items] = await Promise.all([
+    cappedCounts(db, { due: [csTasks, dueTasksWhere(assigneeId, now)] }),
+    dueTaskItems(db, assigneeId, now),
   ]);
-  return { count, items };
+  return { count: counts.due, items };
 }
 
-/** Trials with a product-qualified score (only active trials have one), highest first. */
-async function trialsToCall(db: DbOrTx) {
-  const where = isNotNull(accountSuccess.pqlScore);
-  const [count, items] = await Promise.all([
-    countWhere(db, accountSuccess, where),
-    db
-      .select({
-        accountId: accountSuccess.accountId,
-        name: organisations.name,
-        score: accountSuccess.pqlScore,
-        reasons: accountSuccess.pqlReasons,
-        trialEndsAt: accountSuccess.trialEndsAt,
-      })
-      .from(accountSuccess)
-      .innerJoin(organisations, eq(organisations.id, accountSuccess.accountId))
-      .where(where)
-      .orderBy(desc(accountSuccess.pqlScore), desc(accountSuccess.accountId))
-      .limit(FIRST_ITEMS),
-  ]);
-  return { count, items };
+/** Accounts whose score fell 15 points or more in 7 days, alerted in the last `RECENT_DAYS`. */
+const droppedWhere = (now: Date) => gte(accountSuccess.healthDroppedAt, new Date(now.getTime() - RECENT_DAYS * DAY_MS));
+
+/** Health drops alerted in the last `RECENT_DAYS`, newest first. */
+function healthDropped(db: DbOrTx, now: Date) {
+  return db
+    .select({
+      accountId: accountSuccess.accountId,
+      name: organisations.name,
+      score: accountSuccess.healthScore,
+      band: accountSuccess.healthBand,
+      change7d: accountSuccess.healthChange7d,
+      droppedAt: accountSuccess.healthDroppedAt,
+    })
+    .from(accountSuccess)
+    .innerJoin(organisations, eq(organisations.id, accountSuccess.accountId))
+    .where(droppedWhere(now))
+    .orderBy(desc(accountSuccess.healthDroppedAt), desc(accountSuccess.accountId))
+    .limit(FIRST_ITEMS);
 }
 
-/** Setups waiting for staff (oldest SLA first, with the first items) and the count waiting on customers. */
-async function setupsWaiting(db: DbOrTx) {
-  const waitingStaff = eq(provisioningRequests.status, "waiting_staff");
-  const [staffCount, customerCount, items] = await Promise.all([
-    countWhere(db, provisioningRequests, waitingStaff),
-    countWhere(db, provisioningRequests, eq(provisioningRequests.status, "waiting_customer")),
-    db
-      .select({
-        id: provisioningRequests.id,
-        accountId: provisioningRequests.accountId,
-        name: organisations.name,
-        planSlug: sql<string>`${provisioningRequests.snapshot}->>'planSlug'`,
-        operation: provisioningRequests.operation,
-        slaDueAt: provisioningRequests.slaDueAt,
-      })
-      .from(provisioningRequests)
-      .innerJoin(organisations, eq(organisations.id, provisioningRequests.accountId))
-      .where(waitingStaff)
-      .orderBy(asc(provisioningRequests.slaDueAt), asc(provisioningRequests.id))
-      .limit(FIRST_ITEMS),
-  ]);
-  return { waitingStaff: { count: staffCount, items }, waitingCustomer: { count: customerCount } };
+/** Trials with a product-qualified score (only active trials have one). */
+const trialsWhere = isNotNull(accountSuccess.pqlScore);
+
+/** Trials to call, highest score first. */
+function trialsToCall(db: DbOrTx) {
+  return db
+    .select({
+      accountId: accountSuccess.accountId,
+      name: organisations.name,
+      score: accountSuccess.pqlScore,
+      reasons: accountSuccess.pqlReasons,
+      trialEndsAt: accountSuccess.trialEndsAt,
+    })
+    .from(accountSuccess)
+    .innerJoin(organisations, eq(organisations.id, accountSuccess.accountId))
+    .where(trialsWhere)
+    .orderBy(desc(accountSuccess.pqlScore), desc(accountSuccess.accountId))
+    .limit(FIRST_ITEMS);
+}
+
+const waitingStaffWhere = eq(provisioningRequests.status, "waiting_staff");
+const waitingCustomerWhere = eq(provisioningRequests.status, "waiting_customer");
+
+/** Setups waiting for staff, oldest SLA first. */
+function setupsWaitingStaff(db: DbOrTx) {
+  return db
+    .select({
+      id: provisioningRequests.id,
+      accountId: provisioningRequests.accountId,
+      name: organisations.name,
+      planSlug: sql<string>`${provisioningRequests.snapshot}->>'planSlug'`,
+      operation: provisioningRequests.operation,
+      slaDueAt: provisioningRequests.slaDueAt,
+    })
+    .from(provisioningRequests)
+    .innerJoin(organisations, eq(organisations.id, provisioningRequests.accountId))
+    .where(waitingStaffWhere)
+    .orderBy(asc(provisioningRequests.slaDueAt), asc(provisioningRequests.id))
+    .limit(FIRST_ITEMS);
 }
 
 /**
@@ -162,46 +176,81 @@ export const failingPaymentWhere = or(
 )!;
 
 /** Subscriptions whose payments fail, longest failing first. */
-async function failingPayments(db: DbOrTx) {
-  const [count, items] = await Promise.all([
-    countWhere(db, subscriptions, failingPaymentWhere),
-    db
-      .select({
-        accountId: subscriptions.accountId,
-        name: organisations.name,
-        status: subscriptions.status,
-        since: subscriptions.paymentFailedAt,
-      })
-      .from(subscriptions)
-      .innerJoin(organisations, eq(organisations.id, subscriptions.accountId))
-      .where(failingPaymentWhere)
-      .orderBy(sql`${subscriptions.paymentFailedAt} asc nulls last`, asc(subscriptions.accountId))
-      .limit(FIRST_ITEMS),
-  ]);
-  return { count, items };
+function failingPayments(db: DbOrTx) {
+  return db
+    .select({
+      accountId: subscriptions.accountId,
+      name: organisations.name,
+      status: subscriptions.status,
+      since: subscriptions.paymentFailedAt,
+    })
+    .from(subscriptions)
+    .innerJoin(organisations, eq(organisations.id, subscriptions.accountId))
+    .where(failingPaymentWhere)
+    .orderBy(sql`${subscriptions.paymentFailedAt} asc nulls last`, asc(subscriptions.accountId))
+    .limit(FIRST_ITEMS);
 }
 
-/** Contact requests sent in the last `RECENT_DAYS`, newest first, with the lead's organisation if any. */
-async function recentContactRequests(db: DbOrTx, now: Date) {
-  const where = gte(contactRequests.createdAt, new Date(now.getTime() - RECENT_DAYS * DAY_MS));
-  const [count, items] = await Promise.all([
-    countWhere(db, contactRequests, where),
-    db
-      .select({
-        id: contactRequests.id,
-        leadId: contactRequests.leadId,
-        email: contactRequests.email,
-        createdAt: contactRequests.createdAt,
-        organisationName: organisations.name,
-      })
-      .from(contactRequests)
-      .innerJoin(leads, eq(leads.id, contactRequests.leadId))
-      .leftJoin(organisations, eq(organisations.id, leads.organisationId))
-      .where(where)
-      .orderBy(desc(contactRequests.createdAt), desc(contactRequests.id))
-      .limit(FIRST_ITEMS),
+/** Contact requests sent in the last `RECENT_DAYS`. */
+const contactsWhere = (now: Date) => gte(contactRequests.createdAt, new Date(now.getTime() - RECENT_DAYS * DAY_MS));
+
+/** Recent contact requests, newest first, with the lead's organisation if any. */
+function recentContactRequests(db: DbOrTx, now: Date) {
+  return db
+    .select({
+      id: contactRequests.id,
+      leadId: contactRequests.leadId,
+      email: contactRequests.email,
+      createdAt: contactRequests.createdAt,
+      organisationName: organisations.name,
+    })
+    .from(contactRequests)
+    .innerJoin(leads, eq(leads.id, contactRequests.leadId))
+    .leftJoin(organisations, eq(organisations.id, leads.organisationId))
+    .where(contactsWhere(now))
+    .orderBy(desc(contactRequests.createdAt), desc(contactRequests.id))
+    .limit(FIRST_ITEMS);
+}
+
+/** The team's counts, and `mine` (the staff member's due tasks) when `staffId` is given. */
+function teamCounts(db: DbOrTx, now: Date, staffId: string | null) {
+  const team = {
+    queueTasks: [csTasks, dueTasksWhere(null, now)],
+    healthDropped: [accountSuccess, droppedWhere(now)],
+    trialsToCall: [accountSuccess, trialsWhere],
+    setupsWaitingStaff: [provisioningRequests, waitingStaffWhere],
+    setupsWaitingCustomer: [provisioningRequests, waitingCustomerWhere],
+    failingPayments: [subscriptions, failingPaymentWhere],
+    contactRequests: [contactRequests, contactsWhere(now)],
+  } satisfies Record<string, Counted>;
+  const mine: Record<string, Counted> = staffId ? { myTasks: [csTasks, dueTasksWhere(staffId, now)] } : {};
+  return cappedCounts(db, { ...team, ...mine }) as Promise<
+    Record<keyof typeof team, CappedCount> & { myTasks?: CappedCount }
+  >;
+}
+
+/** `teamDay`'s blocks from counts and items read in parallel. */
+async function day(db: DbOrTx, now: Date, staffId: string | null) {
+  const [counts, queue, dropped, trials, setups, payments, contacts, mine] = await Promise.all([
+    teamCounts(db, now, staffId),
+    dueTaskItems(db, null, now),
+    healthDropped(db, now),
+    trialsToCall(db),
+    setupsWaitingStaff(db),
+    failingPayments(db),
+    recentContactRequests(db, now),
+    staffId ? dueTaskItems(db, staffId, now) : null,
   ]);
-  return { count, items };
+  const team = {
+    queueTasks: { count: counts.queueTasks, items: queue },
+    healthDropped: { count: counts.healthDropped, items: dropped },
+    trialsToCall: { count: counts.trialsToCall, items: trials },
+    setupsWaitingStaff: { count: counts.setupsWaitingStaff, items: setups },
+    setupsWaitingCustomer: { count: counts.setupsWaitingCustomer },
+    failingPayments: { count: counts.failingPayments, items: payments },
+    contactRequests: { count: counts.contactRequests, items: contacts },
+  };
+  return { team, myTasks: mine && counts.myTasks ? { count: counts.myTasks, items: mine } : null };
 }
 
 /**
@@ -210,30 +259,14 @@ async function recentContactRequests(db: DbOrTx, now: Date) {
  * `{ count: CappedCount, items }` (setups waiting on customers: a count only). Times are UTC.
  */
 export async function teamDay(db: DbOrTx, now: Date) {
-  const [queue, dropped, trials, setups, payments, contacts] = await Promise.all([
-    dueTasks(db, null, now),
-    healthDropped(db, now),
-    trialsToCall(db),
-    setupsWaiting(db),
-    failingPayments(db),
-    recentContactRequests(db, now),
-  ]);
-  return {
-    queueTasks: queue,
-    healthDropped: dropped,
-    trialsToCall: trials,
-    setupsWaitingStaff: setups.waitingStaff,
-    setupsWaitingCustomer: setups.waitingCustomer,
-    failingPayments: payments,
-    contactRequests: contacts,
-  };
+  return (await day(db, now, null)).team;
 }
 
 export type TeamDay = Awaited<ReturnType<typeof teamDay>>;
 export type MyDay = TeamDay & { myTasks: Awaited<ReturnType<typeof dueTasks>> };
 
-/** `teamDay` plus the staff member's own tasks due today or overdue (`myTasks`). */
+/** `teamDay` plus the staff member's own tasks due today or overdue (`myTasks`): every count in one statement. */
 export async function myDay(db: DbOrTx, staffId: string, now: Date): Promise<MyDay> {
-  const [team, myTasks] = await Promise.all([teamDay(db, now), dueTasks(db, staffId, now)]);
-  return { ...team, myTasks };
+  const { team, myTasks } = await day(db, now, staffId);
+  return { ...team, myTasks: myTasks! };
 }
