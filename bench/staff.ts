@@ -1,4 +1,7 @@
+import { setTimeout as delay } from "node:timers/promises";
+import type { Sql } from "postgres";
 import { refreshAllAccounts } from "../app/modules/success/refresh.server";
+import { CS_REFRESH_ALL_TASK } from "../app/modules/success/tasks";
 import { connectDb } from "../db/client";
 import { startPortal } from "../server/portal-process";
 import { measurePages, nextPageUrl, staffCookie, timedGet, type PageLatency } from "./page-latency";
@@ -94,8 +97,10 @@ function portfolioFilters(): string[] {
  * concurrent requests: the portfolio with each filter, the staff home, every filter of the
  * provisioning queue and of the leads list, and the next pages of the longest lists (their cursors
  * read from the pages). Each `*_p99_ms` figure is its group's worst page; every page's own p99 goes
- * to stderr. Last, the nightly health job over every account: `health.accounts_per_s`.
- * Targets (issue 16): each p99 under 100 ms; 100,000 accounts scored in under 60 s.
+ * to stderr. Last, the health job over every account, twice: `health.accounts_per_s` for its first
+ * run (every account enters its playbook states) and `health.repeat_accounts_per_s` for the next,
+ * each apart from the portal's own hourly run. Targets (issue 16): each p99 under 100 ms; 100,000
+ * accounts scored in under 60 s.
  */
 export async function staffScenario(report: Report, { pick, smoke }: Scale): Promise<void> {
   const portal = await startPortal({ LOG_LEVEL: "info" });
@@ -106,12 +111,13 @@ export async function staffScenario(report: Report, { pick, smoke }: Scale): Pro
     await loadStaffData(database.sql, sizes);
     console.error(`staff: data loaded in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
     const cookie = await staffCookie(portal.url, portal.dataDir);
-    const samples = pick({ sequential: 40, concurrent: 20, width: 4 }, { sequential: 2, concurrent: 1, width: 2 });
+    // 200 samples a page: the p99 of fewer is the slowest one alone (`percentile`), a single GC pause.
+    const samples = pick({ sequential: 100, concurrent: 100, width: 4 }, { sequential: 2, concurrent: 1, width: 2 });
 
     const group = async (name: string, paths: string[], deeper: number): Promise<number> => {
       const urls = paths.map((p) => `${portal.url}${p}`);
       urls.push(...(await nextPages(urls.slice(0, deeper), cookie)));
-      const pages = await measurePages(urls, cookie, samples);
+      const pages = await apartFromHourlyJob(database.sql, () => measurePages(urls, cookie, samples));
       printPages(name, pages, portal.url);
       return Math.max(...pages.map((page) => page.p99Ms));
     };
@@ -120,17 +126,56 @@ export async function staffScenario(report: Report, { pick, smoke }: Scale): Pro
     report("staff.queue_filters_p99_ms", await group("queue", queueFilters(), 14));
     report("staff.leads_filters_p99_ms", await group("leads", leadFilters(new Date()), 10));
 
-    const started = performance.now();
-    const { accounts } = await refreshAllAccounts(database.db, new Date());
-    const seconds = (performance.now() - started) / 1000;
-    report("health.accounts", accounts);
-    report("health.accounts_per_s", Math.round(accounts / seconds));
-    if (!smoke && accounts < sizes.accounts) {
-      console.error(`staff: the health job scored ${accounts} of ${sizes.accounts} accounts`);
+    // The first run after the load enters every account into its playbook states (tasks for all
+    // that match); a repeat finds few changes, as each hourly run after the first does.
+    for (const [figure, run] of [
+      ["health.accounts_per_s", "first"],
+      ["health.repeat_accounts_per_s", "repeat"],
+    ] as const) {
+      const { accounts, seconds } = await apartFromHourlyJob(database.sql, async () => {
+        const started = performance.now();
+        const { accounts } = await refreshAllAccounts(database.db, new Date());
+        return { accounts, seconds: (performance.now() - started) / 1000 };
+      });
+      console.error(`staff: the health job's ${run} run scored ${accounts} accounts in ${seconds.toFixed(1)} s`);
+      if (run === "first") report("health.accounts", accounts);
+      report(figure, Math.round(accounts / seconds));
+      if (!smoke && accounts < sizes.accounts) {
+        console.error(`staff: the health job scored ${accounts} of ${sizes.accounts} accounts`);
+      }
     }
   } finally {
     await database.close();
     await portal.stop();
+  }
+}
+
+/**
+ * Runs `measure` apart from the portal's own hourly health job (`cs_refresh_all`, at :05 past each
+ * hour, ~30 s of both cores at full size): pages measured beside it, or two refreshes at once,
+ * would measure the contention. Waits while one runs, and measures again (up to twice) when one
+ * started meanwhile, as its cron record (`last_execution`) shows.
+ */
+async function apartFromHourlyJob<T>(sql: Sql, measure: () => Promise<T>): Promise<T> {
+  const running = async () => {
+    const [row] = await sql<{ running: boolean }[]>`
+      select exists (select 1 from graphile_worker._private_jobs j
+        join graphile_worker._private_tasks t on t.id = j.task_id
+        where t.identifier = ${CS_REFRESH_ALL_TASK} and j.locked_at is not null) as running`;
+    return row!.running;
+  };
+  const lastRun = async () => {
+    const [row] = await sql<{ at: Date | null }[]>`
+      select max(last_execution) as at from graphile_worker._private_known_crontabs
+      where identifier = ${CS_REFRESH_ALL_TASK}`;
+    return row?.at?.getTime() ?? null;
+  };
+  for (let attempt = 1; ; attempt += 1) {
+    while (await running()) await delay(1_000);
+    const before = await lastRun();
+    const result = await measure();
+    if (attempt === 3 || (await lastRun()) === before) return result;
+    console.error("staff: the portal's hourly health job started during the measurement; measuring again");
   }
 }
 
