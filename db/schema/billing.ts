@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   boolean,
   check,
   index,
@@ -127,6 +128,14 @@ export const subscriptions = pgTable(
     /** When the ended subscription's service was queued for removal, after the retention period. */
     deprovisionRequestedAt: timestamp("deprovision_requested_at", { withTimezone: true }),
     instanceId: uuid("instance_id"),
+    /**
+     * The MRR the ledger last recorded (minor units of `currency`, docs/metrics.md): changed only
+     * with a ledger row, so the sum of its deltas is this value.
+     */
+    mrrMinor: bigint("mrr_minor", { mode: "number" }).notNull().default(0),
+    currency: text("currency"),
+    /** The billing interval of its price, as the ledger last saw it (a change of it is a ledger row). */
+    billingInterval: text("billing_interval"),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

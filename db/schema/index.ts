@@ -9,3 +9,4 @@ export * from "./email";
 export * from "./workers";
 export * from "./usage";
 export * from "./success";
+export * from "./metrics";

@@ -8,7 +8,7 @@ import { startCheckout } from "../../app/modules/orders/checkout.server";
 import { memberships, orders, organisations, users } from "../../db/schema";
 import { startStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from "../../stripe-emulator";
 import { submitCheckoutForm, submitPortalForm } from "../../stripe-emulator/hosted-forms";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from "./database";
 
 export const APP_URL = "https://portal.test";
@@ -43,9 +43,22 @@ export function withBillingFixture(
     receive(fixture);
   });
   afterAll(async () => {
+    // Rule (issue 17, ADR 24): whatever a billing test did, the ledger replays to the mirror.
+    if (fixture) expect(await ledgerDrift(fixture.database)).toEqual([]);
     await fixture?.emulator.stop();
     if (fixture) await dropTestDatabase(fixture.database);
   });
+}
+
+/**
+ * Subscriptions whose ledger does not replay to their mirror: the sum of their rows' deltas
+ * (after − before) differs from the mirror's `mrr_minor`. Empty when the ledger is whole.
+ */
+export async function ledgerDrift(database: TestDatabase) {
+  return database.sql<{ id: string; mirror: number; ledger: number }[]>`
+    select s.id, s.mrr_minor::int as mirror, coalesce(sum(l.mrr_after_minor - l.mrr_before_minor), 0)::int as ledger
+    from subscriptions s left join subscription_ledger l on l.subscription_id = s.id
+    group by s.id having s.mrr_minor <> coalesce(sum(l.mrr_after_minor - l.mrr_before_minor), 0)`;
 }
 
 /** A user with a confirmed address owning an organisation, ready to buy (unconfirmed accounts may not order). */

@@ -7,9 +7,14 @@ import { queueOrderConfirmation, queueReceipt } from "~/modules/email/billing-em
 import { queuePaymentProblemEmails } from "~/modules/email/payment-notice.server";
 import { firstChargeOf } from "~/modules/orders/first-charge";
 import { applyCheckoutSession, fetchCheckoutSession } from "~/modules/orders/payment.server";
+import type { StripeMoment } from "~/modules/metrics/ledger.server";
 import { accountOfCustomer, idOf, refreshSubscription } from "./subscriptions.server";
 
 type Apply = (tx: Transaction) => Promise<unknown>;
+/** The discounts' coupons, which the MRR rules read (app/modules/metrics/mrr.ts). */
+const MRR_EXPAND = { expand: ["discounts.source.coupon"] };
+/** The event being applied: its id and Stripe's `created` (Unix seconds). */
+type EventMoment = StripeMoment & { eventId: string };
 /** Order states after Stripe took the checkout: the customer is told what they bought. */
 const ACCEPTED = new Set<OrderStatus>(["paid", "fulfilled", "pending_approval"]);
 type Deps = { db: Database; stripe: Stripe; appUrl: string };
@@ -30,7 +35,13 @@ export async function processStripeEvent(deps: Deps, eventId: string): Promise<v
   const objectId = (row.payload as { data?: { object?: { id?: string } } }).data?.object?.id;
   let apply: Apply | null;
   try {
-    apply = objectId ? await prepare(deps, row.type, objectId, eventId) : null;
+    // Stripe's time for the change; an event without one (never from Stripe) is dated when it came in.
+    const created = Number(row.payload.created);
+    const moment = {
+      eventId,
+      created: Number.isFinite(created) ? created : Math.floor(row.receivedAt.getTime() / 1000),
+    };
+    apply = objectId ? await prepare(deps, row.type, objectId, moment) : null;
   } catch (error) {
     if (!isMissingObject(error)) throw error;
     await deps.db
@@ -59,8 +70,9 @@ async function prepare(
   { stripe, appUrl }: Deps,
   type: string,
   objectId: string,
-  eventId: string,
+  moment: EventMoment,
 ): Promise<Apply | null> {
+  const { eventId } = moment;
   switch (type) {
     case "checkout.session.completed":
     case "checkout.session.async_payment_succeeded":
@@ -80,8 +92,8 @@ async function prepare(
     case "customer.subscription.deleted":
     case "customer.subscription.paused":
     case "customer.subscription.resumed": {
-      const subscription = await stripe.subscriptions.retrieve(objectId);
-      return (tx) => refreshSubscription(tx, subscription, eventId, null, { appUrl });
+      const subscription = await stripe.subscriptions.retrieve(objectId, MRR_EXPAND);
+      return (tx) => refreshSubscription(tx, subscription, eventId, null, { appUrl, moment });
     }
     case "invoice.paid":
     case "invoice.payment_failed":
@@ -89,8 +101,8 @@ async function prepare(
       const invoice = await stripe.invoices.retrieve(objectId);
       const subscriptionId = invoice.parent?.subscription_details?.subscription;
       if (!subscriptionId) return null;
-      const subscription = await stripe.subscriptions.retrieve(idOf(subscriptionId));
-      return (tx) => applyInvoice(tx, { invoice, subscription, eventType: type, eventId, appUrl });
+      const subscription = await stripe.subscriptions.retrieve(idOf(subscriptionId), MRR_EXPAND);
+      return (tx) => applyInvoice(tx, { invoice, subscription, eventType: type, moment, appUrl });
     }
     case "customer.updated":
       // A new default card changes no subscription: touching the mirror still renews the billing
@@ -121,11 +133,18 @@ async function applyInvoice(
     invoice,
     subscription,
     eventType,
-    eventId,
+    moment,
     appUrl,
-  }: { invoice: Stripe.Invoice; subscription: Stripe.Subscription; eventType: string; eventId: string; appUrl: string },
+  }: {
+    invoice: Stripe.Invoice;
+    subscription: Stripe.Subscription;
+    eventType: string;
+    moment: EventMoment;
+    appUrl: string;
+  },
 ): Promise<void> {
-  const mirrored = await refreshSubscription(tx, subscription, eventId, null, { appUrl });
+  const { eventId } = moment;
+  const mirrored = await refreshSubscription(tx, subscription, eventId, null, { appUrl, moment });
   if (!mirrored) return;
   if (invoice.status === "paid") {
     await tx.update(subscriptions).set({ paymentFailedAt: null }).where(eq(subscriptions.id, mirrored.id));

@@ -13,6 +13,7 @@ import {
 } from "#db/schema";
 import type { Operation } from "../../../provisioning";
 import { queueCancellationNotices } from "~/modules/email/cancellation-notice.server";
+import { recordMrrChange, type StripeMoment } from "~/modules/metrics/ledger.server";
 import { provisionedService, requestInstanceChange } from "./instance-changes.server";
 import { provisioningWorkFor } from "./subscription-work";
 
@@ -99,13 +100,19 @@ export async function mirrorSubscription(
   accountId: string,
   subscription: Stripe.Subscription,
   before: MirroredSubscription | null,
+  moment: StripeMoment | null = null,
 ): Promise<MirroredSubscription> {
   const item = subscription.items.data[0];
   const billed = await billedPlanOf(tx, subscription);
+  const planSlug = billed.planSlug ?? before?.planSlug ?? null;
+  // Only a change with a Stripe time moves the MRR, and always with its ledger row (ADR 24).
+  const mrr = moment
+    ? await recordMrrChange(tx, { accountId, subscription, planSlug, quantity: billed.seats, before, moment })
+    : {};
   const values = {
     accountId,
     status: subscription.status,
-    planSlug: billed.planSlug ?? before?.planSlug ?? null,
+    planSlug,
     stripePriceId: billed.stripePriceId,
     quantity: billed.seats,
     currentPeriodEnd: item?.current_period_end ? new Date(item.current_period_end * 1000) : null,
@@ -113,6 +120,7 @@ export async function mirrorSubscription(
     endedAt: subscription.ended_at ? new Date(subscription.ended_at * 1000) : null,
     // A released or cancelled schedule leaves nothing pending.
     ...(subscription.schedule ? {} : { scheduledChange: null }),
+    ...mrr,
     updatedAt: new Date(),
   };
   const [mirrored] = await tx
@@ -126,24 +134,25 @@ export async function mirrorSubscription(
 /**
  * Mirrors the subscription as Stripe has it in `subscription` (just fetched), under its lock, and
  * asks for the provisioning that makes its service what that bills (`alignService`, keyed by
- * `cause`). With `notify`, a cancellation at the period end set or taken back is emailed to the
- * owners and admins (once: the mirror row is locked and compared). `accountId` is the organisation when the
- * caller knows it (a paid order's), else found from the Stripe customer; null for a customer that
- * is not ours.
+ * `cause`). Applying a Stripe event (`event`): a cancellation at the period end set or taken back
+ * is emailed to the owners and admins (once: the mirror row is locked and compared), and a change
+ * of its MRR is written to the ledger at the event's time (ADR 24). `accountId` is the organisation
+ * when the caller knows it (a paid order's), else found from the Stripe customer; null for a
+ * customer that is not ours.
  */
 export async function refreshSubscription(
   tx: DbOrTx,
   subscription: Stripe.Subscription,
   cause: string,
   accountId: string | null = null,
-  notify: { appUrl: string } | null = null,
+  event: { appUrl: string; moment: StripeMoment } | null = null,
 ): Promise<MirroredSubscription | null> {
   accountId ??= await accountOfCustomer(tx, idOf(subscription.customer));
   if (!accountId) return null;
   const before = await lockSubscription(tx, subscription.id);
-  const mirrored = await mirrorSubscription(tx, accountId, subscription, before);
+  const mirrored = await mirrorSubscription(tx, accountId, subscription, before, event?.moment ?? null);
   await alignService(tx, mirrored, cause);
-  if (notify && before) await queueCancellationNotices(tx, notify.appUrl, before, mirrored);
+  if (event && before) await queueCancellationNotices(tx, event.appUrl, before, mirrored);
   return mirrored;
 }
 
