@@ -46,6 +46,13 @@ import {
   provisioningTasks,
 } from "../provisioning";
 import { waitOutOutages } from "./outage-wait";
+import {
+  carryForward,
+  METRICS_CARRY_TASK,
+  METRICS_QUEUE,
+  METRICS_ROLLUP_TASK,
+  rollUpAccount,
+} from "../app/modules/metrics/rollup.server";
 import { startLane } from "./worker-lane";
 
 type WorkerOptions = {
@@ -91,6 +98,8 @@ const crontab = [
   `0 6 * * * ${STAFF_DIGEST_TASK} ?max=1`,
   // Hourly, in the customer-success queue so it never overlaps an account's refresh or a recompute.
   `5 * * * * ${CS_REFRESH_ALL_TASK} ?max=1&queue=${CS_QUEUE}`,
+  // Daily, so a month that began while no worker was up is filled the next day at the latest.
+  `15 0 * * * ${METRICS_CARRY_TASK} ?max=1&queue=${METRICS_QUEUE}`,
 ].join("\n");
 
 /** Which tasks the main runner runs: every job the portal queues, but mail, has its handler here. */
@@ -144,6 +153,14 @@ export function taskList({ database, appUrl, sessionSecret, provisionerHttpSecre
     [CS_RECOMPUTE_HISTORY_TASK]: async (_payload, helpers) => {
       const { snapshots, version } = await recomputeHistory(database.db, new Date());
       helpers.logger.info(`customer success: ${snapshots} snapshots re-scored with weights version ${version}`);
+    },
+    [METRICS_ROLLUP_TASK]: async (payload) => {
+      const { accountId } = accountPayload.parse(payload);
+      await database.db.transaction((tx) => rollUpAccount(tx, accountId, new Date()));
+    },
+    [METRICS_CARRY_TASK]: async (_payload, helpers) => {
+      const added = await database.db.transaction((tx) => carryForward(tx, new Date()));
+      if (added > 0) helpers.logger.info(`metrics: ${added} paying account-months carried forward`);
     },
     [DEMO_USAGE_REPORT_TASK]: async (payload, helpers) => {
       await sendUsageReport({ db: database.db, appUrl, warn: (message) => helpers.logger.warn(message) }, payload);

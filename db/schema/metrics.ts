@@ -3,8 +3,25 @@
  * of a subscription's MRR, written with the mirror's update.
  */
 import { sql } from "drizzle-orm";
-import { bigint, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  check,
+  date,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { organisations } from "./accounts";
+
+/** An account's MRR movement in a month (docs/metrics.md). */
+export type Movement = "new" | "reactivation" | "expansion" | "contraction" | "churn";
+/** Why an account churned: it cancelled, or Stripe stopped retrying its payments (`unpaid`). */
+export type ChurnKind = "voluntary" | "payment_failure";
 
 /** What changed a subscription's MRR, in the order `ledgerChange` tells them apart. */
 export type LedgerChange =
@@ -50,4 +67,63 @@ export const subscriptionLedger = pgTable(
       .where(sql`${t.stripeEventId} is not null`),
     check("subscription_ledger_amounts", sql`${t.mrrBeforeMinor} >= 0 and ${t.mrrAfterMinor} >= 0`),
   ],
+);
+
+/**
+ * Each account's months (UTC calendar months, `month` = the 1st) from its first ledger row's month
+ * on: MRR at the start and end (reporting currency, minor units), its movement and the movement's
+ * size, the churn's kind, and the account's first paid month (its cohort). Rebuilt per account from
+ * its ledger by the rollup job; carried into each new month for accounts that pay.
+ */
+export const mrrAccountMonths = pgTable(
+  "mrr_account_months",
+  {
+    accountId: uuid("account_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    month: date("month").notNull(),
+    startMrr: bigint("start_mrr", { mode: "number" }).notNull(),
+    endMrr: bigint("end_mrr", { mode: "number" }).notNull(),
+    movement: text("movement").$type<Movement>(),
+    amount: bigint("amount", { mode: "number" }).notNull().default(0),
+    churnKind: text("churn_kind").$type<ChurnKind>(),
+    cohortMonth: date("cohort_month"),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.month] }), index("mrr_account_months_month_idx").on(t.month)],
+);
+
+/**
+ * A month's totals over every account (`monthTotals`), kept by adding each account's change to
+ * them, so the metrics pages read one row a month instead of summing accounts.
+ */
+export const mrrMonths = pgTable("mrr_months", {
+  month: date("month").primaryKey(),
+  startMrr: bigint("start_mrr", { mode: "number" }).notNull().default(0),
+  endMrr: bigint("end_mrr", { mode: "number" }).notNull().default(0),
+  customersStart: integer("customers_start").notNull().default(0),
+  customersEnd: integer("customers_end").notNull().default(0),
+  newMrr: bigint("new_mrr", { mode: "number" }).notNull().default(0),
+  reactivationMrr: bigint("reactivation_mrr", { mode: "number" }).notNull().default(0),
+  expansionMrr: bigint("expansion_mrr", { mode: "number" }).notNull().default(0),
+  contractionMrr: bigint("contraction_mrr", { mode: "number" }).notNull().default(0),
+  churnMrr: bigint("churn_mrr", { mode: "number" }).notNull().default(0),
+  newAccounts: integer("new_accounts").notNull().default(0),
+  reactivationAccounts: integer("reactivation_accounts").notNull().default(0),
+  expansionAccounts: integer("expansion_accounts").notNull().default(0),
+  contractionAccounts: integer("contraction_accounts").notNull().default(0),
+  churnAccounts: integer("churn_accounts").notNull().default(0),
+  voluntaryChurnMrr: bigint("voluntary_churn_mrr", { mode: "number" }).notNull().default(0),
+  paymentFailureChurnMrr: bigint("payment_failure_churn_mrr", { mode: "number" }).notNull().default(0),
+});
+
+/** Per first-paid month (cohort) and month: how many of its accounts pay at the month's end, and their MRR. */
+export const mrrCohorts = pgTable(
+  "mrr_cohorts",
+  {
+    cohortMonth: date("cohort_month").notNull(),
+    month: date("month").notNull(),
+    customers: integer("customers").notNull().default(0),
+    mrr: bigint("mrr", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.cohortMonth, t.month] })],
 );

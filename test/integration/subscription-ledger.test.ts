@@ -7,7 +7,8 @@ import { asc, eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { confirmCheckout } from "../../app/modules/orders/payment.server";
-import { billingCustomers, subscriptionLedger, subscriptions } from "../../db/schema";
+import { METRICS_ROLLUP_TASK, rollUpAccount } from "../../app/modules/metrics/rollup.server";
+import { billingCustomers, mrrAccountMonths, subscriptionLedger, subscriptions } from "../../db/schema";
 import type { StripeEmulator } from "../../stripe-emulator";
 import { buyer, changeCard, deliverAll, ledgerDrift, payForPlan, withBillingFixture } from "../support/billing";
 import type { TestDatabase } from "../support/database";
@@ -93,5 +94,18 @@ describe("the subscription ledger", () => {
     const [mirrored] = await database.db.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId));
     expect(mirrored).toMatchObject({ mrrMinor: 0, currency: "usd", billingInterval: "month" });
     expect(await ledgerDrift(database)).toEqual([]);
+
+    // Each row queued the rebuild of the account's months (one pending job per account).
+    const [job] = await database.sql<{ count: number }[]>`
+      select count(*)::int from graphile_worker._private_jobs where key = ${`${METRICS_ROLLUP_TASK}:${accountId}`}`;
+    expect(job!.count).toBe(1);
+    await database.db.transaction((tx) => rollUpAccount(tx, accountId, new Date(ended * 1000)));
+    const months = await database.db
+      .select()
+      .from(mrrAccountMonths)
+      .where(eq(mrrAccountMonths.accountId, accountId))
+      .orderBy(asc(mrrAccountMonths.month));
+    expect(months[0]).toMatchObject({ startMrr: 0, movement: "new", amount: business.unit * 5 });
+    expect(months.at(-1)).toMatchObject({ endMrr: 0, movement: "churn", churnKind: "voluntary" });
   });
 });

@@ -5,8 +5,10 @@
 import type Stripe from "stripe";
 import type { DbOrTx } from "#db/client";
 import { subscriptionLedger, type LedgerChange, type subscriptions } from "#db/schema";
+import { addJob } from "#db/jobs";
 import { REPORTING_CURRENCY, toReporting } from "./currency";
 import { mrrInputOf, mrrOf } from "./mrr";
+import { METRICS_QUEUE, METRICS_ROLLUP_TASK } from "./rollup.server";
 
 /** The Stripe event a change was learnt from: its id and `created` (Unix seconds, Stripe's clock). */
 export type StripeMoment = { eventId: string | null; created: number };
@@ -87,7 +89,7 @@ export async function recordMrrChange(
         ? subscription.start_date
         : moment.created;
   // A currency change cannot happen on one Stripe subscription; the before amount is in its currency.
-  await tx
+  const inserted = await tx
     .insert(subscriptionLedger)
     .values({
       subscriptionId: subscription.id,
@@ -105,6 +107,19 @@ export async function recordMrrChange(
       status: subscription.status,
       stripeEventId: moment.eventId,
     })
-    .onConflictDoNothing();
+    .onConflictDoNothing()
+    .returning({ id: subscriptionLedger.id });
+  // The account's months and the totals follow in a job of their own, queued with the row.
+  if (inserted.length) await queueRollup(tx, accountId);
   return { mrrMinor: mrrAfter, currency, billingInterval: interval };
+}
+
+/** Queues the rebuild of the account's months (`rollUpAccount`); one pending job per account. */
+export async function queueRollup(tx: DbOrTx, accountId: string): Promise<void> {
+  await addJob(
+    tx,
+    METRICS_ROLLUP_TASK,
+    { accountId },
+    { queueName: METRICS_QUEUE, jobKey: `${METRICS_ROLLUP_TASK}:${accountId}` },
+  );
 }

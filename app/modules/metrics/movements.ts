@@ -5,9 +5,9 @@
  * Amounts are minor units of the reporting currency.
  */
 
-export type Movement = "new" | "reactivation" | "expansion" | "contraction" | "churn";
-/** Why an account churned: it cancelled, or Stripe stopped retrying its payments (`unpaid`). */
-export type ChurnKind = "voluntary" | "payment_failure";
+import type { ChurnKind, Movement } from "#db/schema";
+
+export type { ChurnKind, Movement };
 
 /** A paying customer who returns within this many days of churning is a reactivation, else new. */
 export const REACTIVATION_DAYS = 90;

@@ -1,0 +1,192 @@
+/**
+ * The metrics rollups (ADR 24): each account's months rebuilt from its ledger
+ * (`mrr_account_months`), and the month totals (`mrr_months`) and cohort table (`mrr_cohorts`)
+ * moved by exactly the difference, in the caller's transaction, so the metrics pages read a row a
+ * month and never sum accounts. Jobs in the `metrics` queue run one at a time, so two rebuilds never
+ * move the same totals at once.
+ */
+import { asc, eq, sql } from "drizzle-orm";
+import type { DbOrTx } from "#db/client";
+import { mrrAccountMonths, mrrCohorts, mrrMonths, subscriptionLedger } from "#db/schema";
+import { accountMonths, monthOf, movementOf } from "./movements";
+
+/** The graphile-worker queue of the metrics jobs: one at a time. */
+export const METRICS_QUEUE = "metrics";
+/** Rebuilds one account's months: payload `{ accountId }`, job key per account, queued with each ledger row. */
+export const METRICS_ROLLUP_TASK = "metrics_rollup_account";
+/** Carries paying accounts into the months that began since their last row (daily). */
+export const METRICS_CARRY_TASK = "metrics_carry_forward";
+
+type AccountMonthRow = typeof mrrAccountMonths.$inferInsert;
+type MonthShare = Omit<typeof mrrMonths.$inferInsert, "month">;
+const MONTH_COLUMNS = [
+  "startMrr",
+  "endMrr",
+  "customersStart",
+  "customersEnd",
+  "newMrr",
+  "reactivationMrr",
+  "expansionMrr",
+  "contractionMrr",
+  "churnMrr",
+  "newAccounts",
+  "reactivationAccounts",
+  "expansionAccounts",
+  "contractionAccounts",
+  "churnAccounts",
+  "voluntaryChurnMrr",
+  "paymentFailureChurnMrr",
+] as const satisfies (keyof MonthShare)[];
+
+/** What one account-month adds to its month's totals. */
+function monthShare(row: AccountMonthRow): Required<MonthShare> {
+  const share = Object.fromEntries(MONTH_COLUMNS.map((column) => [column, 0])) as Required<MonthShare>;
+  share.startMrr = row.startMrr;
+  share.endMrr = row.endMrr;
+  share.customersStart = row.startMrr > 0 ? 1 : 0;
+  share.customersEnd = row.endMrr > 0 ? 1 : 0;
+  if (row.movement) {
+    share[`${row.movement}Mrr`] = row.amount ?? 0;
+    share[`${row.movement}Accounts`] = 1;
+  }
+  if (row.movement === "churn") {
+    share[row.churnKind === "payment_failure" ? "paymentFailureChurnMrr" : "voluntaryChurnMrr"] = row.amount ?? 0;
+  }
+  return share;
+}
+
+/**
+ * An account's months as stored: months where it paid at the start or the end (a month at 0 both
+ * ends adds nothing), each with its movement and the account's cohort (first month it paid).
+ */
+export function accountMonthRows(
+  accountId: string,
+  entries: Parameters<typeof accountMonths>[0],
+  until: Date,
+): AccountMonthRow[] {
+  const months = [...accountMonths(entries, until)];
+  const cohortMonth = months.find(([, month]) => month.endMrr > 0)?.[0] ?? null;
+  return months
+    .filter(([, month]) => month.startMrr > 0 || month.endMrr > 0)
+    .map(([key, month]) => {
+      const moved = movementOf(month);
+      return {
+        accountId,
+        month: key,
+        startMrr: month.startMrr,
+        endMrr: month.endMrr,
+        movement: moved?.movement ?? null,
+        amount: moved?.amount ?? 0,
+        churnKind: moved?.movement === "churn" ? month.churnKind : null,
+        cohortMonth,
+      };
+    });
+}
+
+/**
+ * Rebuilds the account's months from its ledger up to `until`'s month and moves the month and
+ * cohort totals by the difference from what was stored. Idempotent; a rebuild after a backdated
+ * row (the backfill) corrects every month it touches.
+ */
+export async function rollUpAccount(tx: DbOrTx, accountId: string, until: Date): Promise<void> {
+  const entries = await tx
+    .select({
+      subscriptionId: subscriptionLedger.subscriptionId,
+      occurredAt: subscriptionLedger.occurredAt,
+      mrrAfter: subscriptionLedger.reportingAfterMinor,
+      change: subscriptionLedger.change,
+      status: subscriptionLedger.status,
+    })
+    .from(subscriptionLedger)
+    .where(eq(subscriptionLedger.accountId, accountId))
+    .orderBy(asc(subscriptionLedger.occurredAt), asc(subscriptionLedger.id));
+  const fresh = accountMonthRows(accountId, entries, until);
+  const stored = await tx.delete(mrrAccountMonths).where(eq(mrrAccountMonths.accountId, accountId)).returning();
+  if (fresh.length) await tx.insert(mrrAccountMonths).values(fresh);
+  await addToMonths(tx, stored, -1);
+  await addToMonths(tx, fresh, 1);
+  await addToCohorts(tx, stored, -1);
+  await addToCohorts(tx, fresh, 1);
+}
+
+/** Adds (`sign` 1) or takes away (−1) the rows' shares of their months' totals. */
+async function addToMonths(tx: DbOrTx, rows: AccountMonthRow[], sign: 1 | -1): Promise<void> {
+  const byMonth = new Map<string, Required<MonthShare>>();
+  for (const row of rows) {
+    const share = monthShare(row);
+    const total = byMonth.get(row.month);
+    if (!total) byMonth.set(row.month, share);
+    else for (const column of MONTH_COLUMNS) total[column] += share[column];
+  }
+  if (!byMonth.size) return;
+  const values = [...byMonth].map(([month, total]) => ({
+    month,
+    ...Object.fromEntries(MONTH_COLUMNS.map((column) => [column, sign * total[column]])),
+  }));
+  await tx
+    .insert(mrrMonths)
+    .values(values)
+    .onConflictDoUpdate({
+      target: mrrMonths.month,
+      set: Object.fromEntries(
+        MONTH_COLUMNS.map((column) => [
+          column,
+          sql`${mrrMonths[column]} + excluded.${sql.identifier(mrrMonths[column].name)}`,
+        ]),
+      ),
+    });
+}
+
+/** Adds (`sign` 1) or takes away (−1) the paying rows' shares of their cohort's months. */
+async function addToCohorts(tx: DbOrTx, rows: AccountMonthRow[], sign: 1 | -1): Promise<void> {
+  const values = rows
+    .filter((row) => row.cohortMonth && row.endMrr > 0)
+    .map((row) => ({ cohortMonth: row.cohortMonth!, month: row.month, customers: sign, mrr: sign * row.endMrr }));
+  if (!values.length) return;
+  await tx
+    .insert(mrrCohorts)
+    .values(values)
+    .onConflictDoUpdate({
+      target: [mrrCohorts.cohortMonth, mrrCohorts.month],
+      set: {
+        customers: sql`${mrrCohorts.customers} + excluded.customers`,
+        mrr: sql`${mrrCohorts.mrr} + excluded.mrr`,
+      },
+    });
+}
+
+/**
+ * Carries every account that paid at the end of its last stored month into each month since,
+ * up to `now`'s, at the same MRR (no movement), and adds them to the month and cohort totals.
+ * Idempotent: a month already stored for an account is left as it is. Returns the rows added.
+ */
+export async function carryForward(tx: DbOrTx, now: Date): Promise<number> {
+  const rows = await tx.execute<{ added: number }>(sql`
+    with last as (
+      select distinct on (account_id) account_id, month, end_mrr, cohort_month
+      from mrr_account_months order by account_id, month desc
+    ), added as (
+      insert into mrr_account_months (account_id, month, start_mrr, end_mrr, amount, cohort_month)
+      select l.account_id, m::date, l.end_mrr, l.end_mrr, 0, l.cohort_month
+      from last l
+      cross join generate_series(l.month + interval '1 month', ${monthOf(now)}::date, interval '1 month') m
+      where l.end_mrr > 0
+      on conflict do nothing
+      returning month, end_mrr, cohort_month
+    ), months as (
+      insert into mrr_months (month, start_mrr, end_mrr, customers_start, customers_end)
+      select month, sum(end_mrr), sum(end_mrr), count(*), count(*) from added group by month
+      on conflict (month) do update set
+        start_mrr = mrr_months.start_mrr + excluded.start_mrr, end_mrr = mrr_months.end_mrr + excluded.end_mrr,
+        customers_start = mrr_months.customers_start + excluded.customers_start,
+        customers_end = mrr_months.customers_end + excluded.customers_end
+    ), cohorts as (
+      insert into mrr_cohorts (cohort_month, month, customers, mrr)
+      select cohort_month, month, count(*), sum(end_mrr) from added where cohort_month is not null
+      group by cohort_month, month
+      on conflict (cohort_month, month) do update set
+        customers = mrr_cohorts.customers + excluded.customers, mrr = mrr_cohorts.mrr + excluded.mrr
+    )
+    select count(*)::int as added from added`);
+  return [...rows][0]?.added ?? 0;
+}
