@@ -29,10 +29,7 @@ export const RATES_PER_USD: Readonly<Record<string, number>> = {
   mxn: 17,
 };
 
-/**
- * `amountMinor` of `currency` in the reporting currency's minor units, rounded; 0 for a currency
- * without a rate (`hasRate`).
- */
+/** `amountMinor` of `currency` in the reporting currency's minor units, rounded; 0 for a currency without a rate. */
 export function toReporting(amountMinor: number, currency: string): number {
   const code = currency.toLowerCase();
   const rate = RATES_PER_USD[code];
@@ -40,9 +37,4 @@ export function toReporting(amountMinor: number, currency: string): number {
   if (!rate) return 0;
   const major = amountMinor / minorUnitsPerMajor(code.toUpperCase());
   return Math.round((major / rate) * reportingRate * minorUnitsPerMajor(REPORTING_CURRENCY.toUpperCase()));
-}
-
-/** Whether `currency` has a reporting rate. */
-export function hasRate(currency: string): boolean {
-  return currency.toLowerCase() in RATES_PER_USD;
 }

@@ -115,7 +115,7 @@ export async function recordMrrChange(
 }
 
 /** Queues the rebuild of the account's months (`rollUpAccount`); one pending job per account. */
-export async function queueRollup(tx: DbOrTx, accountId: string): Promise<void> {
+async function queueRollup(tx: DbOrTx, accountId: string): Promise<void> {
   await addJob(
     tx,
     METRICS_ROLLUP_TASK,

@@ -146,9 +146,9 @@ export function accountMonths(entries: LedgerEntry[], until: Date): Map<string, 
     let returnedAt: Date | null = null;
     for (; next < sorted.length && sorted[next]!.occurredAt < end; next += 1) {
       const entry = sorted[next]!;
-      bySubscription.set(entry.subscriptionId, entry.mrrAfter);
       const was = mrr;
-      mrr = [...bySubscription.values()].reduce((sum, value) => sum + value, 0);
+      mrr += entry.mrrAfter - (bySubscription.get(entry.subscriptionId) ?? 0);
+      bySubscription.set(entry.subscriptionId, entry.mrrAfter);
       if (was === 0 && mrr > 0 && !returnedAt) returnedAt = entry.occurredAt;
       if (was > 0 && mrr === 0) {
         lastChurnedAt = entry.occurredAt;

@@ -38,9 +38,12 @@ const MONTH_COLUMNS = [
   "paymentFailureChurnMrr",
 ] as const satisfies (keyof MonthShare)[];
 
+/** Every month total at 0. */
+const noShare = () => Object.fromEntries(MONTH_COLUMNS.map((column) => [column, 0])) as Required<MonthShare>;
+
 /** What one account-month adds to its month's totals. */
 function monthShare(row: AccountMonthRow): Required<MonthShare> {
-  const share = Object.fromEntries(MONTH_COLUMNS.map((column) => [column, 0])) as Required<MonthShare>;
+  const share = noShare();
   share.startMrr = row.startMrr;
   share.endMrr = row.endMrr;
   share.customersStart = row.startMrr > 0 ? 1 : 0;
@@ -103,26 +106,30 @@ export async function rollUpAccount(tx: DbOrTx, accountId: string, until: Date):
   const fresh = accountMonthRows(accountId, entries, until);
   const stored = await tx.delete(mrrAccountMonths).where(eq(mrrAccountMonths.accountId, accountId)).returning();
   if (fresh.length) await tx.insert(mrrAccountMonths).values(fresh);
-  await addToMonths(tx, stored, -1);
-  await addToMonths(tx, fresh, 1);
-  await addToCohorts(tx, stored, -1);
-  await addToCohorts(tx, fresh, 1);
+  const changes = [
+    ...stored.map((row) => ({ row, sign: -1 as const })),
+    ...fresh.map((row) => ({ row, sign: 1 as const })),
+  ];
+  await addToMonths(tx, changes);
+  await addToCohorts(tx, changes);
 }
 
-/** Adds (`sign` 1) or takes away (−1) the rows' shares of their months' totals. */
-async function addToMonths(tx: DbOrTx, rows: AccountMonthRow[], sign: 1 | -1): Promise<void> {
+/** Account-months to take out of the totals (`sign` −1, as stored before) or add to them (1). */
+type Change = { row: AccountMonthRow; sign: 1 | -1 };
+
+/** Moves each month's totals by the net of the changes' shares; a month they leave as it was is not written. */
+async function addToMonths(tx: DbOrTx, changes: Change[]): Promise<void> {
   const byMonth = new Map<string, Required<MonthShare>>();
-  for (const row of rows) {
+  for (const { row, sign } of changes) {
     const share = monthShare(row);
-    const total = byMonth.get(row.month);
-    if (!total) byMonth.set(row.month, share);
-    else for (const column of MONTH_COLUMNS) total[column] += share[column];
+    let total = byMonth.get(row.month);
+    if (!total) byMonth.set(row.month, (total = noShare()));
+    for (const column of MONTH_COLUMNS) total[column] += sign * share[column];
   }
-  if (!byMonth.size) return;
-  const values = [...byMonth].map(([month, total]) => ({
-    month,
-    ...Object.fromEntries(MONTH_COLUMNS.map((column) => [column, sign * total[column]])),
-  }));
+  const values = [...byMonth]
+    .filter(([, total]) => MONTH_COLUMNS.some((column) => total[column] !== 0))
+    .map(([month, total]) => ({ month, ...total }));
+  if (!values.length) return;
   await tx
     .insert(mrrMonths)
     .values(values)
@@ -137,11 +144,18 @@ async function addToMonths(tx: DbOrTx, rows: AccountMonthRow[], sign: 1 | -1): P
     });
 }
 
-/** Adds (`sign` 1) or takes away (−1) the paying rows' shares of their cohort's months. */
-async function addToCohorts(tx: DbOrTx, rows: AccountMonthRow[], sign: 1 | -1): Promise<void> {
-  const values = rows
-    .filter((row) => row.cohortMonth && row.endMrr > 0)
-    .map((row) => ({ cohortMonth: row.cohortMonth!, month: row.month, customers: sign, mrr: sign * row.endMrr }));
+/** Moves each (cohort, month) by the net of the paying changes' shares; unchanged ones are not written. */
+async function addToCohorts(tx: DbOrTx, changes: Change[]): Promise<void> {
+  const byKey = new Map<string, { cohortMonth: string; month: string; customers: number; mrr: number }>();
+  for (const { row, sign } of changes) {
+    if (!row.cohortMonth || row.endMrr <= 0) continue;
+    const key = `${row.cohortMonth}/${row.month}`;
+    const cell = byKey.get(key) ?? { cohortMonth: row.cohortMonth, month: row.month, customers: 0, mrr: 0 };
+    cell.customers += sign;
+    cell.mrr += sign * row.endMrr;
+    byKey.set(key, cell);
+  }
+  const values = [...byKey.values()].filter((cell) => cell.customers !== 0 || cell.mrr !== 0);
   if (!values.length) return;
   await tx
     .insert(mrrCohorts)
