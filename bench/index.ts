@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { ensureBuild } from "../server/build";
 import { dynamicScenario } from "./dynamic";
 import { loginScenario } from "./login";
+import { metricsScenario } from "./metrics";
 import { pricingScenario } from "./pricing";
 import { provisioningScenario } from "./provisioning";
 import { scale, type Scenario } from "./scale";
@@ -22,6 +23,7 @@ const scenarios: Record<string, Scenario> = {
   webhooks: webhooksScenario,
   usage: usageScenario,
   staff: staffScenario,
+  metrics: metricsScenario,
 };
 
 const args = process.argv.slice(2);

@@ -73,3 +73,13 @@ export async function measurePages(
     return { url, sorted, p99Ms: percentile(sorted, 0.99) };
   });
 }
+
+/** Each page's p99 and median to stderr, as `<group>: p99 N ms, median M ms  <path>` (cursors shortened). */
+export function printPages(group: string, pages: PageLatency[], base: string): void {
+  for (const page of pages) {
+    const where = decodeURIComponent(page.url.slice(base.length)).replace(/cursor=[^&]+/, "cursor=…");
+    console.error(
+      `${group}: p99 ${page.p99Ms} ms, median ${Math.round(page.sorted[page.sorted.length >> 1]!)} ms  ${where}`,
+    );
+  }
+}

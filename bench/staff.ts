@@ -4,7 +4,7 @@ import { refreshAllAccounts } from "../app/modules/success/refresh.server";
 import { CS_REFRESH_ALL_TASK } from "../app/modules/success/tasks";
 import { connectDb } from "../db/client";
 import { startPortal } from "../server/portal-process";
-import { measurePages, nextPageUrl, staffCookie, timedGet, type PageLatency } from "./page-latency";
+import { measurePages, nextPageUrl, printPages, staffCookie, timedGet } from "./page-latency";
 import type { Report, Scale } from "./scale";
 import { FULL_SIZES, loadStaffData, SMOKE_SIZES } from "./staff-data";
 
@@ -118,7 +118,7 @@ export async function staffScenario(report: Report, { pick, smoke }: Scale): Pro
       const urls = paths.map((p) => `${portal.url}${p}`);
       urls.push(...(await nextPages(urls.slice(0, deeper), cookie)));
       const pages = await apartFromHourlyJob(database.sql, () => measurePages(urls, cookie, samples));
-      printPages(name, pages, portal.url);
+      printPages(`staff.${name}`, pages, portal.url);
       return Math.max(...pages.map((page) => page.p99Ms));
     };
     report("staff.portfolio_p99_ms", await group("portfolio", portfolioFilters(), 8));
@@ -193,13 +193,4 @@ async function nextPages(urls: string[], cookie: string): Promise<string[]> {
     }
   }
   return found;
-}
-
-function printPages(group: string, pages: PageLatency[], base: string): void {
-  for (const page of pages) {
-    const where = decodeURIComponent(page.url.slice(base.length)).replace(/cursor=[^&]+/, "cursor=…");
-    console.error(
-      `staff.${group}: p99 ${page.p99Ms} ms, median ${Math.round(page.sorted[page.sorted.length >> 1]!)} ms  ${where}`,
-    );
-  }
 }

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { stringify } from "csv-stringify/sync";
+import { csvText } from "~/lib/csv";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { loadCatalogWords } from "~/modules/catalog/labels.server";
 import { changeText, dayText, mrrDecimal, plansText, stageText } from "~/modules/success/portfolio-format";
@@ -19,14 +20,6 @@ const HEADERS = [
   "Assigned to",
   "Trial ends (UTC)",
 ];
-
-/**
- * A spreadsheet reads a cell starting with = + - @ (or a tab or return) as a formula: names people
- * typed are prefixed with an apostrophe so they stay text (OWASP "CSV injection").
- */
-function textCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
 
 /**
  * The portfolio as CSV (`/staff/accounts.csv?…` with the list's filters): every matching
@@ -54,8 +47,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         return;
       }
       const rows = next.value.map((account) => [
-        textCell(account.name),
-        textCell(account.ownerEmail ?? ""),
+        csvText(account.name),
+        csvText(account.ownerEmail ?? ""),
         stageText(account.stage, account.stageDay),
         account.healthBand ? bandLabels[account.healthBand] : "Not scored yet",
         account.healthScore ?? "",
@@ -63,7 +56,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         plansText(account.planSlugs, planNames),
         mrrDecimal(account.mrrMinor, account.currency),
         (account.currency ?? "").toUpperCase(),
-        textCell(account.assignedName ?? "Team"),
+        csvText(account.assignedName ?? "Team"),
         dayText(account.trialEndsAt),
       ]);
       controller.enqueue(encoder.encode(stringify(rows)));

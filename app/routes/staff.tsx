@@ -25,6 +25,7 @@ export default function StaffLayout() {
         {isAdmin ? <TabLink to="/staff/playbooks">Playbooks</TabLink> : null}
         {isAdmin ? <TabLink to="/staff/team">Team</TabLink> : null}
         {isAdmin ? <TabLink to="/staff/health-weights">Health weights</TabLink> : null}
+        {isAdmin ? <TabLink to="/staff/metrics">Revenue</TabLink> : null}
       </TabNav>
       <div className="mt-8">
         <Outlet />

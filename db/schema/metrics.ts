@@ -53,6 +53,8 @@ export const subscriptionLedger = pgTable(
     planSlug: text("plan_slug"),
     quantity: integer("quantity").notNull(),
     status: text("status").notNull(),
+    /** A cancellation's `cancellation_details.reason` (Stripe): `payment_failed` is payment-failure churn. */
+    reason: text("reason"),
     /** The Stripe event that told us; null for the backfill. */
     stripeEventId: text("stripe_event_id"),
     recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull().defaultNow(),
@@ -89,7 +91,13 @@ export const mrrAccountMonths = pgTable(
     churnKind: text("churn_kind").$type<ChurnKind>(),
     cohortMonth: date("cohort_month"),
   },
-  (t) => [primaryKey({ columns: [t.accountId, t.month] }), index("mrr_account_months_month_idx").on(t.month)],
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.month] }),
+    // The accounts behind a figure, biggest first (keyset): a month's movement, its customers, a cohort's month.
+    index("mrr_account_months_movement_idx").on(t.month, t.movement, t.amount.desc(), t.accountId),
+    index("mrr_account_months_paying_idx").on(t.month, t.endMrr.desc(), t.accountId),
+    index("mrr_account_months_cohort_idx").on(t.cohortMonth, t.month, t.endMrr.desc(), t.accountId),
+  ],
 );
 
 /**

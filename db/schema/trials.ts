@@ -76,6 +76,8 @@ export const trials = pgTable(
     index("trials_ends_idx").on(t.status, t.endsAt),
     // The health job reads each account's latest trial, for a batch of accounts (issue 16).
     index("trials_account_idx").on(t.accountId, t.startedAt),
+    // The funnel and trial conversion read the trials started in a range of months (issue 17).
+    index("trials_started_idx").on(t.startedAt),
     // The setup-complete hook finds an instance's trial (to start a waiting clock, to tell its end).
     index("trials_instance_idx").on(t.instanceId),
     // An account's timeline reads its trial reminders newest first.

@@ -8,6 +8,7 @@
 import { eq } from "drizzle-orm";
 import { requireCatalog, type Catalog } from "../../app/modules/catalog/catalog.server";
 import { rollUpUsage } from "../../app/modules/usage/rollup.server";
+import { carryForward, rollUpAccount } from "../../app/modules/metrics/rollup.server";
 import { loadPlanPolicy } from "../../app/modules/catalog/plan-policy.server";
 import type { Database, Sql } from "../../db/client";
 import { plans, prices } from "../../db/schema";
@@ -134,6 +135,9 @@ const TABLES: Record<string, Record<string, string>> = {
     plan_slug: "text",
     stripe_price_id: "text",
     quantity: "integer",
+    mrr_minor: "bigint",
+    currency: "text",
+    billing_interval: "text",
     current_period_end: "timestamptz",
     cancel_at_period_end: "boolean",
     payment_failed_at: "timestamptz",
@@ -141,6 +145,23 @@ const TABLES: Record<string, Record<string, string>> = {
     deprovision_requested_at: "timestamptz",
     instance_id: "uuid",
     updated_at: "timestamptz",
+  },
+  subscription_ledger: {
+    subscription_id: "text",
+    account_id: "uuid",
+    change: "text",
+    occurred_at: "timestamptz",
+    mrr_before_minor: "bigint",
+    mrr_after_minor: "bigint",
+    currency: "text",
+    reporting_before_minor: "bigint",
+    reporting_after_minor: "bigint",
+    reporting_currency: "text",
+    plan_slug: "text",
+    quantity: "integer",
+    status: "text",
+    reason: "text",
+    stripe_event_id: "text",
   },
   stripe_events: {
     id: "text",
@@ -317,6 +338,7 @@ export async function loadDemoHistory(
   });
   // The daily tables every screen reads, written before the command returns (backfill: no activation job).
   if (added.usage_events! > 0) await rollUpUsage(db);
+  await rollUpRevenue(db, accountIdsOf(stories), now);
   // Scoring writes tasks, their audit events and snapshots: what it added is the difference it made.
   const unscored = await countTotals(sql, stories, added);
   await scoreDemoAccounts(db, accountIdsOf(stories), now);
@@ -324,6 +346,21 @@ export async function loadDemoHistory(
   for (const table of ["audit_events", "cs_tasks", "health_snapshots"])
     totals[table]!.added += totals[table]!.total - unscored[table]!.total;
   return totals;
+}
+
+/**
+ * The revenue metrics of the loaded accounts (issue 17): each account's months rebuilt from the
+ * ledger rows just written, as the rollup job would after each webhook, then every paying account
+ * carried into this month. Idempotent (a rebuild replaces what it wrote before).
+ */
+async function rollUpRevenue(db: Database, accountIds: string[], now: Date): Promise<void> {
+  const PER_TRANSACTION = 200;
+  for (let offset = 0; offset < accountIds.length; offset += PER_TRANSACTION)
+    await db.transaction(async (tx) => {
+      for (const accountId of accountIds.slice(offset, offset + PER_TRANSACTION))
+        await rollUpAccount(tx, accountId, now);
+    });
+  await carryForward(db, now);
 }
 
 const accountIdsOf = (stories: Story[]) => stories.map((story) => story.tables.organisations![0]!.id as string);
@@ -350,6 +387,7 @@ async function countTotals(sql: Sql, stories: Story[], added: Record<string, num
       (select count(*)::int from orders where account_id = any(${accountIds}::uuid[])) as orders,
       (select count(*)::int from billing_customers where account_id = any(${accountIds}::uuid[])) as billing_customers,
       (select count(*)::int from subscriptions where account_id = any(${accountIds}::uuid[])) as subscriptions,
+      (select count(*)::int from subscription_ledger where account_id = any(${accountIds}::uuid[])) as subscription_ledger,
       (select count(*)::int from stripe_events where id like 'evt_hist_%') as stripe_events,
       (select count(*)::int from audit_events where organisation_id = any(${accountIds}::uuid[])) as audit_events,
       (select count(*)::int from usage_events where account_id = any(${accountIds}::uuid[])) as usage_events,

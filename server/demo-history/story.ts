@@ -10,6 +10,7 @@
 import { SUBSCRIPTION_RETENTION_MS } from "../../app/modules/billing/retention.server";
 import { snapshotOf } from "../../app/modules/catalog/plan-policy.server";
 import { orderTotal } from "../../app/modules/catalog/pricing";
+import { REPORTING_CURRENCY, toReporting } from "../../app/modules/metrics/currency";
 import type { Catalog, CatalogPlan } from "../../app/modules/catalog/catalog.server";
 import { evaluateFit } from "../../app/modules/qualification/evaluate";
 import type { QualificationAnswers } from "../../app/modules/qualification/questionnaire";
@@ -550,6 +551,32 @@ export function buildStory(context: StoryContext, index: number): Story {
       });
     };
     invoice(start, "invoice.paid", "subscription_create");
+    // The subscription ledger (issue 17) as the webhooks would have written it, one row per MRR change.
+    let mrr = 0;
+    const ledger = (at: number, eventType: string, change: string, status: string, reason: string | null = null) => {
+      const currency = current.prices[interval].currency.toLowerCase();
+      const after =
+        status !== "canceled" ? Math.round(orderTotal(current, interval, seats) / (interval === "year" ? 12 : 1)) : 0;
+      add("subscription_ledger", {
+        subscription_id: subscriptionId,
+        account_id: organisationId,
+        change,
+        occurred_at: new Date(at),
+        mrr_before_minor: mrr,
+        mrr_after_minor: after,
+        currency,
+        reporting_before_minor: toReporting(mrr, currency),
+        reporting_after_minor: toReporting(after, currency),
+        reporting_currency: REPORTING_CURRENCY,
+        plan_slug: current.slug,
+        quantity: seats,
+        status,
+        reason,
+        stripe_event_id: `evt_hist_${key("event", eventType, at)}`,
+      });
+      mrr = after;
+    };
+    ledger(start, "invoice.paid", "created", "active");
 
     const months = interval === "year" ? 12 : 1;
     const churn = { thriving: 0.015, steady: 0.035, slow: 0.08, never: 0.15 }[engagement];
@@ -562,7 +589,7 @@ export function buildStory(context: StoryContext, index: number): Story {
     let provisionedSeats = seats;
     let lastChange = start;
     /** The owner moved to a bigger plan or more users at `at`: audited by the portal, then mirrored from Stripe. */
-    const upgradedAt = (at: number) => {
+    const upgradedAt = (at: number, change: "plan" | "users") => {
       audit(at, ownerActor, "subscription.upgraded", ["subscription", subscriptionId], {
         planSlug: current.slug,
         interval,
@@ -574,6 +601,7 @@ export function buildStory(context: StoryContext, index: number): Story {
         status,
         quantity: seats,
       });
+      ledger(at + 1_000, "customer.subscription.updated", change, status);
       lastChange = at;
     };
     for (let month = 1; status === "active"; month += 1) {
@@ -585,7 +613,7 @@ export function buildStory(context: StoryContext, index: number): Story {
           seats = seatsFor(current, seats);
           provisionedSeats = seats;
           request(instance, "modify", mid, current, seats);
-          upgradedAt(mid);
+          upgradedAt(mid, "plan");
         } else if (
           engagement !== "never" &&
           current.pricingModel === "per_seat" &&
@@ -597,7 +625,7 @@ export function buildStory(context: StoryContext, index: number): Story {
           const failed = random.chance(0.1);
           request(instance, "modify", mid, current, seats, failed ? "failed" : "succeeded");
           if (!failed) provisionedSeats = seats;
-          upgradedAt(mid);
+          upgradedAt(mid, "users");
         }
       }
       if (periodEnd > now.getTime()) {
@@ -615,6 +643,7 @@ export function buildStory(context: StoryContext, index: number): Story {
           status,
           cancellation_details: { reason: "cancellation_requested" },
         });
+        ledger(renewal, "customer.subscription.deleted", "cancellation", status, "cancellation_requested");
       } else if (random.chance(0.05)) {
         invoice(renewal, "invoice.payment_failed", "subscription_cycle");
         const recoveredAt = renewal + random.int(1, 7) * DAY_MS;
@@ -638,6 +667,7 @@ export function buildStory(context: StoryContext, index: number): Story {
             status,
             cancellation_details: { reason: "payment_failed" },
           });
+          ledger(giveUp, "customer.subscription.deleted", "cancellation", status, "payment_failed");
         }
       } else invoice(renewal, "invoice.paid", "subscription_cycle");
       if (status === "active") periodEnd = addMonths(periodEnd, months);
@@ -660,6 +690,9 @@ export function buildStory(context: StoryContext, index: number): Story {
       plan_slug: current.slug,
       stripe_price_id: context.policies[current.slug]!.stripePrices[interval] ?? null,
       quantity: seats,
+      mrr_minor: mrr,
+      currency: current.prices[interval].currency.toLowerCase(),
+      billing_interval: interval,
       current_period_end: new Date(endedAt ?? periodEnd),
       cancel_at_period_end: cancelAtPeriodEnd,
       payment_failed_at: failedAt === null ? null : new Date(failedAt),

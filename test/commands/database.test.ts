@@ -29,7 +29,7 @@ describe("README's database and catalog commands", () => {
     expect(await readdir("db/migrations", { recursive: true })).toEqual(before);
   });
 
-  it("npm run db:migrate, npm run db:seed, npm run demo:history twice, npm run catalog:sync twice and npm run staff:create work on a new data folder", async () => {
+  it("npm run db:migrate, npm run db:seed, npm run demo:history twice, npm run catalog:sync twice, npm run metrics:backfill and npm run staff:create work on a new data folder", async () => {
     const migrate = await run("npm run db:migrate");
     expect(migrate.code, migrate.output).toBe(0);
     expect(migrate.output).toContain("Migrations applied.");
@@ -54,6 +54,12 @@ describe("README's database and catalog commands", () => {
     expect(again.code, again.output).toBe(0);
     const counts = JSON.parse(again.output.match(/Stripe emulator: (\{.*\})/)?.[1] ?? "null") as Record<string, number>;
     expect(Object.entries(counts).filter(([kind, count]) => !/unchanged/i.test(kind) && count > 0)).toEqual([]);
+
+    // The demo history wrote its ledger: nothing to backfill, every account's months rebuilt.
+    const backfill = await run("npm run metrics:backfill");
+    expect(backfill.code, backfill.output).toBe(0);
+    expect(backfill.output).toContain("Ledger backfill: 0 subscriptions (0 rows).");
+    expect(backfill.output).toMatch(/Metrics rebuilt: \d+ accounts, \d+ account-months\./);
 
     const staff = await run('npm run staff:create -- --email ops@example.com --name "Olive Ops" --role admin');
     expect(staff.code, staff.output).toBe(0);

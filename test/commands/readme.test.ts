@@ -17,6 +17,7 @@ const EXERCISED_BY: Record<string, string> = {
   "npm run demo:history": "test/commands/database.test.ts",
   "npm run catalog:sync": "test/commands/database.test.ts",
   "npm run staff:create": "test/commands/database.test.ts",
+  "npm run metrics:backfill": "test/commands/database.test.ts",
   "npm run bench": "test/commands/bench.test.ts",
   "npm run format": "test/commands/fresh-clone.test.ts",
   "npm run lint": "package.json",

@@ -31,6 +31,13 @@ import * as staffTasks from "../../app/routes/staff.tasks._index";
 import * as staffTask from "../../app/routes/staff.tasks.$taskId";
 import * as staffPlaybooks from "../../app/routes/staff.playbooks";
 import * as staffHealthWeights from "../../app/routes/staff.health-weights";
+import * as staffMetricsLayout from "../../app/routes/staff.metrics";
+import * as staffMetrics from "../../app/routes/staff.metrics._index";
+import * as staffMetricsCohorts from "../../app/routes/staff.metrics.cohorts";
+import * as staffMetricsAccounts from "../../app/routes/staff.metrics.accounts";
+import * as staffMetricsExport from "../../app/routes/staff.metrics[.csv]";
+import * as staffMetricsFunnel from "../../app/routes/staff.metrics.funnel";
+import * as staffMetricsPlan from "../../app/routes/staff.metrics.plan";
 
 type Handler = (args: LoaderFunctionArgs & ActionFunctionArgs) => Promise<unknown>;
 type Role = "anonymous" | "customer" | "staff" | "admin";
@@ -217,6 +224,23 @@ const pages: {
     loader: staffHealthWeights.loader,
     least: "admin",
   },
+  ...(
+    [
+      ["staff.metrics", "/staff/metrics", staffMetricsLayout.loader],
+      ["staff.metrics._index", "/staff/metrics", staffMetrics.loader],
+      ["staff.metrics.cohorts", "/staff/metrics/cohorts", staffMetricsCohorts.loader],
+      ["staff.metrics.accounts", "/staff/metrics/accounts?month=2026-01&movement=new", staffMetricsAccounts.loader],
+      ["staff.metrics[.csv]", "/staff/metrics.csv?table=bridge", staffMetricsExport.loader],
+      ["staff.metrics.funnel", "/staff/metrics/funnel", staffMetricsFunnel.loader],
+      ["staff.metrics.plan", "/staff/metrics/plan", staffMetricsPlan.loader],
+    ] as const
+  ).map(([file, path, loader]) => ({
+    file,
+    path: () => path,
+    params: () => ({}),
+    loader: loader as Handler,
+    least: "admin" as const,
+  })),
 ];
 
 function allowed(role: Role, least: Role): boolean {

@@ -14,20 +14,24 @@ const MARGIN = { top: 12, right: 28, bottom: 28, left: 36 };
  * A line chart rendered on the server as plain SVG (visx scales and shapes, ADR 23), readable
  * without JavaScript: `role="img"` with a `<title>` and `aria-label` that say the figures
  * (`lineSummary`), and the figures again in a table under a "Figures" disclosure. `points` are in
- * order; `yDomain` fixes the vertical scale (e.g. [0, 100] for a score), else it fits the data.
+ * order; `yDomain` fixes the vertical scale (e.g. [0, 100] for a score), else it fits the data;
+ * `format` writes a value (ticks, figures, summary), e.g. as money.
  * No inline styles: the page's CSP forbids them; colours are Tailwind classes.
  */
 export function LineChart({
   points,
   label,
   yDomain,
+  format,
 }: {
   points: readonly LinePoint[];
   label: string;
   yDomain?: [number, number];
+  format?: (value: number) => string;
 }) {
   const id = useId();
-  const summary = lineSummary(label, points);
+  const summary = lineSummary(label, points, format);
+  const show = format ?? String;
   const values = points.map((point) => point.y);
   const domain = yDomain ?? [Math.min(0, ...values), Math.max(1, ...values)];
   const innerWidth = WIDTH - MARGIN.left - MARGIN.right;
@@ -60,7 +64,7 @@ export function LineChart({
                 strokeWidth={1}
               />
               <text x={-6} y={y(tick)} dy="0.32em" textAnchor="end" className="fill-slate-600 text-[12px]">
-                {tick}
+                {show(tick)}
               </text>
             </g>
           ))}
@@ -99,7 +103,7 @@ export function LineChart({
                 <th scope="row" className="pr-4 font-normal text-slate-600">
                   {point.x}
                 </th>
-                <td className="tabular-nums">{point.y}</td>
+                <td className="tabular-nums">{show(point.y)}</td>
               </tr>
             ))}
           </tbody>

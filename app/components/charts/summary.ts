@@ -14,17 +14,21 @@ const number = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
  * "Health score, 30 points from 3 Nov to 2 Dec: 82 on 3 Nov, 45 on 2 Dec (lowest 40 on 28 Nov, highest 85 on 5 Nov)."
  * With no points: "Health score: no figures yet."
  */
-export function lineSummary(label: string, points: readonly LinePoint[]): string {
+export function lineSummary(
+  label: string,
+  points: readonly LinePoint[],
+  format: (value: number) => string = (value) => number.format(value),
+): string {
   const first = points[0];
   const last = points.at(-1);
   if (!first || !last) return `${label}: no figures yet.`;
-  if (points.length === 1) return `${label}: ${number.format(first.y)} on ${first.x}.`;
+  if (points.length === 1) return `${label}: ${format(first.y)} on ${first.x}.`;
   const lowest = points.reduce((low, point) => (point.y < low.y ? point : low), first);
   const highest = points.reduce((high, point) => (point.y > high.y ? point : high), first);
   return (
     `${label}, ${points.length} points from ${first.x} to ${last.x}: ` +
-    `${number.format(first.y)} on ${first.x}, ${number.format(last.y)} on ${last.x} ` +
-    `(lowest ${number.format(lowest.y)} on ${lowest.x}, highest ${number.format(highest.y)} on ${highest.x}).`
+    `${format(first.y)} on ${first.x}, ${format(last.y)} on ${last.x} ` +
+    `(lowest ${format(lowest.y)} on ${lowest.x}, highest ${format(highest.y)} on ${highest.x}).`
   );
 }
 

@@ -105,6 +105,7 @@ export async function recordMrrChange(
       planSlug,
       quantity,
       status: subscription.status,
+      reason: change === "cancellation" ? (subscription.cancellation_details?.reason ?? null) : null,
       stripeEventId: moment.eventId,
     })
     .onConflictDoNothing()

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { accountMonths, monthFigures, monthTotals, movementOf, type AccountMonth } from "./movements";
+import { accountMonths, churnKindOf, monthFigures, monthTotals, movementOf, type AccountMonth } from "./movements";
 
 const month = (startMrr: number, endMrr: number, over: Partial<AccountMonth> = {}): AccountMonth => ({
   startMrr,
@@ -130,5 +130,16 @@ describe("an account's months, replayed from its ledger", () => {
     );
     expect(months.get("2026-02-01")).toMatchObject({ churnKind: "payment_failure" });
     expect(movementOf(months.get("2026-06-01")!)).toEqual({ movement: "new", amount: 3_000 });
+  });
+
+  it("calls a cancellation for failed payments payment-failure churn, any other end voluntary", () => {
+    expect(churnKindOf({ change: "cancellation", status: "canceled", reason: "payment_failed" })).toBe(
+      "payment_failure",
+    );
+    expect(churnKindOf({ change: "status", status: "unpaid", reason: null })).toBe("payment_failure");
+    expect(churnKindOf({ change: "cancellation", status: "canceled", reason: "cancellation_requested" })).toBe(
+      "voluntary",
+    );
+    expect(churnKindOf({ change: "status", status: "paused", reason: null })).toBe("voluntary");
   });
 });

@@ -6,6 +6,7 @@
  */
 
 import type { ChurnKind, Movement } from "#db/schema";
+import { addMonths } from "./months";
 
 export type { ChurnKind, Movement };
 
@@ -111,7 +112,20 @@ export type LedgerEntry = {
   mrrAfter: number;
   change: string;
   status: string;
+  /** A cancellation's reason as Stripe gave it (`cancellation_details.reason`), else null. */
+  reason?: string | null;
 };
+
+/**
+ * Payment-failure churn: Stripe stopped retrying and marked the subscription `unpaid`, or cancelled
+ * it for `payment_failed` (the dunning setting "cancel the subscription"); any other end is voluntary.
+ */
+export function churnKindOf(entry: Pick<LedgerEntry, "change" | "status" | "reason">): ChurnKind {
+  const failed =
+    (entry.change === "status" && entry.status === "unpaid") ||
+    (entry.change === "cancellation" && entry.reason === "payment_failed");
+  return failed ? "payment_failure" : "voluntary";
+}
 
 /** The first day of `at`'s UTC month, `YYYY-MM-01`. */
 export function monthOf(at: Date): string {
@@ -119,16 +133,13 @@ export function monthOf(at: Date): string {
 }
 
 /** The UTC start of the month after `month` (`YYYY-MM-01`). */
-function nextMonthStart(month: string): Date {
-  const start = new Date(`${month}T00:00:00Z`);
-  return new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
-}
+const nextMonthStart = (month: string) => new Date(`${addMonths(month, 1)}T00:00:00Z`);
 
 /**
  * An account's months from its first ledger row's month to `until`'s, replaying its rows (any
  * order in; applied by time): each month's MRR at its start and end, the last churn before it, its
  * first return from 0 and, for a month that ends a churn, its kind (payment failure when the row
- * that took the account to 0 was Stripe marking a subscription `unpaid`). Keyed by `YYYY-MM-01`.
+ * that took the account to 0 was Stripe giving up on a payment, `churnKindOf`). Keyed by `YYYY-MM-01`.
  */
 export function accountMonths(entries: LedgerEntry[], until: Date): Map<string, AccountMonth> {
   const months = new Map<string, AccountMonth>();
@@ -152,7 +163,7 @@ export function accountMonths(entries: LedgerEntry[], until: Date): Map<string, 
       if (was === 0 && mrr > 0 && !returnedAt) returnedAt = entry.occurredAt;
       if (was > 0 && mrr === 0) {
         lastChurnedAt = entry.occurredAt;
-        churnKind = entry.change === "status" && entry.status === "unpaid" ? "payment_failure" : "voluntary";
+        churnKind = churnKindOf(entry);
       }
     }
     months.set(month, {

@@ -5,8 +5,8 @@
  * month and never sum accounts. Jobs in the `metrics` queue run one at a time, so two rebuilds never
  * move the same totals at once.
  */
-import { asc, eq, sql } from "drizzle-orm";
-import type { DbOrTx } from "#db/client";
+import { asc, eq, gt, inArray, sql } from "drizzle-orm";
+import type { Database, DbOrTx } from "#db/client";
 import { mrrAccountMonths, mrrCohorts, mrrMonths, subscriptionLedger } from "#db/schema";
 import { accountMonths, monthOf, movementOf } from "./movements";
 
@@ -58,6 +58,16 @@ function monthShare(row: AccountMonthRow): Required<MonthShare> {
   return share;
 }
 
+/** What the rollups read of a ledger row (`LedgerEntry`): amounts in the reporting currency. */
+const ENTRY_COLUMNS = {
+  subscriptionId: subscriptionLedger.subscriptionId,
+  occurredAt: subscriptionLedger.occurredAt,
+  mrrAfter: subscriptionLedger.reportingAfterMinor,
+  change: subscriptionLedger.change,
+  status: subscriptionLedger.status,
+  reason: subscriptionLedger.reason,
+};
+
 /**
  * An account's months as stored: months where it paid at the start or the end (a month at 0 both
  * ends adds nothing), each with its movement and the account's cohort (first month it paid).
@@ -88,18 +98,15 @@ export function accountMonthRows(
 
 /**
  * Rebuilds the account's months from its ledger up to `until`'s month and moves the month and
- * cohort totals by the difference from what was stored. Idempotent; a rebuild after a backdated
+ * cohort totals by the difference from what was stored. Must run in a transaction (it holds the
+ * account's advisory lock to its end). Idempotent; a rebuild after a backdated
  * row (the backfill) corrects every month it touches.
  */
 export async function rollUpAccount(tx: DbOrTx, accountId: string, until: Date): Promise<void> {
+  // One rebuild of an account at a time (the job, the demo history's loader, a backfill): each moves the totals.
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`metrics_rollup:${accountId}`}))`);
   const entries = await tx
-    .select({
-      subscriptionId: subscriptionLedger.subscriptionId,
-      occurredAt: subscriptionLedger.occurredAt,
-      mrrAfter: subscriptionLedger.reportingAfterMinor,
-      change: subscriptionLedger.change,
-      status: subscriptionLedger.status,
-    })
+    .select(ENTRY_COLUMNS)
     .from(subscriptionLedger)
     .where(eq(subscriptionLedger.accountId, accountId))
     .orderBy(asc(subscriptionLedger.occurredAt), asc(subscriptionLedger.id));
@@ -128,7 +135,9 @@ async function addToMonths(tx: DbOrTx, changes: Change[]): Promise<void> {
   }
   const values = [...byMonth]
     .filter(([, total]) => MONTH_COLUMNS.some((column) => total[column] !== 0))
-    .map(([month, total]) => ({ month, ...total }));
+    .map(([month, total]) => ({ month, ...total }))
+    // In month order, as every writer locks them, so two transactions never wait on each other in a circle.
+    .sort((a, b) => a.month.localeCompare(b.month));
   if (!values.length) return;
   await tx
     .insert(mrrMonths)
@@ -155,7 +164,10 @@ async function addToCohorts(tx: DbOrTx, changes: Change[]): Promise<void> {
     cell.mrr += sign * row.endMrr;
     byKey.set(key, cell);
   }
-  const values = [...byKey.values()].filter((cell) => cell.customers !== 0 || cell.mrr !== 0);
+  const values = [...byKey]
+    .filter(([, cell]) => cell.customers !== 0 || cell.mrr !== 0)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, cell]) => cell);
   if (!values.length) return;
   await tx
     .insert(mrrCohorts)
@@ -203,4 +215,64 @@ export async function carryForward(tx: DbOrTx, now: Date): Promise<number> {
     )
     select count(*)::int as added from added`);
   return [...rows][0]?.added ?? 0;
+}
+
+/** Accounts read and rebuilt per step of `rebuildRollups`. */
+const REBUILD_ACCOUNTS = 2_000;
+/** Account-month rows per insert (8 columns: well under PostgreSQL's 65,535 parameters). */
+const INSERT_ROWS = 5_000;
+
+/**
+ * Rebuilds every rollup from the whole ledger up to `until`'s month, in one transaction: after a
+ * rule changes (docs/metrics.md: figures are recomputed, not patched), after the backfill, or to
+ * load a large ledger at once. Pages keep reading the old figures until it commits; rollup jobs
+ * wait for it (it holds the rollup tables in EXCLUSIVE mode) and then rebuild their account again.
+ * Reads the ledger `batchAccounts` accounts at a time (keyset on the account), so memory stays
+ * flat. Returns the accounts and account-months written.
+ */
+export async function rebuildRollups(
+  db: Database,
+  until: Date,
+  batchAccounts = REBUILD_ACCOUNTS,
+): Promise<{ accounts: number; accountMonths: number }> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`lock table mrr_account_months, mrr_months, mrr_cohorts in exclusive mode`);
+    await tx.delete(mrrAccountMonths);
+    await tx.delete(mrrMonths);
+    await tx.delete(mrrCohorts);
+    let after: string | null = null;
+    let accounts = 0;
+    let accountMonths = 0;
+    for (;;) {
+      const batch = await tx
+        .selectDistinct({ accountId: subscriptionLedger.accountId })
+        .from(subscriptionLedger)
+        .where(after ? gt(subscriptionLedger.accountId, after) : undefined)
+        .orderBy(asc(subscriptionLedger.accountId))
+        .limit(batchAccounts);
+      if (!batch.length) break;
+      const ids = batch.map((row) => row.accountId);
+      const entries = await tx
+        .select({ accountId: subscriptionLedger.accountId, ...ENTRY_COLUMNS })
+        .from(subscriptionLedger)
+        .where(inArray(subscriptionLedger.accountId, ids))
+        .orderBy(asc(subscriptionLedger.accountId), asc(subscriptionLedger.occurredAt), asc(subscriptionLedger.id));
+      const byAccount = new Map<string, typeof entries>();
+      for (const entry of entries) {
+        const list = byAccount.get(entry.accountId);
+        if (list) list.push(entry);
+        else byAccount.set(entry.accountId, [entry]);
+      }
+      const rows = ids.flatMap((accountId) => accountMonthRows(accountId, byAccount.get(accountId) ?? [], until));
+      for (let offset = 0; offset < rows.length; offset += INSERT_ROWS)
+        await tx.insert(mrrAccountMonths).values(rows.slice(offset, offset + INSERT_ROWS));
+      const changes = rows.map((row) => ({ row, sign: 1 as const }));
+      await addToMonths(tx, changes);
+      await addToCohorts(tx, changes);
+      accounts += ids.length;
+      accountMonths += rows.length;
+      after = ids.at(-1)!;
+    }
+    return { accounts, accountMonths };
+  });
 }
