@@ -114,8 +114,10 @@ async function load(sql: ReservedSql, sizes: StaffDataSizes): Promise<string[]> 
       created_at
     from bench_org`;
 
+  // As a portal that has run for years has them: a service removed 30 days after its subscription
+  // ended (the hourly retention sweep's work already done, not a backlog of it for the bench to meet).
   await sql`insert into subscriptions (id, account_id, status, plan_slug, quantity, current_period_end,
-      payment_failed_at, ended_at, instance_id)
+      payment_failed_at, ended_at, instance_id, deprovision_requested_at)
     select 'sub_bench_' || i, id,
       case when stage = 'churned' then 'canceled' when pg_temp.h('pay', i) < 15 then 'past_due'
         when pg_temp.h('pay', i) < 20 then 'unpaid' else 'active' end,
@@ -123,7 +125,9 @@ async function load(sql: ReservedSql, sizes: StaffDataSizes): Promise<string[]> 
       case when stage <> 'churned' and pg_temp.h('pay', i) < 25
         then now() - make_interval(days => pg_temp.h('failed', i) % 20) end,
       case when stage = 'churned' then now() - make_interval(days => pg_temp.h('ended', i) % 300) end,
-      md5('inst' || i)::uuid
+      md5('inst' || i)::uuid,
+      case when stage = 'churned' and pg_temp.h('ended', i) % 300 >= 30
+        then now() - make_interval(days => pg_temp.h('ended', i) % 300 - 30) end
     from bench_org where stage in ('onboarding', 'adopted', 'at_risk', 'churned')`;
 
   // Fresh statistics first: without them the planner reads every membership for each account's
@@ -180,10 +184,11 @@ async function load(sql: ReservedSql, sizes: StaffDataSizes): Promise<string[]> 
       now() - make_interval(days => 3 + pg_temp.h('due', t) % 700), now()
     from generate_series(1, ${tasks}) t join bench_org o on o.i = 1 + t % ${accounts}`;
 
-  // Requests: most succeeded; open ones recent, a few stuck for weeks. queue_rank is generated.
+  // Requests: most succeeded; open ones recent, a few stuck for weeks. queue_rank is generated. Staff
+  // were told of each open request past its SLA within 5 minutes (the sweep's work already done).
   await sql`insert into provisioning_requests (account_id, instance_id, operation, status, provisioner, snapshot,
-      attempts, max_attempts, last_error, waiting_reason, claimed_by, claimed_at, sla_due_at, idempotency_key,
-      created_at, updated_at, completed_at)
+      attempts, max_attempts, last_error, waiting_reason, claimed_by, claimed_at, sla_due_at, sla_notified_at,
+      idempotency_key, created_at, updated_at, completed_at)
     select o.id, md5('inst' || o.i)::uuid, r.operation, r.status,
       case when o.plan = 'enterprise' then 'manual' else 'demo' end,
       jsonb_build_object('productSlug', 'northwind-projects', 'planSlug', r.plan, 'planName', initcap(r.plan),
@@ -197,6 +202,8 @@ async function load(sql: ReservedSql, sizes: StaffDataSizes): Promise<string[]> 
         then md5('staff' || (1 + pg_temp.h('who', r.n) % ${staff}))::uuid end,
       case when r.status = 'waiting_staff' and pg_temp.h('claim', r.n) < 300 then r.created_at + interval '1 hour' end,
       r.created_at + interval '1 day',
+      case when r.status not in ('succeeded', 'cancelled') and r.created_at + interval '1 day 5 minutes' < now()
+        then r.created_at + interval '1 day 5 minutes' end,
       case when r.operation = 'provision' and pg_temp.h('trial', r.n) < 400 then 'trial:' else 'bench:' end || r.n,
       r.created_at, r.created_at + interval '5 minutes',
       case when r.status in ('succeeded', 'failed', 'cancelled') then r.created_at + interval '5 minutes' end

@@ -46,6 +46,22 @@ describe("npm run demo:history", () => {
     expect(ids!.ids).toBe(ids!.events);
   });
 
+  it("writes the ledger the webhooks would have: it replays to each mirror, and this month's MRR is theirs", async () => {
+    const drift = await database.sql`
+      select s.id from subscriptions s left join subscription_ledger l on l.subscription_id = s.id
+      group by s.id having s.mrr_minor <> coalesce(sum(l.mrr_after_minor - l.mrr_before_minor), 0)`;
+    expect(drift).toEqual([]);
+    const [revenue] = await database.sql<{ rows: number; month: number; paying: number; counting: number }[]>`
+      select (select count(*)::int from subscription_ledger) as rows,
+        (select end_mrr::int from mrr_months where month = date_trunc('month', now() at time zone 'UTC')::date) as month,
+        (select count(*)::int from subscriptions where status in ('active', 'past_due')) as paying,
+        (select coalesce(sum(mrr_minor), 0)::int from subscriptions where status in ('active', 'past_due')) as counting`;
+    expect(revenue!.rows).toBeGreaterThan(0);
+    expect(revenue!.paying).toBeGreaterThan(0);
+    // The demo catalog sells in US dollars, the reporting currency: no conversion between them.
+    expect(revenue!.month).toBe(revenue!.counting);
+  });
+
   it("rolls the loaded events up before it returns, and queues no activation for history", async () => {
     const [counts] = await database.sql<{ daily: number; recount: number; jobs: number }[]>`
       select (select coalesce(sum(count), 0)::int from usage_daily_events) as daily,

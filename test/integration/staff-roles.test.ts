@@ -38,6 +38,7 @@ import * as staffMetricsAccounts from "../../app/routes/staff.metrics.accounts";
 import * as staffMetricsExport from "../../app/routes/staff.metrics[.csv]";
 import * as staffMetricsFunnel from "../../app/routes/staff.metrics.funnel";
 import * as staffMetricsPlan from "../../app/routes/staff.metrics.plan";
+import * as staffMetricsTrials from "../../app/routes/staff.metrics.trials";
 
 type Handler = (args: LoaderFunctionArgs & ActionFunctionArgs) => Promise<unknown>;
 type Role = "anonymous" | "customer" | "staff" | "admin";
@@ -233,6 +234,7 @@ const pages: {
       ["staff.metrics[.csv]", "/staff/metrics.csv?table=bridge", staffMetricsExport.loader],
       ["staff.metrics.funnel", "/staff/metrics/funnel", staffMetricsFunnel.loader],
       ["staff.metrics.plan", "/staff/metrics/plan", staffMetricsPlan.loader],
+      ["staff.metrics.trials", "/staff/metrics/trials?month=2026-01", staffMetricsTrials.loader],
     ] as const
   ).map(([file, path, loader]) => ({
     file,

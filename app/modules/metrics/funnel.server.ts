@@ -7,6 +7,7 @@
  */
 import { sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "#db/client";
+import { decodeCursor, encodeCursor } from "#db/keyset-cursor";
 import { addMonths } from "./months";
 
 /** A trial converted when its account first paid within the trial or this many days after it. */
@@ -26,7 +27,8 @@ const campaignOf = (attribution: SQL) => sql`nullif(${attribution}->>'utm_campai
  */
 function trialOutcomes(from: string, toExclusive: string): SQL {
   return sql`
-    select date_trunc('month', t.started_at at time zone 'UTC')::date as month, t.account_id,
+    select date_trunc('month', t.started_at at time zone 'UTC')::date as month, t.id as trial_id, t.account_id,
+      org.name,
       coalesce(o.before_outcome, false) as assisted,
       exists (select 1 from activation_milestones m where m.account_id = t.account_id
         and m.reached_at >= t.started_at and m.reached_at <= t.trial_end) as activated,
@@ -167,4 +169,72 @@ export async function loadFunnelBySource(db: DbOrTx, months: readonly string[]):
     order by coalesce(r.mrr, 0) desc, coalesce(l.leads, 0) + coalesce(t.trials, 0) desc, 1, 2
     limit ${MAX_SOURCES}`);
   return [...rows].map((row) => ({ ...row, mrr: Number(row.mrr) }));
+}
+
+/** Which of a month's trials a figure stands for. */
+export const TRIAL_OUTCOMES = ["all", "activated", "converted", "assisted", "unassisted"] as const;
+export type TrialOutcome = (typeof TRIAL_OUTCOMES)[number];
+
+export type TrialAccount = {
+  trialId: string;
+  accountId: string;
+  name: string;
+  startedAt: Date;
+  activated: boolean;
+  assisted: boolean;
+  paidAt: Date | null;
+};
+
+const TRIALS_PAGE = 50;
+
+/**
+ * One page of the trials that started in `month` (`YYYY-MM-01`) behind a funnel or conversion
+ * figure, in the order they started, keyset-paginated on (start, id): all of them, the activated,
+ * the converted, or the assisted or unassisted ones. `nextCursor` is null on the last page.
+ */
+export async function listTrialAccounts(
+  db: DbOrTx,
+  { month, outcome }: { month: string; outcome: TrialOutcome },
+  cursorText: string | null,
+): Promise<{ trials: TrialAccount[]; nextCursor: string | null }> {
+  const filter = {
+    all: sql`true`,
+    activated: sql`activated`,
+    converted: sql`paid_at is not null`,
+    assisted: sql`assisted`,
+    unassisted: sql`not assisted`,
+  }[outcome];
+  const cursor = decodeCursor(cursorText, ["time", "uuid"] as const);
+  // Ordered by the start to the millisecond, as a cursor's Date holds it (PostgreSQL keeps microseconds).
+  const after = cursor
+    ? sql`and (started_ms, trial_id) > (${cursor[0].toISOString()}::timestamptz, ${cursor[1]})`
+    : sql``;
+  const rows = await db.execute<{
+    trial_id: string;
+    account_id: string;
+    name: string;
+    started_at: string;
+    activated: boolean;
+    assisted: boolean;
+    paid_at: string | null;
+  }>(sql`
+    select trial_id, account_id, name, started_ms as started_at, activated, assisted, paid_at
+    from (select *, date_trunc('milliseconds', started_at) as started_ms
+          from (${trialOutcomes(month, addMonths(month, 1))}) outcomes) trials
+    where ${filter} ${after}
+    order by started_ms, trial_id limit ${TRIALS_PAGE + 1}`);
+  const trials = [...rows].slice(0, TRIALS_PAGE).map((row) => ({
+    trialId: row.trial_id,
+    accountId: row.account_id,
+    name: row.name,
+    startedAt: new Date(row.started_at),
+    activated: row.activated,
+    assisted: row.assisted,
+    paidAt: row.paid_at ? new Date(row.paid_at) : null,
+  }));
+  const last = trials.at(-1);
+  return {
+    trials,
+    nextCursor: rows.length > TRIALS_PAGE && last ? encodeCursor([last.startedAt, last.trialId]) : null,
+  };
 }

@@ -5,7 +5,7 @@
  */
 import type { Movement } from "#db/schema";
 import { csvText } from "~/lib/csv";
-import type { ConversionMonth, FunnelCounts, FunnelSource } from "./funnel.server";
+import type { ConversionMonth, FunnelCounts, FunnelSource, TrialOutcome } from "./funnel.server";
 import type { CohortRow, MonthReport } from "./report.server";
 import { money, moneyDecimal, movementLabels, percent, ratio } from "./format";
 import { addMonths, COHORT_SPAN, monthLabel } from "./months";
@@ -146,12 +146,12 @@ export function conversionTable(months: ConversionMonth[]): Table {
     ],
     rows: months.map((m) => [
       label(m.month),
-      count(m.trials),
-      count(m.converted),
+      count(m.trials, trialsHref(m.month, "all", m.trials)),
+      count(m.converted, trialsHref(m.month, "converted", m.converted)),
       shareOf(m.converted, m.trials),
-      count(m.assisted),
+      count(m.assisted, trialsHref(m.month, "assisted", m.assisted)),
       shareOf(m.assistedConverted, m.assisted),
-      count(m.unassisted),
+      count(m.unassisted, trialsHref(m.month, "unassisted", m.unassisted)),
       shareOf(m.unassistedConverted, m.unassisted),
       m.medianDaysToConvert === null
         ? { text: "—", csv: "" }
@@ -161,6 +161,17 @@ export function conversionTable(months: ConversionMonth[]): Table {
 }
 
 const STAGES = ["leads", "qualified", "trials", "activated", "paid"] as const;
+/** The funnel's trial stages and the trials page's outcome that lists them. */
+const TRIAL_STAGES: Partial<Record<(typeof STAGES)[number], TrialOutcome>> = {
+  trials: "all",
+  activated: "activated",
+  paid: "converted",
+};
+
+/** `/staff/metrics/trials?…`: the trials behind a figure, when there are any. */
+function trialsHref(month: string, outcome: TrialOutcome, count: number): string | undefined {
+  return count ? `/staff/metrics/trials?${new URLSearchParams({ month: ym(month), outcome })}` : undefined;
+}
 const STAGE_LABELS = ["Leads", "Qualified leads", "Trials", "Activated trials", "Paid"];
 
 /** The funnel's stages by month, each with its share of the stage before (trials against leads). */
@@ -170,7 +181,9 @@ export function funnelMonthTable(months: (FunnelCounts & { month: string })[]): 
     headers: ["Month", ...STAGE_LABELS, "Trials per lead", "Paid per trial"],
     rows: months.map((m) => [
       label(m.month),
-      ...STAGES.map((stage) => count(m[stage])),
+      ...STAGES.map((stage) =>
+        count(m[stage], stage in TRIAL_STAGES ? trialsHref(m.month, TRIAL_STAGES[stage]!, m[stage]) : undefined),
+      ),
       shareOf(m.trials, m.leads),
       shareOf(m.paid, m.trials),
     ]),
