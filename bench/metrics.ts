@@ -19,9 +19,14 @@ const INCREMENTAL_ACCOUNTS = 500;
  * Every choice is a function of the row's ordinal, so the same sizes load the same ledger. Ends
  * with VACUUM ANALYZE, as a long-running database would be.
  */
-async function loadLedger(sql: Sql, { subscriptions, rowsPerSubscription: rows }: Sizes, now: Date): Promise<void> {
+export async function loadLedger(
+  sql: Sql,
+  { subscriptions, rowsPerSubscription: rows }: Sizes,
+  now: Date,
+): Promise<void> {
+  const at = now.toISOString();
   await sql`insert into organisations (id, name, created_at)
-    select md5('metrics-org-' || i)::uuid, 'Metrics Co ' || i, ${now}::timestamptz - interval '800 days'
+    select md5('metrics-org-' || i)::uuid, 'Metrics Co ' || i, ${at}::timestamptz - interval '800 days'
     from generate_series(1, ${subscriptions}::int) i`;
   await sql`insert into subscription_ledger (subscription_id, account_id, change, occurred_at, mrr_before_minor,
       mrr_after_minor, currency, reporting_before_minor, reporting_after_minor, reporting_currency, plan_slug,
@@ -30,7 +35,7 @@ async function loadLedger(sql: Sql, { subscriptions, rowsPerSubscription: rows }
       'team', 1, status, reason, 'evt_metrics_' || i || '_' || k
     from (
       select i, k,
-        ${now}::timestamptz - interval '730 days' + (i % 365) * interval '1 day'
+        ${at}::timestamptz - interval '730 days' + (i % 365) * interval '1 day'
           + k * ((730 - i % 365) / ${rows}::float) * interval '1 day' + (i % 86400) * interval '1 second' as occurred_at,
         case
           when k = ${rows - 1} and i % 8 in (0, 1) then 0

@@ -17,10 +17,16 @@ function formatterFor(currency: string, locale: string, whole: boolean): Intl.Nu
   return formatter;
 }
 
-/** How many minor units the currency has per major unit (100 for USD, 1 for JPY). */
+const perMajor = new Map<string, number>();
+
+/** How many minor units the currency has per major unit (100 for USD, 1 for JPY); kept per currency (`resolvedOptions` is slow). */
 export function minorUnitsPerMajor(currency: string): number {
-  const digits = formatterFor(currency, "en-US", false).resolvedOptions().maximumFractionDigits ?? 2;
-  return 10 ** digits;
+  let units = perMajor.get(currency);
+  if (units === undefined) {
+    units = 10 ** (formatterFor(currency, "en-US", false).resolvedOptions().maximumFractionDigits ?? 2);
+    perMajor.set(currency, units);
+  }
+  return units;
 }
 
 /** "$1,200" for whole amounts, "$12.50" otherwise. */

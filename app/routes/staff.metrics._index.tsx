@@ -7,10 +7,10 @@ import { MonthRangeForm } from "~/components/metrics/month-range-form";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { RATES_PER_USD } from "~/modules/metrics/currency";
-import { money, movementLabels, percent, ratio } from "~/modules/metrics/format";
+import { money, movementLabels, percent, ratio, whole } from "~/modules/metrics/format";
 import { monthLabel, monthRange } from "~/modules/metrics/months";
 import { hasRevenue, loadMonthReports } from "~/modules/metrics/report.server";
-import { accountsHref, bridgeTable, retentionTable } from "~/modules/metrics/tables";
+import { accountsHref, bridgeTable, pageTable, retentionTable } from "~/modules/metrics/tables";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
@@ -42,7 +42,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         href: accountsHref({ month: query.get("to")!, movement: "customers" }),
       },
       { label: "ARR", value: money(last.figures.arr) },
-      { label: "Customers", value: last.figures.customers.toLocaleString("en-US") },
+      { label: "Customers", value: whole(last.figures.customers) },
       { label: "ARPA", value: money(Math.round(last.figures.arpa ?? 0)) },
       { label: "Net revenue retention", value: percent(last.figures.netRevenueRetention) },
       { label: "Gross revenue retention", value: percent(last.figures.grossRevenueRetention) },
@@ -62,8 +62,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         value: Math.round(totals.mrr[m] / 100),
       })),
     })),
-    bridge: bridgeTable(reports),
-    retention: retentionTable(reports),
+    bridge: pageTable(bridgeTable(reports)),
+    retention: pageTable(retentionTable(reports)),
     csv: {
       bridge: `/staff/metrics.csv?table=bridge&${query}`,
       retention: `/staff/metrics.csv?table=retention&${query}`,

@@ -6,7 +6,7 @@ import { pageMeta, pageTitle } from "~/lib/seo";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { monthRange } from "~/modules/metrics/months";
 import { loadCohorts } from "~/modules/metrics/report.server";
-import { cohortTable } from "~/modules/metrics/tables";
+import { cohortTable, pageTable } from "~/modules/metrics/tables";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
@@ -30,7 +30,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     from,
     to,
     notice: range.notice,
-    table: cohortTable(rows, view),
+    table: pageTable(cohortTable(rows, view)),
     otherView: `?${new URLSearchParams({ ...Object.fromEntries(query), view: view === "mrr" ? "customers" : "mrr" })}`,
     csvHref: `/staff/metrics.csv?${new URLSearchParams({ table: "cohorts", view, from, to })}`,
   };

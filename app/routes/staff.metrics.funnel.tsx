@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { BarChart } from "~/components/charts/bar-chart";
 import { FigureTable } from "~/components/metrics/figure-table";
 import { MonthRangeForm } from "~/components/metrics/month-range-form";
 import { pageMeta, pageTitle } from "~/lib/seo";
@@ -11,7 +12,7 @@ import {
   loadFunnelBySource,
 } from "~/modules/metrics/funnel.server";
 import { monthRange } from "~/modules/metrics/months";
-import { conversionTable, funnelMonthTable, funnelSourceTable } from "~/modules/metrics/tables";
+import { conversionTable, funnelMonthTable, funnelSourceTable, pageTable } from "~/modules/metrics/tables";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
@@ -33,19 +34,31 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   ]);
   const [from, to] = [range.months[0]!.slice(0, 7), range.months.at(-1)!.slice(0, 7)];
   const csv = (table: string) => `/staff/metrics.csv?${new URLSearchParams({ table, from, to })}`;
+  // The range's funnel as bars, each stage out of the leads (or out of the trials when there were more).
+  const total = (stage: "leads" | "qualified" | "trials" | "activated" | "paid") =>
+    byMonth.reduce((sum, month) => sum + month[stage], 0);
+  const widest = Math.max(1, total("leads"), total("trials"));
+  const stages = [
+    ["Leads", total("leads")],
+    ["Qualified leads", total("qualified")],
+    ["Trials", total("trials")],
+    ["Activated trials", total("activated")],
+    ["Paid", total("paid")],
+  ] as const;
   return {
     from,
     to,
+    funnelBars: stages.map(([label, value]) => ({ label, value, max: widest })),
     notice: range.notice,
     graceDays: CONVERSION_GRACE_DAYS,
-    conversion: { table: conversionTable(conversion), csvHref: csv("conversion") },
-    byMonth: { table: funnelMonthTable(byMonth), csvHref: csv("funnel") },
-    bySource: { table: funnelSourceTable(bySource), csvHref: csv("sources") },
+    conversion: { table: pageTable(conversionTable(conversion)), csvHref: csv("conversion") },
+    byMonth: { table: pageTable(funnelMonthTable(byMonth)), csvHref: csv("funnel") },
+    bySource: { table: pageTable(funnelSourceTable(bySource)), csvHref: csv("sources") },
   };
 }
 
 export default function Funnel() {
-  const { from, to, notice, graceDays, conversion, byMonth, bySource } = useLoaderData<typeof loader>();
+  const { from, to, notice, graceDays, funnelBars, conversion, byMonth, bySource } = useLoaderData<typeof loader>();
   return (
     <div className="space-y-8">
       <div className="space-y-2">
@@ -57,6 +70,12 @@ export default function Funnel() {
         </p>
       </div>
       <MonthRangeForm from={from} to={to} notice={notice} label="Months to show" />
+      <section className="space-y-2" aria-labelledby="funnel-chart">
+        <h2 id="funnel-chart" className="text-lg font-semibold">
+          The funnel over these months
+        </h2>
+        <BarChart label="Funnel over the months shown" bars={funnelBars} />
+      </section>
       <FigureTable table={conversion.table} csvHref={conversion.csvHref} />
       <FigureTable table={byMonth.table} csvHref={byMonth.csvHref} />
       <FigureTable table={bySource.table} csvHref={bySource.csvHref} />

@@ -3,7 +3,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { FieldError } from "~/components/ui/field";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { requireStaff } from "~/modules/accounts/sessions.server";
-import { money } from "~/modules/metrics/format";
+import { money, whole } from "~/modules/metrics/format";
 import { addMonths, monthLabel } from "~/modules/metrics/months";
 import { planBackwards } from "~/modules/metrics/plan";
 import { measuredAssumptions, planFormSchema } from "~/modules/metrics/plan.server";
@@ -21,7 +21,6 @@ const FIELDS = ["goal", "by", "arpa", "conversion", "leadToTrial", "churn"] as c
 type FieldName = (typeof FIELDS)[number];
 
 const decimal = (value: number, digits = 1) => String(Number(value.toFixed(digits)));
-const whole = (value: number) => Math.round(value).toLocaleString("en-US");
 
 /**
  * A GET form: without a goal it shows the measured assumptions, filled in; with one it works back
@@ -50,7 +49,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     errors: {} as Partial<Record<FieldName, string[]>>,
     measured: {
       mrr: money(measured.mrr),
-      customers: measured.customers.toLocaleString("en-US"),
+      customers: whole(measured.customers),
       defaulted: measured.defaulted,
     },
     plan: null as null | {

@@ -96,6 +96,13 @@ const TABLES: Record<string, Record<string, string>> = {
     expired_at: "timestamptz",
     deprovision_requested_at: "timestamptz",
   },
+  trial_outreach: {
+    trial_id: "uuid",
+    first_contact_at: "timestamptz",
+    staff_id: "uuid",
+    via: "text",
+    before_outcome: "boolean",
+  },
   demo_tenants: {
     instance_id: "uuid",
     subdomain: "text",
@@ -382,6 +389,8 @@ async function countTotals(sql: Sql, stories: Story[], added: Record<string, num
       (select count(*)::int from provisioning_events e join provisioning_requests r on r.id = e.request_id
         where r.account_id = any(${accountIds}::uuid[])) as provisioning_events,
       (select count(*)::int from trials where account_id = any(${accountIds}::uuid[])) as trials,
+      (select count(*)::int from trial_outreach o join trials t on t.id = o.trial_id
+        where t.account_id = any(${accountIds}::uuid[])) as trial_outreach,
       (select count(*)::int from demo_tenants t join service_instances i on i.id = t.instance_id
         where i.account_id = any(${accountIds}::uuid[])) as demo_tenants,
       (select count(*)::int from orders where account_id = any(${accountIds}::uuid[])) as orders,

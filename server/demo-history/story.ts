@@ -430,6 +430,20 @@ export function buildStory(context: StoryContext, index: number): Story {
       settleInstance(firstInstance, "active", start, now.getTime(), null);
       return { tables, usage, milestones };
     }
+    // Staff called about some trials while they ran (issue 16's outreach record): more of those that
+    // went on to buy, as sales-assisted trials convert more often. A draw of its own, so the rest of
+    // the story stays as it was.
+    const outreach = new Random("demo-history-outreach", seed, index);
+    if (outreach.chance(converts ? 0.5 : 0.2))
+      add("trial_outreach", {
+        trial_id: trialId,
+        first_contact_at: new Date(
+          Math.min(start + outreach.int(1, 5) * DAY_MS, (converts ? convertAt : endsAt) - HOUR_MS),
+        ),
+        staff_id: null,
+        via: outreach.chance(0.7) ? "called" : "emailed",
+        before_outcome: true,
+      });
     if (converts) {
       const reminder = endsAt - 3 * DAY_MS;
       add("trials", {

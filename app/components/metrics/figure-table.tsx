@@ -1,12 +1,22 @@
 import { Link } from "@remix-run/react";
-import type { Table } from "~/modules/metrics/tables";
+import type { PageTable } from "~/modules/metrics/tables";
+
+/** Light tints only, so every text and link on them keeps its contrast; literal for Tailwind. */
+const SHADES = ["", "bg-emerald-50", "bg-emerald-100", "bg-emerald-200"];
+
+/** A share's tint: none below a quarter, then stronger by quarters (three quarters and above, the strongest). */
+function shadeClass(shade: number | undefined): string {
+  if (shade === undefined) return "";
+  return SHADES[Math.max(0, Math.min(SHADES.length - 1, Math.floor(shade * SHADES.length)))]!;
+}
 
 /**
  * A revenue table (`tables.ts`) with its CSV link: the first column names the row, figures are
- * right-aligned; a figure that stands for accounts links to them. Scrolls sideways inside its own
+ * right-aligned; a figure that stands for accounts links to them; a cell with a share is tinted by it
+ * (the words carry the share too). Scrolls sideways inside its own
  * box on a narrow screen, never the page.
  */
-export function FigureTable({ table, csvHref }: { table: Table; csvHref: string }) {
+export function FigureTable({ table, csvHref }: { table: PageTable; csvHref: string }) {
   return (
     <section className="space-y-2">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -21,16 +31,13 @@ export function FigureTable({ table, csvHref }: { table: Table; csvHref: string 
         role="region"
         aria-label={table.caption}
       >
-        <table className="w-full text-left text-sm">
+        {/* Cell styles once on the table (descendant variants): a 36-month table has hundreds of cells. */}
+        <table className="w-full text-left text-sm [&_a]:text-brand-700 [&_a]:underline [&_td]:whitespace-nowrap [&_td]:px-3 [&_td]:py-2 [&_td]:text-right [&_td]:tabular-nums [&_th]:whitespace-nowrap [&_th]:px-3 [&_th]:py-2">
           <caption className="sr-only">{table.caption}</caption>
           <thead className="bg-slate-50 text-slate-600">
             <tr>
               {table.headers.map((header, n) => (
-                <th
-                  key={header}
-                  scope="col"
-                  className={`whitespace-nowrap px-3 py-2 font-medium ${n ? "text-right" : ""}`}
-                >
+                <th key={header} scope="col" className={`font-medium ${n ? "text-right" : ""}`}>
                   {header}
                 </th>
               ))}
@@ -41,18 +48,12 @@ export function FigureTable({ table, csvHref }: { table: Table; csvHref: string 
               <tr key={index} className="border-t border-slate-100">
                 {row.map((cell, n) =>
                   n === 0 ? (
-                    <th key={n} scope="row" className="whitespace-nowrap px-3 py-2 font-medium">
+                    <th key={n} scope="row" className="font-medium">
                       {cell.text}
                     </th>
                   ) : (
-                    <td key={n} className="whitespace-nowrap px-3 py-2 text-right tabular-nums">
-                      {cell.href ? (
-                        <Link to={cell.href} className="text-brand-700 underline">
-                          {cell.text}
-                        </Link>
-                      ) : (
-                        cell.text
-                      )}
+                    <td key={n} className={shadeClass(cell.shade) || undefined}>
+                      {cell.href ? <Link to={cell.href}>{cell.text}</Link> : cell.text}
                     </td>
                   ),
                 )}

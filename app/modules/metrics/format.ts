@@ -9,6 +9,7 @@ import { REPORTING_CURRENCY } from "./currency";
 const CURRENCY = REPORTING_CURRENCY.toUpperCase();
 const PERCENT = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 1 });
 const RATIO = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+const WHOLE = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
 /** Each movement's name, in the order the MRR bridge adds them. */
 export const movementLabels: Record<Movement, string> = {
@@ -35,3 +36,6 @@ export const percent = (share: number | null) => (share === null ? "—" : PERCE
 
 /** "2.4", or "—" when nothing was lost (a quick ratio). */
 export const ratio = (value: number | null) => (value === null ? "—" : RATIO.format(value));
+
+/** "1,240": a count, rounded (one formatter made once: `toLocaleString` builds one per call). */
+export const whole = (value: number) => WHOLE.format(Math.round(value));

@@ -4,7 +4,7 @@
  * figures of docs/metrics.md, and the accounts behind a figure, a keyset page at a time.
  * Amounts are minor units of the reporting currency.
  */
-import { and, asc, desc, eq, gt, gte, isNotNull, lt, lte, or, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, gte, isNotNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "#db/client";
 import { decodeCursor, encodeCursor } from "#db/keyset-cursor";
 import { mrrAccountMonths, mrrCohorts, mrrMonths, organisations, type Movement } from "#db/schema";
@@ -134,7 +134,9 @@ export async function listFigureAccounts(
   const cursor = decodeCursor(cursorText, ["key", "uuid"] as const);
   if (cursor && /^\d{1,15}$/.test(cursor[0])) {
     const [size, accountId] = [Number(cursor[0]), cursor[1]];
-    where.push(or(lt(sortColumn, size), and(eq(sortColumn, size), gt(m.accountId, accountId))));
+    // The index orders amounts down and ids up, so no row comparison: `≤ size` bounds the index scan
+    // where the page starts; the rest drops the few rows of the same size already shown.
+    where.push(lte(sortColumn, size), or(lt(sortColumn, size), and(eq(sortColumn, size), gt(m.accountId, accountId))));
   }
   const rows = await db
     .select({
@@ -149,7 +151,8 @@ export async function listFigureAccounts(
     .from(m)
     .innerJoin(organisations, eq(organisations.id, m.accountId))
     .where(and(...where))
-    .orderBy(desc(sortColumn), asc(m.accountId))
+    // NULLS LAST as the indexes are built (the columns are never null, but the planner matches the words).
+    .orderBy(sql`${sortColumn} desc nulls last`, asc(m.accountId))
     .limit(PAGE_SIZE + 1);
   const accounts = rows.slice(0, PAGE_SIZE);
   const last = accounts.at(-1);

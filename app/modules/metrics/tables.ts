@@ -7,10 +7,11 @@ import type { Movement } from "#db/schema";
 import { csvText } from "~/lib/csv";
 import type { ConversionMonth, FunnelCounts, FunnelSource, TrialOutcome } from "./funnel.server";
 import type { CohortRow, MonthReport } from "./report.server";
-import { money, moneyDecimal, movementLabels, percent, ratio } from "./format";
+import { money, moneyDecimal, movementLabels, percent, ratio, whole } from "./format";
 import { addMonths, COHORT_SPAN, monthLabel } from "./months";
 
-export type Cell = { text: string; csv: string; href?: string };
+/** `shade`: a share from 0 to 1 the page tints the cell by (a cohort's retention, as a heat map). */
+export type Cell = { text: string; csv: string; href?: string; shade?: number };
 export type Table = { caption: string; headers: string[]; rows: Cell[][] };
 
 const MOVEMENTS: Movement[] = ["new", "reactivation", "expansion", "contraction", "churn"];
@@ -24,7 +25,7 @@ const ym = (month: string) => month.slice(0, 7);
 const label = (month: string): Cell => ({ text: monthLabel(month), csv: ym(month) });
 const amount = (minor: number, href?: string): Cell => ({ text: money(minor), csv: moneyDecimal(minor), href });
 const count = (value: number, href?: string): Cell => ({
-  text: value.toLocaleString("en-US"),
+  text: whole(value),
   csv: String(value),
   href,
 });
@@ -115,11 +116,12 @@ export function cohortTable(rows: CohortRow[], view: "customers" | "mrr"): Table
           const href = cell.customers
             ? accountsHref({ cohort: ym(cohortMonth), month: ym(addMonths(cohortMonth, offset)) })
             : undefined;
-          const figure = view === "customers" ? value.toLocaleString("en-US") : money(value);
+          const figure = view === "customers" ? whole(value) : money(value);
           return {
             text: offset === 0 ? figure : `${figure} (${percent(of)})`,
             csv: view === "customers" ? String(value) : moneyDecimal(value),
             href,
+            shade: of ?? undefined,
           };
         }),
       ];
@@ -204,4 +206,11 @@ export function funnelSourceTable(sources: FunnelSource[]): Table {
       amount(s.mrr),
     ]),
   };
+}
+
+/** A table as its page shows it: each cell's words, link and tint, without the spreadsheet values. */
+export type PageTable = { caption: string; headers: string[]; rows: Omit<Cell, "csv">[][] };
+
+export function pageTable({ caption, headers, rows }: Table): PageTable {
+  return { caption, headers, rows: rows.map((row) => row.map(({ csv: _csv, ...cell }) => cell)) };
 }
