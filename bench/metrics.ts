@@ -17,7 +17,7 @@ const INCREMENTAL_ACCOUNTS = 500;
  * two years since it started (the first `created`, then changes of users up and down); one in
  * eight ends cancelled, one in eight unpaid, one in sixteen goes unpaid halfway and is reactivated.
  * Every choice is a function of the row's ordinal, so the same sizes load the same ledger. Ends
- * with VACUUM ANALYZE, as a long-running database would be.
+ * with VACUUM ANALYZE and a CHECKPOINT, as a long-running database would be.
  */
 export async function loadLedger(
   sql: Sql,
@@ -58,6 +58,7 @@ export async function loadLedger(
       from generate_series(1, ${subscriptions}::int) i cross join generate_series(0, ${rows - 1}::int) k
     ) rows`;
   await sql`vacuum analyze organisations, subscription_ledger`;
+  await sql`checkpoint`;
 }
 
 /**
@@ -91,6 +92,7 @@ export async function metricsScenario(report: Report, { pick }: Scale): Promise<
     );
     report("metrics.rebuild_ledger_rows_per_s", Math.round(ledgerRows / rebuildSeconds));
     await database.sql`vacuum analyze mrr_account_months, mrr_months, mrr_cohorts`;
+    await database.sql`checkpoint`;
 
     const sample = Math.min(INCREMENTAL_ACCOUNTS, sizes.subscriptions);
     const sampled = await database.sql<{ id: string }[]>`

@@ -165,10 +165,11 @@ async function apartFromHourlyJob<T>(sql: Sql, measure: () => Promise<T>): Promi
     return row!.running;
   };
   const lastRun = async () => {
-    const [row] = await sql<{ at: Date | null }[]>`
-      select max(last_execution) as at from graphile_worker._private_known_crontabs
-      where identifier = ${CS_REFRESH_ALL_TASK}`;
-    return row?.at?.getTime() ?? null;
+    // As epoch milliseconds: a number, whichever way the driver parses timestamps (one run got text).
+    const [row] = await sql<{ at: number | null }[]>`
+      select (extract(epoch from max(last_execution)) * 1000)::float8 as at
+      from graphile_worker._private_known_crontabs where identifier = ${CS_REFRESH_ALL_TASK}`;
+    return row?.at ?? null;
   };
   for (let attempt = 1; ; attempt += 1) {
     while (await running()) await delay(1_000);

@@ -61,9 +61,9 @@ export type MonthTotals = {
   churnedMrrByKind: Record<ChurnKind, number>;
 };
 
-/** Sums accounts' months into the month's totals. */
-export function monthTotals(months: AccountMonth[], windowDays = REACTIVATION_DAYS): MonthTotals {
-  const totals: MonthTotals = {
+/** A month's totals with nothing in them (a month nobody paid in). */
+export function emptyTotals(): MonthTotals {
+  return {
     startMrr: 0,
     endMrr: 0,
     customersStart: 0,
@@ -72,6 +72,11 @@ export function monthTotals(months: AccountMonth[], windowDays = REACTIVATION_DA
     accounts: { new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0 },
     churnedMrrByKind: { voluntary: 0, payment_failure: 0 },
   };
+}
+
+/** Sums accounts' months into the month's totals. */
+export function monthTotals(months: AccountMonth[], windowDays = REACTIVATION_DAYS): MonthTotals {
+  const totals = emptyTotals();
   for (const month of months) {
     totals.startMrr += month.startMrr;
     totals.endMrr += month.endMrr;

@@ -9,19 +9,9 @@ import type { DbOrTx } from "#db/client";
 import { decodeCursor, encodeCursor } from "#db/keyset-cursor";
 import { mrrAccountMonths, mrrCohorts, mrrMonths, organisations, type Movement } from "#db/schema";
 import { addMonths, COHORT_SPAN, monthsBetween } from "./months";
-import { monthFigures, type MonthTotals } from "./movements";
+import { emptyTotals, monthFigures, type MonthTotals } from "./movements";
 
 export type MonthReport = { month: string; totals: MonthTotals; figures: ReturnType<typeof monthFigures> };
-
-const emptyTotals = (): MonthTotals => ({
-  startMrr: 0,
-  endMrr: 0,
-  customersStart: 0,
-  customersEnd: 0,
-  mrr: { new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0 },
-  accounts: { new: 0, reactivation: 0, expansion: 0, contraction: 0, churn: 0 },
-  churnedMrrByKind: { voluntary: 0, payment_failure: 0 },
-});
 
 function totalsOf(row: typeof mrrMonths.$inferSelect): MonthTotals {
   return {
