@@ -74,7 +74,7 @@ export default function Funnel() {
         <h2 id="funnel-chart" className="text-lg font-semibold">
           The funnel over these months
         </h2>
-        <BarChart label="Funnel over the months shown" bars={funnelBars} />
+        <BarChart label="Funnel over the months shown" bars={funnelBars} valueText={(bar) => String(bar.value)} />
       </section>
       <FigureTable table={conversion.table} csvHref={conversion.csvHref} />
       <FigureTable table={byMonth.table} csvHref={byMonth.csvHref} />

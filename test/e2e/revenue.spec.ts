@@ -56,7 +56,10 @@ test("a staff admin reads revenue, opens the accounts behind a figure, the cohor
   );
 
   // The headline MRR opens the customers paying this month, biggest first; one opens its account.
-  await page.getByRole("link", { name: /^\$[\d,]+/ }).first().click();
+  await page
+    .getByRole("link", { name: /^\$[\d,]+/ })
+    .first()
+    .click();
   await expect(page.getByRole("heading", { name: /^Customers paying at the end of/ })).toBeVisible();
   await page.getByRole("link", { name }).click();
   await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
@@ -95,6 +98,11 @@ test("staff who are not admins see no revenue pages", async ({ page }) => {
   await logIn(page, email, admin.password);
   await page.goto("/staff");
   await expect(page.getByRole("link", { name: "Revenue", exact: true })).toHaveCount(0);
-  for (const path of ["/staff/metrics", "/staff/metrics/cohorts", "/staff/metrics/plan", "/staff/metrics.csv?table=bridge"])
+  for (const path of [
+    "/staff/metrics",
+    "/staff/metrics/cohorts",
+    "/staff/metrics/plan",
+    "/staff/metrics.csv?table=bridge",
+  ])
     expect((await page.goto(path))?.status(), path).toBe(404);
 });

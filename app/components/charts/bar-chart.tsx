@@ -22,10 +22,13 @@ export function BarChart({
   bars,
   label,
   tone = "brand",
+  valueText = (bar) => `${bar.value} / ${bar.max}`,
 }: {
   bars: readonly BarDatum[];
   label: string;
   tone?: "brand" | "health";
+  /** The words on a bar's right: by default "value / max"; a count alone where the max says nothing. */
+  valueText?: (bar: BarDatum) => string;
 }) {
   const id = useId();
   const summary = barSummary(label, bars);
@@ -69,7 +72,7 @@ export function BarChart({
               dy="0.32em"
               className="fill-slate-800 text-[13px] tabular-nums"
             >
-              {bar.value} / {bar.max}
+              {valueText(bar)}
             </text>
           </Group>
         );

@@ -34,11 +34,13 @@ export function LineChart({
   const show = format ?? String;
   const values = points.map((point) => point.y);
   const domain = yDomain ?? [Math.min(0, ...values), Math.max(1, ...values)];
-  const innerWidth = WIDTH - MARGIN.left - MARGIN.right;
   const innerHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const x = scalePoint<string>({ domain: points.map((point) => point.x), range: [0, innerWidth], padding: 0.2 });
   const y = scaleLinear<number>({ domain, range: [innerHeight, 0], nice: !yDomain });
   const ticks = y.ticks(4);
+  // Room on the left for the widest tick label ("$10,000"): about 7 units a character at 12 px.
+  const left = Math.max(MARGIN.left, 10 + 7 * Math.max(...ticks.map((tick) => show(tick).length)));
+  const innerWidth = WIDTH - left - MARGIN.right;
+  const x = scalePoint<string>({ domain: points.map((point) => point.x), range: [0, innerWidth], padding: 0.2 });
   // Three labels along the bottom (first, middle, last) stay legible at a phone's width.
   const xLabels = [...new Set([0, Math.floor((points.length - 1) / 2), points.length - 1])]
     .filter((index) => index >= 0)
@@ -54,7 +56,7 @@ export function LineChart({
         data-chart="line"
       >
         <title id={`${id}-title`}>{summary}</title>
-        <Group left={MARGIN.left} top={MARGIN.top}>
+        <Group left={left} top={MARGIN.top}>
           {ticks.map((tick) => (
             <g key={tick}>
               <Line

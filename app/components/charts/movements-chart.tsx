@@ -37,11 +37,14 @@ export function MovementsChart({
   const summary = columns.length
     ? `${label}: ${columns.map((c) => `${c.label} gained ${format(sum(c.gains))}, lost ${format(sum(c.losses))}`).join("; ")}.`
     : `${label}: no figures yet.`;
-  const innerWidth = WIDTH - MARGIN.left - MARGIN.right;
   const innerHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const top = Math.max(1, ...columns.map((c) => sum(c.gains)));
   const bottom = Math.max(1, ...columns.map((c) => sum(c.losses)));
   const y = scaleLinear<number>({ domain: [-bottom, top], range: [innerHeight, 0], nice: true });
+  const ticks = y.ticks(4);
+  // Room on the left for the widest tick label ("-$10,000"): about 7 units a character at 12 px.
+  const left = Math.max(MARGIN.left, 10 + 7 * Math.max(...ticks.map((tick) => format(tick).length)));
+  const innerWidth = WIDTH - left - MARGIN.right;
   const x = scaleBand<string>({ domain: columns.map((c) => c.label), range: [0, innerWidth], padding: 0.25 });
   const xLabels = [...new Set([0, Math.floor((columns.length - 1) / 2), columns.length - 1])].filter((i) => i >= 0);
   const legend = [
@@ -77,8 +80,8 @@ export function MovementsChart({
         data-chart="movements"
       >
         <title id={`${id}-title`}>{summary}</title>
-        <Group left={MARGIN.left} top={MARGIN.top}>
-          {y.ticks(4).map((tick) => (
+        <Group left={left} top={MARGIN.top}>
+          {ticks.map((tick) => (
             <g key={tick}>
               <Line
                 from={{ x: 0, y: y(tick) }}

@@ -2,12 +2,16 @@ import { Link } from "@remix-run/react";
 import type { PageTable } from "~/modules/metrics/tables";
 
 /** Light tints only, so every text and link on them keeps its contrast; literal for Tailwind. */
-const SHADES = ["", "bg-emerald-50", "bg-emerald-100", "bg-emerald-200"];
+const SHADES = [
+  { from: 0.9, className: "bg-emerald-200" },
+  { from: 0.75, className: "bg-emerald-100" },
+  { from: 0.5, className: "bg-emerald-50" },
+];
 
-/** A share's tint: none below a quarter, then stronger by quarters (three quarters and above, the strongest). */
+/** A share's tint, where retention is read: none below half, stronger at three quarters and at nine tenths. */
 function shadeClass(shade: number | undefined): string {
   if (shade === undefined) return "";
-  return SHADES[Math.max(0, Math.min(SHADES.length - 1, Math.floor(shade * SHADES.length)))]!;
+  return SHADES.find((step) => shade >= step.from)?.className ?? "";
 }
 
 /**

@@ -117,11 +117,15 @@ export function cohortTable(rows: CohortRow[], view: "customers" | "mrr"): Table
             ? accountsHref({ cohort: ym(cohortMonth), month: ym(addMonths(cohortMonth, offset)) })
             : undefined;
           const figure = view === "customers" ? whole(value) : money(value);
+          const csv = view === "customers" ? String(value) : moneyDecimal(value);
+          // A month nobody first paid in has nothing to keep: its later months stay empty on the page.
+          if (offset > 0 && base === 0) return { text: "", csv };
           return {
             text: offset === 0 ? figure : `${figure} (${percent(of)})`,
-            csv: view === "customers" ? String(value) : moneyDecimal(value),
+            csv,
             href,
-            shade: of ?? undefined,
+            // Month 0 is the base every share is of: only the months after it are tinted.
+            shade: offset > 0 ? (of ?? undefined) : undefined,
           };
         }),
       ];
