@@ -75,7 +75,9 @@ const titled = (key: string) => spaced(key).replace(/\b[a-z]/g, (letter) => lett
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const KEY_TEXT = new RegExp(
   [
-    String.raw`\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b`,
+    // An ingest key's clear prefix ("pik_3fQ9…", INGEST_KEY_PREFIX) tells keys apart on purpose; its
+    // random part is sometimes all lower case and digits (about 1 in 30), which makes it no slug.
+    String.raw`\b(?!pik_)[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b`,
     ...[...useCases, ...complianceNeeds, ...budgets, ...timelines]
       .filter((code) => code.includes("_"))
       .map((code) => String.raw`\b${escape(code)}\b`),

@@ -15,6 +15,7 @@ import {
 import { encodeCursor } from "../../db/keyset-cursor";
 import { addMonths } from "../../app/modules/metrics/months";
 import { measuredAssumptions } from "../../app/modules/metrics/plan.server";
+import { funnelMonthTable } from "../../app/modules/metrics/tables";
 import { rollUpAccount } from "../../app/modules/metrics/rollup.server";
 import * as planRoute from "../../app/routes/staff.metrics.plan";
 import {
@@ -209,6 +210,17 @@ describe("trial conversion, the funnel and revenue by source", () => {
         unassistedConverted: 1,
         medianDaysToConvert: 2,
       },
+    ]);
+  });
+
+  it("links the month's leads and trials to the lists behind them", async () => {
+    const [january] = funnelMonthTable(await loadFunnelByMonth(database.db, MONTHS)).rows;
+    expect(january!.slice(1, 6).map((cell) => cell.href)).toEqual([
+      "/staff/leads?from=2026-01-01&to=2026-01-31",
+      undefined,
+      "/staff/metrics/trials?month=2026-01&outcome=all",
+      "/staff/metrics/trials?month=2026-01&outcome=activated",
+      "/staff/metrics/trials?month=2026-01&outcome=converted",
     ]);
   });
 

@@ -174,6 +174,12 @@ const TRIAL_STAGES: Partial<Record<(typeof STAGES)[number], TrialOutcome>> = {
   paid: "converted",
 };
 
+/** The leads list for the month (its `from` and `to` are days, both included), when there are any. */
+function leadsHref(month: string, count: number): string | undefined {
+  const lastDay = new Date(Date.parse(`${addMonths(month, 1)}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  return count ? `/staff/leads?${new URLSearchParams({ from: month, to: lastDay })}` : undefined;
+}
+
 /** `/staff/metrics/trials?…`: the trials behind a figure, when there are any. */
 function trialsHref(month: string, outcome: TrialOutcome, count: number): string | undefined {
   return count ? `/staff/metrics/trials?${new URLSearchParams({ month: ym(month), outcome })}` : undefined;
@@ -188,7 +194,14 @@ export function funnelMonthTable(months: (FunnelCounts & { month: string })[]): 
     rows: months.map((m) => [
       label(m.month),
       ...STAGES.map((stage) =>
-        count(m[stage], stage in TRIAL_STAGES ? trialsHref(m.month, TRIAL_STAGES[stage]!, m[stage]) : undefined),
+        count(
+          m[stage],
+          stage === "leads"
+            ? leadsHref(m.month, m.leads)
+            : stage in TRIAL_STAGES
+              ? trialsHref(m.month, TRIAL_STAGES[stage]!, m[stage])
+              : undefined,
+        ),
       ),
       shareOf(m.trials, m.leads),
       shareOf(m.paid, m.trials),
