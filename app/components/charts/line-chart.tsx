@@ -1,7 +1,8 @@
 import { Group } from "@visx/group";
 import { scaleLinear, scalePoint } from "@visx/scale";
-import { Line, LinePath } from "@visx/shape";
+import { LinePath } from "@visx/shape";
 import { useId } from "react";
+import { YAxisGrid, yAxisWidth } from "./y-axis";
 import { lineSummary, type LinePoint } from "./summary";
 
 /** The drawing's own units; the SVG scales to its container's width (no sideways scroll on a phone). */
@@ -37,8 +38,10 @@ export function LineChart({
   const innerHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const y = scaleLinear<number>({ domain, range: [innerHeight, 0], nice: !yDomain });
   const ticks = y.ticks(4);
-  // Room on the left for the widest tick label ("$10,000"): about 7 units a character at 12 px.
-  const left = Math.max(MARGIN.left, 10 + 7 * Math.max(...ticks.map((tick) => show(tick).length)));
+  const left = yAxisWidth(
+    ticks.map((tick) => show(tick)),
+    MARGIN.left,
+  );
   const innerWidth = WIDTH - left - MARGIN.right;
   const x = scalePoint<string>({ domain: points.map((point) => point.x), range: [0, innerWidth], padding: 0.2 });
   // Three labels along the bottom (first, middle, last) stay legible at a phone's width.
@@ -57,19 +60,7 @@ export function LineChart({
       >
         <title id={`${id}-title`}>{summary}</title>
         <Group left={left} top={MARGIN.top}>
-          {ticks.map((tick) => (
-            <g key={tick}>
-              <Line
-                from={{ x: 0, y: y(tick) }}
-                to={{ x: innerWidth, y: y(tick) }}
-                className="stroke-slate-200"
-                strokeWidth={1}
-              />
-              <text x={-6} y={y(tick)} dy="0.32em" textAnchor="end" className="fill-slate-600 text-[12px]">
-                {show(tick)}
-              </text>
-            </g>
-          ))}
+          <YAxisGrid ticks={ticks} y={y} width={innerWidth} format={show} />
           {xLabels.map((point) => (
             <text
               key={point.x}

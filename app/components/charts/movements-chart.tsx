@@ -1,7 +1,8 @@
 import { Group } from "@visx/group";
 import { scaleBand, scaleLinear } from "@visx/scale";
-import { Bar, Line } from "@visx/shape";
+import { Bar } from "@visx/shape";
 import { useId } from "react";
+import { YAxisGrid, yAxisWidth } from "./y-axis";
 
 /** One month of the chart: gains stacked above the line, losses below, each a share of the month's movement. */
 export type MovementColumn = {
@@ -42,8 +43,10 @@ export function MovementsChart({
   const bottom = Math.max(1, ...columns.map((c) => sum(c.losses)));
   const y = scaleLinear<number>({ domain: [-bottom, top], range: [innerHeight, 0], nice: true });
   const ticks = y.ticks(4);
-  // Room on the left for the widest tick label ("-$10,000"): about 7 units a character at 12 px.
-  const left = Math.max(MARGIN.left, 10 + 7 * Math.max(...ticks.map((tick) => format(tick).length)));
+  const left = yAxisWidth(
+    ticks.map((tick) => format(tick)),
+    MARGIN.left,
+  );
   const innerWidth = WIDTH - left - MARGIN.right;
   const x = scaleBand<string>({ domain: columns.map((c) => c.label), range: [0, innerWidth], padding: 0.25 });
   const xLabels = [...new Set([0, Math.floor((columns.length - 1) / 2), columns.length - 1])].filter((i) => i >= 0);
@@ -81,19 +84,7 @@ export function MovementsChart({
       >
         <title id={`${id}-title`}>{summary}</title>
         <Group left={left} top={MARGIN.top}>
-          {ticks.map((tick) => (
-            <g key={tick}>
-              <Line
-                from={{ x: 0, y: y(tick) }}
-                to={{ x: innerWidth, y: y(tick) }}
-                className={tick === 0 ? "stroke-slate-500" : "stroke-slate-200"}
-                strokeWidth={1}
-              />
-              <text x={-6} y={y(tick)} dy="0.32em" textAnchor="end" className="fill-slate-600 text-[12px]">
-                {format(tick)}
-              </text>
-            </g>
-          ))}
+          <YAxisGrid ticks={ticks} y={y} width={innerWidth} format={format} />
           {columns.map((column) => {
             const left = x(column.label) ?? 0;
             return (

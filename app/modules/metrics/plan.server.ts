@@ -48,13 +48,13 @@ export async function measuredAssumptions(db: DbOrTx, now: Date): Promise<Measur
     loadConversion(db, months(addMonths(current, -2), MEASURED_MONTHS)),
     loadFunnelByMonth(db, months(lastComplete, MEASURED_MONTHS)),
   ]);
-  const now_ = reports.at(-1)!;
+  const thisMonth = reports.at(-1)!;
   const complete = reports.slice(0, -1);
   const churns = complete.map((r) => r.figures.logoChurn).filter((c): c is number => c !== null);
   const [trials, converted] = [sum(conversion.map((m) => m.trials)), sum(conversion.map((m) => m.converted))];
   const [leads, funnelTrials] = [sum(funnel.map((m) => m.leads)), sum(funnel.map((m) => m.trials))];
   const measured: Partial<PlanAssumptions> = {
-    arpa: now_.figures.arpa ?? complete.at(-1)?.figures.arpa ?? undefined,
+    arpa: thisMonth.figures.arpa ?? complete.at(-1)?.figures.arpa ?? undefined,
     monthlyChurn: churns.length ? sum(churns) / churns.length : undefined,
     trialConversion: trials > 0 && converted > 0 ? converted / trials : undefined,
     leadToTrial: leads > 0 && funnelTrials > 0 ? Math.min(1, funnelTrials / leads) : undefined,
@@ -64,8 +64,8 @@ export async function measuredAssumptions(db: DbOrTx, now: Date): Promise<Measur
   const recentFunnel = funnel.slice(-RUN_RATE_MONTHS);
   return {
     assumptions: { ...FALLBACK, ...Object.fromEntries(Object.entries(measured).filter(([, v]) => v !== undefined)) },
-    customers: now_.figures.customers,
-    mrr: now_.figures.mrr,
+    customers: thisMonth.figures.customers,
+    mrr: thisMonth.figures.mrr,
     runRate: {
       newCustomers: sum(recent.map((r) => r.totals.accounts.new + r.totals.accounts.reactivation)) / RUN_RATE_MONTHS,
       trials: sum(recentFunnel.map((m) => m.trials)) / RUN_RATE_MONTHS,

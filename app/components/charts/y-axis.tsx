@@ -1,0 +1,37 @@
+import { Line } from "@visx/shape";
+
+/** The left margin a chart needs for its widest tick label ("-$10,000"): about 7 units a character at 12 px. */
+export function yAxisWidth(labels: readonly string[], least: number): number {
+  return Math.max(least, 10 + 7 * Math.max(0, ...labels.map((label) => label.length)));
+}
+
+/**
+ * Horizontal grid lines across the plot at each tick, each labelled on the left (`format` writes
+ * the value); the zero line darker where the values go below it.
+ */
+export function YAxisGrid({
+  ticks,
+  y,
+  width,
+  format,
+}: {
+  ticks: readonly number[];
+  y: (value: number) => number;
+  width: number;
+  format: (value: number) => string;
+}) {
+  const below = ticks.some((tick) => tick < 0);
+  return ticks.map((tick) => (
+    <g key={tick}>
+      <Line
+        from={{ x: 0, y: y(tick) }}
+        to={{ x: width, y: y(tick) }}
+        className={below && tick === 0 ? "stroke-slate-500" : "stroke-slate-200"}
+        strokeWidth={1}
+      />
+      <text x={-6} y={y(tick)} dy="0.32em" textAnchor="end" className="fill-slate-600 text-[12px]">
+        {format(tick)}
+      </text>
+    </g>
+  ));
+}
