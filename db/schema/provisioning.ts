@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigserial, check, index, integer, jsonb, pgTable, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { pagedTime } from "./columns";
 import { organisations, users } from "./accounts";
 
 /** What provisioning requests store; provisioning/types re-exports these under the same names. */
@@ -69,7 +70,7 @@ export const provisioningRequests = pgTable(
     waitingReason: text("waiting_reason"),
     claimedBy: uuid("claimed_by").references(() => users.id, { onDelete: "set null" }),
     claimedAt: timestamp("claimed_at", { withTimezone: true }),
-    slaDueAt: timestamp("sla_due_at", { withTimezone: true }).notNull(),
+    slaDueAt: pagedTime("sla_due_at").notNull(),
     /** Asking twice for the same thing finds the first request. */
     idempotencyKey: text("idempotency_key").notNull().unique(),
     /** The statement's own time, not the transaction's: requests asked for in one transaction keep their order. */

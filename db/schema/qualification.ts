@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { pagedTime } from "./columns";
 import { organisations, users } from "./accounts";
 
 /** A completed self-qualification: what the prospect answered, what we told them, where they came from. */
@@ -8,7 +9,7 @@ export const leads = pgTable(
   {
     /** Random, so the shareable result link cannot be guessed. */
     id: uuid("id").primaryKey().defaultRandom(),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: pagedTime("created_at").notNull().defaultNow(),
     answers: jsonb("answers").$type<Record<string, unknown>>().notNull(),
     verdict: text("verdict").notNull(),
     planSlug: text("plan_slug"),

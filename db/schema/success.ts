@@ -21,6 +21,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { pagedTime } from "./columns";
 import { organisations, users } from "./accounts";
 import { trials } from "./trials";
 
@@ -175,7 +176,7 @@ export const staffNotes = pgTable(
       .references(() => organisations.id, { onDelete: "cascade" }),
     authorId: uuid("author_id").references(() => users.id, { onDelete: "set null" }),
     body: text("body").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: pagedTime("created_at").notNull().defaultNow(),
   },
   (t) => [index("staff_notes_account_idx").on(t.accountId, t.createdAt, t.id)],
 );
@@ -267,13 +268,13 @@ export const csTasks = pgTable(
     /** Null = the team's queue. */
     assigneeId: uuid("assignee_id").references(() => users.id, { onDelete: "set null" }),
     status: text("status").$type<TaskStatus>().notNull().default("open"),
-    dueAt: timestamp("due_at", { withTimezone: true }).notNull(),
+    dueAt: pagedTime("due_at").notNull(),
     snoozedAt: timestamp("snoozed_at", { withTimezone: true }),
     fireCount: integer("fire_count").notNull().default(1),
     outcome: text("outcome").$type<TaskOutcome>(),
     note: text("note"),
     completedBy: uuid("completed_by").references(() => users.id, { onDelete: "set null" }),
-    completedAt: timestamp("completed_at", { withTimezone: true }),
+    completedAt: pagedTime("completed_at"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

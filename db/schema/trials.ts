@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { pagedTime } from "./columns";
 import { organisations, users } from "./accounts";
 import { serviceInstances } from "./provisioning";
 
@@ -39,7 +40,7 @@ export const trials = pgTable(
       .notNull()
       .references(() => serviceInstances.id, { onDelete: "cascade" }),
     status: text("status").$type<TrialStatus>().notNull().default("active"),
-    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    startedAt: pagedTime("started_at").notNull().defaultNow(),
     /**
      * When the trial ends. Null while its clock waits: a plan whose instance staff set up by hand
      * starts counting when the setup completes (issue 14, item 9), and the end is then set to that

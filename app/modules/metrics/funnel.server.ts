@@ -196,6 +196,7 @@ export async function listTrialAccounts(
   db: DbOrTx,
   { month, outcome }: { month: string; outcome: TrialOutcome },
   cursorText: string | null,
+  pageSize = TRIALS_PAGE,
 ): Promise<{ trials: TrialAccount[]; nextCursor: string | null }> {
   const filter = {
     all: sql`true`,
@@ -205,9 +206,9 @@ export async function listTrialAccounts(
     unassisted: sql`not assisted`,
   }[outcome];
   const cursor = decodeCursor(cursorText, ["time", "uuid"] as const);
-  // Ordered by the start to the millisecond, as a cursor's Date holds it (PostgreSQL keeps microseconds).
+  // trials.started_at is kept to the millisecond, as a cursor's Date holds it (db/schema/columns.ts).
   const after = cursor
-    ? sql`and (started_ms, trial_id) > (${cursor[0].toISOString()}::timestamptz, ${cursor[1]})`
+    ? sql`and (started_at, trial_id) > (${cursor[0].toISOString()}::timestamptz, ${cursor[1]})`
     : sql``;
   const rows = await db.execute<{
     trial_id: string;
@@ -218,12 +219,11 @@ export async function listTrialAccounts(
     assisted: boolean;
     paid_at: string | null;
   }>(sql`
-    select trial_id, account_id, name, started_ms as started_at, activated, assisted, paid_at
-    from (select *, date_trunc('milliseconds', started_at) as started_ms
-          from (${trialOutcomes(month, addMonths(month, 1))}) outcomes) trials
+    select trial_id, account_id, name, started_at, activated, assisted, paid_at
+    from (${trialOutcomes(month, addMonths(month, 1))}) trials
     where ${filter} ${after}
-    order by started_ms, trial_id limit ${TRIALS_PAGE + 1}`);
-  const trials = [...rows].slice(0, TRIALS_PAGE).map((row) => ({
+    order by started_at, trial_id limit ${pageSize + 1}`);
+  const trials = [...rows].slice(0, pageSize).map((row) => ({
     trialId: row.trial_id,
     accountId: row.account_id,
     name: row.name,
@@ -235,6 +235,6 @@ export async function listTrialAccounts(
   const last = trials.at(-1);
   return {
     trials,
-    nextCursor: rows.length > TRIALS_PAGE && last ? encodeCursor([last.startedAt, last.trialId]) : null,
+    nextCursor: rows.length > pageSize && last ? encodeCursor([last.startedAt, last.trialId]) : null,
   };
 }
