@@ -1,11 +1,12 @@
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { requestInstanceChange } from "../../app/modules/billing/instance-changes.server";
 import { reconcileBilling } from "../../app/modules/billing/reconcile.server";
+import { stripeNowOf } from "../../app/modules/billing/stripe.server";
 import { SUBSCRIPTION_RETENTION_MS, sweepEndedSubscriptions } from "../../app/modules/billing/retention.server";
 import { approveOrder, confirmCheckout } from "../../app/modules/orders/payment.server";
-import { orders, subscriptions } from "../../db/schema";
+import { orders, subscriptionLedger, subscriptions } from "../../db/schema";
 import { buyer, deliverLatest, payForPlan, provisioningRequests, withBillingFixture } from "../support/billing";
 import type { TestDatabase } from "../support/database";
 
@@ -69,6 +70,24 @@ describe("the daily reconciliation", () => {
       { operation: "modify", seats: 6 },
     ]);
     expect((await reconcileBilling(database.db, stripe, later)).repaired).toEqual([]);
+
+    // No subscription event ever came: the MRR the revenue pages count came in with the repairs,
+    // first paying since Stripe's start, then the users at Stripe's time of the second run.
+    const seat = subscription.items.data[0]!.price.unit_amount!;
+    const stripeNow = stripeNowOf(await stripe.subscriptions.retrieve(subscription.id));
+    const ledger = await database.db
+      .select()
+      .from(subscriptionLedger)
+      .where(eq(subscriptionLedger.subscriptionId, subscription.id))
+      .orderBy(asc(subscriptionLedger.occurredAt));
+    expect(ledger.map(({ change, mrrBeforeMinor, mrrAfterMinor }) => [change, mrrBeforeMinor, mrrAfterMinor])).toEqual([
+      ["created", 0, seat * 3],
+      ["users", seat * 3, seat * 6],
+    ]);
+    expect(ledger[0]!.occurredAt.getTime()).toBe(subscription.start_date * 1000);
+    expect(ledger[1]!.occurredAt.getTime() / 1000).toBeGreaterThan(stripeNow - 60);
+    expect(ledger[1]!.occurredAt.getTime() / 1000).toBeLessThanOrEqual(stripeNow);
+    expect(ledger[1]!.stripeEventId).toBeNull();
   });
 });
 

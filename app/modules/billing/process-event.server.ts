@@ -8,11 +8,10 @@ import { queuePaymentProblemEmails } from "~/modules/email/payment-notice.server
 import { firstChargeOf } from "~/modules/orders/first-charge";
 import { applyCheckoutSession, fetchCheckoutSession } from "~/modules/orders/payment.server";
 import type { StripeMoment } from "~/modules/metrics/ledger.server";
+import { MRR_EXPAND } from "~/modules/metrics/mrr";
 import { accountOfCustomer, idOf, refreshSubscription } from "./subscriptions.server";
 
 type Apply = (tx: Transaction) => Promise<unknown>;
-/** The discounts' coupons, which the MRR rules read (app/modules/metrics/mrr.ts). */
-const MRR_EXPAND = { expand: ["discounts.source.coupon"] };
 /** The event being applied: its id and Stripe's `created` (Unix seconds). */
 type EventMoment = StripeMoment & { eventId: string };
 /** Order states after Stripe took the checkout: the customer is told what they bought. */
@@ -92,7 +91,7 @@ async function prepare(
     case "customer.subscription.deleted":
     case "customer.subscription.paused":
     case "customer.subscription.resumed": {
-      const subscription = await stripe.subscriptions.retrieve(objectId, MRR_EXPAND);
+      const subscription = await stripe.subscriptions.retrieve(objectId, { expand: MRR_EXPAND });
       return (tx) => refreshSubscription(tx, subscription, eventId, null, { appUrl, moment });
     }
     case "invoice.paid":
@@ -101,7 +100,7 @@ async function prepare(
       const invoice = await stripe.invoices.retrieve(objectId);
       const subscriptionId = invoice.parent?.subscription_details?.subscription;
       if (!subscriptionId) return null;
-      const subscription = await stripe.subscriptions.retrieve(idOf(subscriptionId), MRR_EXPAND);
+      const subscription = await stripe.subscriptions.retrieve(idOf(subscriptionId), { expand: MRR_EXPAND });
       return (tx) => applyInvoice(tx, { invoice, subscription, eventType: type, moment, appUrl });
     }
     case "customer.updated":

@@ -22,3 +22,13 @@ export function createStripeClient(target: StripeTarget): Stripe {
 export function isLiveKey(secretKey: string | undefined): boolean {
   return /^(sk|rk)_live_/.test(secretKey ?? "");
 }
+
+/**
+ * Stripe's "now" in Unix seconds, from the `Date` header of one of its answers (a retrieve or a
+ * list page, `lastResponse`): Stripe's clock, which a test clock or the emulator may have moved
+ * ahead of the portal's. The portal's clock only if the header is missing.
+ */
+export function stripeNowOf(response: { lastResponse?: { headers: Record<string, string> } }): number {
+  const stamped = Date.parse(response.lastResponse?.headers.date ?? "");
+  return Math.floor((Number.isFinite(stamped) ? stamped : Date.now()) / 1000);
+}

@@ -12,7 +12,7 @@ import type { Database, DbOrTx } from "#db/client";
 import { subscriptionLedger, subscriptions, type LedgerChange } from "#db/schema";
 import { lockSubscription } from "~/modules/billing/subscriptions.server";
 import { REPORTING_CURRENCY, toReporting } from "./currency";
-import { mrrInputOf, mrrOf } from "./mrr";
+import { MRR_EXPAND, mrrInputOf, mrrOf } from "./mrr";
 
 /** Statuses of a subscription that never paid: no MRR, no row. */
 const NEVER_PAID = new Set(["trialing", "incomplete", "incomplete_expired"]);
@@ -136,7 +136,7 @@ export async function backfillLedger(
     for (const { id } of batch) {
       let subscription: Stripe.Subscription;
       try {
-        subscription = await stripe.subscriptions.retrieve(id, { expand: ["discounts.source.coupon"] });
+        subscription = await stripe.subscriptions.retrieve(id, { expand: MRR_EXPAND });
       } catch (error) {
         if ((error as { code?: string }).code !== "resource_missing") throw error;
         result.missing += 1;

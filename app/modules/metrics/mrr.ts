@@ -4,6 +4,12 @@
  */
 import type Stripe from "stripe";
 
+/**
+ * What a subscription must be fetched with for `mrrInputOf` to read its discounts: each one's
+ * coupon (`subscriptions.retrieve(id, { expand: MRR_EXPAND })`; a list prefixes each with `data.`).
+ */
+export const MRR_EXPAND = ["discounts.source.coupon"];
+
 /** Statuses whose MRR counts: a failed payment is revenue at risk until Stripe gives up (`unpaid`). */
 const COUNTING = new Set<string>(["active", "past_due"]);
 

@@ -5,6 +5,7 @@ import { billingCustomers, orders, subscriptions, type BillingInterval } from "#
 import { recordAudit, type Actor } from "~/lib/audit.server";
 import { customerDetails } from "~/modules/billing/customer-sync.server";
 import { stripeFailure } from "~/modules/billing/stripe-failure";
+import { stripeNowOf } from "~/modules/billing/stripe.server";
 import { priceRowFor, requireCatalog } from "~/modules/catalog/catalog.server";
 import { fewerSeatsThanUsed } from "~/modules/accounts/seats.server";
 import { orderTotal, seatsError } from "~/modules/catalog/pricing";
@@ -288,12 +289,6 @@ async function retrieveCustomer(stripe: Stripe, id: string): Promise<Stripe.Resp
     if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "resource_missing") return null;
     throw error;
   }
-}
-
-/** Stripe's "now" in unix seconds, from the `Date` header of one of its answers (the portal's clock if absent). */
-function stripeNowOf(response: { lastResponse?: { headers: Record<string, string> } }): number {
-  const stamped = Date.parse(response.lastResponse?.headers.date ?? "");
-  return Math.floor((Number.isFinite(stamped) ? stamped : Date.now()) / 1000);
 }
 
 /**
