@@ -73,8 +73,12 @@ beforeAll(async () => {
   await request("fx-waiting", "modify", "waiting_customer", 4, 4);
   await sql`insert into trials (account_id, product_slug, plan_slug, instance_id, status, started_at, ends_at, clock_started_at)
             values (${ids.account}, 'northwind-projects', 'team', ${ids.instance}, 'converted', ${iso(56)}, ${iso(42)}, ${iso(56)})`;
-  await sql`insert into subscriptions (id, account_id, status, plan_slug, stripe_price_id, quantity, current_period_end, instance_id)
-            values ('sub_fixture', ${ids.account}, 'active', 'team', 'price_fixture_team_year', 4, ${iso(-325)}, ${ids.instance})`;
+  // The MRR as its ledger recorded it (Team per seat at 240.00 a year × 4 users ÷ 12); no billing
+  // interval recorded, so the catalog price's is read.
+  await sql`insert into subscriptions (id, account_id, status, plan_slug, stripe_price_id, quantity, current_period_end,
+              instance_id, mrr_minor, currency)
+            values ('sub_fixture', ${ids.account}, 'active', 'team', 'price_fixture_team_year', 4, ${iso(-325)},
+              ${ids.instance}, 8000, 'usd')`;
   await sql`insert into orders (account_id, product_slug, plan_slug, interval, seats, currency, total_amount, status, created_at, paid_at)
             values (${ids.account}, 'northwind-projects', 'team', 'year', 4, 'usd', 96000, 'fulfilled', ${iso(41)}, ${iso(40)}),
                    (${ids.account}, 'northwind-projects', 'business', 'month', 1, 'usd', 9900, 'expired', ${iso(3)}, null)`;
@@ -141,7 +145,6 @@ describe("loadAccountFacts", () => {
       lead: { id: ids.lead, verdict: "fits", score: 7, companySize: "11-50" },
       signals: { pricingViewedAt: ago(2), checkoutOpenedAt: null, checkoutUnpaid: true },
     });
-    // Team per seat at 240.00 a year × 4 users ÷ 12.
     expect(facts!.subscriptions).toEqual([
       expect.objectContaining({
         id: "sub_fixture",

@@ -19,8 +19,6 @@ const ACTIVE_DAYS = 28;
 const FEATURE_HISTORY_DAYS = 90;
 /** Contact requests and unpaid checkouts count when this recent. */
 const RECENT_DAYS = 30;
-/** Subscription statuses whose MRR counts: trialing, incomplete, unpaid and canceled count 0. */
-const MRR_STATUSES = new Set(["active", "past_due"]);
 
 /** `{a,b}`::uuid[]: one bound array parameter, so a batch of 1,000 ids is one parameter, not 1,000. */
 function uuidArray(ids: string[]): SQL {
@@ -55,8 +53,9 @@ type Instance = {
 /**
  * What the customer-success computations know of each account, in `accountIds`' order (unknown ids
  * are left out), as of `now`:
- * - subscriptions with their price (the version Stripe bills, else the catalog price) → MRR in
- *   minor units: per seat × quantity, annual ÷ 12 (rounded), counted for active and past due only;
+ * - subscriptions with their MRR as the subscription ledger last recorded it (the mirror's
+ *   `mrr_minor`, minor units of its `currency`: the figure the revenue pages count, discounts
+ *   included, docs/metrics.md) and their billing interval (Stripe's, else the catalog price's);
  * - the first paid order, and a checkout opened in the last 30 days and not paid since (an open,
  *   expired or failed order, or the `checkout_opened` signal) → `signals.checkoutUnpaid`;
  * - the latest trial, with `manualSetup` when its plan's provisioner is `manual`;
@@ -105,13 +104,11 @@ export async function loadAccountFacts(db: DbOrTx, accountIds: string[], now: Da
        where o.id = any(${ids})`),
     db.execute<SubscriptionRow & { account_id: string; seats: number | null; instance_id: string | null }>(sql`
       select s.id, s.account_id, s.instance_id, s.status, s.plan_slug, s.quantity, s.current_period_end, s.payment_failed_at,
-             s.cancel_at_period_end, s.ended_at, coalesce(pv.unit_amount, p.unit_amount) as unit_amount,
-             lower(coalesce(pv.currency, p.currency)) as currency, p.interval,
-             pl.pricing_model = 'per_seat' as per_seat, (si.snapshot ->> 'seats')::int as seats
+             s.cancel_at_period_end, s.ended_at, s.mrr_minor, s.currency,
+             coalesce(s.billing_interval, p.interval) as interval, (si.snapshot ->> 'seats')::int as seats
         from subscriptions s
         left join price_versions pv on pv.stripe_price_id = s.stripe_price_id
         left join prices p on p.id = pv.price_id or (pv.id is null and p.stripe_price_id = s.stripe_price_id)
-        left join plans pl on pl.id = p.plan_id
         left join service_instances si on si.id = s.instance_id
        where s.account_id = any(${ids})`),
     db.execute<{
@@ -335,22 +332,19 @@ type SubscriptionRow = {
   payment_failed_at: string | null;
   cancel_at_period_end: boolean;
   ended_at: string | null;
-  unit_amount: number | null;
+  mrr_minor: number | string;
   currency: string | null;
   interval: "month" | "year" | null;
-  per_seat: boolean | null;
 };
 
 function subscriptionFacts(row: SubscriptionRow): SubscriptionFacts {
-  const perInterval = num(row.unit_amount) * (row.per_seat === false ? 1 : row.quantity);
-  const counts = MRR_STATUSES.has(row.status) && !row.ended_at;
   return {
     id: row.id,
     status: row.status,
     planSlug: row.plan_slug,
     quantity: row.quantity,
     interval: row.interval,
-    mrrMinor: counts ? Math.round(row.interval === "year" ? perInterval / 12 : perInterval) : 0,
+    mrrMinor: num(row.mrr_minor),
     currency: row.currency,
     currentPeriodEnd: date(row.current_period_end),
     paymentFailedAt: date(row.payment_failed_at),

@@ -13,7 +13,7 @@ export type SubscriptionFacts = {
   planSlug: string | null;
   quantity: number;
   interval: "month" | "year" | null;
-  /** This subscription's contracted MRR, minor units (annual ÷ 12; 0 when not paying). */
+  /** This subscription's MRR as its ledger last recorded it, minor units (docs/metrics.md: 0 when not paying). */
   mrrMinor: number;
   currency: string | null;
   currentPeriodEnd: Date | null;
