@@ -1,6 +1,7 @@
 import { Link } from "@remix-run/react";
 import { GettingStarted } from "~/components/getting-started";
 import type { Checklist } from "~/modules/usage/checklist";
+import { longDate } from "~/lib/dates";
 
 type Trial = {
   planName: string;
@@ -30,7 +31,7 @@ function statusText(trial: Trial, now: number): string {
   if (!trial.endsAt)
     return `Your workspace is being set up by our team. Your ${trial.lengthDays} free days start when it is ready; we will email you.`;
   const daysLeft = daysLeftOf(trial, now) ?? 0;
-  return `${daysLeft} ${daysLeft === 1 ? "day" : "days"} left, until ${new Date(trial.endsAt).toISOString().slice(0, 10)}`;
+  return `${daysLeft} ${daysLeft === 1 ? "day" : "days"} left, until ${longDate(trial.endsAt)}`;
 }
 
 /**

@@ -14,10 +14,13 @@ import { subscriptionStatusLabel } from "~/modules/billing/status-labels";
 import { planLabel } from "~/modules/catalog/labels";
 import { loadCatalogWords } from "~/modules/catalog/labels.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
+import { longDate } from "~/lib/dates";
+import { LocalDate } from "~/components/local-date";
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
-const day = (date: Date | string) => new Date(date).toISOString().slice(0, 10);
-const time = (date: Date | string) => `${new Date(date).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+const day = longDate;
+/** A status label inside a sentence: "payment failed, retrying". */
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
@@ -117,13 +120,18 @@ export default function StaffHome() {
       key: `payment-${f.accountId}`,
       to: `/staff/accounts/${f.accountId}`,
       name: f.name,
-      what: `payment failing (${subscriptionStatusLabel(f.status)})${f.since ? ` since ${day(f.since)}` : ""}`,
+      what: `${f.status === "active" ? "payment failing" : lowerFirst(subscriptionStatusLabel(f.status))}${f.since ? ` since ${day(f.since)}` : ""}`,
     })),
     ...today.setupsWaitingStaff.items.map((r) => ({
       key: `setup-${r.id}`,
       to: `/staff/provisioning/${r.id}`,
       name: r.name,
-      what: `${operationLabels[r.operation]} ${planLabel(r.planSlug, planNames)} waiting for staff, due ${time(r.slaDueAt)}`,
+      what: (
+        <>
+          {operationLabels[r.operation]} {planLabel(r.planSlug, planNames)} waiting for staff, due{" "}
+          <LocalDate value={r.slaDueAt} />
+        </>
+      ),
     })),
     ...today.contactRequests.items.map((c) => ({
       key: `contact-${c.id}`,
@@ -301,8 +309,9 @@ export default function StaffHome() {
                   {email.subject} <span className="font-normal text-slate-600">to {email.to}</span>
                 </span>
                 <span className="text-slate-700">
-                  waiting since {time(email.queuedAt)}, {email.attempts} {email.attempts === 1 ? "attempt" : "attempts"}{" "}
-                  failed ({email.lastError}), next at {time(email.nextAttemptAt)}
+                  waiting since <LocalDate value={email.queuedAt} />, {email.attempts}{" "}
+                  {email.attempts === 1 ? "attempt" : "attempts"} failed ({email.lastError}), next at{" "}
+                  <LocalDate value={email.nextAttemptAt} />
                 </span>
               </li>
             ))}

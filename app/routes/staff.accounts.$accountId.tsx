@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { LocalDate } from "~/components/local-date";
+import { longDate } from "~/lib/dates";
 import { useEffect, useRef, type ReactNode } from "react";
 import { z } from "zod";
 import { FormErrors, Notice, SubmitButton } from "~/components/ui/field";
@@ -213,7 +214,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   };
 }
 
-const day = (date: Date | null) => (date ? new Date(date).toISOString().slice(0, 10) : "—");
+const day = (date: Date | string | null) => (date ? longDate(date) : "—");
 
 /** A titled list, or a line saying there is nothing. */
 function ListSection({

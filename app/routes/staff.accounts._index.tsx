@@ -3,13 +3,13 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { FilterSelect } from "~/components/ui/filter-select";
 import { nextPageHref } from "~/lib/paging";
 import { pageMeta, pageTitle } from "~/lib/seo";
+import { longDate } from "~/lib/dates";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { listStaff } from "~/modules/accounts/staff.server";
 import { planLabel } from "~/modules/catalog/labels";
 import { loadCatalogWords, planChoices } from "~/modules/catalog/labels.server";
 import {
   changeText,
-  dayText,
   DROPPED_DAYS,
   healthText,
   mrrText,
@@ -91,13 +91,23 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       plans: plansText(account.planSlugs, words.planNames) || "—",
       mrr: mrrText(account.mrrMinor, account.currency),
       assigned: account.assignedName ?? "Team",
-      trialEnds: dayText(account.trialEndsAt) || "—",
+      trialEnds: account.trialEndsAt ? longDate(account.trialEndsAt) : "—",
     })),
     nextPage: nextPageHref(url, page.nextCursor),
   };
 }
 
 const bandStyle = { red: "text-red-700", yellow: "text-amber-700", green: "text-green-700" } as const;
+
+/** A portfolio cell; on a phone, where the table's headings are hidden, it names its column itself. */
+function Cell({ label, className = "", children }: { label: string; className?: string; children: React.ReactNode }) {
+  return (
+    <td className={`py-2 pr-4 max-sm:py-0 ${className}`}>
+      <span className="block text-xs text-slate-500 sm:hidden">{label}</span>
+      {children}
+    </td>
+  );
+}
 
 export default function StaffPortfolio() {
   const { filters, chips, csvHref, plans, team, accounts, nextPage } = useLoaderData<typeof loader>();
@@ -179,7 +189,8 @@ export default function StaffPortfolio() {
         <div className="overflow-x-auto">
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Accounts, most in need of attention first</caption>
-            <thead className="text-slate-600">
+            {/* On a phone each account is a card (the headings move into the cells); a table from sm up. */}
+            <thead className="text-slate-600 max-sm:hidden">
               <tr>
                 <th scope="col" className="py-2 pr-4 font-medium">
                   Account
@@ -200,14 +211,18 @@ export default function StaffPortfolio() {
                   Assigned to
                 </th>
                 <th scope="col" className="py-2 font-medium">
-                  Trial ends (UTC)
+                  Trial ends
                 </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {accounts.map((account) => (
-                <tr key={account.id} data-testid="account-row">
-                  <td className="py-2 pr-4">
+                <tr
+                  key={account.id}
+                  data-testid="account-row"
+                  className="max-sm:grid max-sm:grid-cols-2 max-sm:gap-x-4 max-sm:gap-y-2 max-sm:py-3"
+                >
+                  <td className="py-2 pr-4 max-sm:col-span-2 max-sm:py-0">
                     <Link to={`/staff/accounts/${account.id}`} className="text-brand-700 underline">
                       {account.name}
                     </Link>
@@ -215,15 +230,17 @@ export default function StaffPortfolio() {
                       <span className="block break-all text-xs text-slate-600">{account.ownerEmail}</span>
                     ) : null}
                   </td>
-                  <td className="py-2 pr-4">{account.stage}</td>
-                  <td className="py-2 pr-4">
+                  <Cell label="Stage">{account.stage}</Cell>
+                  <Cell label="Health">
                     <span className={account.band ? bandStyle[account.band] : "text-slate-600"}>{account.health}</span>
                     {account.change ? <span className="block text-xs text-slate-600">{account.change}</span> : null}
-                  </td>
-                  <td className="py-2 pr-4">{account.plans}</td>
-                  <td className="py-2 pr-4 text-right tabular-nums">{account.mrr}</td>
-                  <td className="py-2 pr-4">{account.assigned}</td>
-                  <td className="py-2">{account.trialEnds}</td>
+                  </Cell>
+                  <Cell label="Plans">{account.plans}</Cell>
+                  <Cell label="MRR" className="tabular-nums sm:text-right">
+                    {account.mrr}
+                  </Cell>
+                  <Cell label="Assigned to">{account.assigned}</Cell>
+                  <Cell label="Trial ends">{account.trialEnds}</Cell>
                 </tr>
               ))}
             </tbody>

@@ -10,6 +10,7 @@ import { planLabel } from "~/modules/catalog/labels";
 import { loadCatalogWords } from "~/modules/catalog/labels.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { idParam } from "~/lib/ids";
+import { LocalDate } from "~/components/local-date";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
   data
@@ -34,8 +35,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     attribution: lead.attribution ? attributionRows(lead.attribution) : null,
   };
 }
-
-const time = (date: Date | string) => `${new Date(date).toISOString().replace("T", " ").slice(0, 16)} UTC`;
 
 function Entries({ rows }: { rows: { label: string; value: string }[] }) {
   return (
@@ -63,7 +62,7 @@ export default function StaffLead() {
           {planName ? `: ${planName}` : ""}
         </h1>
         <p className="mt-1 text-sm text-slate-600">
-          Score {lead.score} · {time(lead.createdAt)} ·{" "}
+          Score {lead.score} · <LocalDate value={lead.createdAt} /> ·{" "}
           {lead.organisationName ? `Account: ${lead.organisationName}` : "No account yet"}
         </p>
       </header>
@@ -80,7 +79,9 @@ export default function StaffLead() {
               <li key={contact.id} className="py-3 text-sm" data-testid="contact-request">
                 <p>
                   <span className="font-medium">{contact.email}</span> ·{" "}
-                  <span className="text-slate-700">{time(contact.createdAt)}</span>
+                  <span className="text-slate-700">
+                    <LocalDate value={contact.createdAt} />
+                  </span>
                 </p>
                 <p className="text-slate-700">
                   {contact.senderEmail

@@ -8,6 +8,7 @@ import { loadCatalogWords, planChoices } from "~/modules/catalog/labels.server";
 import { leadFiltersSchema, listLeads } from "~/modules/qualification/leads.server";
 import { verdictLabels } from "~/modules/qualification/verdict-labels";
 import { pageMeta, pageTitle } from "~/lib/seo";
+import { LocalDate } from "~/components/local-date";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
@@ -100,7 +101,7 @@ export default function StaffLeads() {
                 <tr key={lead.id} data-testid="lead-row">
                   <td className="py-2 pr-4">
                     <Link to={`/staff/leads/${lead.id}`} className="text-brand-700 underline">
-                      {new Date(lead.createdAt).toISOString().slice(0, 16).replace("T", " ")}
+                      <LocalDate value={lead.createdAt} />
                     </Link>
                   </td>
                   <td className="py-2 pr-4">

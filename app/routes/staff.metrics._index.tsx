@@ -9,7 +9,7 @@ import { requireStaff } from "~/modules/accounts/sessions.server";
 import { RATES_PER_USD } from "~/modules/metrics/currency";
 import { money, movementLabels, percent, ratio, whole } from "~/modules/metrics/format";
 import { monthLabel, monthRange } from "~/modules/metrics/months";
-import { hasRevenue, loadMonthReports } from "~/modules/metrics/report.server";
+import { firstRevenueMonth, loadMonthReports } from "~/modules/metrics/report.server";
 import { accountsHref, bridgeTable, pageTable, retentionTable } from "~/modules/metrics/tables";
 
 export const meta: MetaFunction = ({ matches }) =>
@@ -25,12 +25,20 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const now = new Date();
   const range = monthRange(url.searchParams.get("from"), url.searchParams.get("to"), now);
-  const [reports, recorded] = await Promise.all([loadMonthReports(context.db, range.months), hasRevenue(context.db)]);
+  const [reports, first] = await Promise.all([
+    loadMonthReports(context.db, range.months),
+    firstRevenueMonth(context.db),
+  ]);
   const last = reports.at(-1)!;
   const query = new URLSearchParams({ from: range.months[0]!.slice(0, 7), to: last.month.slice(0, 7) });
   const current = last.month === `${now.toISOString().slice(0, 7)}-01`;
   return {
-    recorded,
+    // No revenue at all yet, or none in these months (they end before the first month with any).
+    empty: !first
+      ? "No revenue recorded yet: figures appear here once a customer’s first subscription is paid."
+      : last.month < first
+        ? `No revenue in these months: the first month with any is ${monthLabel(first, "long")}.`
+        : null,
     from: range.months[0]!.slice(0, 7),
     to: last.month.slice(0, 7),
     notice: range.notice,
@@ -87,9 +95,9 @@ export default function RevenueOverview() {
         </p>
       </div>
       <MonthRangeForm from={data.from} to={data.to} notice={data.notice} label="Months to show" />
-      {!data.recorded ? (
-        <p className="rounded-lg bg-slate-50 p-4 text-sm text-slate-700 ring-1 ring-slate-200">
-          No revenue recorded yet: figures appear here once a customer&apos;s first subscription is paid.
+      {data.empty ? (
+        <p className="rounded-lg bg-slate-50 p-4 text-sm text-slate-700 ring-1 ring-slate-200" data-testid="empty">
+          {data.empty}
         </p>
       ) : null}
       <section aria-labelledby="headline" className="space-y-3">

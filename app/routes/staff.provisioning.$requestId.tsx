@@ -22,6 +22,7 @@ import { pageMeta, pageTitle } from "~/lib/seo";
 import { readForm } from "~/lib/forms.server";
 import { idParam } from "~/lib/ids";
 import { CONTROL_CHARACTERS_MESSAGE, isPlainText, textField } from "~/lib/text";
+import { LocalDate } from "~/components/local-date";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
   data
@@ -132,15 +133,15 @@ export default function ProvisioningRequestPage() {
           <StatusBadge status={request.status} />
           <span>
             via {request.provisioner} · attempt {request.attempts} of {request.maxAttempts} · due{" "}
-            {new Date(request.slaDueAt).toISOString().slice(0, 16).replace("T", " ")} UTC
+            <LocalDate value={request.slaDueAt} />
           </span>
           {request.claimedBy ? <span>{claimedByMe ? "Claimed by you" : "Claimed by another staff member"}</span> : null}
         </p>
         {request.status === "running" && request.callbackDueAt ? (
           <p className="mt-3 rounded-md bg-blue-50 p-3 text-sm ring-1 ring-blue-200" data-testid="callback-due">
             The control plane accepted this request and has not reported back yet. Its report is due by{" "}
-            {new Date(request.callbackDueAt).toISOString().slice(0, 16).replace("T", " ")} UTC; after that it is retried
-            automatically, or waits for staff once its attempts are used up.
+            <LocalDate value={request.callbackDueAt} />; after that it is retried automatically, or waits for staff once
+            its attempts are used up.
           </p>
         ) : null}
         {request.waitingReason ? (
@@ -284,8 +285,8 @@ export default function ProvisioningRequestPage() {
         <ol className="mt-2 space-y-2 text-sm" data-testid="timeline">
           {request.events.map((event) => (
             <li key={event.id} className="flex flex-col gap-1 sm:flex-row sm:gap-4">
-              <span className="font-mono text-slate-600">
-                {new Date(event.occurredAt).toISOString().slice(0, 19).replace("T", " ")}
+              <span className="text-slate-600">
+                <LocalDate value={event.occurredAt} />
               </span>
               <span>
                 {event.fromStatus && event.fromStatus !== event.toStatus ? `${statusLabels[event.fromStatus]} → ` : ""}

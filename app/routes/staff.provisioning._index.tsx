@@ -8,6 +8,7 @@ import { nextPageHref } from "~/lib/paging";
 import { loadCatalogWords, planChoices } from "~/modules/catalog/labels.server";
 import { operationLabels, statusLabels } from "~/modules/provisioning-labels";
 import { pageMeta, pageTitle } from "~/lib/seo";
+import { LocalDate } from "~/components/local-date";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
@@ -114,7 +115,7 @@ export default function ProvisioningQueue() {
                     {request.claimedBy ? <span className="ml-2 text-xs text-slate-600">claimed</span> : null}
                   </td>
                   <td className="py-2 pr-4">
-                    {new Date(request.slaDueAt).toISOString().slice(0, 16).replace("T", " ")}
+                    <LocalDate value={request.slaDueAt} />
                     {request.overdue ? <strong className="ml-2 text-red-700">Overdue</strong> : null}
                   </td>
                   <td className="py-2">{request.attempts}</td>

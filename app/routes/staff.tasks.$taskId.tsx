@@ -10,6 +10,7 @@ import { readForm } from "~/lib/forms.server";
 import { idParam } from "~/lib/ids";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { textField } from "~/lib/text";
+import { LocalDate } from "~/components/local-date";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, params }) =>
   data
@@ -221,8 +222,8 @@ export default function StaffTask() {
         <ol className="mt-2 space-y-2 text-sm" data-testid="task-history">
           {task.history.map((event) => (
             <li key={event.id} className="flex flex-col gap-1 sm:flex-row sm:gap-4">
-              <span className="shrink-0 font-mono text-slate-600">
-                {new Date(event.at).toISOString().slice(0, 16).replace("T", " ")}
+              <span className="shrink-0 text-slate-600">
+                <LocalDate value={event.at} />
               </span>
               <span>{event.text}</span>
             </li>

@@ -10,6 +10,7 @@ import { listTrialsForStaff } from "~/modules/trials/trials.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { readForm } from "~/lib/forms.server";
 import { textField } from "~/lib/text";
+import { LocalDate } from "~/components/local-date";
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {
@@ -79,9 +80,13 @@ export default function StaffTrials() {
                 <p className="font-medium">{trial.accountName}</p>
                 <p className="text-slate-600">
                   {trial.planName} ·{" "}
-                  {trial.endsAt
-                    ? `${trial.status === "active" ? "ends" : "ended"} ${new Date(trial.endsAt).toISOString().slice(0, 16).replace("T", " ")} UTC`
-                    : `being set up: its ${trial.lengthDays} days start when the setup completes`}
+                  {trial.endsAt ? (
+                    <>
+                      {trial.status === "active" ? "ends" : "ended"} <LocalDate value={trial.endsAt} />
+                    </>
+                  ) : (
+                    `being set up: its ${trial.lengthDays} days start when the setup completes`
+                  )}
                   {trial.extensions ? ` · extended ${trial.extensions}×` : ""}
                 </p>
               </div>

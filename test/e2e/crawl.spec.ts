@@ -121,6 +121,8 @@ async function checkPage(page: Page, url: string, baseURL: string, { linked = tr
   // Words, not keys: the visible text names no key (the HTML may, in ids, values and URLs).
   const text = await page.locator("body").innerText();
   expect.soft(text.match(KEY_TEXT)?.[0], `${label}: text shows a key`).toBeUndefined();
+  // Dates in words ("4 December 2026"), never as a machine writes them; CSV files keep ISO 8601.
+  expect.soft(text.match(/\b\d{4}-\d{2}-\d{2}\b/)?.[0], `${label}: text shows an ISO date`).toBeUndefined();
   // At 375 px nothing scrolls sideways: wide content scrolls inside its own box.
   const viewport = page.viewportSize();
   await page.setViewportSize({ width: 375, height: 800 });

@@ -20,14 +20,17 @@ test.afterAll(async () => {
   await portal?.stop();
 });
 
-test("npm start serves in production mode: Express's env and React's production build", () => {
-  const ready = portal
-    .output()
-    .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as { msg?: string; mode?: string; react?: string[] })
-    .find((entry) => entry.msg === "portal ready");
-  expect(ready, portal.output()).toMatchObject({ mode: "production", react: ["production"] });
+test("npm start serves in production mode: Express's env and React's production build", async () => {
+  // The log's JSON lines are written asynchronously (pino), so the `portal ready` entry may come in
+  // just after the "Portal ready at" banner that ended the start-up wait.
+  const ready = () =>
+    portal
+      .output()
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { msg?: string; mode?: string; react?: string[] })
+      .find((entry) => entry.msg === "portal ready");
+  await expect.poll(ready, { message: portal.output() }).toMatchObject({ mode: "production", react: ["production"] });
 });
 
 test("no request with a Host other than the portal's own is rendered or cached", async () => {

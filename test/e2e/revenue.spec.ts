@@ -79,8 +79,8 @@ test("a staff admin reads revenue, opens the accounts behind a figure, the cohor
   await page.getByRole("link", { name: "Plan", exact: true }).click();
   await page.getByLabel("MRR goal (US dollars)").fill("lots");
   await page.getByRole("button", { name: "Work back from the goal" }).click();
-  await expect(page.getByText("Enter the MRR goal as a number, like 12.5.")).toBeVisible();
-  await page.getByLabel("MRR goal (US dollars)").fill("250000");
+  await expect(page.getByText("Enter the MRR goal as a number, like $12,500.")).toBeVisible();
+  await page.getByLabel("MRR goal (US dollars)").fill("$250,000");
   await page.getByRole("button", { name: "Work back from the goal" }).click();
   await expect(page.getByRole("heading", { name: /^\$250,000 MRR by the end of/ })).toBeVisible();
   await expect(page.getByRole("rowheader", { name: "Leads a month" })).toBeVisible();

@@ -84,7 +84,7 @@ test("renewal fails → past-due email → unpaid → suspended → card updated
   await staffPage.goto("/staff");
   await expect(
     staffPage.getByTestId("attention").getByRole("listitem").filter({ hasText: person.company }),
-  ).toContainText("payment failing (Payment failed, retrying)");
+  ).toContainText("payment failed, retrying");
   await staffContext.close();
 
   // Every retry fails: the subscription becomes unpaid and the service is suspended.

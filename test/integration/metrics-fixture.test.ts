@@ -371,6 +371,15 @@ describe("the revenue pages over the fixture", () => {
     expect(body.headline.find((figure) => figure.label === "MRR")?.value).toBe("$1,730");
   });
 
+  it("says when the months hold no revenue: all before the first month with any", async () => {
+    const before = await get(overviewRoute.loader, "/staff/metrics?from=2023-01&to=2023-06");
+    expect((before.body as { empty: string | null }).empty).toBe(
+      "No revenue in these months: the first month with any is January 2025.",
+    );
+    const during = await get(overviewRoute.loader, "/staff/metrics?from=2024-12&to=2025-02");
+    expect((during.body as { empty: string | null }).empty).toBeNull();
+  });
+
   it("says when the months were not understood, and shows the default range", async () => {
     for (const query of ["from=2025-13", "from=2026-01&to=2025-01", "from=2020-01&to=2025-01", "to=garbage"]) {
       const answer = await get(overviewRoute.loader, `/staff/metrics?${query}`);

@@ -340,6 +340,19 @@ describe("planning backwards", () => {
     expect(bad.status).toBe(400);
     const errors = (bad.body as { errors: Record<string, string[]> }).errors;
     expect(Object.keys(errors).sort()).toEqual(["by", "churn", "conversion", "goal"]);
-    expect(errors.goal![0]).toMatch(/^Enter the MRR goal as a number/);
+    expect(errors.goal![0]).toBe("Enter the MRR goal as a number, like $12,500.");
+    expect(errors.churn![0]).toBe("The monthly churn must be from 0% to 99%.");
+
+    // Numbers as people type them are read; a number out of range says the range, not "a number".
+    const typed = await get(`goal=$1,000&by=${inSix}&arpa=$100.00&conversion=20%25&leadToTrial=50 %25&churn=0`);
+    expect(typed.status).toBe(200);
+    expect((typed.body as { plan: { customersAtGoal: string } }).plan.customersAtGoal).toBe("10");
+    const outside = await get(`goal=-5&by=${inSix}&arpa=0.001&conversion=1e3&leadToTrial=1,00&churn=50`);
+    expect((outside.body as { errors: Record<string, string[]> }).errors).toEqual({
+      goal: ["The MRR goal must be from $1 to $1,000,000,000."],
+      arpa: ["The average MRR per customer must be from $0.01 to $10,000,000."],
+      conversion: ["Enter the trial conversion as a number, like 12.5%."],
+      leadToTrial: ["Enter the trials per lead as a number, like 12.5%."],
+    });
   });
 });

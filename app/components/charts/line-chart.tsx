@@ -2,7 +2,7 @@ import { Group } from "@visx/group";
 import { scaleLinear, scalePoint } from "@visx/scale";
 import { LinePath } from "@visx/shape";
 import { useId } from "react";
-import { YAxisGrid, yAxisWidth } from "./y-axis";
+import { axisTicks, YAxisGrid, yAxisWidth } from "./y-axis";
 import { lineSummary, type LinePoint } from "./summary";
 
 /** The drawing's own units; the SVG scales to its container's width (no sideways scroll on a phone). */
@@ -37,7 +37,7 @@ export function LineChart({
   const domain = yDomain ?? [Math.min(0, ...values), Math.max(1, ...values)];
   const innerHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const y = scaleLinear<number>({ domain, range: [innerHeight, 0], nice: !yDomain });
-  const ticks = y.ticks(4);
+  const ticks = axisTicks(y, values);
   const left = yAxisWidth(
     ticks.map((tick) => show(tick)),
     MARGIN.left,

@@ -2,7 +2,7 @@ import { Group } from "@visx/group";
 import { scaleBand, scaleLinear } from "@visx/scale";
 import { Bar } from "@visx/shape";
 import { useId } from "react";
-import { YAxisGrid, yAxisWidth } from "./y-axis";
+import { axisTicks, YAxisGrid, yAxisWidth } from "./y-axis";
 
 /** One month of the chart: gains stacked above the line, losses below, each a share of the month's movement. */
 export type MovementColumn = {
@@ -42,7 +42,10 @@ export function MovementsChart({
   const top = Math.max(1, ...columns.map((c) => sum(c.gains)));
   const bottom = Math.max(1, ...columns.map((c) => sum(c.losses)));
   const y = scaleLinear<number>({ domain: [-bottom, top], range: [innerHeight, 0], nice: true });
-  const ticks = y.ticks(4);
+  const ticks = axisTicks(
+    y,
+    columns.flatMap((c) => [...c.gains, ...c.losses].map((part) => part.value)),
+  );
   const left = yAxisWidth(
     ticks.map((tick) => format(tick)),
     MARGIN.left,

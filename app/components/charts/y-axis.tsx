@@ -35,3 +35,12 @@ export function YAxisGrid({
     </g>
   ));
 }
+
+/**
+ * About four ticks of `y`; whole numbers only when every value charted is whole, so a chart of
+ * whole dollars or scores never reads "$0.20" (a domain of [0, 1] when every value is zero).
+ */
+export function axisTicks(y: { ticks: (count: number) => number[] }, values: readonly number[]): number[] {
+  const ticks = y.ticks(4);
+  return values.every(Number.isInteger) ? ticks.filter(Number.isInteger) : ticks;
+}

@@ -17,8 +17,8 @@ function shadeClass(shade: number | undefined): string {
 /**
  * A revenue table (`tables.ts`) with its CSV link: the first column names the row, figures are
  * right-aligned; a figure that stands for accounts links to them; a cell with a share is tinted by it
- * (the words carry the share too). Scrolls sideways inside its own
- * box on a narrow screen, never the page.
+ * (the words carry the share too). Headings wrap, so a wide table fits a desktop's width; on a
+ * narrow screen it scrolls sideways inside its own box, never the page, its first column staying put.
  */
 export function FigureTable({ table, csvHref }: { table: PageTable; csvHref: string }) {
   return (
@@ -36,12 +36,16 @@ export function FigureTable({ table, csvHref }: { table: PageTable; csvHref: str
         aria-label={table.caption}
       >
         {/* Cell styles once on the table (descendant variants): a 36-month table has hundreds of cells. */}
-        <table className="w-full text-left text-sm [&_a]:text-brand-700 [&_a]:underline [&_td]:whitespace-nowrap [&_td]:px-3 [&_td]:py-2 [&_td]:text-right [&_td]:tabular-nums [&_th]:whitespace-nowrap [&_th]:px-3 [&_th]:py-2">
+        <table className="w-full text-left text-sm [&_a]:text-brand-700 [&_a]:underline [&_td]:whitespace-nowrap [&_td]:px-3 [&_td]:py-2 [&_td]:text-right [&_td]:tabular-nums [&_tbody_th]:whitespace-nowrap [&_th]:px-3 [&_th]:py-2 [&_thead_th]:align-bottom">
           <caption className="sr-only">{table.caption}</caption>
           <thead className="bg-slate-50 text-slate-600">
             <tr>
               {table.headers.map((header, n) => (
-                <th key={header} scope="col" className={`font-medium ${n ? "text-right" : ""}`}>
+                <th
+                  key={header}
+                  scope="col"
+                  className={`font-medium ${n ? "text-right" : "sticky left-0 bg-slate-50"}`}
+                >
                   {header}
                 </th>
               ))}
@@ -52,7 +56,7 @@ export function FigureTable({ table, csvHref }: { table: PageTable; csvHref: str
               <tr key={index} className="border-t border-slate-100">
                 {row.map((cell, n) =>
                   n === 0 ? (
-                    <th key={n} scope="row" className="font-medium">
+                    <th key={n} scope="row" className="sticky left-0 bg-white font-medium">
                       {cell.text}
                     </th>
                   ) : (

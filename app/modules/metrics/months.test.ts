@@ -32,6 +32,17 @@ describe("the months a revenue page shows", () => {
       expect(monthRange(from, to, now).notice, `${from}..${to}`).toMatch(/showing the last 12 months/);
   });
 
+  it("stops at this month: months that have not begun have no figures", () => {
+    const range = monthRange("2026-11", "2027-02", now);
+    expect(range.months).toEqual(["2026-11-01"]);
+    expect(range.notice).toBe("Months after November 2026 have not happened yet; showing up to it.");
+    expect(monthRange("2025-01", "2030-01", now).months.at(-1)).toBe("2026-11-01");
+    expect(monthRange("2026-12", "2027-03", now)).toMatchObject({
+      months: expect.arrayContaining(["2025-12-01", "2026-11-01"]),
+      notice: "December 2026 has not begun yet; showing the last 12 months.",
+    });
+  });
+
   it("reads months and counts between them across years", () => {
     expect(parseMonth("2026-02")).toBe("2026-02-01");
     expect(parseMonth("2026-02-01")).toBe("2026-02-01");

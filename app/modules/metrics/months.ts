@@ -44,8 +44,9 @@ export type MonthRange = { months: string[]; notice: string | null };
 /**
  * The months from `from` to `to` (query values, `YYYY-MM`), oldest first: by default the twelve
  * ending with `now`'s month; a `to` alone ends there, a `from` alone starts there (twelve months,
- * not past now). Dates that do not parse, a `from` after `to`, or more than `MAX_MONTHS` months give
- * the default range with a notice saying why (a GET filter never fails: the page says what it showed).
+ * not past now). A range running past `now`'s month stops there, with a notice; dates that do not
+ * parse, a `from` after `to`, a `from` after this month, or more than `MAX_MONTHS` months give the
+ * default range with a notice saying why (a GET filter never fails: the page says what it showed).
  */
 export function monthRange(from: string | null, to: string | null, now: Date): MonthRange {
   const current = `${now.toISOString().slice(0, 7)}-01`;
@@ -59,9 +60,15 @@ export function monthRange(from: string | null, to: string | null, now: Date): M
   if ((from && !start) || (to && !end))
     return fallback("The months were not understood (use YYYY-MM); showing the last 12 months.");
   const first = start ?? addMonths(end!, -(DEFAULT_MONTHS - 1));
-  const last = end ?? [addMonths(first, DEFAULT_MONTHS - 1), current].sort()[0]!;
+  const asked = end ?? [addMonths(first, DEFAULT_MONTHS - 1), current].sort()[0]!;
+  if (monthsBetween(first, asked) < 0)
+    return fallback("The first month came after the last; showing the last 12 months.");
+  if (first > current) return fallback(`${monthLabel(first, "long")} has not begun yet; showing the last 12 months.`);
+  // A month that has not begun has no figures yet: its zeros would read as every customer lost.
+  const last = asked > current ? current : asked;
   const span = monthsBetween(first, last);
-  if (span < 0) return fallback("The first month came after the last; showing the last 12 months.");
   if (span >= MAX_MONTHS) return fallback(`At most ${MAX_MONTHS} months at once; showing the last 12 months.`);
-  return { months: Array.from({ length: span + 1 }, (_, n) => addMonths(first, n)), notice: null };
+  const notice =
+    last === asked ? null : `Months after ${monthLabel(current, "long")} have not happened yet; showing up to it.`;
+  return { months: Array.from({ length: span + 1 }, (_, n) => addMonths(first, n)), notice };
 }

@@ -75,14 +75,37 @@ export async function measuredAssumptions(db: DbOrTx, now: Date): Promise<Measur
   };
 }
 
-const number = (label: string, min: number, max: number, unit: string) =>
-  z
+const FIGURE = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+/** "1,250.5", "1250.5", "-3": digits with an optional sign, decimals and thousands commas. */
+const NUMBER = /^-?(\d{1,15}|\d{1,3}(,\d{3}){1,4})(\.\d{1,6})?$/;
+
+/**
+ * A field of the plan form: a number as people type it ("$12,500", "24%", "12.5"), within
+ * [min, max]; a field that is not a number says so, one out of range gives the range in words.
+ */
+const number = (label: string, min: number, max: number, unit: "dollars" | "percent") => {
+  const shown = (value: number) => (unit === "dollars" ? `$${FIGURE.format(value)}` : `${FIGURE.format(value)}%`);
+  return z
     .string({ error: `Enter the ${label}.` })
     .trim()
     .min(1, `Enter the ${label}.`)
-    .regex(/^\d{1,12}(\.\d{1,2})?$/, `Enter the ${label} as a number, like 12.5.`)
-    .transform(Number)
-    .refine((value) => value >= min && value <= max, `The ${label} must be from ${min} to ${max}${unit}.`);
+    .transform((text, context) => {
+      const plain = text.replace(unit === "dollars" ? /^\$\s*/ : /\s*%$/, "");
+      if (!NUMBER.test(plain)) {
+        context.addIssue({
+          code: "custom",
+          message: `Enter the ${label} as a number, like ${shown(unit === "dollars" ? 12_500 : 12.5)}.`,
+        });
+        return z.NEVER;
+      }
+      const value = Number(plain.replaceAll(",", ""));
+      if (value < min || value > max) {
+        context.addIssue({ code: "custom", message: `The ${label} must be from ${shown(min)} to ${shown(max)}.` });
+        return z.NEVER;
+      }
+      return value;
+    });
+};
 
 /**
  * The plan form's fields (query parameters: the page is a GET, so a plan can be bookmarked and
@@ -92,7 +115,7 @@ const number = (label: string, min: number, max: number, unit: string) =>
 export function planFormSchema(now: Date) {
   const current = `${now.toISOString().slice(0, 7)}-01`;
   return z.object({
-    goal: number("MRR goal", 1, 1_000_000_000, " dollars"),
+    goal: number("MRR goal", 1, 1_000_000_000, "dollars"),
     by: z.string({ error: "Enter the month to reach it by." }).transform((value, context) => {
       const month = parseMonth(value.trim());
       const ahead = month ? monthsBetween(current, month) : 0;
@@ -105,9 +128,9 @@ export function planFormSchema(now: Date) {
       }
       return { month, ahead };
     }),
-    arpa: number("average MRR per customer", 0.01, 10_000_000, " dollars"),
-    conversion: number("trial conversion", 0.1, 100, "%"),
-    leadToTrial: number("trials per lead", 0.1, 100, "%"),
-    churn: number("monthly churn", 0, 99, "%"),
+    arpa: number("average MRR per customer", 0.01, 10_000_000, "dollars"),
+    conversion: number("trial conversion", 0.1, 100, "percent"),
+    leadToTrial: number("trials per lead", 0.1, 100, "percent"),
+    churn: number("monthly churn", 0, 99, "percent"),
   });
 }

@@ -151,8 +151,8 @@ export async function listFigureAccounts(
   return { accounts, nextCursor };
 }
 
-/** The rollups' months that have any row, so a page can say "no revenue recorded yet" rather than show zeros. */
-export async function hasRevenue(db: DbOrTx): Promise<boolean> {
-  const [row] = await db.select({ month: mrrMonths.month }).from(mrrMonths).limit(1);
-  return row !== undefined;
+/** The first month (`YYYY-MM-01`) with revenue figures, or null while none was recorded (the primary key's first entry). */
+export async function firstRevenueMonth(db: DbOrTx): Promise<string | null> {
+  const [row] = await db.select({ month: sql<string | null>`min(${mrrMonths.month})::text` }).from(mrrMonths);
+  return row?.month ?? null;
 }

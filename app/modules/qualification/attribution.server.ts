@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { wordsFromKey } from "~/modules/catalog/labels";
+import { utcDateTime } from "~/lib/dates";
 
 /** Where a visitor first came from, kept in a first-party cookie until a lead or signup records it. */
 export type Attribution = z.infer<typeof attributionSchema>;
@@ -90,14 +91,14 @@ const attributionLabels: Record<string, string> = {
 
 /**
  * A first-touch record as staff read it: labelled rows in the record's order, the first-seen time
- * as ISO text ("2026-05-01 09:30 UTC"). Keys without a label read as words.
+ * in words ("1 May 2026, 09:30 UTC"). Keys without a label read as words.
  */
 export function attributionRows(attribution: Record<string, unknown>): { label: string; value: string }[] {
   return Object.entries(attribution).map(([key, value]) => ({
     label: attributionLabels[key] ?? wordsFromKey(key),
     value:
       key === "first_seen_at" && typeof value === "string" && !Number.isNaN(Date.parse(value))
-        ? `${new Date(value).toISOString().replace("T", " ").slice(0, 16)} UTC`
+        ? utcDateTime(value)
         : String(value ?? "—"),
   }));
 }

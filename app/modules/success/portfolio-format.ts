@@ -46,7 +46,7 @@ export function mrrDecimal(mrrMinor: number, currency: string | null): string {
   return toMajorUnitString({ amount: mrrMinor, currency: (currency ?? "usd").toUpperCase() });
 }
 
-/** A UTC calendar day, "2026-03-12", as the staff pages show dates; "" for none. */
+/** A UTC calendar day as a CSV cell, "2026-03-12" (ISO 8601, what spreadsheets read as a date); "" for none. */
 export function dayText(value: Date | string | null): string {
   return value ? new Date(value).toISOString().slice(0, 10) : "";
 }
