@@ -66,6 +66,8 @@ function Trend({ change, period }: { change: Change; period: string }) {
 
 export type Standing = {
   stage: string;
+  /** Why there is no score, when there is none: "Not scored yet", "Not scored: no longer a customer". */
+  unscored: string;
   score: number | null;
   band: HealthBand | null;
   bandLabel: string | null;
@@ -114,7 +116,7 @@ export function StandingPanel({
             <Trend change={standing.change30d} period="30 days" />
           </span>
         ) : (
-          "Not scored yet"
+          (standing?.unscored ?? "Not scored yet")
         ),
     },
   ];
@@ -184,7 +186,10 @@ export function HealthSection({
   computedScore,
   override,
   overrideLimits,
+  unscored,
 }: {
+  /** Why the account has no score, shown when it has no measures (`unscoredText`). */
+  unscored: string;
   measures: MeasureRow[];
   trend: { x: string; y: number }[];
   computedScore: number | null;
@@ -227,7 +232,7 @@ export function HealthSection({
           ) : null}
         </>
       ) : (
-        <p className="text-sm text-slate-600">Not scored yet: the health job scores every account each day.</p>
+        <p className="text-sm text-slate-600">{unscored}. The health job scores every account in service each day.</p>
       )}
       <h3 className="font-semibold">Health over the last 30 days</h3>
       {trend.length ? (

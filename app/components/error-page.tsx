@@ -78,7 +78,7 @@ export function ErrorPage({ error, viewer }: { error: unknown; viewer: Viewer })
               Sign in as someone else
             </button>
           </Form>
-        ) : (
+        ) : viewer?.staff ? null : (
           <ButtonLink to="/pricing" variant="secondary">
             See pricing
           </ButtonLink>

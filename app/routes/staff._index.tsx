@@ -175,7 +175,7 @@ export default function StaffHome() {
                   <Link to={`/staff/accounts/${account.accountId}`} className="underline">
                     {account.name}
                   </Link>
-                  : {healthText(account.band, account.score)}
+                  : {healthText(account.band, account.score, null)}
                   {account.change7d !== null ? `, ${changeText(account.change7d)}` : ""}
                 </li>
               ))}

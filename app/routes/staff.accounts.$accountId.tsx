@@ -371,6 +371,7 @@ export default function StaffAccount() {
         computedScore={health.computedScore}
         override={override}
         overrideLimits={overrideLimits}
+        unscored={standing?.unscored ?? "Not scored yet"}
       />
       <TasksSection open={tasks.open} done={tasks.done} />
       <NotesSection

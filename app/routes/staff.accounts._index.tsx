@@ -85,7 +85,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       name: account.name,
       ownerEmail: account.ownerEmail,
       stage: stageText(account.stage, account.stageDay),
-      health: healthText(account.healthBand, account.healthScore),
+      health: healthText(account.healthBand, account.healthScore, account.stage),
       band: account.healthBand,
       change: changeText(account.healthChange7d),
       plans: plansText(account.planSlugs, words.planNames) || "—",

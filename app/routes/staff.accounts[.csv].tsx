@@ -3,7 +3,14 @@ import { stringify } from "csv-stringify/sync";
 import { csvText } from "~/lib/csv";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { loadCatalogWords } from "~/modules/catalog/labels.server";
-import { changeText, dayText, mrrDecimal, plansText, stageText } from "~/modules/success/portfolio-format";
+import {
+  changeText,
+  dayText,
+  mrrDecimal,
+  plansText,
+  stageText,
+  unscoredText,
+} from "~/modules/success/portfolio-format";
 import { portfolioBatches, portfolioFiltersSchema } from "~/modules/success/portfolio.server";
 import { bandLabels } from "~/modules/success/words";
 
@@ -50,7 +57,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         csvText(account.name),
         csvText(account.ownerEmail ?? ""),
         stageText(account.stage, account.stageDay),
-        account.healthBand ? bandLabels[account.healthBand] : "Not scored yet",
+        account.healthBand ? bandLabels[account.healthBand] : unscoredText(account.stage),
         account.healthScore ?? "",
         changeText(account.healthChange7d),
         plansText(account.planSlugs, planNames),

@@ -40,7 +40,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
   const table = await tables[name]();
   const body = `\uFEFF${stringify([table.headers, ...table.rows.map((row) => row.map((cell) => cell.csv))])}`;
-  const file = `${name}-${months[0]!.slice(0, 7)}-to-${months.at(-1)!.slice(0, 7)}.csv`;
+  // The cohorts' two views are two files: "cohorts-mrr-…", "cohorts-customers-…".
+  const kind = name === "cohorts" ? `${name}-${view}` : name;
+  const file = `${kind}-${months[0]!.slice(0, 7)}-to-${months.at(-1)!.slice(0, 7)}.csv`;
   return new Response(body, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",

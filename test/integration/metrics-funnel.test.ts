@@ -245,7 +245,7 @@ describe("trial conversion, the funnel and revenue by source", () => {
         customers: 2,
       },
       {
-        source: "example.org",
+        source: "example.org (referring site)",
         campaign: null,
         leads: 1,
         qualified: 0,

@@ -13,10 +13,13 @@ import { addMonths } from "./months";
 /** A trial converted when its account first paid within the trial or this many days after it. */
 export const CONVERSION_GRACE_DAYS = 30;
 
-/** Where a first touch came from: its UTM source, else the referring site, else "Direct". */
+/**
+ * Where a first touch came from: its UTM source ("google"), else the referring site, marked as one
+ * ("google.com (referring site)") so it never reads as a campaign's source, else "Direct".
+ */
 const sourceOf = (attribution: SQL) => sql`coalesce(
   nullif(${attribution}->>'utm_source', ''),
-  substring(${attribution}->>'referrer' from '^https?://(?:www\\.)?([^/:?#]+)'),
+  substring(${attribution}->>'referrer' from '^https?://(?:www\\.)?([^/:?#]+)') || ' (referring site)',
   'Direct')`;
 const campaignOf = (attribution: SQL) => sql`nullif(${attribution}->>'utm_campaign', '')`;
 

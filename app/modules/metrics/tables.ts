@@ -119,7 +119,7 @@ export function cohortTable(rows: CohortRow[], view: "customers" | "mrr"): Table
           const figure = view === "customers" ? whole(value) : money(value);
           const csv = view === "customers" ? String(value) : moneyDecimal(value);
           // A month nobody first paid in has nothing to keep: its later months stay empty on the page.
-          if (offset > 0 && base === 0) return { text: "", csv };
+          if (offset > 0 && base === 0) return { text: "", csv: "" };
           return {
             text: offset === 0 ? figure : `${figure} (${percent(of)})`,
             csv,

@@ -28,26 +28,16 @@ import { serviceCards, type ServiceState } from "~/modules/service-overview.serv
 import { operationLabels, statusLabels } from "~/modules/provisioning-labels";
 import { staffMembers } from "./assignment.server";
 import { overrideOnPage } from "./override-form.server";
-import { bandLabels, measureLabels, outcomeLabels, stageLabels } from "./words";
+import { stageText, unscoredText } from "./portfolio-format";
+import { bandLabels, measureLabels, outcomeLabels } from "./words";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Days of the trend chart. */
 export const TREND_DAYS = 30;
 /** Tasks shown per kind (open, done): an account has a few at a time. */
 const TASK_LIMIT = 20;
-/** The onboarding stage lasts this many days (issue 16: "onboarding day N of 90"). */
-const ONBOARDING_DAYS = 90;
 /** The attribution fields staff read on an account: where the lead came from. */
 const ATTRIBUTION_KEYS = ["utm_source", "utm_medium", "utm_campaign", "referrer"];
-
-/** "Onboarding, day 12 of 90", "On trial, day 3", "Adopted". */
-export function stageText(stage: keyof typeof stageLabels, stageDay: number | null): string {
-  const label = stageLabels[stage];
-  if (stageDay === null) return label;
-  if (stage === "onboarding") return `${label}, day ${stageDay} of ${ONBOARDING_DAYS}`;
-  if (stage === "trial") return `${label}, day ${stageDay}`;
-  return label;
-}
 
 /** "Up 6 points", "Down 18 points", "No change", or null when there is no figure. */
 export function changeText(change: number | null): { text: string; direction: "up" | "down" | "flat" } | null {
@@ -187,6 +177,7 @@ export async function account360(
   return {
     standing: standing && {
       stage: stageText(standing.stage, standing.stageDay),
+      unscored: unscoredText(standing.stage),
       score: standing.healthScore,
       band: standing.healthBand,
       bandLabel: standing.healthBand ? bandLabels[standing.healthBand] : null,

@@ -4,6 +4,7 @@
 import type { HealthBand, LifecycleStage } from "#db/schema";
 import { formatMoney, toMajorUnitString } from "~/lib/money";
 import { planLabel, type PlanNames } from "~/modules/catalog/labels";
+import { ONBOARDING_DAYS } from "./stage";
 import { bandLabels, stageLabels } from "./words";
 
 /** The portfolio's "trial ending" filter: within this many days from now. */
@@ -14,14 +15,22 @@ export const DROPPED_DAYS = 7;
 /** "Onboarding, day 12 of 90", "On trial, day 3", "Adopted". */
 export function stageText(stage: LifecycleStage, stageDay: number | null): string {
   if (stageDay === null) return stageLabels[stage];
-  if (stage === "onboarding") return `${stageLabels[stage]}, day ${stageDay} of 90`;
+  if (stage === "onboarding") return `${stageLabels[stage]}, day ${stageDay} of ${ONBOARDING_DAYS}`;
   if (stage === "trial") return `${stageLabels[stage]}, day ${stageDay}`;
   return stageLabels[stage];
 }
 
-/** "Good, 82" or "Not scored yet". */
-export function healthText(band: HealthBand | null, score: number | null): string {
-  return band && score !== null ? `${bandLabels[band]}, ${score}` : "Not scored yet";
+/**
+ * Why an account has no health score: the health job scores accounts in service only, so a churned
+ * one is never scored again; any other is waiting for its first run.
+ */
+export function unscoredText(stage: LifecycleStage | null): string {
+  return stage === "churned" ? "Not scored: no longer a customer" : "Not scored yet";
+}
+
+/** "Good, 82", or why there is no score (`unscoredText`). */
+export function healthText(band: HealthBand | null, score: number | null, stage: LifecycleStage | null): string {
+  return band && score !== null ? `${bandLabels[band]}, ${score}` : unscoredText(stage);
 }
 
 /** "up 3 in 7 days", "down 15 in 7 days", "no change in 7 days", or "" without a week of history. */
