@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { FilterSelect } from "~/components/ui/filter-select";
-import { nextPageHref } from "~/lib/paging";
+import { firstPageHref, nextPageHref } from "~/lib/paging";
+import { PageLinks } from "~/components/ui/page-links";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { longDate } from "~/lib/dates";
 import { requireStaff } from "~/modules/accounts/sessions.server";
@@ -93,6 +94,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       assigned: account.assignedName ?? "Team",
       trialEnds: account.trialEndsAt ? longDate(account.trialEndsAt) : "—",
     })),
+    firstPage: firstPageHref(url),
     nextPage: nextPageHref(url, page.nextCursor),
   };
 }
@@ -110,7 +112,7 @@ function Cell({ label, className = "", children }: { label: string; className?: 
 }
 
 export default function StaffPortfolio() {
-  const { filters, chips, csvHref, plans, team, accounts, nextPage } = useLoaderData<typeof loader>();
+  const { filters, chips, csvHref, plans, team, accounts, firstPage, nextPage } = useLoaderData<typeof loader>();
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -249,11 +251,7 @@ export default function StaffPortfolio() {
       ) : (
         <p className="text-sm text-slate-600">No accounts match.</p>
       )}
-      {nextPage ? (
-        <Link to={nextPage} className="inline-block text-sm font-medium text-brand-700 underline">
-          More accounts
-        </Link>
-      ) : null}
+      <PageLinks firstPage={firstPage} nextPage={nextPage} next="More accounts" />
     </div>
   );
 }

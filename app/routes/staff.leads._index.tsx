@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { FilterSelect } from "~/components/ui/filter-select";
-import { nextPageHref } from "~/lib/paging";
+import { firstPageHref, nextPageHref } from "~/lib/paging";
+import { PageLinks } from "~/components/ui/page-links";
 import { planLabel } from "~/modules/catalog/labels";
 import { loadCatalogWords, planChoices } from "~/modules/catalog/labels.server";
 import { leadFiltersSchema, listLeads } from "~/modules/qualification/leads.server";
@@ -27,6 +28,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return {
     filters,
     leads: page.leads.map((lead) => ({ ...lead, planName: planLabel(lead.planSlug, words.planNames) })),
+    firstPage: firstPageHref(url),
     nextPage: nextPageHref(url, page.nextCursor),
     plans: planChoices(words),
   };
@@ -35,7 +37,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 const input = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
 
 export default function StaffLeads() {
-  const { filters, leads, nextPage, plans } = useLoaderData<typeof loader>();
+  const { filters, leads, firstPage, nextPage, plans } = useLoaderData<typeof loader>();
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-bold tracking-tight">Leads</h1>
@@ -130,11 +132,7 @@ export default function StaffLeads() {
       ) : (
         <p className="text-sm text-slate-600">No leads match.</p>
       )}
-      {nextPage ? (
-        <Link to={nextPage} className="inline-block text-sm font-medium text-brand-700 underline">
-          Older leads
-        </Link>
-      ) : null}
+      <PageLinks firstPage={firstPage} nextPage={nextPage} next="Older leads" />
     </div>
   );
 }

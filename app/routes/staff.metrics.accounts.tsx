@@ -1,11 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { nextPageHref } from "~/lib/paging";
+import { firstPageHref, nextPageHref } from "~/lib/paging";
+import { PageLinks } from "~/components/ui/page-links";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { requireStaff } from "~/modules/accounts/sessions.server";
-import { churnKindLabels, money, movementLabels } from "~/modules/metrics/format";
+import { churnKindLabels, money, movementLabels, whole } from "~/modules/metrics/format";
 import { monthLabel, parseMonth } from "~/modules/metrics/months";
-import { listFigureAccounts, type FigureAccounts } from "~/modules/metrics/report.server";
+import { figureTotal, listFigureAccounts, type FigureAccounts } from "~/modules/metrics/report.server";
 import type { ChurnKind, Movement } from "~/modules/metrics/movements";
 
 export const meta: MetaFunction = ({ matches }) =>
@@ -52,11 +53,20 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireStaff(request, context, "admin");
   const url = new URL(request.url);
   const { figure, title } = figureOf(url.searchParams);
-  const page = await listFigureAccounts(context.db, figure, url.searchParams.get("cursor"));
+  const cursor = url.searchParams.get("cursor");
+  const [page, total] = await Promise.all([
+    listFigureAccounts(context.db, figure, cursor),
+    figureTotal(context.db, figure),
+  ]);
   const byMovement = "movement" in figure && figure.movement !== "customers";
   return {
     title,
     byMovement,
+    // The figure the page opened from, in all: "62 accounts, $13,182".
+    total: `${whole(total.accounts)} ${total.accounts === 1 ? "account" : "accounts"}, ${money(total.mrr)}${
+      byMovement ? " moved" : " of MRR at the month's end"
+    }`,
+    firstPage: firstPageHref(url),
     accounts: page.accounts.map((account) => ({
       id: account.accountId,
       name: account.name,
@@ -73,11 +83,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function FigureAccountsPage() {
-  const { title, byMovement, accounts, nextPage } = useLoaderData<typeof loader>();
+  const { title, total, byMovement, accounts, firstPage, nextPage } = useLoaderData<typeof loader>();
   return (
     <div className="space-y-6">
       <div className="space-y-1">
         <h1 className="text-2xl font-bold tracking-tight">{title}</h1>
+        <p className="font-medium" data-testid="figure-total">
+          {total}
+        </p>
         <p className="text-sm text-slate-700">
           {byMovement ? "Biggest movement first." : "Highest MRR first."} MRR in US dollars at the month&apos;s start
           and end.{" "}
@@ -125,11 +138,7 @@ export default function FigureAccountsPage() {
       ) : (
         <p className="text-sm text-slate-700">No accounts: nothing was counted here.</p>
       )}
-      {nextPage ? (
-        <Link to={nextPage} className="inline-block text-sm font-medium text-brand-700 underline">
-          Next accounts
-        </Link>
-      ) : null}
+      <PageLinks firstPage={firstPage} nextPage={nextPage} next="Next accounts" />
     </div>
   );
 }

@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { LocalDate } from "~/components/local-date";
-import { nextPageHref } from "~/lib/paging";
+import { firstPageHref, nextPageHref } from "~/lib/paging";
+import { PageLinks } from "~/components/ui/page-links";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { listTrialAccounts, TRIAL_OUTCOMES, type TrialOutcome } from "~/modules/metrics/funnel.server";
@@ -43,12 +44,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       assisted: trial.assisted ? "Yes" : "No",
       paidAt: trial.paidAt?.toISOString() ?? null,
     })),
+    firstPage: firstPageHref(url),
     nextPage: nextPageHref(url, page.nextCursor),
   };
 }
 
 export default function TrialsBehindFigure() {
-  const { title, trials, nextPage } = useLoaderData<typeof loader>();
+  const { title, trials, firstPage, nextPage } = useLoaderData<typeof loader>();
   return (
     <div className="space-y-6">
       <div className="space-y-1">
@@ -107,11 +109,7 @@ export default function TrialsBehindFigure() {
       ) : (
         <p className="text-sm text-slate-700">No trials: nothing was counted here.</p>
       )}
-      {nextPage ? (
-        <Link to={nextPage} className="inline-block text-sm font-medium text-brand-700 underline">
-          Next trials
-        </Link>
-      ) : null}
+      <PageLinks firstPage={firstPage} nextPage={nextPage} next="Next trials" />
     </div>
   );
 }

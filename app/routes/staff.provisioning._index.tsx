@@ -4,7 +4,8 @@ import { listQueue, queueFiltersSchema } from "../../provisioning";
 import { StatusBadge } from "~/components/status-badge";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { FilterSelect } from "~/components/ui/filter-select";
-import { nextPageHref } from "~/lib/paging";
+import { firstPageHref, nextPageHref } from "~/lib/paging";
+import { PageLinks } from "~/components/ui/page-links";
 import { loadCatalogWords, planChoices } from "~/modules/catalog/labels.server";
 import { operationLabels, statusLabels } from "~/modules/provisioning-labels";
 import { pageMeta, pageTitle } from "~/lib/seo";
@@ -24,13 +25,19 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const filters = queueFiltersSchema.parse(Object.fromEntries(url.searchParams));
   const [page, words] = await Promise.all([listQueue(context.db, filters), loadCatalogWords(context.db)]);
-  return { filters, requests: page.requests, nextPage: nextPageHref(url, page.nextCursor), plans: planChoices(words) };
+  return {
+    filters,
+    requests: page.requests,
+    firstPage: firstPageHref(url),
+    nextPage: nextPageHref(url, page.nextCursor),
+    plans: planChoices(words),
+  };
 }
 
 const input = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
 
 export default function ProvisioningQueue() {
-  const { filters, requests, nextPage, plans } = useLoaderData<typeof loader>();
+  const { filters, requests, firstPage, nextPage, plans } = useLoaderData<typeof loader>();
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-bold tracking-tight">Provisioning queue</h1>
@@ -127,11 +134,7 @@ export default function ProvisioningQueue() {
       ) : (
         <p className="text-sm text-slate-600">Nothing in the queue matches.</p>
       )}
-      {nextPage ? (
-        <Link to={nextPage} className="inline-block text-sm font-medium text-brand-700 underline">
-          Next page
-        </Link>
-      ) : null}
+      <PageLinks firstPage={firstPage} nextPage={nextPage} next="Next page" />
     </div>
   );
 }

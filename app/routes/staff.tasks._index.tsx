@@ -5,7 +5,8 @@ import { requireStaff } from "~/modules/accounts/sessions.server";
 import { listTasks, type TaskView } from "~/modules/success/tasks.server";
 import { outcomeLabels } from "~/modules/success/words";
 import { longDate } from "~/lib/dates";
-import { nextPageHref } from "~/lib/paging";
+import { firstPageHref, nextPageHref } from "~/lib/paging";
+import { PageLinks } from "~/components/ui/page-links";
 import { pageMeta, pageTitle } from "~/lib/seo";
 
 export const meta: MetaFunction = ({ matches }) =>
@@ -39,12 +40,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     view: filters.view,
     me: staff.userId,
     tasks: page.tasks,
+    firstPage: firstPageHref(url),
     nextPage: nextPageHref(url, page.nextCursor),
   };
 }
 
 export default function StaffTasks() {
-  const { view, tasks, nextPage, me } = useLoaderData<typeof loader>();
+  const { view, tasks, firstPage, nextPage, me } = useLoaderData<typeof loader>();
   const done = view === "done";
   return (
     <div className="space-y-6">
@@ -96,11 +98,7 @@ export default function StaffTasks() {
           {view === "mine" ? "You have no open tasks." : done ? "No task is done yet." : "No open tasks here."}
         </p>
       )}
-      {nextPage ? (
-        <Link to={nextPage} className="inline-block text-sm font-medium text-brand-700 underline">
-          Next page
-        </Link>
-      ) : null}
+      <PageLinks firstPage={firstPage} nextPage={nextPage} next="Next page" />
     </div>
   );
 }

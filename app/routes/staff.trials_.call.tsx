@@ -4,7 +4,8 @@ import { z } from "zod";
 import { FormErrors, SubmitButton } from "~/components/ui/field";
 import { longDate } from "~/lib/dates";
 import { readForm } from "~/lib/forms.server";
-import { nextPageHref } from "~/lib/paging";
+import { firstPageHref, nextPageHref } from "~/lib/paging";
+import { PageLinks } from "~/components/ui/page-links";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { requireStaff } from "~/modules/accounts/sessions.server";
 import { planLabel, wordsFromKey } from "~/modules/catalog/labels";
@@ -46,6 +47,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         : null,
     })),
     viaOptions: OUTREACH_VIA.map((via) => ({ value: via, label: outcomeLabels[via] })),
+    firstPage: firstPageHref(url),
     nextPage: nextPageHref(url, page.nextCursor),
   };
 }
@@ -82,7 +84,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function TrialsToCall() {
-  const { trials, viaOptions, nextPage } = useLoaderData<typeof loader>();
+  const { trials, viaOptions, firstPage, nextPage } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <div className="space-y-6">
@@ -158,11 +160,7 @@ export default function TrialsToCall() {
       ) : (
         <p className="text-sm text-slate-600">No active trial has a score yet. Scores are worked out every night.</p>
       )}
-      {nextPage ? (
-        <Link to={nextPage} className="inline-block text-sm font-medium text-brand-700 underline">
-          More trials
-        </Link>
-      ) : null}
+      <PageLinks firstPage={firstPage} nextPage={nextPage} next="More trials" />
     </div>
   );
 }

@@ -435,5 +435,15 @@ describe("the revenue pages over the fixture", () => {
     expect((ok.body as { accounts: { name: string; change: string }[] }).accounts).toEqual([
       expect.objectContaining({ name: "Fixture G", change: "Churn $150 (payment failed)" }),
     ]);
+    // Each page says what the figure it opened from counts in all (the bridge and retention rows above).
+    const total = async (query: string) =>
+      ((await get(accountsRoute.loader, `/staff/metrics/accounts?${query}`)).body as { total: string }).total;
+    expect((ok.body as { total: string }).total).toBe("1 account, $150 moved");
+    expect(await total("month=2025-05&movement=customers")).toBe("8 accounts, $1,450 of MRR at the month's end");
+    expect(await total("month=2025-05&movement=reactivation")).toBe("1 account, $100 moved");
+    // Past the first page, a link leads back to it with the same figure.
+    expect((ok.body as { firstPage: string | null }).firstPage).toBeNull();
+    const later = await get(accountsRoute.loader, "/staff/metrics/accounts?month=2025-05&movement=churn&cursor=x");
+    expect((later.body as { firstPage: string | null }).firstPage).toBe("?month=2025-05&movement=churn");
   });
 });

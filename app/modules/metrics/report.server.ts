@@ -92,6 +92,25 @@ export type FigureAccounts =
   | { month: string; movement: "customers" }
   | { month: string; cohortMonth: string };
 
+/**
+ * What a figure counts in all, the sum of the accounts `listFigureAccounts` pages through: how many
+ * and their MRR in reporting minor units (a movement's amount moved; customers' and a cohort's MRR
+ * at the month's end). From the rollups, one row each.
+ */
+export async function figureTotal(db: DbOrTx, figure: FigureAccounts): Promise<{ accounts: number; mrr: number }> {
+  if ("cohortMonth" in figure) {
+    const [row] = await db
+      .select({ accounts: mrrCohorts.customers, mrr: mrrCohorts.mrr })
+      .from(mrrCohorts)
+      .where(and(eq(mrrCohorts.cohortMonth, figure.cohortMonth), eq(mrrCohorts.month, figure.month)));
+    return row ?? { accounts: 0, mrr: 0 };
+  }
+  const [{ totals }] = (await loadMonthReports(db, [figure.month])) as [MonthReport];
+  return figure.movement === "customers"
+    ? { accounts: totals.customersEnd, mrr: totals.endMrr }
+    : { accounts: totals.accounts[figure.movement], mrr: totals.mrr[figure.movement] };
+}
+
 export type FigureAccount = {
   accountId: string;
   name: string;
