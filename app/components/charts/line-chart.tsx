@@ -2,14 +2,14 @@ import { Group } from "@visx/group";
 import { scaleLinear, scalePoint } from "@visx/scale";
 import { LinePath } from "@visx/shape";
 import { useId } from "react";
-import { axisTicks, YAxisGrid, yAxisWidth } from "./y-axis";
+import { axisTicks, CHART_TEXT, YAxisGrid, yAxisWidth } from "./y-axis";
 import { lineSummary, type LinePoint } from "./summary";
 
 /** The drawing's own units; the SVG scales to its container's width (no sideways scroll on a phone). */
 const WIDTH = 480;
 const HEIGHT = 180;
 // Room on the right for half of the last day's label, which is centred on its point.
-const MARGIN = { top: 12, right: 28, bottom: 28, left: 36 };
+const MARGIN = { top: 12, right: 40, bottom: 34, left: 36 };
 
 /**
  * A line chart rendered on the server as plain SVG (visx scales and shapes, ADR 23), readable
@@ -62,13 +62,7 @@ export function LineChart({
         <Group left={left} top={MARGIN.top}>
           <YAxisGrid ticks={ticks} y={y} width={innerWidth} format={show} />
           {xLabels.map((point) => (
-            <text
-              key={point.x}
-              x={x(point.x) ?? 0}
-              y={innerHeight + 18}
-              textAnchor="middle"
-              className="fill-slate-600 text-[12px]"
-            >
+            <text key={point.x} x={x(point.x) ?? 0} y={innerHeight + 22} textAnchor="middle" className={CHART_TEXT}>
               {point.x}
             </text>
           ))}

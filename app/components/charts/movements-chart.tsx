@@ -2,7 +2,7 @@ import { Group } from "@visx/group";
 import { scaleBand, scaleLinear } from "@visx/scale";
 import { Bar } from "@visx/shape";
 import { useId } from "react";
-import { axisTicks, YAxisGrid, yAxisWidth } from "./y-axis";
+import { axisTicks, CHART_TEXT, YAxisGrid, yAxisWidth } from "./y-axis";
 
 /** One month of the chart: gains stacked above the line, losses below, each a share of the month's movement. */
 export type MovementColumn = {
@@ -13,7 +13,7 @@ export type MovementColumn = {
 
 const WIDTH = 480;
 const HEIGHT = 220;
-const MARGIN = { top: 12, right: 8, bottom: 28, left: 56 };
+const MARGIN = { top: 12, right: 28, bottom: 34, left: 56 };
 /** Tailwind fills per segment, in stacking order (gains, then losses); the legend repeats them. */
 const GAIN_FILLS = ["fill-emerald-600", "fill-emerald-400", "fill-teal-300"];
 const LOSS_FILLS = ["fill-amber-500", "fill-red-600"];
@@ -103,9 +103,9 @@ export function MovementsChart({
               <text
                 key={column.label}
                 x={(x(column.label) ?? 0) + x.bandwidth() / 2}
-                y={innerHeight + 18}
+                y={innerHeight + 22}
                 textAnchor="middle"
-                className="fill-slate-600 text-[12px]"
+                className={CHART_TEXT}
               >
                 {column.label}
               </text>

@@ -1,8 +1,14 @@
 import { Line } from "@visx/shape";
 
-/** The left margin a chart needs for its widest tick label ("-$10,000"): about 7 units a character at 12 px. */
+/**
+ * Chart text: 12 units, and 16 on a phone, where a 480-unit drawing is shown about 340 px wide
+ * (16 units read as about 11 px there). For the ticks here and the charts' bottom labels.
+ */
+export const CHART_TEXT = "fill-slate-600 text-[12px] max-sm:text-[16px]";
+
+/** The left margin a chart needs for its widest tick label ("-$10,000"): about 9.5 units a character at 16. */
 export function yAxisWidth(labels: readonly string[], least: number): number {
-  return Math.max(least, 10 + 7 * Math.max(0, ...labels.map((label) => label.length)));
+  return Math.max(least, 10 + 9.5 * Math.max(0, ...labels.map((label) => label.length)));
 }
 
 /**
@@ -29,7 +35,7 @@ export function YAxisGrid({
         className={below && tick === 0 ? "stroke-slate-500" : "stroke-slate-200"}
         strokeWidth={1}
       />
-      <text x={-6} y={y(tick)} dy="0.32em" textAnchor="end" className="fill-slate-600 text-[12px]">
+      <text x={-6} y={y(tick)} dy="0.32em" textAnchor="end" className={CHART_TEXT}>
         {format(tick)}
       </text>
     </g>
