@@ -14,6 +14,7 @@ import { formatMoney, type Money } from "~/lib/money";
 import type { HealthBand } from "#db/schema";
 import { bandOf } from "~/modules/success/health";
 import { bandLabels } from "~/modules/success/words";
+import { unscoredText } from "~/modules/success/portfolio-format";
 
 const bandStyles: Record<HealthBand, string> = {
   red: "bg-red-100 text-red-800",
@@ -116,7 +117,7 @@ export function StandingPanel({
             <Trend change={standing.change30d} period="30 days" />
           </span>
         ) : (
-          (standing?.unscored ?? "Not scored yet")
+          (standing?.unscored ?? unscoredText(null))
         ),
     },
   ];

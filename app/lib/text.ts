@@ -44,3 +44,11 @@ export function textField({ required, min, max, multiline = false }: TextOptions
     `Use at most ${max.toLocaleString("en-GB")} characters`,
   );
 }
+
+/**
+ * A label mid-sentence: a capitalised first word lower-cased ("Projects" → "projects", "Payment
+ * failed, retrying" → "payment failed, retrying"); an acronym or a single capital stays ("API calls").
+ */
+export function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
+}

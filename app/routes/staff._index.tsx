@@ -16,11 +16,10 @@ import { loadCatalogWords } from "~/modules/catalog/labels.server";
 import { pageMeta, pageTitle } from "~/lib/seo";
 import { longDate } from "~/lib/dates";
 import { LocalDate } from "~/components/local-date";
+import { lowerFirst } from "~/lib/text";
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 const day = longDate;
-/** A status label inside a sentence: "payment failed, retrying". */
-const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 
 export const meta: MetaFunction = ({ matches }) =>
   pageMeta(matches, {

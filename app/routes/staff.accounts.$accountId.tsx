@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { LocalDate } from "~/components/local-date";
 import { longDate } from "~/lib/dates";
+import { unscoredText } from "~/modules/success/portfolio-format";
 import { useEffect, useRef, type ReactNode } from "react";
 import { z } from "zod";
 import { FormErrors, Notice, SubmitButton } from "~/components/ui/field";
@@ -371,7 +372,7 @@ export default function StaffAccount() {
         computedScore={health.computedScore}
         override={override}
         overrideLimits={overrideLimits}
-        unscored={standing?.unscored ?? "Not scored yet"}
+        unscored={standing?.unscored ?? unscoredText(null)}
       />
       <TasksSection open={tasks.open} done={tasks.done} />
       <NotesSection

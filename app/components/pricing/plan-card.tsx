@@ -4,6 +4,7 @@ import type { Catalog, CatalogPlan } from "~/modules/catalog/catalog.server";
 import { featureValueText, seatsText } from "~/modules/catalog/pricing";
 import { ButtonLink } from "~/components/ui/button-link";
 import { PriceTag } from "./price-tag";
+import { lowerFirst } from "~/lib/text";
 
 type Props = { plan: CatalogPlan; features: Catalog["features"]; interval: BillingInterval };
 
@@ -58,11 +59,6 @@ export function PlanCard({ plan, features, interval }: Props) {
       </ul>
     </article>
   );
-}
-
-/** "Projects" → "projects", but "API calls" stays. */
-function lowerFirst(text: string): string {
-  return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
 }
 
 export function CheckIcon() {

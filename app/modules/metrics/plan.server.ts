@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { DbOrTx } from "#db/client";
 import { loadConversion, loadFunnelByMonth } from "./funnel.server";
+import { money, percent } from "./format";
 import { addMonths, monthsBetween, parseMonth } from "./months";
 import type { PlanAssumptions } from "./plan";
 import { loadMonthReports } from "./report.server";
@@ -75,7 +76,6 @@ export async function measuredAssumptions(db: DbOrTx, now: Date): Promise<Measur
   };
 }
 
-const FIGURE = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
 /** "1,250.5", "1250.5", "-3": digits with an optional sign, decimals and thousands commas. */
 const NUMBER = /^-?(\d{1,15}|\d{1,3}(,\d{3}){1,4})(\.\d{1,6})?$/;
 
@@ -84,7 +84,7 @@ const NUMBER = /^-?(\d{1,15}|\d{1,3}(,\d{3}){1,4})(\.\d{1,6})?$/;
  * [min, max]; a field that is not a number says so, one out of range gives the range in words.
  */
 const number = (label: string, min: number, max: number, unit: "dollars" | "percent") => {
-  const shown = (value: number) => (unit === "dollars" ? `$${FIGURE.format(value)}` : `${FIGURE.format(value)}%`);
+  const shown = (value: number) => (unit === "dollars" ? money(Math.round(value * 100)) : percent(value / 100));
   return z
     .string({ error: `Enter the ${label}.` })
     .trim()

@@ -8,6 +8,7 @@ import type { Verdict } from "~/modules/qualification/evaluate";
 import { companySizeOptions, type CompanySize } from "~/modules/qualification/questionnaire";
 import { verdictLabels } from "~/modules/qualification/verdict-labels";
 import type { AccountFacts } from "./facts";
+import { lowerFirst } from "~/lib/text";
 
 export type PqlScore = { score: number; reasons: string[] };
 
@@ -217,11 +218,6 @@ function intentPart({ signals, usage, now }: AccountFacts): Part {
   const raw = reasons.reduce((sum, reason) => sum + reason.points, 0);
   const value = Math.min(1, raw);
   return { value, reasons: reasons.map((reason) => ({ ...reason, points: (reason.points * value) / raw })) };
-}
-
-/** The questionnaire's size label mid-sentence ("More than 1,000 people" → "more than 1,000 people"). */
-function lowerFirst(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** "today", "yesterday", "3 days ago": whole days before `now` (a time after `now` reads as today). */

@@ -5,6 +5,7 @@
  */
 import type { CatalogFeature } from "~/modules/catalog/catalog.server";
 import type { UsageSummary } from "./usage-summary.server";
+import { lowerFirst } from "~/lib/text";
 
 /** Where an owner or admin changes a bought plan: the billing page's "Change your plan" section. */
 export const PLAN_CHANGE_PATH = "/account/billing#change-heading";
@@ -34,8 +35,6 @@ export type ServiceUsage = {
 };
 
 const number = (n: number) => n.toLocaleString("en-US");
-/** "Projects" → "projects", but "API calls per month" keeps its acronym. */
-const lowerFirst = (name: string) => (/^[A-Z][A-Z]/.test(name) ? name : name.charAt(0).toLowerCase() + name.slice(1));
 
 /** One limit in words: the feature's name and unit from the catalog (the key only if the catalog lacks it). */
 function meterOf(
