@@ -16,7 +16,7 @@ export type PortalProcess = {
   postgresPid: () => Promise<number>;
   /** The portal's exit code: null while it runs. */
   exitCode: () => number | null;
-  /** What it printed (stdout and stderr): all of it up to "Portal ready at", then the last 256 KiB after. */
+  /** What it printed (stdout and stderr, its last 256 KiB). */
   output: () => string;
   /** SIGTERM, then waits for it to exit and removes its data folder; resolves with its exit code. */
   stop: () => Promise<number | null>;
@@ -58,10 +58,7 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Por
     child.stderr.on("data", onData);
     child.on("exit", (code) => reject(new Error(`The portal exited with code ${code}:\n${output}`)));
   });
-  // Keep reading its output so a chatty portal never blocks on a full pipe. The start-up (its
-  // `portal ready` line among it) is kept whole for tests; after it, a tail rolls.
-  const startup = output;
-  output = "";
+  // Keep reading its output so a chatty portal never blocks on a full pipe; the tail is kept for tests.
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-OUTPUT_KEPT);
   };
@@ -79,7 +76,7 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Por
     },
     postgresPid: async () => Number((await postmaster())[0]),
     exitCode: () => child.exitCode,
-    output: () => startup + output,
+    output: () => output,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
